@@ -1,0 +1,24 @@
+// Deliveries queue consumer: each record names one message to render and send.
+import { loadConfig } from "../../shared/config.ts";
+import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
+import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
+import type { DeliveryJob } from "../../shared/queue/deliveries.ts";
+import { sqsConsumer } from "../../shared/queue/consumer.ts";
+import { transportFromConfig } from "../../shared/transport/from-config.ts";
+
+export const makeHandler = (deps: DeliverDeps) =>
+  sqsConsumer("deliver", async (record) => {
+    const job = JSON.parse(record.body) as DeliveryJob;
+    await deliverMessage(deps, job.messageId);
+  });
+
+export function makeDeliverDeps(deps: Deps): DeliverDeps {
+  return {
+    ...deps,
+    transport: transportFromConfig(deps.config),
+    loadAttachments: makeAttachmentLoader(deps.clients.s3, deps.config.bucketName),
+  };
+}
+
+export const handler = makeHandler(makeDeliverDeps(makeDeps(loadConfig())));

@@ -1,0 +1,105 @@
+// The one accept path both doors use (DESIGN §5): check the sender, filter suppressed
+// recipients, store the body once, record every message, then enqueue. The caller is answered
+// only after the messages are durably recorded; an enqueue that fails is left to the sweeper.
+import { AppError } from "../domain/errors.ts";
+import { newId } from "../domain/ids.ts";
+import { suppressionKey } from "../domain/address.ts";
+import { bodyKey, type BodyStore } from "../files/bodies.ts";
+import type { DeliveryQueue } from "../queue/deliveries.ts";
+import type { Caller, AccountStore } from "../store/accounts.ts";
+import { epochSeconds } from "../store/keys.ts";
+import type { MessageStore, NewMessage } from "../store/messages.ts";
+import type { SuppressionStore } from "../store/suppressions.ts";
+import type { StatusService } from "../status/status-service.ts";
+import type { AcceptedRecipient, Submission } from "./submission.ts";
+import { log } from "../log.ts";
+
+export interface AcceptDeps {
+  accounts: AccountStore;
+  messages: MessageStore;
+  suppressions: SuppressionStore;
+  bodies: BodyStore;
+  deliveryQueue: DeliveryQueue;
+  status: StatusService;
+  retentionHours: number;
+}
+
+export const REJECTED_UNSUBSCRIBED = "rejected_unsubscribed";
+
+export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submission: Submission, now = Date.now()): Promise<AcceptedRecipient[]> {
+  if (!(await deps.accounts.isVerifiedSender(caller.accountId, submission.from.address))) {
+    throw new AppError("validation_error", {
+      message: `Sender ${submission.from.address} is not on a verified domain of this account`,
+      reasons: [{ key: "sender_not_verified", ref: "Sender.Address" }],
+    });
+  }
+
+  const suppressed = submission.checkSuppression
+    ? await deps.suppressions.findSuppressed(caller.accountId, submission.recipients.map((r) => r.address))
+    : new Set<string>();
+
+  const submissionId = newId();
+  const key = bodyKey(caller.accountId, submissionId);
+  const expiresAt = epochSeconds(now) + deps.retentionHours * 3600;
+  const messages: NewMessage[] = submission.recipients.map((recipient) => {
+    const rejected = suppressed.has(suppressionKey(recipient.address));
+    return {
+      messageId: newId(),
+      accountId: caller.accountId,
+      projectId: caller.projectId,
+      submissionId,
+      bodyKey: key,
+      from: submission.from,
+      to: { address: recipient.address, name: recipient.name },
+      subject: submission.subject,
+      mergeFields: recipient.mergeFields,
+      extraData: recipient.extraData,
+      metadata: submission.metadata,
+      tags: submission.tags,
+      options: submission.options,
+      status: rejected ? "REJECTED" : "ACCEPTED",
+      lastError: rejected ? REJECTED_UNSUBSCRIBED : undefined,
+      createdAt: now,
+      expiresAt,
+    };
+  });
+
+  const toSend = messages.filter((m) => m.status === "ACCEPTED");
+  if (toSend.length > 0) {
+    await deps.bodies.put(key, {
+      from: submission.from,
+      subject: submission.subject,
+      html: submission.html,
+      text: submission.text,
+      replyTo: submission.replyTo,
+      headers: submission.headers,
+      attachments: submission.attachments,
+    });
+  }
+  await deps.messages.putMessages(messages, now);
+
+  // Durable from here on: failures below are logged and repaired by the sweeper, never reported as a failed send.
+  try {
+    await deps.deliveryQueue.enqueue(toSend.map((m) => m.messageId));
+  } catch (error) {
+    log.warn("enqueue failed; the sweeper will pick these up", { submissionId, count: toSend.length, error: String(error) });
+  }
+  try {
+    await deps.status.notify(
+      messages.map((m) => ({
+        message: { ...m, statusRank: 0, history: [], version: 1, attempts: 0 },
+        change: { status: m.status, ts: now, reason: m.lastError },
+      })),
+    );
+  } catch (error) {
+    log.error("status listeners failed for new messages", { submissionId, error: String(error) });
+  }
+
+  return messages.map((m, i) => ({
+    index: submission.recipients[i].index,
+    address: m.to.address,
+    messageId: m.messageId,
+    status: m.status as "ACCEPTED" | "REJECTED",
+    reason: m.lastError,
+  }));
+}

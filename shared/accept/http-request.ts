@@ -1,0 +1,150 @@
+// POST /email/messages (SPEC §2): the Devino-shaped body, validated with zod. Request-level
+// problems fail the whole request; a bad recipient fails only its own Result entry.
+import { z } from "zod";
+import { isValidAddress, normalizeAddress } from "../domain/address.ts";
+import { AppError, type Reason } from "../domain/errors.ts";
+import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "./submission.ts";
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const stringMap = z.record(z.string(), scalar);
+
+const address = z.string().trim().refine(isValidAddress, { message: "invalid_address" });
+
+const recipientSchema = z.object({
+  Address: address,
+  Name: z.string().max(256).optional(),
+  MergeFields: stringMap.optional(),
+  ExtraData: stringMap
+    .refine((data) => data.callbackUrl === undefined || /^https?:\/\/[^\s]+$/i.test(data.callbackUrl), {
+      message: "invalid_url",
+      path: ["callbackUrl"],
+    })
+    .optional(),
+});
+
+const requestSchema = (maxRecipients: number) =>
+  z.object({
+    Recipients: z.array(z.unknown()).min(1).max(maxRecipients),
+    CheckUnsubscription: z.boolean().optional(),
+    Sender: z.object({ Address: address, Name: z.string().max(256).optional() }),
+    Subject: z.string().min(1).max(998),
+    Body: z
+      .object({ Html: z.string().optional(), PlainText: z.string().optional() })
+      .refine((body) => !!body.Html || !!body.PlainText, { message: "body_required" }),
+    AttachmentsIds: z.array(z.string().min(1)).optional(),
+  });
+
+export type SendRequest = z.infer<ReturnType<typeof requestSchema>>;
+
+export interface RecipientFailure {
+  index: number;
+  address: string;
+  reasons: Reason[];
+}
+
+export interface ParsedSendRequest {
+  submission: Submission;
+  failures: RecipientFailure[];
+  attachmentIds: string[];
+}
+
+// The reference example spells CheckUnsubscription with a Cyrillic "С".
+const CYRILLIC_CHECK = "\u0421heckUnsubscription";
+
+export function parseSendRequest(input: unknown, limits: { recipientsPerRequest: number; messageBytes: number }): ParsedSendRequest {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new AppError("validation_error", { message: "Request body must be a JSON object", reasons: [{ key: "invalid_type" }] });
+  }
+  const body = { ...(input as Record<string, unknown>) };
+  if (body.CheckUnsubscription === undefined && CYRILLIC_CHECK in body) body.CheckUnsubscription = body[CYRILLIC_CHECK];
+
+  const parsed = requestSchema(limits.recipientsPerRequest).safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error, body);
+  const request = parsed.data;
+
+  const size = Buffer.byteLength(request.Subject) + Buffer.byteLength(request.Body.Html ?? "") + Buffer.byteLength(request.Body.PlainText ?? "");
+  if (size > limits.messageBytes) {
+    throw new AppError("validation_error", {
+      message: `Message exceeds the size limit of ${limits.messageBytes} bytes`,
+      reasons: [{ key: "message_too_large", ref: "Body" }],
+    });
+  }
+
+  const recipients: SubmissionRecipient[] = [];
+  const failures: RecipientFailure[] = [];
+  request.Recipients.forEach((raw, index) => {
+    const result = recipientSchema.safeParse(raw);
+    if (result.success) {
+      recipients.push({
+        index,
+        address: normalizeAddress(result.data.Address),
+        name: result.data.Name,
+        mergeFields: result.data.MergeFields ?? {},
+        extraData: result.data.ExtraData ?? {},
+      });
+    } else {
+      const address = typeof (raw as { Address?: unknown })?.Address === "string" ? (raw as { Address: string }).Address : "";
+      failures.push({ index, address, reasons: reasonsOf(result.error, raw, [`Recipients[${index}]`]) });
+    }
+  });
+
+  return {
+    submission: {
+      from: { address: normalizeAddress(request.Sender.Address), name: request.Sender.Name },
+      subject: request.Subject,
+      html: request.Body.Html || undefined,
+      text: request.Body.PlainText || undefined,
+      recipients,
+      checkSuppression: request.CheckUnsubscription ?? false,
+      options: DEFAULT_OPTIONS,
+    },
+    failures,
+    attachmentIds: request.AttachmentsIds ?? [],
+  };
+}
+
+function validationError(error: z.ZodError, input: unknown): AppError {
+  const reasons = reasonsOf(error, input, []);
+  return new AppError("validation_error", { message: describe(reasons[0]), reasons });
+}
+
+/** zod issues as Devino reasons: `key` a stable code, `ref` the path (`Recipients[0].Address`). */
+export function reasonsOf(error: z.ZodError, input: unknown, prefix: string[]): Reason[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    return { key: keyOf(issue, valueAt(input, path)), ref: formatPath([...prefix, ...path]) || undefined };
+  });
+}
+
+function keyOf(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === "custom") return issue.message;
+  if (value === undefined && issue.code === "invalid_type") return "required";
+  if (issue.code === "invalid_type") return "invalid_type";
+  if (issue.code === "too_small") return issue.origin === "array" ? "too_few_items" : issue.origin === "string" ? "required" : "too_small";
+  if (issue.code === "too_big") return issue.origin === "array" ? "too_many_items" : issue.origin === "string" ? "too_long" : "too_big";
+  return issue.code;
+}
+
+function valueAt(input: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), input);
+}
+
+function formatPath(path: string[]): string {
+  return path.reduce((out, part) => (!out ? part : /^\d+$/.test(part) ? `${out}[${part}]` : `${out}.${part}`), "");
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  required: "is required",
+  invalid_type: "has the wrong type",
+  invalid_address: "is not a valid email address",
+  invalid_url: "is not a valid http(s) URL",
+  too_few_items: "must not be empty",
+  too_many_items: "has too many items",
+  too_long: "is too long",
+  body_required: "must have Html or PlainText",
+};
+
+export function describe(reason: Reason | undefined): string {
+  if (!reason) return "Validation error";
+  return `${reason.ref ?? "Request"} ${DESCRIPTIONS[reason.key] ?? `is invalid (${reason.key})`}`;
+}

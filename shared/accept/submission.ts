@@ -1,0 +1,39 @@
+// A submission is what one HTTP request or one SMTP transaction hands in: one body, many
+// recipients. Both doors build one and give it to acceptSubmission().
+import type { AttachmentRef } from "../files/bodies.ts";
+import type { MessageOptions, Party } from "../store/messages.ts";
+
+export interface SubmissionRecipient {
+  /** Position in the request, echoed back as Result[].Index. */
+  index: number;
+  address: string;
+  name?: string;
+  mergeFields: Record<string, string>;
+  extraData: Record<string, string>;
+}
+
+export interface Submission {
+  from: Party;
+  subject: string;
+  html?: string;
+  text?: string;
+  replyTo?: string;
+  headers?: Record<string, string>;
+  attachments?: AttachmentRef[];
+  recipients: SubmissionRecipient[];
+  /** Skip suppressed recipients with REJECTED (always on for SMTP, CheckUnsubscription for HTTP). */
+  checkSuppression: boolean;
+  options: MessageOptions;
+  metadata?: Record<string, string>;
+  tags?: string[];
+}
+
+export interface AcceptedRecipient {
+  index: number;
+  address: string;
+  messageId: string;
+  status: "ACCEPTED" | "REJECTED";
+  reason?: string;
+}
+
+export const DEFAULT_OPTIONS: MessageOptions = { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false };

@@ -1,0 +1,75 @@
+// Delivery of one message as named steps that can stop early (DESIGN §9): claim, load the body,
+// compose, send, then record what happened and decide whether to try again.
+import type { Config } from "../config.ts";
+import type { BodyStore } from "../files/bodies.ts";
+import type { AttachmentLoader } from "../files/attachments.ts";
+import { log } from "../log.ts";
+import type { DeliveryQueue } from "../queue/deliveries.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../queue/deliveries.ts";
+import { composeMail } from "../render/compose.ts";
+import type { StatusService } from "../status/status-service.ts";
+import type { Message, MessageStore } from "../store/messages.ts";
+import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
+
+export interface DeliverDeps {
+  config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;
+  messages: MessageStore;
+  bodies: BodyStore;
+  status: StatusService;
+  deliveryQueue: DeliveryQueue;
+  transport: Transport;
+  loadAttachments: AttachmentLoader;
+}
+
+export type DeliveryOutcome =
+  | { step: "claim"; result: "skipped" }
+  | { step: "send"; result: "delivered" | "sent" }
+  | { step: "send"; result: "bounced"; reason: string }
+  | { step: "send"; result: "retry"; delaySeconds: number; reason: string };
+
+/** Backoff for 4xx answers: base, 2x base, 4x base ... capped at SQS's longest delay. */
+export const retryDelaySeconds = (attempt: number, baseSeconds: number) =>
+  Math.min(baseSeconds * 2 ** Math.max(0, attempt - 1), SQS_MAX_DELAY_SECONDS);
+
+export async function deliverMessage(deps: DeliverDeps, messageId: string, now = Date.now()): Promise<DeliveryOutcome> {
+  const message = await deps.messages.claimForDelivery(messageId, deps.config.delivery.claimSeconds, now);
+  if (!message) return { step: "claim", result: "skipped" };
+
+  try {
+    const body = await deps.bodies.get(message.bodyKey);
+    const { mail, missingFields } = composeMail(message, body, deps.config);
+    const attachments = mail.attachments.length ? await deps.loadAttachments(mail.attachments) : [];
+    let sent: SendResult;
+    try {
+      sent = await deps.transport.send(mail, attachments);
+    } catch (error) {
+      if (error instanceof TransportError) return await failed(deps, message, error);
+      throw error;
+    }
+    const note = missingFields.length ? `missing merge fields: ${missingFields.join(", ")}` : undefined;
+    const after = await deps.status.record(messageId, { status: "SENT", ts: Date.now(), reason: note }, { known: message });
+    if (sent.outcome === "delivered") {
+      await deps.status.record(messageId, { status: "DELIVERED", ts: Date.now(), reason: sent.response }, { known: after });
+    }
+    return { step: "send", result: sent.outcome };
+  } catch (error) {
+    // Something of ours failed (S3, DynamoDB, a bug): give the message back so SQS can retry it,
+    // and after its last receive it lands in the dead-letter queue.
+    await deps.messages.releaseClaim(messageId).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function failed(deps: DeliverDeps, message: Message, error: TransportError): Promise<DeliveryOutcome> {
+  const { maxAttempts, retryBaseSeconds } = deps.config.delivery;
+  if (error.permanent || message.attempts >= maxAttempts) {
+    const reason = error.permanent ? error.message : `soft_bounce: gave up after ${message.attempts} attempts: ${error.message}`;
+    await deps.status.record(message.messageId, { status: "BOUNCED", ts: Date.now(), reason }, { known: message, hardBounce: error.hardBounce });
+    return { step: "send", result: "bounced", reason };
+  }
+  const delaySeconds = retryDelaySeconds(message.attempts, retryBaseSeconds);
+  await deps.messages.scheduleRetry(message.messageId, Date.now() + delaySeconds * 1000, error.message);
+  await deps.deliveryQueue.enqueue([message.messageId], delaySeconds);
+  log.info("delivery deferred", { messageId: message.messageId, attempt: message.attempts, delaySeconds, reason: error.message });
+  return { step: "send", result: "retry", delaySeconds, reason: error.message };
+}

@@ -1,0 +1,39 @@
+// Dependencies built once per container (DESIGN §3): AWS clients, then the stores and services
+// on top of them. Handlers take what they need from here; tests build their own.
+import { makeAwsClients, type AwsClients } from "./aws.ts";
+import type { Config } from "./config.ts";
+import { makeBodyStore } from "./files/bodies.ts";
+import { makeDeliveryQueue } from "./queue/deliveries.ts";
+import { makeAccountStore } from "./store/accounts.ts";
+import { makeIdempotencyStore } from "./store/idempotency.ts";
+import { makeMessageStore } from "./store/messages.ts";
+import { makeRateLimiter } from "./store/rate-limit.ts";
+import { makeSuppressionStore } from "./store/suppressions.ts";
+import { makeStatusService, type StatusListener } from "./status/status-service.ts";
+import { statusListeners } from "./status/listeners.ts";
+
+export function makeDeps(
+  config: Config,
+  clients: AwsClients = makeAwsClients(config),
+  listeners: StatusListener[] = statusListeners(config, clients),
+) {
+  const { ddb, s3, sqs } = clients;
+  const accounts = makeAccountStore(ddb, config.tableName);
+  const messages = makeMessageStore(ddb, config.tableName);
+  const suppressions = makeSuppressionStore(ddb, config.tableName);
+  return {
+    config,
+    clients,
+    accounts,
+    messages,
+    suppressions,
+    idempotency: makeIdempotencyStore(ddb, config.tableName),
+    rateLimiter: makeRateLimiter(ddb, config.tableName),
+    bodies: makeBodyStore(s3, config.bucketName),
+    deliveryQueue: makeDeliveryQueue(sqs, config.queueUrls.deliveries),
+    status: makeStatusService({ messages, suppressions, listeners }),
+    retentionHours: config.retentionHours,
+  };
+}
+
+export type Deps = ReturnType<typeof makeDeps>;

@@ -1,0 +1,49 @@
+// Message statuses (SPEC §6) and how they may follow one another.
+
+export const STATUSES = [
+  "ACCEPTED",
+  "SENT",
+  "DELIVERED",
+  "OPENED",
+  "CLICKED",
+  "BOUNCED",
+  "REJECTED",
+  "SUBSCRIBED",
+  "UNSUBSCRIBED",
+  "COMPLAINED",
+] as const;
+
+export type Status = (typeof STATUSES)[number];
+
+/** Statuses after which the message is never sent again (they yield a delivery report). */
+export const FINAL_STATUSES: ReadonlySet<Status> = new Set(["DELIVERED", "BOUNCED", "REJECTED"]);
+
+/**
+ * The rank decides which status is "current": a later event with a lower rank is recorded in
+ * the history but does not overwrite the status (a DELIVERED that arrives after OPENED, say).
+ * Recipient actions after delivery outrank delivery itself.
+ */
+const RANK: Record<Status, number> = {
+  ACCEPTED: 0,
+  SENT: 1,
+  DELIVERED: 2,
+  BOUNCED: 2,
+  REJECTED: 2,
+  OPENED: 3,
+  CLICKED: 4,
+  SUBSCRIBED: 5,
+  UNSUBSCRIBED: 5,
+  COMPLAINED: 6,
+};
+
+export const statusRank = (status: Status): number => RANK[status];
+
+/** Statuses that can happen more than once in a message's life (resubscribe after unsubscribe). */
+export const REPEATABLE_STATUSES: ReadonlySet<Status> = new Set(["SUBSCRIBED", "UNSUBSCRIBED"]);
+
+export interface StatusChange {
+  status: Status;
+  /** Epoch milliseconds when it happened. */
+  ts: number;
+  reason?: string;
+}

@@ -1,0 +1,71 @@
+// The one middy stack every HTTP handler runs in: request size limit, JSON body parsing with
+// the position of an error, authentication, error mapping and a log line per failure.
+// Handlers receive a parsed request and return a result; they never see raw events.
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
+import { AppError } from "../domain/errors.ts";
+import type { Caller } from "../store/accounts.ts";
+import { authenticate, type AuthDeps } from "./auth.ts";
+import { parseJsonBody } from "./json.ts";
+import { errorResponse } from "./respond.ts";
+
+export interface ApiRequest {
+  event: APIGatewayProxyEventV2;
+  requestId: string;
+  /** Present when the route authenticates. */
+  caller: Caller;
+  /** The parsed JSON body, when the route takes JSON. */
+  body: unknown;
+  rawBody: Buffer;
+  header(name: string): string | undefined;
+}
+
+export interface RouteOptions {
+  /** Authenticate with an API key (default true). */
+  auth?: AuthDeps | false;
+  /** Parse the body as JSON (default false). */
+  json?: boolean;
+  maxBodyBytes?: number;
+}
+
+type RouteContext = Context & { posthaste?: { caller?: Caller; body?: unknown; rawBody: Buffer } };
+
+export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Promise<APIGatewayProxyResultV2>) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, RouteContext>()
+    .use({
+      before: async ({ event, context }) => {
+        const rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8") : Buffer.alloc(0);
+        if (options.maxBodyBytes && rawBody.length > options.maxBodyBytes) {
+          throw new AppError("payload_too_large", { message: `Request body exceeds the limit of ${options.maxBodyBytes} bytes` });
+        }
+        const caller = options.auth
+          ? await authenticate(options.auth, header(event, "authorization"), event.requestContext.http.sourceIp)
+          : undefined;
+        let body: unknown;
+        if (options.json) {
+          const type = header(event, "content-type") ?? "application/json";
+          if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type");
+          body = parseJsonBody(rawBody.toString("utf8"));
+        }
+        context.posthaste = { caller, body, rawBody };
+      },
+      onError: async (request) => {
+        request.response = errorResponse(request.error, request.context.awsRequestId ?? request.event.requestContext?.requestId);
+      },
+    })
+    .handler(async (event, context) => {
+      const state = context.posthaste!;
+      return fn({
+        event,
+        requestId: event.requestContext.requestId,
+        caller: state.caller!,
+        body: state.body,
+        rawBody: state.rawBody,
+        header: (name) => header(event, name),
+      });
+    });
+}
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  return event.headers?.[name.toLowerCase()];
+}

@@ -1,0 +1,16 @@
+// Structured JSON logs, one line each, with whatever ids the caller passes (request id, message ids).
+type Fields = Record<string, unknown>;
+
+const quiet = () => process.env.LOG_LEVEL === "silent";
+
+function write(level: "info" | "warn" | "error", message: string, fields: Fields = {}) {
+  if (quiet() || (level === "info" && process.env.LOG_LEVEL === "warn")) return;
+  const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields });
+  (level === "info" ? process.stdout : process.stderr).write(line + "\n");
+}
+
+export const log = {
+  info: (message: string, fields?: Fields) => write("info", message, fields),
+  warn: (message: string, fields?: Fields) => write("warn", message, fields),
+  error: (message: string, fields?: Fields) => write("error", message, fields),
+};

@@ -1,0 +1,41 @@
+// The deliveries queue carries message ids only, never bodies (DESIGN §4).
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { chunk } from "../store/batch.ts";
+
+export interface DeliveryJob {
+  messageId: string;
+}
+
+const SQS_BATCH_MAX = 10;
+const SQS_MAX_DELAY_SECONDS = 900;
+
+export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string) {
+  return {
+    /** Enqueues one job per message id; entries SQS reports as failed are sent again. */
+    async enqueue(messageIds: string[], delaySeconds = 0) {
+      const delay = Math.min(Math.max(0, Math.round(delaySeconds)), SQS_MAX_DELAY_SECONDS);
+      await Promise.all(
+        chunk(messageIds, SQS_BATCH_MAX).map(async (ids) => {
+          let pending = ids;
+          for (let attempt = 0; pending.length > 0; attempt++) {
+            if (attempt === 5) throw new Error(`SQS refused ${pending.length} delivery jobs after 5 attempts`);
+            const result = await sqs.send(
+              new SendMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: pending.map((messageId, index) => ({
+                  Id: String(index),
+                  MessageBody: JSON.stringify({ messageId } satisfies DeliveryJob),
+                  DelaySeconds: delay || undefined,
+                })),
+              }),
+            );
+            pending = (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);
+          }
+        }),
+      );
+    },
+  };
+}
+
+export type DeliveryQueue = ReturnType<typeof makeDeliveryQueue>;
+export { SQS_MAX_DELAY_SECONDS };

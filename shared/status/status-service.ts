@@ -1,0 +1,46 @@
+// Records status changes and applies what follows from them: hard bounces, complaints and
+// unsubscribes suppress the address, a resubscribe lifts it. Listeners (webhooks, reports)
+// hear about every change that was new; a repeated event reaches nobody.
+import type { Status, StatusChange } from "../domain/status.ts";
+import type { Message, MessageStore } from "../store/messages.ts";
+import type { SuppressionCause, SuppressionStore } from "../store/suppressions.ts";
+
+export interface StatusEvent {
+  message: Message;
+  change: StatusChange;
+}
+
+/** Something that wants to know about status changes: the webhook queue, reports, counters. */
+export type StatusListener = (events: StatusEvent[]) => Promise<void>;
+
+const SUPPRESSING: Partial<Record<Status, SuppressionCause>> = { UNSUBSCRIBED: "unsubscribed", COMPLAINED: "complaint" };
+
+export function makeStatusService(deps: { messages: MessageStore; suppressions: SuppressionStore; listeners: StatusListener[] }) {
+  async function notify(events: StatusEvent[]) {
+    if (events.length === 0) return;
+    await Promise.all(deps.listeners.map((listener) => listener(events)));
+  }
+
+  return {
+    notify,
+
+    /**
+     * Records one change. `hardBounce` marks a BOUNCED that suppresses the address.
+     * Returns the updated message, or undefined when the change was already recorded.
+     */
+    async record(messageId: string, change: StatusChange, options: { known?: Message; hardBounce?: boolean } = {}) {
+      const message = await deps.messages.recordStatus(messageId, change, options.known);
+      if (!message) return undefined;
+      const cause = change.status === "BOUNCED" && options.hardBounce ? "hard_bounce" : SUPPRESSING[change.status];
+      if (cause) {
+        await deps.suppressions.add(message.accountId, { address: message.to.address, cause, causeMessageId: messageId, reason: change.reason });
+      } else if (change.status === "SUBSCRIBED") {
+        await deps.suppressions.remove(message.accountId, message.to.address);
+      }
+      await notify([{ message, change }]);
+      return message;
+    },
+  };
+}
+
+export type StatusService = ReturnType<typeof makeStatusService>;

@@ -1,0 +1,119 @@
+// Accounts, projects, API keys (stored only as hashes), verified sender domains and addresses.
+import { createHash } from "node:crypto";
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { newApiKey, newId } from "../domain/ids.ts";
+import { keys } from "./keys.ts";
+
+export interface Account {
+  accountId: string;
+  name: string;
+  createdAt: number;
+  /** CIDRs or addresses allowed to use the API and SMTP; empty or absent means any. */
+  ipAllowlist?: string[];
+  /** Requests a second through the HTTP API. */
+  rateLimitPerSecond?: number;
+  /** Whether this account may send without the unsubscribe footer (SPEC §4 skip_unsubscribe). */
+  allowSkipUnsubscribe?: boolean;
+}
+
+export interface Caller {
+  accountId: string;
+  projectId?: string;
+  account: Account;
+}
+
+export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
+
+export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string) {
+  const get = async (key: Record<string, string>) => (await ddb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+
+  return {
+    async createAccount(name: string, accountId: string = newId()): Promise<Account> {
+      const account: Account = { accountId, name, createdAt: Date.now() };
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { ...keys.account(accountId), ...account } }));
+      return account;
+    },
+
+    async getAccount(accountId: string): Promise<Account | undefined> {
+      const item = await get(keys.account(accountId));
+      return item && stripKeys<Account>(item);
+    },
+
+    async createProject(accountId: string, name: string): Promise<{ projectId: string; name: string }> {
+      const projectId = newId();
+      await ddb.send(
+        new PutCommand({ TableName: tableName, Item: { ...keys.project(accountId, projectId), projectId, name, createdAt: Date.now() } }),
+      );
+      return { projectId, name };
+    },
+
+    async getProject(accountId: string, projectId: string) {
+      return get(keys.project(accountId, projectId));
+    },
+
+    /** Creates a key and returns it in clear; only its hash is stored, so this is the one chance to see it. */
+    async createApiKey(accountId: string, projectId?: string, label?: string): Promise<string> {
+      const apiKey = newApiKey();
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.apiKey(hashApiKey(apiKey)), accountId, projectId, label, createdAt: Date.now() },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return apiKey;
+    },
+
+    async findCallerByApiKey(apiKey: string): Promise<Caller | undefined> {
+      const keyItem = await get(keys.apiKey(hashApiKey(apiKey)));
+      if (!keyItem || keyItem.revokedAt) return undefined;
+      const account = await this.getAccount(keyItem.accountId);
+      if (!account) return undefined;
+      return { accountId: account.accountId, projectId: keyItem.projectId, account };
+    },
+
+    async addDomain(accountId: string, domain: string, verified: boolean) {
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.domain(accountId, domain.toLowerCase()), domain: domain.toLowerCase(), verified, createdAt: Date.now() },
+        }),
+      );
+    },
+
+    async addSenderAddress(accountId: string, address: string) {
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.sender(accountId, address.toLowerCase()), address: address.toLowerCase(), verified: true, createdAt: Date.now() },
+        }),
+      );
+    },
+
+    async listDomains(accountId: string): Promise<{ domain: string; verified: boolean }[]> {
+      const result = await ddb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": "DOMAIN#" },
+        }),
+      );
+      return (result.Items ?? []).map((item) => ({ domain: item.domain, verified: !!item.verified }));
+    },
+
+    /** A sender is allowed when its domain is verified or the address itself is. */
+    async isVerifiedSender(accountId: string, address: string): Promise<boolean> {
+      const lower = address.toLowerCase();
+      const domain = lower.slice(lower.lastIndexOf("@") + 1);
+      const [domainItem, senderItem] = await Promise.all([get(keys.domain(accountId, domain)), get(keys.sender(accountId, lower))]);
+      return !!domainItem?.verified || !!senderItem?.verified;
+    },
+  };
+}
+
+export type AccountStore = ReturnType<typeof makeAccountStore>;
+
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+}

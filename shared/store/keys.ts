@@ -1,0 +1,24 @@
+// Key layout of the single table. Every item has pk and sk; two sparse GSIs serve the logs
+// (messages of an account by time) and the sweeper (messages still waiting to be sent).
+
+export const GSI_ACCOUNT_MESSAGES = "byAccount";
+export const GSI_PENDING = "pending";
+export const PENDING_SHARDS = 4;
+
+export const keys = {
+  account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: "ACCOUNT" }),
+  project: (accountId: string, projectId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `PROJECT#${projectId}` }),
+  domain: (accountId: string, domain: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `DOMAIN#${domain}` }),
+  sender: (accountId: string, address: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `SENDER#${address}` }),
+  apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
+  message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
+  suppression: (accountId: string, address: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `SUPPRESSION#${address}` }),
+  idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: "IDEMPOTENCY" }),
+  rate: (accountId: string, second: number) => ({ pk: `RATE#${accountId}#${second}`, sk: "RATE" }),
+};
+
+export const epochSeconds = (ms: number = Date.now()) => Math.floor(ms / 1000);
+
+/** TTL is late on AWS and absent locally, so every read also filters on it. */
+export const isLive = (item: { expiresAt?: number } | undefined, now = Date.now()): boolean =>
+  !!item && (item.expiresAt === undefined || item.expiresAt > epochSeconds(now));

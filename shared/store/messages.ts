@@ -1,0 +1,251 @@
+// Messages: one item per recipient copy, holding its current status and its whole history.
+// Status changes use optimistic locking on `version` instead of transactions (the local
+// stand-in has none): a change is recorded once, and a repeated event changes nothing.
+import {
+  BatchWriteCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
+import { chunk, untilProcessed } from "./batch.ts";
+import { GSI_PENDING, PENDING_SHARDS, epochSeconds, isLive, keys } from "./keys.ts";
+
+export interface Party {
+  address: string;
+  name?: string;
+}
+
+export interface MessageOptions {
+  trackOpens: boolean;
+  trackLinks: boolean;
+  /** Language of the unsubscribe footer and page. */
+  language: string;
+  skipUnsubscribe: boolean;
+}
+
+export interface Message {
+  messageId: string;
+  accountId: string;
+  projectId?: string;
+  /** All recipients of one request share a submission and its stored body. */
+  submissionId: string;
+  bodyKey: string;
+  from: Party;
+  to: Party;
+  subject: string;
+  mergeFields: Record<string, string>;
+  extraData: Record<string, string>;
+  metadata?: Record<string, string>;
+  tags?: string[];
+  options: MessageOptions;
+  status: Status;
+  statusRank: number;
+  history: StatusChange[];
+  version: number;
+  createdAt: number;
+  expiresAt: number;
+  attempts: number;
+  /** While set and in the future, a worker owns the message. */
+  claimUntil?: number;
+  /** Present while the message waits to be sent: the sweeper's index. */
+  pendingShard?: string;
+  dueAt?: number;
+  lastError?: string;
+}
+
+export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
+
+export class StatusConflictError extends Error {}
+
+const shardOf = (messageId: string) => String(messageId.charCodeAt(messageId.length - 1) % PENDING_SHARDS);
+const BATCH_WRITE_MAX = 25;
+
+export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string) {
+  async function batchWrite(items: Record<string, unknown>[]) {
+    await Promise.all(
+      chunk(items, BATCH_WRITE_MAX).map((items) =>
+        untilProcessed(
+          items.map((Item) => ({ PutRequest: { Item } })),
+          async (requests) => {
+            const result = await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+            return (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+          },
+        ),
+      ),
+    );
+  }
+
+  async function getMessage(messageId: string, now = Date.now()): Promise<Message | undefined> {
+    const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.message(messageId), ConsistentRead: true }));
+    const item = result.Item as (Message & { pk: string }) | undefined;
+    return isLive(item, now) ? strip(item!) : undefined;
+  }
+
+  return {
+    getMessage,
+
+    /** Records new messages. ACCEPTED ones enter the sweeper's index; REJECTED ones are final at once. */
+    async putMessages(messages: NewMessage[], now = Date.now()) {
+      await batchWrite(
+        messages.map((message) => {
+          const waiting = message.status === "ACCEPTED";
+          return {
+            ...keys.message(message.messageId),
+            ...message,
+            statusRank: statusRank(message.status),
+            history: [{ status: message.status, ts: now, ...(message.status === "REJECTED" ? { reason: message.lastError } : {}) }],
+            version: 1,
+            attempts: 0,
+            ...(waiting ? { pendingShard: shardOf(message.messageId), dueAt: now } : {}),
+          };
+        }),
+      );
+    },
+
+    /**
+     * Takes the message for sending: only while it is still ACCEPTED and nobody else holds it.
+     * Returns undefined when it is already sent, final, gone, or owned by another worker.
+     */
+    async claimForDelivery(messageId: string, claimSeconds: number, now = Date.now()): Promise<Message | undefined> {
+      try {
+        const result = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "SET claimUntil = :until, attempts = attempts + :one",
+            ConditionExpression:
+              "attribute_exists(pk) AND #status = :accepted AND expiresAt > :nowSeconds AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":until": now + claimSeconds * 1000,
+              ":one": 1,
+              ":accepted": "ACCEPTED",
+              ":now": now,
+              ":nowSeconds": epochSeconds(now),
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return strip(result.Attributes as Message & { pk: string });
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    /** A transient failure: let go of the message and say when it is due again. */
+    async scheduleRetry(messageId: string, dueAt: number, lastError: string) {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.message(messageId),
+          UpdateExpression: "SET dueAt = :due, lastError = :error REMOVE claimUntil",
+          ConditionExpression: "#status = :accepted",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":due": dueAt, ":error": lastError, ":accepted": "ACCEPTED" },
+        }),
+      ).catch((error) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    },
+
+    /** Lets go of a claim without changing anything else (a worker gave up before sending). */
+    async releaseClaim(messageId: string) {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.message(messageId),
+          UpdateExpression: "REMOVE claimUntil",
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      ).catch((error) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    },
+
+    /**
+     * Appends a status change. Returns the updated message when the change was new, or
+     * undefined when it had been recorded before (or the message is unknown): the caller then
+     * does nothing more, which makes redelivered events harmless.
+     */
+    async recordStatus(messageId: string, change: StatusChange, known?: Message): Promise<Message | undefined> {
+      let current = known;
+      for (let attempt = 0; attempt < 6; attempt++) {
+        current ??= await getMessage(messageId);
+        if (!current || alreadyRecorded(current, change.status)) return undefined;
+        const becomesCurrent = statusRank(change.status) >= current.statusRank;
+        const leavesQueue = change.status === "SENT" || FINAL_STATUSES.has(change.status);
+        const set = ["history = list_append(history, :change)", "version = version + :one"];
+        if (becomesCurrent) set.push("#status = :status", "statusRank = :rank");
+        const remove = leavesQueue ? " REMOVE pendingShard, dueAt, claimUntil" : "";
+        try {
+          const result = await ddb.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: keys.message(messageId),
+              UpdateExpression: `SET ${set.join(", ")}${remove}`,
+              ConditionExpression: "version = :version",
+              ExpressionAttributeNames: becomesCurrent ? { "#status": "status" } : undefined,
+              ExpressionAttributeValues: {
+                ":change": [withoutUndefined(change)],
+                ":one": 1,
+                ":version": current.version,
+                ...(becomesCurrent ? { ":status": change.status, ":rank": statusRank(change.status) } : {}),
+              },
+              ReturnValues: "ALL_NEW",
+            }),
+          );
+          return strip(result.Attributes as Message & { pk: string });
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+          current = undefined; // someone else wrote first: read again and decide again
+        }
+      }
+      throw new StatusConflictError(`Could not record ${change.status} for ${messageId}: too much contention`);
+    },
+
+    /** Messages of one shard that were due before `dueBefore` and are still waiting. */
+    async listOverdue(shard: string, dueBefore: number, limit = 500): Promise<Pick<Message, "messageId" | "claimUntil">[]> {
+      const found: Pick<Message, "messageId" | "claimUntil">[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await ddb.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: GSI_PENDING,
+            KeyConditionExpression: "pendingShard = :shard AND dueAt < :before",
+            ExpressionAttributeValues: { ":shard": shard, ":before": dueBefore },
+            ExclusiveStartKey: startKey,
+            Limit: limit - found.length,
+          }),
+        );
+        for (const item of page.Items ?? []) found.push({ messageId: item.messageId, claimUntil: item.claimUntil });
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && found.length < limit);
+      return found;
+    },
+  };
+}
+
+export type MessageStore = ReturnType<typeof makeMessageStore>;
+
+function alreadyRecorded(message: Message, status: Status): boolean {
+  if (REPEATABLE_STATUSES.has(status)) {
+    const last = [...message.history].reverse().find((h) => REPEATABLE_STATUSES.has(h.status));
+    return last?.status === status;
+  }
+  return message.history.some((h) => h.status === status);
+}
+
+function strip(item: Message & { pk: string; sk?: string }): Message {
+  const { pk: _pk, sk: _sk, ...message } = item as Message & { pk: string; sk: string };
+  return message;
+}
+
+const withoutUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+export const isConditionFailure = (error: unknown): boolean =>
+  (error as { name?: string })?.name === "ConditionalCheckFailedException";

@@ -1,0 +1,34 @@
+// Amazon SES v2 through nodemailer's SES transport. Delivery, bounce and complaint come back
+// later as SES events (SNS -> SQS), so a successful call only means SENT.
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import nodemailer from "nodemailer";
+import { TransportError, toNodemailerMessage, type Transport } from "./transport.ts";
+
+const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "LimitExceededException", "SendingPausedException"]);
+
+export function makeSesTransport(sesClient: SESv2Client, configurationSet?: string): Transport {
+  const transporter = nodemailer.createTransport({ SES: { sesClient, SendEmailCommand } });
+  return {
+    async send(mail, attachments) {
+      try {
+        const info = await transporter.sendMail({
+          ...toNodemailerMessage(mail, attachments),
+          ses: {
+            ConfigurationSetName: configurationSet,
+            EmailTags: [{ Name: "posthaste_message_id", Value: mail.messageId }],
+          },
+        });
+        return { outcome: "sent", response: String(info.response ?? "") };
+      } catch (error) {
+        const name = (error as { name?: string }).name ?? "";
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+        // MessageRejected, MailFromDomainNotVerified and other 4xx client errors will not succeed on retry.
+        const permanent = status >= 400 && status < 500 && !THROTTLING.has(name);
+        throw new TransportError(`${name}: ${(error as Error).message}`, permanent, false, status || undefined);
+      }
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export { SESv2Client };
