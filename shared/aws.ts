@@ -7,6 +7,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "./config.ts";
 
 export interface AwsClients {
+  dynamo: DynamoDBClient;
   ddb: DynamoDBDocumentClient;
   s3: S3Client;
   sqs: SQSClient;
@@ -20,6 +21,7 @@ export function makeAwsClients(config: Config): AwsClients {
   const base = { region: config.region, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
   const dynamo = new DynamoDBClient({ ...base, endpoint: config.endpoints.dynamodb });
   return {
+    dynamo,
     ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     s3: new S3Client({
       ...base,

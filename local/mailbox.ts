@@ -1,0 +1,148 @@
+// The embedded mailbox (DESIGN §6): the local stand-in for SES and the recipients' servers.
+// It keeps every message it accepts as .eml under .data/mailbox/, lists them over HTTP, and
+// simulates outcomes by address at the simulator domain, like the SES mailbox simulator.
+import { createServer, type Server } from "node:http";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { simpleParser } from "mailparser";
+import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+import { newId } from "../shared/domain/ids.ts";
+
+export const SIMULATOR_DOMAIN = "simulator.posthaste.test";
+
+export interface MailboxEntry {
+  id: string;
+  receivedAt: string;
+  envelope: { from: string; to: string[] };
+  subject: string;
+  /** Posthaste's id of the message, from the X-Posthaste-Message-Id header. */
+  messageId?: string;
+  size: number;
+}
+
+/** What the simulator answers at RCPT TO, or undefined to accept. */
+export function simulatedRcptReply(address: string, deferCode = 451): { code: number; message: string } | undefined {
+  const [local, domain] = [address.slice(0, address.lastIndexOf("@")).toLowerCase(), address.slice(address.lastIndexOf("@") + 1).toLowerCase()];
+  if (domain !== SIMULATOR_DOMAIN) return undefined;
+  const base = local.split("+")[0];
+  if (base === "bounce") return { code: 550, message: "5.1.1 Recipient address rejected: user unknown (simulated bounce)" };
+  if (base === "suppressionlist") return { code: 550, message: "5.1.1 Recipient is on the suppression list (simulated)" };
+  if (base === "defer") return { code: deferCode, message: "4.2.0 Mailbox temporarily unavailable (simulated deferral)" };
+  return undefined; // success@, complaint@, ooto@ and everything else are accepted
+}
+
+export interface Mailbox {
+  smtpPort: number;
+  url: string;
+  list(): MailboxEntry[];
+  raw(id: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function startMailbox(options: { dir: string; smtpPort?: number; httpPort?: number; deferCode?: number; maxBytes?: number }): Promise<Mailbox> {
+  await mkdir(options.dir, { recursive: true });
+  const entries: MailboxEntry[] = await loadEntries(options.dir);
+  const maxBytes = options.maxBytes ?? 40 * 1024 * 1024;
+
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    disableReverseLookup: true,
+    size: maxBytes,
+    logger: false,
+    banner: "Posthaste local mailbox",
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const reply = simulatedRcptReply(address.address, options.deferCode);
+      if (!reply) return callback();
+      const error = Object.assign(new Error(reply.message), { responseCode: reply.code });
+      callback(error);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", async () => {
+        try {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+            return callback(Object.assign(new Error("Message exceeds fixed size limit"), { responseCode: 552 }));
+          }
+          const raw = Buffer.concat(chunks);
+          const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+          const id = newId();
+          const entry: MailboxEntry = {
+            id,
+            receivedAt: new Date().toISOString(),
+            envelope: {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+              to: session.envelope.rcptTo.map((r) => r.address),
+            },
+            subject: parsed.subject ?? "",
+            messageId: parsed.headers.get("x-posthaste-message-id") as string | undefined,
+            size: raw.length,
+          };
+          // The .eml first, then its index entry: a crash in between leaves no dangling entry.
+          await writeFile(path.join(options.dir, `${id}.eml`), raw);
+          await writeFile(path.join(options.dir, `${id}.json`), JSON.stringify(entry));
+          entries.push(entry);
+          callback(null, `Ok: stored as ${id}`);
+        } catch (error) {
+          callback(error as Error);
+        }
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    smtp.on("error", reject);
+    smtp.listen(options.smtpPort ?? 0, "127.0.0.1", () => resolve());
+  });
+
+  const raw = async (id: string) => {
+    if (!/^[\w-]+$/.test(id)) throw Object.assign(new Error("bad id"), { code: "ENOENT" });
+    return readFile(path.join(options.dir, `${id}.eml`));
+  };
+
+  const http: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    try {
+      if (req.method === "GET" && url.pathname === "/messages") {
+        const to = url.searchParams.get("to")?.toLowerCase();
+        const messageId = url.searchParams.get("messageId");
+        const found = entries.filter((e) => (!to || e.envelope.to.some((a) => a.toLowerCase() === to)) && (!messageId || e.messageId === messageId));
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(found));
+        return;
+      }
+      const match = /^\/messages\/([\w-]+)(\.eml)?$/.exec(url.pathname);
+      if (req.method === "GET" && match) {
+        res.writeHead(200, { "content-type": "message/rfc822" }).end(await raw(match[1]));
+        return;
+      }
+      if (req.method === "DELETE" && url.pathname === "/messages") {
+        await Promise.all(entries.flatMap((e) => [`${e.id}.eml`, `${e.id}.json`].map((f) => rm(path.join(options.dir, f), { force: true }))));
+        entries.length = 0;
+        res.writeHead(204).end();
+        return;
+      }
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: "Not Found" }));
+    } catch (error) {
+      const missing = (error as { code?: string }).code === "ENOENT";
+      res.writeHead(missing ? 404 : 500, { "content-type": "application/json" }).end(JSON.stringify({ message: missing ? "Not Found" : String(error) }));
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(options.httpPort ?? 0, "127.0.0.1", () => resolve()));
+
+  return {
+    smtpPort: (smtp.server.address() as AddressInfo).port,
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    list: () => [...entries],
+    raw,
+    async close() {
+      await Promise.all([new Promise<void>((resolve) => smtp.close(() => resolve())), new Promise<void>((resolve) => http.close(() => resolve()))]);
+    },
+  };
+}
+
+async function loadEntries(dir: string): Promise<MailboxEntry[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".json")).sort();
+  const entries = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8")) as MailboxEntry));
+  return entries.sort((a, b) => a.id.localeCompare(b.id));
+}

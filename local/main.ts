@@ -1,0 +1,71 @@
+// `npm start`: the whole platform on embedded stand-ins. Ports come from the environment
+// (POSTHASTE_PORTS=auto picks free ones); data lives in .data/ (POSTHASTE_DATA_DIR).
+import path from "node:path";
+import { DEFAULT_PORTS, ROOT, startPlatform, type LocalPorts } from "./platform.ts";
+
+const ENV_PORTS: Record<keyof LocalPorts, string> = {
+  api: "PORT",
+  mailboxHttp: "MAILBOX_HTTP_PORT",
+  mailboxSmtp: "MAILBOX_SMTP_PORT",
+  dynamodb: "DYNAMODB_PORT",
+  sqs: "SQS_PORT",
+  s3: "S3_PORT",
+};
+
+function portsFromEnv(env: NodeJS.ProcessEnv): LocalPorts {
+  const auto = env.POSTHASTE_PORTS === "auto";
+  return Object.fromEntries(
+    (Object.keys(DEFAULT_PORTS) as (keyof LocalPorts)[]).map((name) => [name, auto ? 0 : Number(env[ENV_PORTS[name]] ?? DEFAULT_PORTS[name])]),
+  ) as unknown as LocalPorts;
+}
+
+const HANDLER_ENV = [/^LIMIT_/, /^DELIVERY_/, /^SWEEP_/, /^RETENTION_/, /^LOCAL_/, /^LOG_LEVEL$/];
+
+async function main() {
+  const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.join(ROOT, ".data");
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => HANDLER_ENV.some((p) => p.test(name)))) as Record<string, string>;
+  let platform;
+  try {
+    platform = await startPlatform({ dataDir, ports: portsFromEnv(process.env), pollers: process.env.POSTHASTE_POLLERS !== "off", env });
+  } catch (error) {
+    if ((error as { code?: string }).code === "EADDRINUSE") {
+      console.error(`A port Posthaste needs is taken (${(error as Error).message}). Stop the other process, or run with POSTHASTE_PORTS=auto.`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { info } = platform;
+  console.log(`
+Posthaste is running locally.
+
+  API             ${info.apiUrl}
+  Mailbox (HTTP)  ${info.mailboxUrl}/messages
+  Mailbox (SMTP)  127.0.0.1:${info.mailboxSmtpPort}
+  Account id      ${info.accountId}
+  API key         ${info.apiKey}
+  Sender domain   ${info.senderDomain}   (send From any address @${info.senderDomain})
+  Data            ${dataDir}   (also written to ${path.join(dataDir, "local.json")})
+
+Try it:
+  curl -s ${info.apiUrl}/email/messages -H 'Authorization: Key ${info.apiKey}' -H 'Content-Type: application/json' \\
+    -d '{"Recipients":[{"Address":"ivan@example.org","MergeFields":{"Name":"Ivan"}}],"Sender":{"Address":"hello@${info.senderDomain}"},"Subject":"Hi [Name]","Body":{"Html":"<p>Hello, [Name]!</p>[Unsubscribe]"}}'
+
+Press Ctrl-C to stop.
+`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Posthaste...`);
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

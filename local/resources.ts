@@ -1,0 +1,71 @@
+// Creates the table, bucket and queues on the stand-ins, the same ones the CDK stack creates.
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { QUEUES, type QueueName } from "../functions/manifest.ts";
+import { TABLE_SCHEMA } from "../shared/store/table-schema.ts";
+
+export interface LocalQueue {
+  url: string;
+  arn: string;
+  dlqUrl: string;
+  dlqArn: string;
+}
+
+export async function ensureTable(dynamo: DynamoDBClient, tableName: string) {
+  const { partitionKey, sortKey, globalSecondaryIndexes } = TABLE_SCHEMA;
+  const attributes = new Map<string, "S" | "N">();
+  for (const key of [partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]) attributes.set(key.name, key.type);
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+        KeySchema: [
+          { AttributeName: partitionKey.name, KeyType: "HASH" },
+          { AttributeName: sortKey.name, KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: globalSecondaryIndexes.map((g) => ({
+          IndexName: g.indexName,
+          KeySchema: [
+            { AttributeName: g.partitionKey.name, KeyType: "HASH" },
+            { AttributeName: g.sortKey.name, KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        })),
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ResourceInUseException") throw error;
+  }
+}
+
+export async function ensureBucket(s3: S3Client, bucketName: string) {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+  } catch (error) {
+    if (!["BucketAlreadyOwnedByYou", "BucketAlreadyExists"].includes((error as { name?: string }).name ?? "")) throw error;
+  }
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>) {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+/** Each queue with its dead-letter queue, as in the stack. */
+export async function ensureQueues(sqs: SQSClient, prefix: string, visibilityOverrideSeconds?: number): Promise<Record<QueueName, LocalQueue>> {
+  const entries = await Promise.all(
+    (Object.entries(QUEUES) as [QueueName, (typeof QUEUES)[QueueName]][]).map(async ([name, def]) => {
+      const dlq = await createQueue(sqs, `${prefix}-${name}-dlq`, { MessageRetentionPeriod: "1209600" });
+      const queue = await createQueue(sqs, `${prefix}-${name}`, {
+        VisibilityTimeout: String(visibilityOverrideSeconds ?? def.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: def.maxReceiveCount }),
+      });
+      return [name, { url: queue.url, arn: queue.arn, dlqUrl: dlq.url, dlqArn: dlq.arn }] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<QueueName, LocalQueue>;
+}
