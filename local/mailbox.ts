@@ -52,6 +52,8 @@ export async function startMailbox(options: { dir: string; smtpPort?: number; ht
     size: maxBytes,
     logger: false,
     banner: "Posthaste local mailbox",
+    // The pollers stop before the mailbox, so only idle pooled connections are left to close.
+    closeTimeout: 500,
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       const reply = simulatedRcptReply(address.address, options.deferCode);
       if (!reply) return callback();

@@ -1,0 +1,138 @@
+// `npm run admin -- <command>`: accounts, projects, API keys and sender domains.
+// Locally it talks to the running platform's stand-ins (from .data/local.json); with
+// POSTHASTE_MODE=aws it uses the table named by TABLE_NAME and the ambient AWS credentials.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { makeAwsClients } from "../shared/aws.ts";
+import type { Config } from "../shared/config.ts";
+import { isValidAddress } from "../shared/domain/address.ts";
+import { keys } from "../shared/store/keys.ts";
+import { makeAccountStore } from "../shared/store/accounts.ts";
+import { ROOT, type LocalInfo } from "./platform.ts";
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+
+  account create --name <name>                    new account, its id and first API key
+  account show --account <id>
+  account set --account <id> [--ip-allowlist <cidr,cidr>] [--rate <requests/s>] [--allow-skip-unsubscribe true|false]
+  project create --account <id> --name <name>     new project and its API key
+  key create --account <id> [--project <id>] [--label <text>]
+  domain add --account <id> --domain <domain> [--unverified]
+  domain list --account <id>
+  sender add --account <id> --address <email>     a single verified sender address
+
+API keys are printed once; only their SHA-256 hash is stored.`;
+
+async function connect(): Promise<Pick<Config, "tableName"> & ReturnType<typeof makeAwsClients>> {
+  if (process.env.POSTHASTE_MODE === "aws") {
+    const tableName = process.env.TABLE_NAME;
+    if (!tableName) throw new Error("Set TABLE_NAME (the stack output) when POSTHASTE_MODE=aws");
+    return { tableName, ...makeAwsClients({ mode: "aws", region: process.env.AWS_REGION ?? "us-east-1", endpoints: {} } as Config) };
+  }
+  const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.join(ROOT, ".data");
+  const info = JSON.parse(await readFile(path.join(dataDir, "local.json"), "utf8").catch(() => {
+    throw new Error(`No local platform found in ${dataDir}: start it first with npm start`);
+  })) as LocalInfo;
+  return { tableName: info.tableName, ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints } as Config) };
+}
+
+function need(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== "string" || !value) throw new Error(`--${name} is required\n\n${USAGE}`);
+  return value;
+}
+
+async function main(argv: string[]) {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: "string" },
+      account: { type: "string" },
+      project: { type: "string" },
+      label: { type: "string" },
+      domain: { type: "string" },
+      address: { type: "string" },
+      unverified: { type: "boolean" },
+      "ip-allowlist": { type: "string" },
+      rate: { type: "string" },
+      "allow-skip-unsubscribe": { type: "string" },
+      json: { type: "boolean" },
+    },
+  });
+  const [noun, verb] = positionals;
+  if (!noun || !verb) return console.log(USAGE);
+  const { tableName, ddb } = await connect();
+  const accounts = makeAccountStore(ddb, tableName);
+  const print = (result: Record<string, unknown>) => console.log(values.json ? JSON.stringify(result) : Object.entries(result).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
+  const existingAccount = async () => {
+    const accountId = need(values, "account");
+    if (!(await accounts.getAccount(accountId))) throw new Error(`No account ${accountId}`);
+    return accountId;
+  };
+
+  switch (`${noun} ${verb}`) {
+    case "account create": {
+      const account = await accounts.createAccount(need(values, "name"));
+      const apiKey = await accounts.createApiKey(account.accountId, undefined, "first key");
+      return print({ accountId: account.accountId, apiKey });
+    }
+    case "account show":
+      return print({ ...(await accounts.getAccount(await existingAccount())), domains: await accounts.listDomains(need(values, "account")) });
+    case "account set": {
+      const accountId = await existingAccount();
+      const updates: Record<string, unknown> = {};
+      if (values["ip-allowlist"] !== undefined) updates.ipAllowlist = values["ip-allowlist"].split(",").map((s) => s.trim()).filter(Boolean);
+      if (values.rate !== undefined) updates.rateLimitPerSecond = Number(values.rate);
+      if (values["allow-skip-unsubscribe"] !== undefined) updates.allowSkipUnsubscribe = values["allow-skip-unsubscribe"] === "true";
+      if (Object.keys(updates).length === 0) throw new Error(`Nothing to set\n\n${USAGE}`);
+      const names = Object.keys(updates);
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: `SET ${names.map((n, i) => `#n${i} = :v${i}`).join(", ")}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, updates[n]])),
+        }),
+      );
+      return print({ accountId, ...updates });
+    }
+    case "project create": {
+      const accountId = await existingAccount();
+      const project = await accounts.createProject(accountId, need(values, "name"));
+      const apiKey = await accounts.createApiKey(accountId, project.projectId, "first key");
+      return print({ accountId, projectId: project.projectId, apiKey });
+    }
+    case "key create": {
+      const accountId = await existingAccount();
+      if (values.project && !(await accounts.getProject(accountId, values.project))) throw new Error(`No project ${values.project} in ${accountId}`);
+      return print({ accountId, projectId: values.project, apiKey: await accounts.createApiKey(accountId, values.project, values.label) });
+    }
+    case "domain add": {
+      const accountId = await existingAccount();
+      const domain = need(values, "domain").toLowerCase();
+      if (!isValidAddress(`postmaster@${domain}`)) throw new Error(`${domain} is not a domain name`);
+      await accounts.addDomain(accountId, domain, !values.unverified);
+      return print({ accountId, domain, verified: !values.unverified });
+    }
+    case "domain list":
+      return print({ domains: await accounts.listDomains(await existingAccount()) });
+    case "sender add": {
+      const accountId = await existingAccount();
+      const address = need(values, "address");
+      if (!isValidAddress(address)) throw new Error(`${address} is not an email address`);
+      await accounts.addSenderAddress(accountId, address);
+      return print({ accountId, address, verified: true });
+    }
+    default:
+      throw new Error(`Unknown command "${noun} ${verb}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
