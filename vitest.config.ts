@@ -9,6 +9,14 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { LOG_LEVEL: "silent", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
+    env: {
+      LOG_LEVEL: "silent",
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+      // Handler modules build their default dependencies when imported, as on Lambda; tests
+      // build their own with makeHandler(deps), so these only have to exist.
+      TABLE_NAME: "unused-by-tests",
+      BUCKET_NAME: "unused-by-tests",
+      LINK_SECRET: "unused-by-tests",
+    },
   },
 });

@@ -20,8 +20,10 @@ export function verifyToken(secret: string, purpose: LinkPurpose, token: string)
   const dot = token.lastIndexOf(".");
   if (dot <= 0) return undefined;
   const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
-  const expected = signature(secret, purpose, payload);
+  // Compare the encoded text, not decoded bytes: base64url's spare bits in the last character
+  // would otherwise let several spellings of one signature pass.
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(signature(secret, purpose, payload).toString("base64url"));
   return given.length === expected.length && timingSafeEqual(given, expected) ? payload : undefined;
 }
 

@@ -1,0 +1,224 @@
+// The delivery worker, the sweeper and status recording against the stand-ins and a real
+// SMTP mailbox.
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReceiveMessageCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { acceptSubmission } from "../../shared/accept/accept.ts";
+import { DEFAULT_OPTIONS, type Submission } from "../../shared/accept/submission.ts";
+import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
+import { sweep } from "../../shared/deliver/sweep.ts";
+import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
+import { makeDeliveryQueue } from "../../shared/queue/deliveries.ts";
+import { makeSmtpTransport } from "../../shared/transport/transport.ts";
+import { makeHandler as makeDeliverHandler } from "../../functions/queues/deliver.ts";
+import { startMailbox, type Mailbox } from "../../local/mailbox.ts";
+import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { Caller } from "../../shared/store/accounts.ts";
+
+const submission = (addresses: string[], overrides: Partial<Submission> = {}): Submission => ({
+  from: { address: "shop@example.com" },
+  subject: "Order [Order]",
+  text: "Your order [Order] ships today.",
+  recipients: addresses.map((address, index) => ({ index, address, mergeFields: { Order: "17" }, extraData: {} })),
+  checkSuppression: false,
+  options: DEFAULT_OPTIONS,
+  ...overrides,
+});
+
+describe("delivering accepted messages", () => {
+  let t: TestEnv;
+  let mailbox: Mailbox;
+  let deps: DeliverDeps;
+  let caller: Caller;
+
+  const accept = async (addresses: string[], overrides?: Partial<Submission>) =>
+    (await acceptSubmission(t.deps, caller, submission(addresses, overrides))).map((r) => r.messageId);
+  const drainQueue = () => t.deps.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: t.queues.deliveries.url }));
+
+  beforeAll(async () => {
+    t = await makeTestEnv({ env: { DELIVERY_MAX_ATTEMPTS: "3", DELIVERY_RETRY_BASE_SECONDS: "30" } });
+    mailbox = await startMailbox({ dir: await mkdtemp(path.join(os.tmpdir(), "posthaste-mailbox-")) });
+    deps = {
+      ...t.deps,
+      transport: makeSmtpTransport({ host: "127.0.0.1", port: mailbox.smtpPort, secure: false, plain: true, finalHop: true }),
+      loadAttachments: makeAttachmentLoader(t.deps.clients.s3, t.config.bucketName),
+    };
+    ({ caller } = await makeAccount(t.deps));
+  });
+  afterAll(async () => {
+    deps.transport.close();
+    await mailbox.close();
+  });
+
+  it("renders and delivers a message, recording SENT then DELIVERED", async () => {
+    const [id] = await accept(["ann@example.org"]);
+
+    const outcome = await deliverMessage(deps, id);
+
+    expect(outcome).toEqual({ step: "send", result: "delivered" });
+    const stored = await t.deps.messages.getMessage(id);
+    expect(stored?.history.map((h) => h.status)).toEqual(["ACCEPTED", "SENT", "DELIVERED"]);
+    const [entry] = mailbox.list().filter((e) => e.messageId === id);
+    expect(entry.subject).toBe("Order 17");
+    expect((await mailbox.raw(entry.id)).toString()).toContain("Your order 17 ships today.");
+  });
+
+  it("notes merge fields the message did not supply in its history", async () => {
+    const [id] = await accept(["bob@example.org"], { text: "Hi [FirstName]" });
+    await deliverMessage(deps, id);
+    const sent = (await t.deps.messages.getMessage(id))!.history.find((h) => h.status === "SENT");
+    expect(sent?.reason).toBe("missing merge fields: FirstName");
+  });
+
+  it("sends a message only once when two workers get the same job", async () => {
+    const [id] = await accept(["twice@example.org"]);
+    const outcomes = await Promise.all([deliverMessage(deps, id), deliverMessage(deps, id)]);
+    expect(outcomes.map((o) => o.result).sort()).toEqual(["delivered", "skipped"]);
+    expect(mailbox.list().filter((e) => e.messageId === id)).toHaveLength(1);
+  });
+
+  it("bounces on a 5xx and suppresses a hard-bounced address", async () => {
+    const [id] = await accept(["bounce@simulator.posthaste.test"]);
+    const outcome = await deliverMessage(deps, id);
+    expect(outcome).toMatchObject({ result: "bounced" });
+    expect((await t.deps.messages.getMessage(id))?.status).toBe("BOUNCED");
+    expect(await t.deps.suppressions.get(caller.accountId, "Bounce@simulator.posthaste.test")).toMatchObject({ cause: "hard_bounce", causeMessageId: id });
+  });
+
+  it("retries a 4xx later with growing delays, then ends BOUNCED without suppressing", async () => {
+    await drainQueue();
+    const [id] = await accept(["defer@simulator.posthaste.test"]);
+    await drainQueue();
+
+    const first = await deliverMessage(deps, id);
+    const second = await deliverMessage(deps, id);
+    const third = await deliverMessage(deps, id);
+
+    expect(first).toMatchObject({ result: "retry", delaySeconds: 30 });
+    expect(second).toMatchObject({ result: "retry", delaySeconds: 60 });
+    expect(third).toMatchObject({ result: "bounced" });
+    const message = await t.deps.messages.getMessage(id);
+    expect(message?.status).toBe("BOUNCED");
+    expect(message?.history.at(-1)?.reason).toMatch(/^soft_bounce: gave up after 3 attempts: 451/);
+    expect(await t.deps.suppressions.get(caller.accountId, "defer@simulator.posthaste.test")).toBeUndefined();
+  });
+
+  it("re-enqueues a deferred message with its delay", async () => {
+    await drainQueue();
+    const [id] = await accept(["defer+once@simulator.posthaste.test"]);
+    await drainQueue();
+    await deliverMessage(deps, id);
+    const visibleNow = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, WaitTimeSeconds: 0 }));
+    expect(visibleNow.Messages ?? []).toEqual([]);
+    expect((await t.deps.messages.getMessage(id))?.dueAt).toBeGreaterThan(Date.now() + 25_000);
+  });
+
+  it("reports a record failed, and gives the message back, when our own storage fails", async () => {
+    const [id] = await accept(["lost-body@example.org"]);
+    const broken: DeliverDeps = { ...deps, bodies: { ...deps.bodies, get: async () => Promise.reject(new Error("S3 is down")) } };
+    const handler = makeDeliverHandler(broken);
+
+    const response = await handler({ Records: [{ messageId: "sqs-1", body: JSON.stringify({ messageId: id }) } as never] });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "sqs-1" }]);
+    expect((await t.deps.messages.getMessage(id))?.claimUntil).toBeUndefined();
+    expect(await deliverMessage(deps, id)).toEqual({ step: "send", result: "delivered" });
+  });
+});
+
+describe("the sweeper and a queue that fails", () => {
+  let t: TestEnv;
+  let caller: Caller;
+  beforeAll(async () => {
+    t = await makeTestEnv();
+    ({ caller } = await makeAccount(t.deps));
+  });
+
+  it("accepts even when SQS refuses the jobs, and the sweeper enqueues them later", async () => {
+    // SQS failing is a fault the stand-in cannot produce: inject it with a middleware.
+    const failing = new SQSClient({ region: "us-east-1", endpoint: t.env.SQS_ENDPOINT, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    failing.middlewareStack.add(() => async () => {
+      throw Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
+    });
+    const deps = { ...t.deps, deliveryQueue: makeDeliveryQueue(failing, t.queues.deliveries.url) };
+    await t.deps.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: t.queues.deliveries.url }));
+
+    const accepted = await acceptSubmission(deps, caller, submission(["later@example.org"]));
+    const id = accepted[0].messageId;
+    expect(accepted[0].status).toBe("ACCEPTED");
+    expect((await t.deps.messages.getMessage(id))?.status).toBe("ACCEPTED");
+
+    expect(await sweep(t.deps, { olderThanSeconds: 60 })).toBe(0); // not overdue yet
+    const swept = await sweep(t.deps, { olderThanSeconds: 60, now: Date.now() + 61_000 });
+    expect(swept).toBeGreaterThanOrEqual(1);
+    const queued = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10 }));
+    expect(queued.Messages?.map((m) => JSON.parse(m.Body!).messageId)).toContain(id);
+  });
+
+  it("leaves messages a worker currently holds, unless told the workers are gone", async () => {
+    const [{ messageId: id }] = await acceptSubmission(t.deps, caller, submission(["held@example.org"]));
+    await t.deps.messages.claimForDelivery(id, 120);
+    const later = Date.now() + 61_000;
+    const listed = async () => (await t.deps.messages.listOverdue("0", later)).concat(...(await Promise.all(["1", "2", "3"].map((s) => t.deps.messages.listOverdue(s, later)))));
+    expect((await listed()).find((m) => m.messageId === id)?.claimUntil).toBeGreaterThan(Date.now());
+
+    await sweep(t.deps, { olderThanSeconds: 0, releaseClaims: true });
+    expect((await t.deps.messages.getMessage(id))?.claimUntil).toBeUndefined();
+  });
+});
+
+describe("recording statuses", () => {
+  let t: TestEnv;
+  let caller: Caller;
+  beforeAll(async () => {
+    t = await makeTestEnv();
+    ({ caller } = await makeAccount(t.deps));
+  });
+
+  it("records a repeated event once", async () => {
+    const [{ messageId: id }] = await acceptSubmission(t.deps, caller, submission(["once@example.org"]));
+    const first = await t.deps.status.record(id, { status: "SENT", ts: 1 });
+    const again = await t.deps.status.record(id, { status: "SENT", ts: 2 });
+    expect(first?.status).toBe("SENT");
+    expect(again).toBeUndefined();
+    expect((await t.deps.messages.getMessage(id))?.history.filter((h) => h.status === "SENT")).toHaveLength(1);
+  });
+
+  it("keeps the furthest status current when events arrive out of order", async () => {
+    const [{ messageId: id }] = await acceptSubmission(t.deps, caller, submission(["order@example.org"]));
+    await t.deps.status.record(id, { status: "OPENED", ts: 3 });
+    await t.deps.status.record(id, { status: "DELIVERED", ts: 2 });
+    const message = await t.deps.messages.getMessage(id);
+    expect(message?.status).toBe("OPENED");
+    expect(message?.history.map((h) => h.status)).toEqual(["ACCEPTED", "OPENED", "DELIVERED"]);
+  });
+
+  it("loses no change when many arrive at once", async () => {
+    const [{ messageId: id }] = await acceptSubmission(t.deps, caller, submission(["busy@example.org"]));
+    await Promise.all((["SENT", "DELIVERED", "OPENED", "CLICKED"] as const).map((status, i) => t.deps.status.record(id, { status, ts: i })));
+    const message = await t.deps.messages.getMessage(id);
+    expect(new Set(message?.history.map((h) => h.status))).toEqual(new Set(["ACCEPTED", "SENT", "DELIVERED", "OPENED", "CLICKED"]));
+    expect(message?.status).toBe("CLICKED");
+  });
+
+  it("suppresses on unsubscribe and lifts the suppression on resubscribe", async () => {
+    const [{ messageId: id }] = await acceptSubmission(t.deps, caller, submission(["leaving@example.org"]));
+    await t.deps.status.record(id, { status: "UNSUBSCRIBED", ts: 1 });
+    expect(await t.deps.suppressions.get(caller.accountId, "leaving@example.org")).toMatchObject({ cause: "unsubscribed" });
+    await t.deps.status.record(id, { status: "SUBSCRIBED", ts: 2 });
+    expect(await t.deps.suppressions.get(caller.accountId, "leaving@example.org")).toBeUndefined();
+  });
+
+  it("rejects suppressed recipients at accept time when asked to check", async () => {
+    await t.deps.suppressions.add(caller.accountId, { address: "gone@example.org", cause: "manual" });
+    const results = await acceptSubmission(t.deps, caller, submission(["gone@example.org", "here@example.org"], { checkSuppression: true }));
+    expect(results.map((r) => [r.address, r.status, r.reason])).toEqual([
+      ["gone@example.org", "REJECTED", "rejected_unsubscribed"],
+      ["here@example.org", "ACCEPTED", undefined],
+    ]);
+    expect((await t.deps.messages.getMessage(results[0].messageId))?.history).toEqual([expect.objectContaining({ status: "REJECTED", reason: "rejected_unsubscribed" })]);
+  });
+});
