@@ -1,5 +1,6 @@
 // Deliveries queue consumer: each record names one message to render and send.
 import { loadConfig } from "../../shared/config.ts";
+import { QUEUES } from "../manifest.ts";
 import { makeDeps, type Deps } from "../../shared/deps.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
@@ -10,7 +11,8 @@ import { transportFromConfig } from "../../shared/transport/from-config.ts";
 export const makeHandler = (deps: DeliverDeps) =>
   sqsConsumer("deliver", async (record) => {
     const job = JSON.parse(record.body) as DeliveryJob;
-    await deliverMessage(deps, job.messageId);
+    const lastReceive = Number(record.attributes?.ApproximateReceiveCount ?? 1) >= QUEUES.deliveries.maxReceiveCount;
+    await deliverMessage(deps, job.messageId, { lastReceive });
   });
 
 export function makeDeliverDeps(deps: Deps): DeliverDeps {

@@ -31,7 +31,14 @@ export type DeliveryOutcome =
 export const retryDelaySeconds = (attempt: number, baseSeconds: number) =>
   Math.min(baseSeconds * 2 ** Math.max(0, attempt - 1), SQS_MAX_DELAY_SECONDS);
 
-export async function deliverMessage(deps: DeliverDeps, messageId: string, now = Date.now()): Promise<DeliveryOutcome> {
+export interface DeliveryAttempt {
+  /** This is the queue's last receive of the job: a failure of ours now parks it in the DLQ. */
+  lastReceive?: boolean;
+  now?: number;
+}
+
+export async function deliverMessage(deps: DeliverDeps, messageId: string, attempt: DeliveryAttempt = {}): Promise<DeliveryOutcome> {
+  const now = attempt.now ?? Date.now();
   const message = await deps.messages.claimForDelivery(messageId, deps.config.delivery.claimSeconds, now);
   if (!message) return { step: "claim", result: "skipped" };
 
@@ -53,9 +60,10 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, now =
     }
     return { step: "send", result: sent.outcome };
   } catch (error) {
-    // Something of ours failed (S3, DynamoDB, a bug): give the message back so SQS can retry it,
-    // and after its last receive it lands in the dead-letter queue.
-    await deps.messages.releaseClaim(messageId).catch(() => undefined);
+    // Something of ours failed (S3, DynamoDB, a bug): give the message back so SQS can retry it;
+    // after its last receive it lands in the dead-letter queue.
+    const settle = attempt.lastReceive ? deps.messages.park(messageId, String(error)) : deps.messages.releaseClaim(messageId);
+    await settle.catch(() => undefined);
     throw error;
   }
 }

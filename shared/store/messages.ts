@@ -151,6 +151,26 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
       });
     },
 
+    /**
+     * Our own failures used up the queue's receives: the record goes to the dead-letter queue,
+     * so the message leaves the sweeper's index (or the sweeper would resend it forever) and
+     * waits there, still ACCEPTED, for an operator to replay it.
+     */
+    async park(messageId: string, lastError: string) {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.message(messageId),
+          UpdateExpression: "SET lastError = :error, parkedAt = :now REMOVE pendingShard, dueAt, claimUntil",
+          ConditionExpression: "#status = :accepted",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":error": lastError, ":now": Date.now(), ":accepted": "ACCEPTED" },
+        }),
+      ).catch((error) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+    },
+
     /** Lets go of a claim without changing anything else (a worker gave up before sending). */
     async releaseClaim(messageId: string) {
       await ddb.send(

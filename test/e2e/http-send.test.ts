@@ -117,6 +117,7 @@ describe("a restart between accept and delivery", () => {
 
     const restarted = await startPlatformProcess({ dataDir: stalled.dataDir });
     try {
+      expect(restarted.info).toMatchObject({ accountId: stalled.info.accountId, apiKey: stalled.info.apiKey });
       const delivered = await eventually(async () => {
         const entries = (await mailbox(restarted.info).list()).filter((e) => ids.includes(e.messageId!));
         return entries.length >= 5 ? entries : undefined;

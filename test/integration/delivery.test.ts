@@ -127,6 +127,24 @@ describe("delivering accepted messages", () => {
     expect((await t.deps.messages.getMessage(id))?.claimUntil).toBeUndefined();
     expect(await deliverMessage(deps, id)).toEqual({ step: "send", result: "delivered" });
   });
+
+  it("parks a message on the job's last receive so the sweeper leaves it to the dead-letter queue", async () => {
+    const [id] = await accept(["parked@example.org"]);
+    const broken: DeliverDeps = { ...deps, bodies: { ...deps.bodies, get: async () => Promise.reject(new Error("S3 is down")) } };
+    const handler = makeDeliverHandler(broken);
+    const record = (receives: number) => ({ messageId: `sqs-${receives}`, body: JSON.stringify({ messageId: id }), attributes: { ApproximateReceiveCount: String(receives) } }) as never;
+
+    await handler({ Records: [record(4)] });
+    expect(await sweep(t.deps, { olderThanSeconds: 0, now: Date.now() + 1000 })).toBeGreaterThanOrEqual(1);
+    const response = await handler({ Records: [record(5)] });
+
+    expect(response.batchItemFailures).toHaveLength(1);
+    const parked = await t.deps.messages.getMessage(id);
+    expect(parked).toMatchObject({ status: "ACCEPTED", lastError: "Error: S3 is down" });
+    expect(parked?.pendingShard).toBeUndefined();
+    // Replayed from the dead-letter queue once the fault is gone, it is delivered.
+    expect(await deliverMessage(deps, id)).toEqual({ step: "send", result: "delivered" });
+  });
 });
 
 describe("the sweeper and a queue that fails", () => {
