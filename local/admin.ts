@@ -11,6 +11,8 @@ import { isValidAddress } from "../shared/domain/address.ts";
 import { keys } from "../shared/store/keys.ts";
 import { makeAccountStore } from "../shared/store/accounts.ts";
 import { ROOT, type LocalInfo } from "./platform.ts";
+import { QUEUES, type QueueName } from "../functions/manifest.ts";
+import { replayDeadLetters } from "../shared/queue/replay.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -22,20 +24,30 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   domain add --account <id> --domain <domain> [--unverified]
   domain list --account <id>
   sender add --account <id> --address <email>     a single verified sender address
+  dlq replay --queue deliveries|webhooks|sesEvents move parked records back to their queue
 
 API keys are printed once; only their SHA-256 hash is stored.`;
 
-async function connect(): Promise<Pick<Config, "tableName"> & ReturnType<typeof makeAwsClients>> {
+type QueueUrls = Partial<Record<QueueName, { url: string; dlqUrl: string }>>;
+
+async function connect(): Promise<Pick<Config, "tableName"> & ReturnType<typeof makeAwsClients> & { queues: QueueUrls }> {
   if (process.env.POSTHASTE_MODE === "aws") {
     const tableName = process.env.TABLE_NAME;
     if (!tableName) throw new Error("Set TABLE_NAME (the stack output) when POSTHASTE_MODE=aws");
-    return { tableName, ...makeAwsClients({ mode: "aws", region: process.env.AWS_REGION ?? "us-east-1", endpoints: {} } as Config) };
+    // On AWS the queue URLs come from the stack outputs: DELIVERIES_QUEUE_URL and DELIVERIES_DLQ_URL, and so on.
+    const queues: QueueUrls = {};
+    for (const [name, def] of Object.entries(QUEUES)) {
+      const url = process.env[def.urlEnv];
+      const dlqUrl = process.env[def.urlEnv.replace(/_QUEUE_URL$/, "_DLQ_URL")];
+      if (url && dlqUrl) queues[name as QueueName] = { url, dlqUrl };
+    }
+    return { tableName, queues, ...makeAwsClients({ mode: "aws", region: process.env.AWS_REGION ?? "us-east-1", endpoints: {} } as Config) };
   }
   const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.join(ROOT, ".data");
   const info = JSON.parse(await readFile(path.join(dataDir, "local.json"), "utf8").catch(() => {
     throw new Error(`No local platform found in ${dataDir}: start it first with npm start`);
   })) as LocalInfo;
-  return { tableName: info.tableName, ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints } as Config) };
+  return { tableName: info.tableName, queues: info.queues, ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints } as Config) };
 }
 
 function need(values: Record<string, unknown>, name: string): string {
@@ -60,11 +72,12 @@ async function main(argv: string[]) {
       rate: { type: "string" },
       "allow-skip-unsubscribe": { type: "string" },
       json: { type: "boolean" },
+      queue: { type: "string" },
     },
   });
   const [noun, verb] = positionals;
   if (!noun || !verb) return console.log(USAGE);
-  const { tableName, ddb } = await connect();
+  const { tableName, ddb, sqs, queues } = await connect();
   const accounts = makeAccountStore(ddb, tableName);
   const print = (result: Record<string, unknown>) => console.log(values.json ? JSON.stringify(result) : Object.entries(result).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
   const existingAccount = async () => {
@@ -126,6 +139,11 @@ async function main(argv: string[]) {
       if (!isValidAddress(address)) throw new Error(`${address} is not an email address`);
       await accounts.addSenderAddress(accountId, address);
       return print({ accountId, address, verified: true });
+    }
+    case "dlq replay": {
+      const queue = queues[need(values, "queue") as QueueName];
+      if (!queue) throw new Error(`Unknown queue "${values.queue}" (or its URLs are not set): one of ${Object.keys(QUEUES).join(", ")}`);
+      return print({ queue: values.queue, replayed: await replayDeadLetters(sqs, { dlqUrl: queue.dlqUrl, queueUrl: queue.url }) });
     }
     default:
       throw new Error(`Unknown command "${noun} ${verb}"\n\n${USAGE}`);
