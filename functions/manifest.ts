@@ -13,6 +13,8 @@ export interface Access {
   sendTo?: QueueName[];
   /** Sends mail through SES. */
   ses?: boolean;
+  /** Dead-letter queues of these queues the function moves records out of (replay): receive and delete. */
+  replayFrom?: QueueName[];
 }
 
 interface FunctionDef {
@@ -48,11 +50,14 @@ export interface QueueDef {
   visibilityTimeoutSeconds: number;
   /** Receives before a record is parked in the queue's dead-letter queue. */
   maxReceiveCount: number;
+  /** Environment variable that carries the dead-letter queue's URL, for queues whose records can be replayed. */
+  dlqUrlEnv?: string;
 }
 
 export const QUEUES: Record<QueueName, QueueDef> = {
   deliveries: { urlEnv: "DELIVERIES_QUEUE_URL", visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  webhooks: { urlEnv: "WEBHOOKS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 6 },
+  // 1 attempt + 5 retries (SPEC §6); the consumer sets each retry's delay with ChangeMessageVisibility.
+  webhooks: { urlEnv: "WEBHOOKS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 6, dlqUrlEnv: "WEBHOOKS_DLQ_URL" },
   sesEvents: { urlEnv: "SES_EVENTS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
 };
 
@@ -75,6 +80,118 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/get-message.ts",
     access: { table: "readwrite" },
   },
+  {
+    // Attachments for AttachmentsIds (SPEC §3). read: publicUrl is presigned with the function's role.
+    name: "UploadFile",
+    method: "POST",
+    path: "/files/files",
+    entry: "functions/http/upload-file.ts",
+    access: { table: "readwrite", bucket: { prefixes: ["files/"], actions: ["read", "write"] } },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  // Public links in every message (no API key: the signed token is the credential). They record
+  // statuses, whose listeners post webhooks.
+  {
+    name: "TrackOpen",
+    method: "GET",
+    path: "/t/o/{token}",
+    entry: "functions/http/track-open.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"] },
+  },
+  {
+    name: "TrackClick",
+    method: "GET",
+    path: "/t/c/{token}",
+    entry: "functions/http/track-click.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"] },
+  },
+  {
+    name: "UnsubscribePage",
+    method: "GET",
+    path: "/u/{token}",
+    entry: "functions/http/unsubscribe.ts",
+    access: { table: "read" },
+  },
+  {
+    name: "Unsubscribe",
+    method: "POST",
+    path: "/u/{token}",
+    entry: "functions/http/unsubscribe.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"] },
+  },
+  {
+    name: "WebVersion",
+    method: "GET",
+    path: "/w/{token}",
+    entry: "functions/http/web-version.ts",
+    access: { table: "read", bucket: { prefixes: [BODIES], actions: ["read"] } },
+  },
+  // The account's suppression list (SPEC §7). readwrite throughout: authentication counts the request rate.
+  {
+    name: "GetSuppression",
+    method: "GET",
+    path: "/suppressions/{email}",
+    entry: "functions/http/suppressions-get.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ListSuppressions",
+    method: "GET",
+    path: "/suppressions",
+    entry: "functions/http/suppressions-list.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "AddSuppression",
+    method: "POST",
+    path: "/suppressions",
+    entry: "functions/http/suppressions-add.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "DeleteSuppression",
+    method: "DELETE",
+    path: "/suppressions/{email}",
+    entry: "functions/http/suppressions-delete.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "CreateWebhook",
+    method: "POST",
+    path: "/webhooks",
+    entry: "functions/http/webhooks-create.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ListWebhooks",
+    method: "GET",
+    path: "/webhooks",
+    entry: "functions/http/webhooks-list.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ReplayWebhooks",
+    method: "POST",
+    path: "/webhooks/replay",
+    entry: "functions/http/webhooks-replay.ts",
+    access: { table: "read", sendTo: ["webhooks"], replayFrom: ["webhooks"] },
+    timeoutSeconds: 29,
+  },
+  {
+    name: "DeleteWebhook",
+    method: "DELETE",
+    path: "/webhooks/{webhookId}",
+    entry: "functions/http/webhooks-delete.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "RotateWebhookSecret",
+    method: "POST",
+    path: "/webhooks/{webhookId}/rotate-secret",
+    entry: "functions/http/webhooks-rotate-secret.ts",
+    access: { table: "readwrite" },
+  },
 ];
 
 export const CONSUMERS: ConsumerDef[] = [
@@ -86,6 +203,25 @@ export const CONSUMERS: ConsumerDef[] = [
     batchSize: 10,
     maxConcurrency: 20,
     timeoutSeconds: 120,
+  },
+  {
+    name: "PostWebhooks",
+    queue: "webhooks",
+    entry: "functions/queues/post-webhooks.ts",
+    // readwrite: the callback signing secret is created on first use.
+    access: { table: "readwrite" },
+    batchSize: 10,
+    maxConcurrency: 10,
+    timeoutSeconds: 30,
+  },
+  {
+    name: "SesEvents",
+    queue: "sesEvents",
+    entry: "functions/queues/ses-events.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"] },
+    batchSize: 10,
+    maxConcurrency: 5,
+    timeoutSeconds: 30,
   },
 ];
 

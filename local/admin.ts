@@ -13,6 +13,10 @@ import { makeAccountStore } from "../shared/store/accounts.ts";
 import { ROOT, type LocalInfo } from "./platform.ts";
 import { QUEUES, type QueueName } from "../functions/manifest.ts";
 import { replayDeadLetters } from "../shared/queue/replay.ts";
+import { makeWebhookEndpointStore } from "../shared/webhooks/endpoints.ts";
+import { webhookView } from "../shared/webhooks/manage.ts";
+import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
+import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -25,6 +29,11 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   domain list --account <id>
   sender add --account <id> --address <email>     a single verified sender address
   dlq replay --queue deliveries|webhooks|sesEvents move parked records back to their queue
+  webhook add --account <id> --url <url> [--description <text>]   a URL for every status change; prints its secret
+  webhook list --account <id>                     the account's webhook URLs and secrets ("callback" signs callbackUrl posts)
+  webhook remove --account <id> --id <webhookId>
+  webhook rotate --account <id> --id <webhookId|callback>          new secret; the old one also signs for 24 h
+  webhook replay [--account <id>]                 move parked webhook records (of one account) back to the queue
 
 API keys are printed once; only their SHA-256 hash is stored.`;
 
@@ -73,6 +82,9 @@ async function main(argv: string[]) {
       "allow-skip-unsubscribe": { type: "string" },
       json: { type: "boolean" },
       queue: { type: "string" },
+      url: { type: "string" },
+      id: { type: "string" },
+      description: { type: "string" },
     },
   });
   const [noun, verb] = positionals;
@@ -144,6 +156,38 @@ async function main(argv: string[]) {
       const queue = queues[need(values, "queue") as QueueName];
       if (!queue) throw new Error(`Unknown queue "${values.queue}" (or its URLs are not set): one of ${Object.keys(QUEUES).join(", ")}`);
       return print({ queue: values.queue, replayed: await replayDeadLetters(sqs, { dlqUrl: queue.dlqUrl, queueUrl: queue.url }) });
+    }
+    case "webhook add": {
+      const accountId = await existingAccount();
+      const url = need(values, "url");
+      const refusal = await checkWebhookUrl(url, process.env.POSTHASTE_MODE === "aws" ? "aws" : "local");
+      if (refusal) throw new Error(`${url} is refused: ${refusal}`);
+      return print(webhookView(await makeWebhookEndpointStore(ddb, tableName).add(accountId, { url, description: values.description })));
+    }
+    case "webhook list": {
+      const accountId = await existingAccount();
+      const endpoints = makeWebhookEndpointStore(ddb, tableName);
+      await endpoints.callbackEndpoint(accountId);
+      return print({ webhooks: (await endpoints.list(accountId)).map(webhookView) });
+    }
+    case "webhook remove": {
+      const accountId = await existingAccount();
+      if (need(values, "id") === "callback") throw new Error("The callback secret cannot be removed; rotate it instead");
+      if (!(await makeWebhookEndpointStore(ddb, tableName).remove(accountId, values.id!))) throw new Error(`No webhook ${values.id} in ${accountId}`);
+      return print({ accountId, removed: values.id });
+    }
+    case "webhook rotate": {
+      const accountId = await existingAccount();
+      const endpoint = await makeWebhookEndpointStore(ddb, tableName).rotateSecret(accountId, need(values, "id"));
+      if (!endpoint) throw new Error(`No webhook ${values.id} in ${accountId}`);
+      return print(webhookView(endpoint));
+    }
+    case "webhook replay": {
+      const queue = queues.webhooks;
+      if (!queue) throw new Error("The webhooks queue URLs are not set (WEBHOOKS_QUEUE_URL and WEBHOOKS_DLQ_URL on AWS)");
+      const accountId = values.account ? await existingAccount() : undefined;
+      const result = await replayParkedWebhooks(sqs, { deadLetterQueueUrl: queue.dlqUrl, queueUrl: queue.url, accountId, budgetMs: 10 * 60_000 });
+      return print({ ...(accountId ? { accountId } : {}), ...result });
     }
     default:
       throw new Error(`Unknown command "${noun} ${verb}"\n\n${USAGE}`);

@@ -7,7 +7,9 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { newId } from "../shared/domain/ids.ts";
+import { sampleSesNotification } from "../shared/ses/sample-notifications.ts";
 
 export const SIMULATOR_DOMAIN = "simulator.posthaste.test";
 
@@ -40,7 +42,41 @@ export interface Mailbox {
   close(): Promise<void>;
 }
 
-export async function startMailbox(options: { dir: string; smtpPort?: number; httpPort?: number; deferCode?: number; maxBytes?: number }): Promise<Mailbox> {
+export interface MailboxOptions {
+  dir: string;
+  smtpPort?: number;
+  httpPort?: number;
+  deferCode?: number;
+  maxBytes?: number;
+  /** Called after a message is stored, e.g. to simulate SES feedback for complaint@. */
+  onStored?: (entry: MailboxEntry) => void;
+}
+
+/** complaint@ at the simulator domain: accepted, then the recipient complains (like the SES simulator). */
+export function isSimulatedComplaint(address: string): boolean {
+  const lower = address.toLowerCase();
+  const at = lower.lastIndexOf("@");
+  return lower.slice(at + 1) === SIMULATOR_DOMAIN && lower.slice(0, at).split("+")[0] === "complaint";
+}
+
+/** How long after delivery the simulated recipient complains; after the DELIVERED status, as with real SES. */
+const COMPLAINT_DELAY_MS = 1000;
+
+/** Publishes an SES Complaint event for mail to complaint@ to the local SES-events topic, as SES would. */
+export function simulateSesFeedback(sns: SNSClient, topicArn: string) {
+  return (entry: MailboxEntry) => {
+    const recipient = entry.envelope.to.find(isSimulatedComplaint);
+    if (!recipient || !entry.messageId) return;
+    const notification = sampleSesNotification("Complaint", { messageId: entry.messageId, recipient, sender: entry.envelope.from || undefined });
+    setTimeout(() => {
+      sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(notification) })).catch((error) =>
+        console.error(JSON.stringify({ level: "error", message: "simulated SES complaint not published", error: String(error) })),
+      );
+    }, COMPLAINT_DELAY_MS).unref();
+  };
+}
+
+export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
   await mkdir(options.dir, { recursive: true });
   const entries: MailboxEntry[] = await loadEntries(options.dir);
   const maxBytes = options.maxBytes ?? 40 * 1024 * 1024;
@@ -87,6 +123,7 @@ export async function startMailbox(options: { dir: string; smtpPort?: number; ht
           await writeFile(path.join(options.dir, `${id}.json`), JSON.stringify(entry));
           entries.push(entry);
           callback(null, `Ok: stored as ${id}`);
+          options.onStored?.(entry);
         } catch (error) {
           callback(error as Error);
         }

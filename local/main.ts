@@ -10,6 +10,8 @@ const ENV_PORTS: Record<keyof LocalPorts, string> = {
   dynamodb: "DYNAMODB_PORT",
   sqs: "SQS_PORT",
   s3: "S3_PORT",
+  smtpStarttls: "SMTP_STARTTLS_PORT",
+  smtpTls: "SMTP_TLS_PORT",
 };
 
 function portsFromEnv(env: NodeJS.ProcessEnv): LocalPorts {
@@ -41,6 +43,8 @@ Posthaste is running locally.
   API             ${info.apiUrl}
   Mailbox (HTTP)  ${info.mailboxUrl}/messages
   Mailbox (SMTP)  127.0.0.1:${info.mailboxSmtpPort}
+  SMTP submission 127.0.0.1:${info.smtpStarttlsPort} (STARTTLS)  127.0.0.1:${info.smtpTlsPort} (TLS)
+                  user ${info.accountId}, password = the API key; self-signed certificate ${info.smtpCertFile}
   Account id      ${info.accountId}
   API key         ${info.apiKey}
   Sender domain   ${info.senderDomain}   (send From any address @${info.senderDomain})
@@ -49,6 +53,13 @@ Posthaste is running locally.
 Try it:
   curl -s ${info.apiUrl}/email/messages -H 'Authorization: Key ${info.apiKey}' -H 'Content-Type: application/json' \\
     -d '{"Recipients":[{"Address":"ivan@example.org","MergeFields":{"Name":"Ivan"}}],"Sender":{"Address":"hello@${info.senderDomain}"},"Subject":"Hi [Name]","Body":{"Html":"<p>Hello, [Name]!</p>[Unsubscribe]"}}'
+
+  swaks --server 127.0.0.1:${info.smtpStarttlsPort} --tls \\
+    --auth LOGIN --auth-user ${info.accountId} --auth-password '${info.apiKey}' \\
+    --from hello@${info.senderDomain} --to ivan@example.org --header 'Subject: Hi over SMTP'
+
+  (nodemailer: createTransport({ host: "127.0.0.1", port: ${info.smtpStarttlsPort}, requireTLS: true,
+     tls: { ca: readFileSync("${info.smtpCertFile}") }, auth: { user: "${info.accountId}", pass: "<API key>" } }))
 
 Press Ctrl-C to stop.
 `);

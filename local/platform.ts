@@ -11,11 +11,15 @@ import { makeDeps } from "../shared/deps.ts";
 import { sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
-import { startMailbox } from "./mailbox.ts";
+import { simulateSesFeedback, startMailbox, type MailboxEntry } from "./mailbox.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
-import { ensureBucket, ensureQueues, ensureTable, type LocalQueue } from "./resources.ts";
+import { ensureBucket, ensureQueues, ensureSesEventsTopic, ensureTable, localSnsClient, type LocalQueue } from "./resources.ts";
 import { ensureDevAccount, type DevAccount } from "./seed.ts";
 import { startStandIns } from "./standins.ts";
+import { localTlsCertificate } from "./smtp-tls.ts";
+import { startSmtpIngest } from "../shared/smtp/server.ts";
+import { smtpSettings } from "../shared/smtp/settings.ts";
+import type { UsageMeter } from "../bench/usage-meter.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TABLE_NAME = "posthaste";
@@ -28,19 +32,37 @@ export interface LocalPorts {
   dynamodb: number;
   sqs: number;
   s3: number;
+  /** SMTP submission: STARTTLS (587-style) and implicit TLS (465-style). */
+  smtpStarttls: number;
+  smtpTls: number;
 }
 
-export const DEFAULT_PORTS: LocalPorts = { api: 3000, mailboxHttp: 8025, mailboxSmtp: 1025, dynamodb: 4567, sqs: 4566, s3: 4569 };
+export const DEFAULT_PORTS: LocalPorts = {
+  api: 3000,
+  mailboxHttp: 8025,
+  mailboxSmtp: 1025,
+  dynamodb: 4567,
+  sqs: 4566,
+  s3: 4569,
+  smtpStarttls: 2587,
+  smtpTls: 2465,
+};
 
 /** The facts `npm start` prints, also written to .data/local.json for scripts and tests. */
 export interface LocalInfo extends DevAccount {
   apiUrl: string;
   mailboxUrl: string;
   mailboxSmtpPort: number;
+  /** SMTP submission on 127.0.0.1, with the self-signed certificate in smtpCertFile. */
+  smtpStarttlsPort: number;
+  smtpTlsPort: number;
+  smtpCertFile: string;
   endpoints: { dynamodb: string; sqs: string; s3: string };
   tableName: string;
   bucketName: string;
   queues: Record<QueueName, LocalQueue>;
+  /** SNS topic subscribed to the SES-events queue: publish SES notifications here to simulate SES. */
+  sesEventsTopicArn: string;
   linkSecret?: never;
   pid: number;
 }
@@ -78,19 +100,30 @@ async function linkSecret(dataDir: string): Promise<string> {
   return secret;
 }
 
+// `npm run bench` sets POSTHASTE_COUNT_AWS_REQUESTS=<file>: AWS calls are counted and handlers timed into it.
+let usageMeter: UsageMeter | undefined;
+
 async function loadHandler<T>(entry: string): Promise<T> {
   const module = (await import(pathToFileURL(path.join(ROOT, entry)).href)) as { handler: T };
-  return module.handler;
+  return usageMeter ? usageMeter.wrap(entry, module.handler) : module.handler;
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const usageFile = process.env.POSTHASTE_COUNT_AWS_REQUESTS;
+  if (usageFile) usageMeter ??= (await import("../bench/usage-meter.ts")).startUsageMeter(usageFile);
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const infoFile = path.join(dataDir, "local.json");
   const previous = await readJson<LocalInfo>(infoFile);
 
   const standIns = await startStandIns(dataDir, options.ports);
-  const mailbox = await startMailbox({ dir: path.join(dataDir, "mailbox"), smtpPort: options.ports.mailboxSmtp, httpPort: options.ports.mailboxHttp });
+  let sesFeedback: ((entry: MailboxEntry) => void) | undefined; // set once the SES-events topic exists
+  const mailbox = await startMailbox({
+    dir: path.join(dataDir, "mailbox"),
+    smtpPort: options.ports.mailboxSmtp,
+    httpPort: options.ports.mailboxHttp,
+    onStored: (entry) => sesFeedback?.(entry),
+  });
   const requestBytes = Number(options.env?.LIMIT_REQUEST_BYTES ?? 10 * 1024 * 1024);
   const gateway = await startGateway({ port: options.ports.api, maxBodyBytes: requestBytes });
 
@@ -117,7 +150,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await ensureBucket(clients.s3, BUCKET_NAME);
   const visibility = options.env?.LOCAL_VISIBILITY_TIMEOUT_SECONDS;
   const queues = await ensureQueues(clients.sqs, "posthaste", visibility ? Number(visibility) : undefined);
-  for (const [name, def] of Object.entries(QUEUES)) env[def.urlEnv] = queues[name as QueueName].url;
+  for (const [name, def] of Object.entries(QUEUES)) {
+    env[def.urlEnv] = queues[name as QueueName].url;
+    if (def.dlqUrlEnv) env[def.dlqUrlEnv] = queues[name as QueueName].dlqUrl;
+  }
+  const sns = localSnsClient(standIns.endpoints.sqs);
+  const sesEventsTopicArn = await ensureSesEventsTopic(sns, queues.sesEvents.arn);
+  sesFeedback = simulateSesFeedback(sns, sesEventsTopicArn);
 
   // Handlers read their configuration from the environment when they are imported, as on Lambda.
   Object.assign(process.env, env);
@@ -127,6 +166,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const routes = await Promise.all(ROUTES.map(async (def) => compileRoute(def, await loadHandler<HttpLambda>(def.entry))));
   gateway.setRoutes(routes);
+
+  // The SMTP door: the same server the Fargate container runs, on the same deps as the handlers.
+  const tls = await localTlsCertificate(dataDir);
+  const smtp = await startSmtpIngest({
+    deps,
+    settings: { ...smtpSettings(config, process.env), hostname: "localhost" },
+    tls,
+    host: "127.0.0.1",
+    starttlsPort: options.ports.smtpStarttls,
+    tlsPort: options.ports.smtpTls,
+  });
 
   // Whatever the queues lost while the platform was down is sent again, exactly once (the worker's claim).
   const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
@@ -159,11 +209,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     apiUrl: gateway.url,
     mailboxUrl: mailbox.url,
     mailboxSmtpPort: mailbox.smtpPort,
+    smtpStarttlsPort: smtp.starttlsPort,
+    smtpTlsPort: smtp.tlsPort,
+    smtpCertFile: tls.certFile,
     ...account,
     endpoints: standIns.endpoints,
     tableName: TABLE_NAME,
     bucketName: BUCKET_NAME,
     queues,
+    sesEventsTopicArn,
     pid: process.pid,
   };
   await writeFile(infoFile, JSON.stringify(info, null, 2));
@@ -171,6 +225,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   return {
     info,
     async stop() {
+      // First, so sessions in flight finish while everything they need is still up.
+      await smtp.close();
       clearInterval(sweeper);
       await Promise.all(pollers.map((p) => p.stop()));
       await gateway.close();

@@ -2,6 +2,7 @@
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { QUEUES, type QueueName } from "../functions/manifest.ts";
 import { TABLE_SCHEMA } from "../shared/store/table-schema.ts";
 
@@ -68,4 +69,20 @@ export async function ensureQueues(sqs: SQSClient, prefix: string, visibilityOve
     }),
   );
   return Object.fromEntries(entries) as Record<QueueName, LocalQueue>;
+}
+
+export const SES_EVENTS_TOPIC = "posthaste-ses-events";
+
+/** SNS on the stand-in (fauxqs serves SNS on the SQS port). */
+export const localSnsClient = (endpoint: string) =>
+  new SNSClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+
+/**
+ * The topic SES publishes its events to, subscribed to the SES-events queue. Raw delivery is
+ * off, so each record carries the SNS envelope around the SES JSON; the consumer reads both.
+ */
+export async function ensureSesEventsTopic(sns: SNSClient, queueArn: string, name = SES_EVENTS_TOPIC): Promise<string> {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queueArn, Attributes: { RawMessageDelivery: "false" } }));
+  return TopicArn!;
 }

@@ -19,18 +19,60 @@ const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 export function makeAwsClients(config: Config): AwsClients {
   const local = config.mode === "local";
   const base = { region: config.region, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
-  const dynamo = new DynamoDBClient({ ...base, endpoint: config.endpoints.dynamodb });
+  const dynamo = countRequests(new DynamoDBClient({ ...base, endpoint: config.endpoints.dynamodb }), "DynamoDB");
   return {
     dynamo,
     ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-    s3: new S3Client({
+    s3: countRequests(new S3Client({
       ...base,
       endpoint: config.endpoints.s3,
       forcePathStyle: local,
       // s3rver corrupts uploads sent with the default streaming checksums.
       requestChecksumCalculation: local ? "WHEN_REQUIRED" : undefined,
       responseChecksumValidation: local ? "WHEN_REQUIRED" : undefined,
-    }),
-    sqs: new SQSClient({ ...base, endpoint: config.endpoints.sqs }),
+    }), "S3"),
+    sqs: countRequests(new SQSClient({ ...base, endpoint: config.endpoints.sqs }), "SQS"),
   };
+}
+
+/** One AWS call as the benchmark's request counter sees it (`npm run bench`, bench/usage-meter.ts). */
+export interface AwsCall {
+  service: "DynamoDB" | "S3" | "SQS";
+  /** The API operation, e.g. "BatchWriteItem". */
+  operation: string;
+  input: Record<string, any>;
+  /** Absent when the call failed. */
+  output?: Record<string, any>;
+  /** From the call to its answer, retries included. */
+  ms: number;
+}
+
+let awsCallObserver: ((call: AwsCall) => void) | undefined;
+
+export function observeAwsCalls(observer: (call: AwsCall) => void) {
+  awsCallObserver = observer;
+}
+
+// DynamoDB says what capacity a call consumed only when asked; these operations accept the question.
+const CAPACITY_OPERATIONS = /^(?:(?:Get|Put|Update|Delete)Item|Query|Scan|Batch(?:Get|Write)Item|Transact(?:Get|Write)Items)Command$/;
+
+/** Only with POSTHASTE_COUNT_AWS_REQUESTS set (benchmarks) is a middleware installed; otherwise nothing changes. */
+function countRequests<C extends { middlewareStack: { add(middleware: any, options: any): void } }>(client: C, service: AwsCall["service"]): C {
+  if (!process.env.POSTHASTE_COUNT_AWS_REQUESTS) return client;
+  const counter = (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: { input: Record<string, any> }) => {
+    const commandName = context.commandName ?? "Unknown";
+    const input = service === "DynamoDB" && CAPACITY_OPERATIONS.test(commandName) ? { ...args.input, ReturnConsumedCapacity: "TOTAL" } : args.input;
+    const operation = commandName.replace(/Command$/, "");
+    const started = performance.now();
+    try {
+      const result = await next({ ...args, input });
+      awsCallObserver?.({ service, operation, input, output: result.output, ms: performance.now() - started });
+      return result;
+    } catch (error) {
+      awsCallObserver?.({ service, operation, input, ms: performance.now() - started });
+      throw error;
+    }
+  };
+  client.middlewareStack.add(counter, { step: "initialize", name: "posthasteRequestCounter" });
+  return client;
 }

@@ -37,6 +37,17 @@ export interface Config {
   sweepAfterSeconds: number;
   /** Days a message, its history and its body are kept (SPEC §7: logs for 48 hours). */
   retentionHours: number;
+  webhooks: {
+    /** Wait between attempts of a failed webhook post (SPEC §6: a minute). */
+    retrySeconds: number;
+    /** A post that has not answered by then counts as failed. */
+    timeoutMs: number;
+    /** How long a container reuses an account's list of webhook URLs before reading it again. */
+    endpointCacheSeconds: number;
+    maxEndpointsPerAccount: number;
+    /** Where failed webhook records are parked; POST /webhooks/replay moves them back. */
+    deadLetterQueueUrl: string;
+  };
 }
 
 const num = (value: string | undefined, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
@@ -96,5 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sweepAfterSeconds: num(env.SWEEP_AFTER_SECONDS, 300),
     retentionHours: num(env.RETENTION_HOURS, 48),
+    webhooks: {
+      retrySeconds: num(env.WEBHOOK_RETRY_SECONDS, 60),
+      timeoutMs: num(env.WEBHOOK_TIMEOUT_MS, 10_000),
+      endpointCacheSeconds: num(env.WEBHOOK_ENDPOINT_CACHE_SECONDS, 10),
+      maxEndpointsPerAccount: num(env.WEBHOOK_MAX_ENDPOINTS, 10),
+      deadLetterQueueUrl: env.WEBHOOKS_DLQ_URL ?? "",
+    },
   };
 }

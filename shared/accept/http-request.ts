@@ -4,18 +4,22 @@ import { z } from "zod";
 import { isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { AppError, type Reason } from "../domain/errors.ts";
 import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "./submission.ts";
+import { LANGUAGES } from "../render/i18n.ts";
+import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/url-policy.ts";
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const stringMap = z.record(z.string(), scalar);
 
 const address = z.string().trim().refine(isValidAddress, { message: "invalid_address" });
+/** true/false, or 1/0 as in the SMTP options header. */
+const flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform(Boolean);
 
 const recipientSchema = z.object({
   Address: address,
   Name: z.string().max(256).optional(),
   MergeFields: stringMap.optional(),
   ExtraData: stringMap
-    .refine((data) => data.callbackUrl === undefined || /^https?:\/\/[^\s]+$/i.test(data.callbackUrl), {
+    .refine((data) => data.callbackUrl === undefined || !urlSyntaxProblem(data.callbackUrl, "local"), {
       message: "invalid_url",
       path: ["callbackUrl"],
     })
@@ -32,6 +36,11 @@ const requestSchema = (maxRecipients: number) =>
       .object({ Html: z.string().optional(), PlainText: z.string().optional() })
       .refine((body) => !!body.Html || !!body.PlainText, { message: "body_required" }),
     AttachmentsIds: z.array(z.string().min(1)).optional(),
+    // Posthaste's additions (the SMTP X-Posthaste options in HTTP form): footer/page language and tracking switches.
+    Language: z.enum(LANGUAGES).optional(),
+    TrackRead: flag.optional(),
+    TrackLinks: flag.optional(),
+    SkipUnsubscribe: flag.optional(),
   });
 
 export type SendRequest = z.infer<ReturnType<typeof requestSchema>>;
@@ -51,7 +60,12 @@ export interface ParsedSendRequest {
 // The reference example spells CheckUnsubscription with a Cyrillic "С".
 const CYRILLIC_CHECK = "\u0421heckUnsubscription";
 
-export function parseSendRequest(input: unknown, limits: { recipientsPerRequest: number; messageBytes: number }): ParsedSendRequest {
+/** `urlMode: "aws"` also refuses callbackUrls at literal private addresses (DNS is checked when posting). */
+export function parseSendRequest(
+  input: unknown,
+  limits: { recipientsPerRequest: number; messageBytes: number },
+  options: { urlMode?: UrlPolicyMode } = {},
+): ParsedSendRequest {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new AppError("validation_error", { message: "Request body must be a JSON object", reasons: [{ key: "invalid_type" }] });
   }
@@ -74,7 +88,11 @@ export function parseSendRequest(input: unknown, limits: { recipientsPerRequest:
   const failures: RecipientFailure[] = [];
   request.Recipients.forEach((raw, index) => {
     const result = recipientSchema.safeParse(raw);
-    if (result.success) {
+    const callbackUrl = result.success ? result.data.ExtraData?.callbackUrl : undefined;
+    const refusal = callbackUrl ? urlSyntaxProblem(callbackUrl, options.urlMode ?? "local") : undefined;
+    if (refusal) {
+      failures.push({ index, address: result.data!.Address, reasons: [{ key: refusal, ref: `Recipients[${index}].ExtraData.callbackUrl` }] });
+    } else if (result.success) {
       recipients.push({
         index,
         address: normalizeAddress(result.data.Address),
@@ -96,7 +114,12 @@ export function parseSendRequest(input: unknown, limits: { recipientsPerRequest:
       text: request.Body.PlainText || undefined,
       recipients,
       checkSuppression: request.CheckUnsubscription ?? false,
-      options: DEFAULT_OPTIONS,
+      options: {
+        trackOpens: request.TrackRead ?? DEFAULT_OPTIONS.trackOpens,
+        trackLinks: request.TrackLinks ?? DEFAULT_OPTIONS.trackLinks,
+        language: request.Language ?? DEFAULT_OPTIONS.language,
+        skipUnsubscribe: request.SkipUnsubscribe ?? DEFAULT_OPTIONS.skipUnsubscribe,
+      },
     },
     failures,
     attachmentIds: request.AttachmentsIds ?? [],
@@ -138,6 +161,7 @@ const DESCRIPTIONS: Record<string, string> = {
   invalid_type: "has the wrong type",
   invalid_address: "is not a valid email address",
   invalid_url: "is not a valid http(s) URL",
+  url_not_allowed: "points at an address webhooks may not reach",
   too_few_items: "must not be empty",
   too_many_items: "has too many items",
   too_long: "is too long",

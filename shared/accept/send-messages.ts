@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { AppError } from "../domain/errors.ts";
 import type { Deps } from "../deps.ts";
 import type { Caller } from "../store/accounts.ts";
+import { attachmentsByIds, filesOf } from "../files/files.ts";
 import { acceptSubmission } from "./accept.ts";
 import { describe, parseSendRequest } from "./http-request.ts";
 
@@ -26,11 +27,7 @@ interface ResultEntry {
 export async function sendMessages(deps: Deps, caller: Caller, input: unknown): Promise<SendAnswer> {
   const { submission, failures, attachmentIds } = parseSendRequest(input, deps.config.limits);
   if (attachmentIds.length > 0) {
-    // Attachments arrive with the files API; until then an id can only be unknown.
-    throw new AppError("validation_error", {
-      message: `Attachment ${attachmentIds[0]} was not found`,
-      reasons: attachmentIds.map((_, i) => ({ key: "attachment_not_found", ref: `AttachmentsIds[${i}]` })),
-    });
+    submission.attachments = await attachmentsByIds(filesOf(deps), caller, attachmentIds, submission, deps.config.limits.messageBytes);
   }
 
   const results: ResultEntry[] = failures.map((failure) => ({

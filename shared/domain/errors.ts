@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   invalid_json: { http: 400, text: "Request body is not valid JSON" },
   unauthorized: { http: 401, text: "Missing or invalid API key" },
   forbidden_ip: { http: 403, text: "Client address is not on the account's allowlist" },
+  forbidden: { http: 403, text: "This API key may not do that" },
   not_found: { http: 404, text: "Not found" },
   idempotency_conflict: { http: 422, text: "Idempotency-Key was already used with a different request" },
   idempotency_in_progress: { http: 409, text: "A request with this Idempotency-Key is still being processed" },

@@ -1,9 +1,16 @@
 // Turns a stored message and its submission's body into the mail one recipient receives:
-// merge fields, signed links, the unsubscribe footer and the List-Unsubscribe headers.
+// merge fields, signed links, click redirects, the unsubscribe footer, the open pixel and the
+// List-Unsubscribe headers. The web version (shared/tracking/web-version.ts) shows the same HTML.
 import type { StoredBody } from "../files/bodies.ts";
-import type { Message } from "../store/messages.ts";
-import { messageLinks } from "./links.ts";
-import { appendToHtmlBody, renderHtml, renderPlain, unsubscribeFooter, type MergeContext } from "./merge.ts";
+import type { Message, MessageOptions } from "../store/messages.ts";
+import { clickUrl, rewriteLinks } from "../tracking/click-links.ts";
+import { addOpenPixel } from "../tracking/open-pixel.ts";
+import { effectiveOptions, type AccountPolicy } from "../tracking/options.ts";
+import { LINK_PATHS, messageLinks } from "./links.ts";
+import { appendToHtmlBody, renderHtml, renderPlain, unsubscribeFooter, type MergeContext, type Rendered } from "./merge.ts";
+import { applySmtpOptions } from "./substitutions.ts";
+
+type MessageLinks = ReturnType<typeof messageLinks>;
 
 export interface LinkSettings {
   publicUrl: string;
@@ -28,39 +35,45 @@ export interface Composed {
   mail: OutgoingMail;
   /** Merge fields the templates used but the message did not supply. */
   missingFields: string[];
+  /** The message's options within what its account allows: what the mail was built with. */
+  options: MessageOptions;
 }
 
-export function composeMail(message: Message, body: StoredBody, settings: LinkSettings): Composed {
+/**
+ * `account` is what the message's account allows (tracking switches, skipping the unsubscribe
+ * link); without it tracking follows the message and the unsubscribe link is never skipped.
+ */
+export function composeMail(stored: Message, storedBody: StoredBody, settings: LinkSettings, account: AccountPolicy = {}): Composed {
+  // The SMTP options header: {{Name}} / Velocity substitutions and strict mode's To (a no-op for HTTP messages).
+  const { message, body, headerTo, missing: unsubstituted } = applySmtpOptions(stored, storedBody);
+  const options = effectiveOptions(message.options, account);
   const links = messageLinks(settings.publicUrl, settings.linkSecret, message.messageId);
-  const context: MergeContext = { fields: message.mergeFields, links, language: message.options.language };
+  const context: MergeContext = { fields: message.mergeFields, links, language: options.language };
 
   const subject = renderPlain(body.subject, context);
   const text = body.text === undefined ? undefined : renderPlain(body.text, context);
   const html = body.html === undefined ? undefined : renderHtml(body.html, context);
-
-  let htmlOutput = html?.output;
-  if (html && !html.hasUnsubscribe && !message.options.skipUnsubscribe) {
-    htmlOutput = appendToHtmlBody(html.output, unsubscribeFooter(links.unsubscribe, message.options.language));
-  }
+  const htmlOutput = html && finishHtml(html, links, message.messageId, options, settings);
 
   const unsubscribeToken = links.unsubscribe.slice(links.unsubscribe.lastIndexOf("/") + 1);
   const headers: Record<string, string> = {
     ...body.headers,
     "X-Posthaste-Message-Id": message.messageId,
   };
-  if (!message.options.skipUnsubscribe) {
+  if (!options.skipUnsubscribe) {
     // RFC 2369 and RFC 8058: mail clients show an unsubscribe button and POST to the URL.
     headers["List-Unsubscribe"] = `<${links.unsubscribe}>, <mailto:unsubscribe+${unsubscribeToken}@${settings.unsubscribeMailDomain}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
   }
 
-  const missing = [...new Set([...subject.missing, ...(text?.missing ?? []), ...(html?.missing ?? [])])];
+  const missing = [...new Set([...unsubstituted, ...subject.missing, ...(text?.missing ?? []), ...(html?.missing ?? [])])];
   return {
     mail: {
       messageId: message.messageId,
       envelope: { from: message.from.address, to: message.to.address },
       from: message.from,
-      to: message.to,
+      // Strict SMTP copies show the client's To list (nodemailer takes an address list here); the envelope stays this copy's.
+      to: headerTo ? { address: headerTo } : message.to,
       replyTo: body.replyTo,
       subject: subject.output,
       html: htmlOutput,
@@ -69,5 +82,23 @@ export function composeMail(message: Message, body: StoredBody, settings: LinkSe
       attachments: (body.attachments ?? []).map(({ filename, contentType, key }) => ({ filename, contentType, key })),
     },
     missingFields: missing,
+    options,
   };
+}
+
+/**
+ * After merge fields: links to click redirects (the template's own links only, not the footer's),
+ * then the unsubscribe footer when the template has no [Unsubscribe], then the open pixel.
+ */
+function finishHtml(html: Rendered, links: MessageLinks, messageId: string, options: MessageOptions, settings: LinkSettings): string {
+  let output = html.output;
+  if (options.trackLinks) {
+    const ownPages = [LINK_PATHS.unsubscribe, LINK_PATHS.web].map((path) => settings.publicUrl + path);
+    output = rewriteLinks(output, (url) =>
+      ownPages.some((prefix) => url.startsWith(prefix)) ? undefined : clickUrl(settings.publicUrl, settings.linkSecret, messageId, url),
+    );
+  }
+  if (!html.hasUnsubscribe && !options.skipUnsubscribe) output = appendToHtmlBody(output, unsubscribeFooter(links.unsubscribe, options.language));
+  if (options.trackOpens) output = addOpenPixel(output, links.openPixel);
+  return output;
 }

@@ -2,8 +2,25 @@
 // reports and counters) plug in here, so no handler has to know about them.
 import type { AwsClients } from "../aws.ts";
 import type { Config } from "../config.ts";
+import { log } from "../log.ts";
+import { makeWebhookEndpointStore } from "../webhooks/endpoints.ts";
+import { makeWebhookListener } from "../webhooks/listener.ts";
+import { makeWebhookQueue } from "../webhooks/queue.ts";
 import type { StatusListener } from "./status-service.ts";
 
-export function statusListeners(_config: Config, _clients: AwsClients): StatusListener[] {
-  return [];
+export function statusListeners(config: Config, clients: AwsClients): StatusListener[] {
+  const listeners: StatusListener[] = [];
+  if (config.queueUrls.webhooks) {
+    listeners.push(
+      makeWebhookListener({
+        endpoints: makeWebhookEndpointStore(clients.ddb, config.tableName),
+        queue: makeWebhookQueue(clients.sqs, config.queueUrls.webhooks),
+        cacheSeconds: config.webhooks.endpointCacheSeconds,
+      }),
+    );
+  } else {
+    // Tools that only read (the admin CLI, scripts) have no queue; an entry point that records statuses must.
+    log.warn("WEBHOOKS_QUEUE_URL is not set: status changes will not be posted to webhooks");
+  }
+  return listeners;
 }

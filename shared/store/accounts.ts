@@ -1,6 +1,6 @@
 // Accounts, projects, API keys (stored only as hashes), verified sender domains and addresses.
 import { createHash } from "node:crypto";
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, newId } from "../domain/ids.ts";
 import { keys } from "./keys.ts";
 
@@ -14,7 +14,13 @@ export interface Account {
   rateLimitPerSecond?: number;
   /** Whether this account may send without the unsubscribe footer (SPEC §4 skip_unsubscribe). */
   allowSkipUnsubscribe?: boolean;
+  /** Account-wide tracking switches: false turns open pixels / click redirects off for every message. */
+  trackOpens?: boolean;
+  trackLinks?: boolean;
 }
+
+/** Settings an operator may change on an existing account. */
+export type AccountSettings = Partial<Pick<Account, "ipAllowlist" | "rateLimitPerSecond" | "allowSkipUnsubscribe" | "trackOpens" | "trackLinks">>;
 
 export interface Caller {
   accountId: string;
@@ -37,6 +43,21 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
     async getAccount(accountId: string): Promise<Account | undefined> {
       const item = await get(keys.account(accountId));
       return item && stripKeys<Account>(item);
+    },
+
+    async updateSettings(accountId: string, settings: AccountSettings) {
+      const names = Object.keys(settings).filter((name) => settings[name as keyof AccountSettings] !== undefined);
+      if (names.length === 0) return;
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(", ")}`,
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, settings[n as keyof AccountSettings]])),
+        }),
+      );
     },
 
     async createProject(accountId: string, name: string): Promise<{ projectId: string; name: string }> {

@@ -23,6 +23,15 @@ export interface MessageOptions {
   /** Language of the unsubscribe footer and page. */
   language: string;
   skipUnsubscribe: boolean;
+  /**
+   * Set on every SMTP message: the syntax of the options header's substitutions, applied at
+   * compose time, or "none" for a message without the header.
+   */
+  templateEngine?: "simple" | "velocity" | "none";
+  /** SMTP `strict: true`: every copy keeps the client's To and Cc headers. */
+  strict?: boolean;
+  /** mergeFields whose values are JSON (objects and arrays for Velocity). */
+  structuredFields?: string[];
 }
 
 export interface Message {
@@ -53,9 +62,14 @@ export interface Message {
   pendingShard?: string;
   dueAt?: number;
   lastError?: string;
+  /** Every fetch of the open pixel and every tracked click, not only the first. */
+  opens?: number;
+  clicks?: number;
 }
 
 export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
+
+export type EngagementCounter = "opens" | "clicks";
 
 export class StatusConflictError extends Error {}
 
@@ -224,6 +238,31 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         }
       }
       throw new StatusConflictError(`Could not record ${change.status} for ${messageId}: too much contention`);
+    },
+
+    /**
+     * Counts one open or click (ADD, so concurrent fetches all count) and returns the message as
+     * it is now; undefined when it is unknown or past its retention. The version is left alone:
+     * counting never makes a status change retry.
+     */
+    async countEngagement(messageId: string, counter: EngagementCounter, now = Date.now()): Promise<Message | undefined> {
+      try {
+        const result = await ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "ADD #counter :one",
+            ConditionExpression: "attribute_exists(pk) AND expiresAt > :nowSeconds",
+            ExpressionAttributeNames: { "#counter": counter },
+            ExpressionAttributeValues: { ":one": 1, ":nowSeconds": epochSeconds(now) },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return strip(result.Attributes as Message & { pk: string });
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
     },
 
     /** Messages of one shard that were due before `dueBefore` and are still waiting. */

@@ -1,10 +1,20 @@
 // The account's suppression list: addresses that must not be mailed (SPEC §6, §7).
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+//
+// Each entry is one item keyed by address (look-ups while accepting mail) plus one list item
+// keyed by time (GET /suppressions?since=&cause=). Without transactions the two are written in
+// an order that leaves at worst a stale list item, and listing checks each list item against
+// its entry, so a crash between the writes never shows a wrong entry.
+//
+// Also here: unsubscribe tickets, the little a message's unsubscribe link needs (account,
+// address, language) kept for a year, because the message itself is gone after its retention
+// and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days).
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { suppressionKey } from "../domain/address.ts";
 import { chunk, untilProcessed } from "./batch.ts";
-import { keys } from "./keys.ts";
+import { epochSeconds, isLive, keys } from "./keys.ts";
 
-export type SuppressionCause = "unsubscribed" | "hard_bounce" | "complaint" | "manual";
+export const SUPPRESSION_CAUSES = ["unsubscribed", "hard_bounce", "complaint", "manual"] as const;
+export type SuppressionCause = (typeof SUPPRESSION_CAUSES)[number];
 
 export interface Suppression {
   address: string;
@@ -14,48 +24,166 @@ export interface Suppression {
   reason?: string;
 }
 
+export interface SuppressionPage {
+  entries: Suppression[];
+  /** Sort key of the last list item read: pass it as `after` for the next page. */
+  next?: string;
+}
+
+export interface UnsubscribeTicket {
+  messageId: string;
+  accountId: string;
+  address: string;
+  /** Who sent the message, as the unsubscribe page names them. */
+  sender: string;
+  language: string;
+}
+
 const BATCH_GET_MAX = 100;
+const LIST_PAGE_MAX = 1000;
+// A filtered page may skip many items; stop after this many reads and hand back a cursor.
+const LIST_READS_MAX = 10;
+export const UNSUBSCRIBE_TICKET_DAYS = 365;
+
+// List and ticket items; their keys live here beside the only code that reads them.
+const listKeys = {
+  partition: (accountId: string) => `SUPPRESSIONS#${accountId}`,
+  sort: (createdAt: number, address: string) => `${timeKey(createdAt)}#${address}`,
+};
+const ticketKey = (messageId: string) => ({ pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" });
+
+/** Epoch milliseconds padded so that text order is time order. */
+export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(13, "0");
+
+function toSuppression(item: Record<string, unknown>): Suppression {
+  const { address, cause, createdAt, causeMessageId, reason } = item as unknown as Suppression;
+  return { address, cause, createdAt, ...(causeMessageId ? { causeMessageId } : {}), ...(reason ? { reason } : {}) };
+}
 
 export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: string) {
+  const getEntry = async (accountId: string, address: string) =>
+    (await ddb.send(new GetCommand({ TableName: tableName, Key: keys.suppression(accountId, address), ConsistentRead: true }))).Item;
+
+  const deleteListItem = (accountId: string, listSk: unknown) =>
+    typeof listSk === "string"
+      ? ddb.send(new DeleteCommand({ TableName: tableName, Key: { pk: listKeys.partition(accountId), sk: listSk } }))
+      : Promise.resolve();
+
   return {
-    async add(accountId: string, entry: Omit<Suppression, "createdAt" | "address"> & { address: string }, now = Date.now()) {
+    /** Adds or replaces the entry for an address (a new cause and time replace the old ones). */
+    async add(accountId: string, entry: Omit<Suppression, "createdAt" | "address"> & { address: string }, now = Date.now()): Promise<Suppression> {
       const address = suppressionKey(entry.address);
+      const suppression = toSuppression({ ...entry, address, createdAt: now });
+      const listSk = listKeys.sort(now, address);
+      const previous = await getEntry(accountId, address);
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: listKeys.partition(accountId), sk: listSk, ...suppression } }));
       await ddb.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...keys.suppression(accountId, address), ...entry, address, createdAt: now, kind: "suppression" },
+          Item: { ...keys.suppression(accountId, address), ...suppression, listSk, kind: "suppression" },
         }),
       );
+      if (previous && previous.listSk !== listSk) await deleteListItem(accountId, previous.listSk);
+      return suppression;
     },
 
     async get(accountId: string, address: string): Promise<Suppression | undefined> {
-      const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.suppression(accountId, suppressionKey(address)) }));
-      return result.Item as Suppression | undefined;
+      const item = await getEntry(accountId, suppressionKey(address));
+      return item && toSuppression(item);
     },
 
-    async remove(accountId: string, address: string) {
-      await ddb.send(new DeleteCommand({ TableName: tableName, Key: keys.suppression(accountId, suppressionKey(address)) }));
+    /** Removes the address; returns whether it was on the list. */
+    async remove(accountId: string, address: string): Promise<boolean> {
+      const key = suppressionKey(address);
+      const previous = await getEntry(accountId, key);
+      if (!previous) return false;
+      await ddb.send(new DeleteCommand({ TableName: tableName, Key: keys.suppression(accountId, key) }));
+      await deleteListItem(accountId, previous.listSk);
+      return true;
     },
 
     /** Which of these addresses are suppressed, looked up in batches of 100. */
     async findSuppressed(accountId: string, addresses: string[]): Promise<Set<string>> {
-      const unique = [...new Set(addresses.map(suppressionKey))];
-      const found = new Set<string>();
-      await Promise.all(
-        chunk(unique, BATCH_GET_MAX).map((addresses) =>
-          untilProcessed(
-            addresses.map((address) => keys.suppression(accountId, address) as Record<string, unknown>),
-            async (pending) => {
-              const result = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
-              for (const item of result.Responses?.[tableName] ?? []) found.add(item.address);
-              return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      const entries = await batchGetEntries(accountId, addresses.map(suppressionKey));
+      return new Set(entries.map((item) => item.address as string));
+    },
+
+    /**
+     * Entries oldest first, from `since` (epoch ms) or after a previous page's `next`, of one
+     * cause or all. A page may hold fewer than `limit` entries and still have a `next`.
+     */
+    async list(
+      accountId: string,
+      query: { cause?: SuppressionCause; since?: number; after?: string; limit?: number },
+    ): Promise<SuppressionPage> {
+      const limit = Math.min(Math.max(1, query.limit ?? 100), LIST_PAGE_MAX);
+      const from = query.since === undefined ? undefined : timeKey(query.since);
+      const candidates: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined =
+        query.after !== undefined ? { pk: listKeys.partition(accountId), sk: query.after } : undefined;
+      let reads = 0;
+      do {
+        const page = await ddb.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: from !== undefined ? "pk = :pk AND sk >= :from" : "pk = :pk",
+            FilterExpression: query.cause ? "cause = :cause" : undefined,
+            ExpressionAttributeValues: {
+              ":pk": listKeys.partition(accountId),
+              ...(from !== undefined ? { ":from": from } : {}),
+              ...(query.cause ? { ":cause": query.cause } : {}),
             },
-          ),
-        ),
+            ExclusiveStartKey: startKey,
+            Limit: limit - candidates.length,
+          }),
+        );
+        candidates.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && candidates.length < limit && ++reads < LIST_READS_MAX);
+
+      // A list item counts only while its entry still points at it (see the top of this file).
+      const current = new Map(
+        (await batchGetEntries(accountId, candidates.map((c) => c.address as string))).map((item) => [item.address as string, item.listSk]),
       );
-      return found;
+      const entries = candidates.filter((c) => current.get(c.address as string) === c.sk).map(toSuppression);
+      return { entries, next: startKey?.sk as string | undefined };
+    },
+
+    /** Keeps what the unsubscribe link of a sent message needs, for longer than the message. */
+    async rememberRecipient(ticket: UnsubscribeTicket, now = Date.now()) {
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...ticketKey(ticket.messageId), ...ticket, expiresAt: epochSeconds(now) + UNSUBSCRIBE_TICKET_DAYS * 86_400 },
+        }),
+      );
+    },
+
+    async recipientOf(messageId: string, now = Date.now()): Promise<UnsubscribeTicket | undefined> {
+      const item = (await ddb.send(new GetCommand({ TableName: tableName, Key: ticketKey(messageId) }))).Item;
+      if (!isLive(item, now)) return undefined;
+      const { accountId, address, sender, language } = item as UnsubscribeTicket;
+      return { messageId, accountId, address, sender, language };
     },
   };
+
+  async function batchGetEntries(accountId: string, addresses: string[]): Promise<Record<string, unknown>[]> {
+    const unique = [...new Set(addresses)];
+    const found: Record<string, unknown>[] = [];
+    await Promise.all(
+      chunk(unique, BATCH_GET_MAX).map((addresses) =>
+        untilProcessed(
+          addresses.map((address) => keys.suppression(accountId, address) as Record<string, unknown>),
+          async (pending) => {
+            const result = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+            found.push(...(result.Responses?.[tableName] ?? []));
+            return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+          },
+        ),
+      ),
+    );
+    return found;
+  }
 }
 
 export type SuppressionStore = ReturnType<typeof makeSuppressionStore>;

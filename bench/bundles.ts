@@ -1,0 +1,129 @@
+// Benchmark 6: Lambda packaging. Each manifest function is bundled the way the CDK stack bundles
+// it (cdk/constructs/manifest-function.ts: esbuild, ESM, node22, minified, external source map),
+// then imported in fresh Node processes outside the repository (nothing to resolve but the
+// bundle) to time its cold init: the import, which builds the handler's dependencies. The
+// reference is an empty handler bundled and timed the same way: Node's own floor.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { build, type Metafile } from "esbuild";
+import { ESM_REQUIRE_BANNER } from "../cdk/constructs/manifest-function.ts";
+import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
+import { ROOT } from "./child.ts";
+import { median, round } from "./stats.ts";
+
+const run = promisify(execFile);
+
+export interface BundleResult {
+  name: string;
+  entry: string;
+  bytes: number;
+  gzipBytes: number;
+  /** Median import time in a fresh process, as deployed (NODE_OPTIONS=--enable-source-maps) and without. */
+  initMs: number;
+  initMsWithoutSourceMaps: number;
+  /** The biggest contributors to the bundle, by package. */
+  largestPackages: { name: string; bytes: number }[];
+}
+
+export interface BundlesResult {
+  functions: BundleResult[];
+  reference: { bytes: number; initMs: number };
+}
+
+/** What every function reads at import on AWS (values are placeholders; nothing is called). */
+const LAMBDA_ENV: Record<string, string> = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  TABLE_NAME: "posthaste",
+  BUCKET_NAME: "posthaste-bodies",
+  DELIVERIES_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/posthaste-deliveries",
+  WEBHOOKS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/posthaste-webhooks",
+  SES_EVENTS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/posthaste-ses-events",
+  PUBLIC_URL: "https://mail.example.com",
+  LINK_SECRET: "bench-link-secret-bench-link-secret",
+  TRANSPORT: "ses",
+  AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+  LOG_LEVEL: "silent",
+};
+
+async function bundle(entry: string, outdir: string): Promise<{ file: string; metafile: Metafile }> {
+  const result = await build({
+    entryPoints: [entry],
+    outfile: path.join(outdir, "index.mjs"),
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    mainFields: ["module", "main"],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  return { file: path.join(outdir, "index.mjs"), metafile: result.metafile };
+}
+
+const IMPORT_AND_TIME = `
+const started = performance.now();
+const module = await import(process.argv[1]);
+if (typeof module.handler !== "function") throw new Error("no handler exported");
+console.log(JSON.stringify({ initMs: performance.now() - started }));
+`;
+
+async function initMs(file: string, cwd: string, runs: number, sourceMaps: boolean): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const args = [...(sourceMaps ? ["--enable-source-maps"] : []), "--input-type=module", "--eval", IMPORT_AND_TIME, pathToFileURL(file).href];
+    const { stdout } = await run(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? "", ...LAMBDA_ENV } });
+    samples.push((JSON.parse(stdout.trim().split("\n").at(-1)!) as { initMs: number }).initMs);
+  }
+  return round(median(samples));
+}
+
+function largestPackages(metafile: Metafile): { name: string; bytes: number }[] {
+  const inputs = Object.entries(metafile.outputs).find(([name]) => name.endsWith(".mjs"))?.[1].inputs ?? {};
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const name = match ? match[1] : "(posthaste)";
+    byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+}
+
+export async function benchBundles(runs: number, only: string[] | undefined, progress: (line: string) => void): Promise<BundlesResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "posthaste-bundles-"));
+  try {
+    const empty = path.join(dir, "empty.mjs");
+    await writeFile(empty, "export const handler = async () => ({ statusCode: 200 });\n");
+    const reference = await bundle(empty, path.join(dir, "reference"));
+    const functions: BundleResult[] = [];
+    for (const def of [...ROUTES, ...CONSUMERS, ...SCHEDULES].filter((d) => !only || only.includes(d.name))) {
+      progress(`bundling ${def.name}`);
+      const outdir = path.join(dir, def.name);
+      await mkdir(outdir, { recursive: true });
+      const { file, metafile } = await bundle(path.join(ROOT, def.entry), outdir);
+      functions.push({
+        name: def.name,
+        entry: def.entry,
+        bytes: (await stat(file)).size,
+        gzipBytes: gzipSync(readFileSync(file)).length,
+        initMs: await initMs(file, dir, runs, true),
+        initMsWithoutSourceMaps: await initMs(file, dir, runs, false),
+        largestPackages: largestPackages(metafile),
+      });
+    }
+    return { functions, reference: { bytes: (await stat(reference.file)).size, initMs: await initMs(reference.file, dir, runs, true) } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,115 @@
+// `npm run bench`: how fast and how cheap Posthaste is on this machine, each figure beside a
+// reference measured in the same run (DESIGN §8). Starts the local platform on fresh data dirs,
+// loads it on loopback for bounded times and counts, stops everything, prints one table and
+// writes bench/results/latest.json.
+//
+//   npm run bench                 full run (a few minutes)
+//   npm run bench -- --quick      smoke run, about half a minute of load
+//   npm run bench -- --tiny       tiny counts, only proves every step works (POSTHASTE_BENCH=tiny)
+//   --out <file>                  where to write the JSON (default bench/results/latest.json)
+//   --profile                     write CPU profiles of the platform processes (node --cpu-prof)
+//                                 to bench/results/profiles/
+//   --skip <names>                leave out some of: http,smtp,delivery,bundles
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { benchBundles } from "./bundles.ts";
+import { BENCH_DIR, startChild } from "./child.ts";
+import { PRICES } from "./cost.ts";
+import { benchDelivery } from "./delivery.ts";
+import { benchHttpAccept } from "./http-accept.ts";
+import type { Target } from "./http-load.ts";
+import { describeMachine } from "./machine.ts";
+import { startBenchPlatform, type BenchPlatform } from "./platform.ts";
+import { renderProfile, summarizeProfile, type ProfileSummary } from "./profile-summary.ts";
+import { PROFILES, type Mode } from "./profiles.ts";
+import { benchSmtp } from "./smtp.ts";
+import { buildRows, renderBundles, renderCostDetail, renderTable, type Results } from "./table.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    tiny: { type: "boolean", default: false },
+    out: { type: "string", default: path.join(BENCH_DIR, "results", "latest.json") },
+    profile: { type: "boolean", default: false },
+    skip: { type: "string", default: "" },
+  },
+});
+
+const mode: Mode = args.tiny || process.env.POSTHASTE_BENCH === "tiny" ? "tiny" : args.quick || process.env.POSTHASTE_BENCH === "quick" ? "quick" : "full";
+const profile = PROFILES[mode];
+const skip = new Set(args.skip!.split(",").filter(Boolean));
+const progress = (line: string) => process.stderr.write(`· ${line}\n`);
+
+async function withPlatform<T>(pollers: boolean, profileDir: string | undefined, fn: (platform: BenchPlatform) => Promise<T>): Promise<T> {
+  progress(`starting the local platform (pollers ${pollers ? "on" : "off"})`);
+  const platform = await startBenchPlatform({ pollers, profileDir });
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.stop();
+  }
+}
+
+async function main() {
+  const startedAt = new Date();
+  const machine = describeMachine();
+  progress(`mode ${mode} on ${machine.cpus} x ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage}`);
+  const profileDir = args.profile ? path.join(BENCH_DIR, "results", "profiles", startedAt.toISOString().replace(/[:.]/g, "-")) : undefined;
+  const results: Results = {};
+
+  const sink = await startChild<{ port: number }>("reference/http-sink.ts");
+  const reference: Target = { url: `http://127.0.0.1:${sink.ready.port}/email/messages`, headers: {} };
+  try {
+    if (!skip.has("http") || !skip.has("smtp")) {
+      // Accept alone: pollers off, so delivering the accepted backlog cannot slow what is measured.
+      await withPlatform(false, profileDir && path.join(profileDir, "accept"), async (platform) => {
+        if (!skip.has("http")) results.http = await benchHttpAccept(platform, reference, profile, progress);
+        if (!skip.has("smtp")) results.smtp = await benchSmtp(platform.info, platform.dataDir, profile, progress);
+      });
+    }
+  } finally {
+    await sink.stop();
+  }
+  if (!skip.has("delivery")) {
+    results.delivery = await withPlatform(true, profileDir && path.join(profileDir, "delivery"), (platform) => benchDelivery(platform, profile, results.http?.calibration.batch, progress));
+  }
+  if (!skip.has("bundles")) results.bundles = await benchBundles(profile.initRuns, profile.bundleOnly, progress);
+
+  const rows = buildRows(results);
+  const table = renderTable(rows);
+  const costDetail = renderCostDetail(results);
+  console.log(`\nPosthaste bench (${mode}), ${startedAt.toISOString()}`);
+  console.log(`Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage} at start\n`);
+  console.log(table);
+  const bundles = renderBundles(results.bundles);
+  if (bundles) console.log(`\nLambda bundles (esbuild as the CDK stack bundles them; cold init = import in a fresh Node ${process.version} process, median of ${profile.initRuns}):\n${bundles}`);
+  if (costDetail) console.log(`\nAWS requests per message and cost (list prices ${PRICES.region}, ${PRICES.asOf}):\n${costDetail}`);
+  const profiles = profileDir ? await profileSummaries(profileDir) : {};
+  for (const [file, summary] of Object.entries(profiles)) console.log(`\nCPU profile ${file}\n${renderProfile(summary)}`);
+
+  await mkdir(path.dirname(args.out!), { recursive: true });
+  await writeFile(
+    args.out!,
+    JSON.stringify({ mode, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine, profile, prices: PRICES, results, rows, table, profiles }, null, 2) + "\n",
+  );
+  console.log(`\nWrote ${path.relative(process.cwd(), args.out!) || args.out}`);
+}
+
+/** The main thread's profile of each platform process (worker threads, e.g. tsx's loader, left out). */
+async function profileSummaries(dir: string): Promise<Record<string, ProfileSummary>> {
+  const summaries: Record<string, ProfileSummary> = {};
+  for (const phase of await readdir(dir)) {
+    const files = (await readdir(path.join(dir, phase))).filter((f) => f.endsWith(".cpuprofile")).sort();
+    const largest = (await Promise.all(files.map(async (f) => ({ f, size: (await stat(path.join(dir, phase, f))).size })))).sort((a, b) => b.size - a.size)[0];
+    if (!largest) continue;
+    const file = path.join(dir, phase, largest.f);
+    summaries[path.relative(process.cwd(), file)] = summarizeProfile(JSON.parse(await readFile(file, "utf8")), 15);
+  }
+  return summaries;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

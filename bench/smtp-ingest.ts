@@ -1,0 +1,272 @@
+// SMTP ingest benchmark (DESIGN §8): messages a second through Posthaste's SMTP door (STARTTLS +
+// AUTH, then the full accept path), beside a bare smtp-server sink driven by the same client.
+//
+// The load comes from nodemailer in separate client processes (this file, forked with
+// SMTP_BENCH_ROLE=client), so neither server shares the generator's event loop and one client's
+// ceiling (about 2,000 messages a second on two cores) is not the measurement. The sink also
+// runs in its own process (SMTP_BENCH_ROLE=sink), as the platform does.
+//
+// bench/run.ts calls runSmtpIngestBench and runBareSinkBench. Run alone against `npm start`:
+//   npx tsx bench/smtp-ingest.ts [--connections 50] [--messages 5000] [--bytes 10240] [--per-message]
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+export interface SmtpTarget {
+  smtpStarttlsPort: number;
+  accountId: string;
+  apiKey: string;
+  senderDomain: string;
+  host?: string;
+}
+
+export interface SmtpIngestBenchOptions {
+  /** The platform to load (bench/run.ts passes its LocalInfo as `info`). */
+  platform?: SmtpTarget;
+  info?: SmtpTarget;
+  connections: number;
+  /** Messages in all, besides a warm-up of one a connection when connections are reused. */
+  messages: number;
+  messageBytes: number;
+  /** true: every connection sends many messages; false: a new connection (STARTTLS + AUTH) for each. */
+  reuseConnections: boolean;
+  /** Load generator processes (default: 2, or 1 for fewer than 4 connections). */
+  clientProcesses?: number;
+}
+
+export interface SmtpBenchResult {
+  messagesPerSecond: number;
+  sent: number;
+  failed: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  connections: number;
+  clientProcesses: number;
+  reuseConnections: boolean;
+  messageBytes: number;
+  /** The first failure's text, when there were failures. */
+  firstError?: string;
+}
+
+interface ClientJob {
+  host: string;
+  port: number;
+  user: string;
+  pass: string;
+  from: string;
+  connections: number;
+  messages: number;
+  messageBytes: number;
+  reuse: boolean;
+}
+
+type ClientMessage = { type: "ready" } | { type: "done"; sent: number; failed: number; latencies: number[]; firstError?: string };
+
+/** A plain-text body of about `bytes` bytes (headers included), in 76-character lines. */
+export function benchBody(bytes: number): string {
+  const line = "Posthaste SMTP ingest benchmark filler text, ten kilobytes of it, line by ".padEnd(76, ".");
+  const lines = Math.max(1, Math.round((bytes - 400) / (line.length + 2)));
+  return Array.from({ length: lines }, () => line).join("\r\n");
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0);
+
+function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+function forkRole(role: "client" | "sink"): ChildProcess {
+  return fork(THIS_FILE, [], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, SMTP_BENCH_ROLE: role, LOG_LEVEL: "silent", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+const nextMessage = <T extends { type: string }>(child: ChildProcess, type: T["type"]) =>
+  new Promise<T>((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (message.type !== type) return;
+      child.off("message", onMessage);
+      resolve(message);
+    };
+    child.on("message", onMessage);
+    child.once("exit", (code) => reject(new Error(`bench ${type} process exited with ${code}`)));
+  });
+
+/** Drives `target` from client processes: all warm up, then start together; the clock runs from "go" to the last "done". */
+async function drive(target: { host: string; port: number; user: string; pass: string; from: string }, options: SmtpIngestBenchOptions): Promise<SmtpBenchResult> {
+  const processes = Math.max(1, Math.min(options.clientProcesses ?? (options.connections < 4 ? 1 : 2), options.connections));
+  const connections = split(options.connections, processes);
+  const messages = split(options.messages, processes);
+  const children = connections.map(() => forkRole("client"));
+  try {
+    const ready = children.map((child) => nextMessage<{ type: "ready" }>(child, "ready"));
+    children.forEach((child, i) =>
+      child.send({ ...target, connections: connections[i], messages: messages[i], messageBytes: options.messageBytes, reuse: options.reuseConnections } satisfies ClientJob),
+    );
+    await Promise.all(ready);
+    const done = children.map((child) => nextMessage<Extract<ClientMessage, { type: "done" }>>(child, "done"));
+    const started = performance.now();
+    for (const child of children) child.send("go");
+    const reports = await Promise.all(done);
+    const seconds = (performance.now() - started) / 1000;
+
+    const sent = reports.reduce((n, r) => n + r.sent, 0);
+    const failed = reports.reduce((n, r) => n + r.failed, 0);
+    const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    return {
+      messagesPerSecond: Math.round(sent / seconds),
+      sent,
+      failed,
+      seconds: Number(seconds.toFixed(2)),
+      p50Ms: Number(percentile(latencies, 50).toFixed(1)),
+      p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+      connections: options.connections,
+      clientProcesses: processes,
+      reuseConnections: options.reuseConnections,
+      messageBytes: options.messageBytes,
+      ...(failed ? { firstError: reports.find((r) => r.firstError)?.firstError } : {}),
+    };
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
+  }
+}
+
+/** Posthaste's SMTP door: STARTTLS, AUTH with the account id and API key, the full accept path. */
+export async function runSmtpIngestBench(options: SmtpIngestBenchOptions): Promise<SmtpBenchResult> {
+  const target = options.platform ?? options.info;
+  if (!target) throw new Error("runSmtpIngestBench needs the platform (smtpStarttlsPort, accountId, apiKey, senderDomain)");
+  return drive(
+    { host: target.host ?? "127.0.0.1", port: target.smtpStarttlsPort, user: target.accountId, pass: target.apiKey, from: `bench@${target.senderDomain}` },
+    options,
+  );
+}
+
+/** The reference: a bare smtp-server (library defaults) with STARTTLS and AUTH that reads each message and answers 250. */
+export async function runBareSinkBench(options: Omit<SmtpIngestBenchOptions, "platform" | "info">): Promise<SmtpBenchResult> {
+  const sink = forkRole("sink");
+  try {
+    const { port } = await nextMessage<{ type: "listening"; port: number }>(sink, "listening");
+    return await drive({ host: "127.0.0.1", port, user: "bench", pass: "bench", from: "bench@sink.test" }, options);
+  } finally {
+    sink.kill();
+  }
+}
+
+// ---- the child processes ----
+
+async function clientRole() {
+  const { default: nodemailer } = await import("nodemailer");
+  const job = await new Promise<ClientJob>((resolve) => process.once("message", (m) => resolve(m as ClientJob)));
+  const base = {
+    host: job.host,
+    port: job.port,
+    secure: false,
+    requireTLS: true,
+    tls: { rejectUnauthorized: false },
+    auth: { user: job.user, pass: job.pass },
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  };
+  const transport = job.reuse
+    ? nodemailer.createTransport({ ...base, pool: true, maxConnections: job.connections, maxMessages: Infinity })
+    : nodemailer.createTransport(base);
+  const text = benchBody(job.messageBytes);
+  const message = (n: number) => ({ from: job.from, to: `bench-${n % 100}@bench.example`, subject: `Bench ${n}`, text });
+
+  if (job.reuse) await Promise.allSettled(Array.from({ length: job.connections }, (_, i) => transport.sendMail(message(i)))); // open every connection
+  process.send!({ type: "ready" } satisfies ClientMessage);
+  await new Promise((resolve) => process.once("message", resolve));
+
+  // A pooled transport gets two messages a connection in flight, so no connection waits between them.
+  const inFlight = job.reuse ? job.connections * 2 : job.connections;
+  let next = 0;
+  let sent = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < job.messages) {
+        const n = next++;
+        const started = performance.now();
+        try {
+          await transport.sendMail(message(n));
+          sent++;
+          latencies.push(performance.now() - started);
+        } catch (error) {
+          failed++;
+          firstError ??= String((error as Error).message ?? error).slice(0, 200);
+        }
+      }
+    }),
+  );
+  transport.close();
+  process.send!({ type: "done", sent, failed, latencies, firstError } satisfies ClientMessage, () => process.exit(0));
+}
+
+async function sinkRole() {
+  const { SMTPServer } = await import("smtp-server");
+  const { localTlsCertificate } = await import("../local/smtp-tls.ts");
+  const dir = await mkdtemp(path.join(os.tmpdir(), "posthaste-bench-sink-"));
+  const tls = await localTlsCertificate(dir);
+  const server = new SMTPServer({
+    key: tls.key,
+    cert: tls.cert,
+    minVersion: "TLSv1.2",
+    authMethods: ["PLAIN", "LOGIN"],
+    size: 10 * 1024 * 1024,
+    // Without this every connection waits for a reverse DNS answer for 127.0.0.1.
+    disableReverseLookup: true,
+    logger: false,
+    onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+    onData(stream, _session, callback) {
+      stream.on("data", () => undefined);
+      stream.on("end", () => callback(null, "Ok: queued"));
+    },
+  });
+  server.on("error", () => undefined);
+  server.listen(0, "127.0.0.1", () => process.send!({ type: "listening", port: (server.server.address() as AddressInfo).port }));
+  process.on("SIGTERM", () => server.close(() => rm(dir, { recursive: true, force: true }).finally(() => process.exit(0))));
+}
+
+// ---- run alone against `npm start` ----
+
+async function cli() {
+  const { values } = parseArgs({
+    options: {
+      connections: { type: "string", default: "50" },
+      messages: { type: "string", default: "5000" },
+      bytes: { type: "string", default: String(10 * 1024) },
+      "per-message": { type: "boolean", default: false },
+      processes: { type: "string" },
+    },
+  });
+  const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.resolve(path.dirname(THIS_FILE), "../.data");
+  const info = JSON.parse(await readFile(path.join(dataDir, "local.json"), "utf8")) as SmtpTarget;
+  const options: SmtpIngestBenchOptions = {
+    info,
+    connections: Number(values.connections),
+    messages: Number(values.messages),
+    messageBytes: Number(values.bytes),
+    reuseConnections: !values["per-message"],
+    clientProcesses: values.processes ? Number(values.processes) : undefined,
+  };
+  const sink = await runBareSinkBench(options);
+  const posthaste = await runSmtpIngestBench(options);
+  console.log(JSON.stringify({ options: { ...options, info: undefined }, sink, posthaste }, null, 2));
+}
+
+const role = process.env.SMTP_BENCH_ROLE;
+if (role === "client") await clientRole();
+else if (role === "sink") await sinkRole();
+else if (process.argv[1] && path.resolve(process.argv[1]) === THIS_FILE) await cli();

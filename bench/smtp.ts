@@ -1,0 +1,73 @@
+// Benchmark 4: SMTP ingest. bench/smtp-ingest.ts belongs to the SMTP issue and is loaded
+// only if it exists; until then the table says "not available". The contract this file expects:
+//
+//   export function runSmtpIngestBench(options: SmtpBenchOptions): Promise<SmtpRunResult>  // into Posthaste
+//   export function runBareSinkBench(options: SmtpBenchOptions): Promise<SmtpRunResult>    // into a bare smtp-server sink
+//
+// Both drive the same client (STARTTLS + AUTH, as a customer would), so their ratio is fair.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { LocalInfo } from "../local/platform.ts";
+import { BENCH_DIR } from "./child.ts";
+import type { Profile } from "./profiles.ts";
+
+export interface SmtpBenchOptions {
+  /** The running platform (accept only: its pollers are off) and its data directory. */
+  info: LocalInfo;
+  dataDir: string;
+  connections: number;
+  /** Messages to send in all. */
+  messages: number;
+  messageBytes: number;
+  /** true: `connections` connections reused for every message; false: one connection a message. */
+  reuseConnections: boolean;
+}
+
+export interface SmtpRunResult {
+  messagesPerSecond: number;
+  sent?: number;
+  failed?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+interface SmtpBenchModule {
+  runSmtpIngestBench(options: SmtpBenchOptions): Promise<SmtpRunResult>;
+  runBareSinkBench(options: SmtpBenchOptions): Promise<SmtpRunResult>;
+}
+
+export type SmtpSection =
+  | { status: "not available" }
+  | { status: "failed"; error: string }
+  | { status: "measured"; runs: { label: string; reused: boolean; connections: number; posthaste: SmtpRunResult; reference: SmtpRunResult }[] };
+
+const MODULE_FILE = path.join(BENCH_DIR, "smtp-ingest.ts");
+const MESSAGE_BYTES = 10 * 1024;
+
+export async function benchSmtp(info: LocalInfo, dataDir: string, profile: Profile, progress: (line: string) => void): Promise<SmtpSection> {
+  if (!existsSync(MODULE_FILE)) return { status: "not available" };
+  try {
+    const bench = (await import(MODULE_FILE)) as SmtpBenchModule;
+    const connections = profile.mode === "tiny" ? 2 : 50;
+    const runs: Extract<SmtpSection, { status: "measured" }>["runs"] = [];
+    for (const reuse of [true, false]) {
+      const options: SmtpBenchOptions = {
+        info,
+        dataDir,
+        connections,
+        messages: reuse ? profile.smtpMessages : Math.max(connections, Math.round(profile.smtpMessages / 5)),
+        messageBytes: MESSAGE_BYTES,
+        reuseConnections: reuse,
+      };
+      const label = reuse ? `${connections} reused connections, STARTTLS + AUTH, 10 KB` : "one connection a message";
+      progress(`SMTP ingest, ${label}: reference`);
+      const reference = await bench.runBareSinkBench(options);
+      progress(`SMTP ingest, ${label}: Posthaste`);
+      const posthaste = await bench.runSmtpIngestBench(options);
+      runs.push({ label, reused: reuse, connections, posthaste, reference });
+    }
+    return { status: "measured", runs };
+  } catch (error) {
+    return { status: "failed", error: String((error as Error)?.message ?? error).slice(0, 200) };
+  }
+}

@@ -1,0 +1,135 @@
+// Runs inside the platform process during `npm run bench` (loaded by local/platform.ts only when
+// POSTHASTE_COUNT_AWS_REQUESTS=<file> is set): tallies every AWS call by the function that made
+// it, service and operation, times every handler invocation, and keeps the tally in <file> so
+// the bench can take snapshots between phases and price the difference.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { renameSync, writeFileSync } from "node:fs";
+import { observeAwsCalls, type AwsCall } from "../shared/aws.ts";
+
+/** Calls made outside any handler: the SQS pollers (Lambda's event source mapping) and the sweeper. */
+export const RUNTIME_SCOPE = "runtime";
+
+export interface CallTally {
+  scope: string;
+  service: AwsCall["service"];
+  operation: string;
+  requests: number;
+  failed: number;
+  /** ReceiveMessage calls that returned nothing (idle polling, not a per-message cost). */
+  emptyReceives: number;
+  /** DynamoDB capacity units the table reported (read or write, by operation). */
+  capacityUnits: number;
+  /** Estimated writes to the two GSIs (ALL projection) caused by writes to message items. */
+  gsiWriteUnits: number;
+  /** Time spent waiting for these calls (locally: the stand-ins' speed under this load). */
+  totalMs: number;
+}
+
+export interface InvocationTally {
+  invocations: number;
+  records: number;
+  totalMs: number;
+}
+
+export interface UsageSnapshot {
+  pid: number;
+  at: number;
+  cpuMicros: { user: number; system: number };
+  calls: Record<string, CallTally>;
+  /** By entry file (functions/...). */
+  invocations: Record<string, InvocationTally>;
+}
+
+export interface UsageMeter {
+  wrap<T>(entry: string, handler: T): T;
+  snapshot(): UsageSnapshot;
+}
+
+const FLUSH_EVERY_MS = 500;
+const READ_OPERATIONS = new Set(["GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"]);
+
+export const isDynamoRead = (operation: string) => READ_OPERATIONS.has(operation);
+
+export function startUsageMeter(file: string): UsageMeter {
+  const scope = new AsyncLocalStorage<string>();
+  const calls: Record<string, CallTally> = {};
+  const invocations: Record<string, InvocationTally> = {};
+
+  observeAwsCalls((call) => {
+    const name = scope.getStore() ?? RUNTIME_SCOPE;
+    const key = `${name} ${call.service} ${call.operation}`;
+    const tally = (calls[key] ??= { scope: name, service: call.service, operation: call.operation, requests: 0, failed: 0, emptyReceives: 0, capacityUnits: 0, gsiWriteUnits: 0, totalMs: 0 });
+    tally.requests++;
+    tally.totalMs += call.ms;
+    if (!call.output) {
+      tally.failed++;
+      // A failed conditional write is still charged (at least one write unit).
+      if (call.service === "DynamoDB" && !isDynamoRead(call.operation)) tally.capacityUnits += 1;
+      return;
+    }
+    if (call.operation === "ReceiveMessage" && !call.output.Messages?.length) tally.emptyReceives++;
+    if (call.service === "DynamoDB") {
+      const units = consumedUnits(call.output.ConsumedCapacity);
+      tally.capacityUnits += units;
+      if (!isDynamoRead(call.operation)) tally.gsiWriteUnits += gsiWrites(call, units);
+    }
+  });
+
+  const snapshot = (): UsageSnapshot => ({ pid: process.pid, at: Date.now(), cpuMicros: process.cpuUsage(), calls, invocations });
+  // Written aside then renamed, so the bench never reads half a file.
+  const flush = () => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(snapshot()));
+    renameSync(`${file}.tmp`, file);
+  };
+  setInterval(flush, FLUSH_EVERY_MS).unref();
+  process.on("exit", flush);
+  flush();
+
+  return {
+    snapshot,
+    wrap<T>(entry: string, handler: T): T {
+      const fn = handler as unknown as (...args: unknown[]) => Promise<unknown>;
+      const timed = async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await scope.run(entry, () => fn(...args));
+        } finally {
+          const ms = performance.now() - started;
+          const tally = (invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0 });
+          tally.invocations++;
+          tally.records += (args[0] as { Records?: unknown[] })?.Records?.length ?? 1;
+          tally.totalMs += ms;
+        }
+      };
+      return timed as unknown as T;
+    },
+  };
+}
+
+function consumedUnits(consumed: unknown): number {
+  const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[];
+  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+}
+
+const isMessageKey = (pk: unknown) => typeof pk === "string" && pk.startsWith("MESSAGE#");
+
+/**
+ * The stand-in reports table capacity only; on AWS every write to a message item is also written
+ * to each GSI the item is (or was) in: byAccount (every message has accountId) and pending (while
+ * pendingShard is set, plus the write that removes it). Same item size, as both project ALL.
+ */
+function gsiWrites(call: AwsCall, units: number): number {
+  if (call.operation === "BatchWriteItem") {
+    const puts = Object.values(call.input.RequestItems ?? {}).flat() as { PutRequest?: { Item?: Record<string, unknown> } }[];
+    const items = puts.map((p) => p.PutRequest?.Item).filter((item): item is Record<string, unknown> => !!item);
+    if (items.length === 0) return 0;
+    const perItem = units / items.length;
+    return items.filter((item) => isMessageKey(item.pk)).reduce((sum, item) => sum + perItem * ((item.accountId ? 1 : 0) + (item.pendingShard ? 1 : 0)), 0);
+  }
+  const pk = call.input.Key?.pk ?? call.input.Item?.pk;
+  if (!isMessageKey(pk)) return 0;
+  const after = (call.output?.Attributes ?? call.input.Item) as Record<string, unknown> | undefined;
+  if (!after) return units * 2; // claim releases and retries: only ever on messages still pending
+  const leavesPending = /REMOVE[^=]*\bpendingShard\b/.test(String(call.input.UpdateExpression ?? ""));
+  return units * ((after.accountId ? 1 : 0) + (after.pendingShard || leavesPending ? 1 : 0));
+}

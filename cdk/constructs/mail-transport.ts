@@ -1,0 +1,87 @@
+// How delivered mail leaves AWS. "ses": an SES v2 configuration set whose events travel
+// SNS -> the SES-events queue, plus the sending domain's identity. "smtp": a relay whose
+// credentials CloudFormation resolves from Secrets Manager at deploy time.
+import { CfnOutput, SecretValue, Stack } from "aws-cdk-lib";
+import * as ses from "aws-cdk-lib/aws-ses";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { DeploySettings } from "../settings.ts";
+
+export interface MailTransportProps {
+  settings: DeploySettings;
+  sesEventsQueue: sqs.IQueue;
+}
+
+/** Every event Posthaste turns into a status, a suppression or a log entry. */
+export const SES_EVENTS = [
+  ses.EmailSendingEvent.SEND,
+  ses.EmailSendingEvent.DELIVERY,
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.OPEN,
+  ses.EmailSendingEvent.CLICK,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+];
+
+export class MailTransport extends Construct {
+  /** Set with the SES transport: the sending functions must name it. */
+  readonly configurationSetName?: string;
+  /** Read by every function and the SMTP ingest. */
+  readonly environment: Record<string, string>;
+  /** Read only by the functions that send mail (it may carry relay credentials). */
+  readonly senderEnvironment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: MailTransportProps) {
+    super(scope, id);
+    const { settings } = props;
+
+    if (settings.transport === "smtp") {
+      const field = (jsonField: string) =>
+        // A {{resolve:secretsmanager:...}} dynamic reference: resolved by CloudFormation at deploy, never in the template.
+        SecretValue.secretsManager(settings.smtpRelaySecretArn!, { jsonField }).unsafeUnwrap();
+      this.environment = { TRANSPORT: "smtp" };
+      this.senderEnvironment = {
+        SMTP_HOST: field("host"),
+        SMTP_PORT: field("port"),
+        SMTP_USER: field("user"),
+        SMTP_PASS: field("pass"),
+        SMTP_SECURE: String(settings.smtpRelaySecure),
+        // A relay's 250 means accepted for relaying, not delivered.
+        SMTP_FINAL_HOP: "false",
+      };
+      return;
+    }
+
+    const configurationSet = new ses.ConfigurationSet(this, "ConfigurationSet", { reputationMetrics: true });
+    const eventsTopic = new sns.Topic(this, "SesEventsTopic");
+    // Raw delivery: each SQS record body is the SES event JSON itself, without the SNS envelope.
+    eventsTopic.addSubscription(new subscriptions.SqsSubscription(props.sesEventsQueue, { rawMessageDelivery: true }));
+    configurationSet.addEventDestination("ToSesEventsQueue", {
+      destination: ses.EventDestination.snsTopic(eventsTopic),
+      events: SES_EVENTS,
+    });
+    this.configurationSetName = configurationSet.configurationSetName;
+    this.environment = { TRANSPORT: "ses", SES_CONFIGURATION_SET: configurationSet.configurationSetName };
+    this.senderEnvironment = {};
+
+    if (settings.sendingDomain) this.addSendingDomain(settings.sendingDomain, configurationSet);
+  }
+
+  private addSendingDomain(domain: string, configurationSet: ses.IConfigurationSet) {
+    const identity = new ses.EmailIdentity(this, "SendingDomain", {
+      identity: ses.Identity.domain(domain),
+      configurationSet,
+      // Bounces return to a subdomain of the sender, so SPF and DMARC align.
+      mailFromDomain: `mail.${domain}`,
+    });
+    identity.dkimRecords.forEach((record, index) => {
+      new CfnOutput(Stack.of(this), `DkimRecord${index + 1}`, {
+        description: `DKIM CNAME ${index + 1} of ${domain}: publish name -> value`,
+        value: `${record.name} CNAME ${record.value}`,
+      });
+    });
+  }
+}

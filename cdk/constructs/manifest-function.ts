@@ -1,0 +1,75 @@
+// One Lambda for one manifest entry: Node.js 22 on arm64, bundled at synth by the locally
+// installed esbuild (never Docker), with its own log group and IAM built from its `access`.
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import type { ConsumerDef, RouteDef, ScheduleDef } from "../../functions/manifest.ts";
+import { accessStatements, type DataResources } from "../access-policy.ts";
+import { fromRoot, REPO_ROOT } from "../paths.ts";
+
+export type FunctionKind = "route" | "consumer" | "schedule";
+export type ManifestEntry = RouteDef | ConsumerDef | ScheduleDef;
+
+export interface ManifestFunctionProps {
+  kind: FunctionKind;
+  def: ManifestEntry;
+  data: DataResources;
+  /** Read by every function. */
+  environment: Record<string, string>;
+  /** Added only for functions whose access says they send mail. */
+  senderEnvironment: Record<string, string>;
+}
+
+const DEFAULT_TIMEOUT_SECONDS: Record<FunctionKind, number> = { route: 10, consumer: 30, schedule: 60 };
+const DEFAULT_MEMORY_MB = 512;
+
+export const timeoutSeconds = (kind: FunctionKind, def: ManifestEntry) => def.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS[kind];
+
+// esbuild's ESM output cannot `require` Node built-ins from bundled CommonJS dependencies
+// (nodemailer, mailparser) unless a real `require` exists in module scope.
+export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** The description names the manifest entry, so a function can be traced back to its source. */
+export const describeEntry = (kind: FunctionKind, def: ManifestEntry) => `Posthaste ${kind} ${def.name} (${def.entry})`;
+
+export function createManifestFunction(scope: Construct, props: ManifestFunctionProps): nodejs.NodejsFunction {
+  const { kind, def } = props;
+  const logGroup = new logs.LogGroup(scope, `${def.name}Logs`, {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const fn = new nodejs.NodejsFunction(scope, `${def.name}Function`, {
+    entry: fromRoot(def.entry),
+    handler: "handler",
+    description: describeEntry(kind, def),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: def.memoryMb ?? DEFAULT_MEMORY_MB,
+    timeout: Duration.seconds(timeoutSeconds(kind, def)),
+    logGroup,
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: fromRoot("package-lock.json"),
+    environment: {
+      ...props.environment,
+      ...(def.access.ses ? props.senderEnvironment : {}),
+      NODE_OPTIONS: "--enable-source-maps",
+    },
+    bundling: {
+      forceDockerBundling: false,
+      format: nodejs.OutputFormat.ESM,
+      target: "node22",
+      mainFields: ["module", "main"],
+      banner: ESM_REQUIRE_BANNER,
+      minify: true,
+      sourceMap: true,
+      logLevel: nodejs.LogLevel.WARNING,
+      sourcesContent: false,
+      // Bundle the pinned SDK clients instead of the runtime's: same versions as local, faster cold start.
+      bundleAwsSDK: true,
+    },
+  });
+  for (const statement of accessStatements(def.access, props.data)) fn.addToRolePolicy(statement);
+  return fn;
+}

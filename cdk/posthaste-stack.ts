@@ -1,0 +1,129 @@
+// The whole platform in one stack, generated from functions/manifest.ts: one Lambda per route,
+// consumer and schedule; the table, bucket and queues they share; the mail transport; the SMTP
+// ingest on Fargate.
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as snsSubscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import { Construct } from "constructs";
+import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type ConsumerDef } from "../functions/manifest.ts";
+import type { DataResources } from "./access-policy.ts";
+import { HttpApi } from "./constructs/http-api.ts";
+import { MailTransport } from "./constructs/mail-transport.ts";
+import { createManifestFunction, timeoutSeconds, type FunctionKind, type ManifestEntry } from "./constructs/manifest-function.ts";
+import { Queues } from "./constructs/queues.ts";
+import { SmtpIngest } from "./constructs/smtp-ingest.ts";
+import { Storage } from "./constructs/storage.ts";
+import type { DeploySettings } from "./settings.ts";
+
+export interface PosthasteStackProps extends StackProps {
+  settings: DeploySettings;
+}
+
+export class PosthasteStack extends Stack {
+  constructor(scope: Construct, id: string, props: PosthasteStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    const alarmTopic = new sns.Topic(this, "AlarmTopic", { displayName: "Posthaste alarms" });
+    if (settings.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(settings.alarmEmail));
+
+    const storage = new Storage(this, "Storage", { deletionProtection: settings.deletionProtection });
+    const queues = new Queues(this, "Queues", { alarmTopic });
+    const transport = new MailTransport(this, "Transport", { settings, sesEventsQueue: queues.queues.sesEvents });
+    const api = new HttpApi(this, "Http", { corsOrigins: settings.corsOrigins });
+
+    // Signs unsubscribe, web-version and tracking links; generated once, never leaves AWS.
+    const linkSecret = new secretsmanager.Secret(this, "LinkSecret", {
+      description: "Posthaste: HMAC secret for signed links",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    const data: DataResources = {
+      tableArn: storage.table.tableArn,
+      bucketArn: storage.bucket.bucketArn,
+      queueArns: queues.arns(),
+      deadLetterQueueArns: queues.deadLetterArns(),
+      sesConfigurationSetName: transport.configurationSetName,
+    };
+    const environment: Record<string, string> = {
+      POSTHASTE_MODE: "aws",
+      TABLE_NAME: storage.table.tableName,
+      BUCKET_NAME: storage.bucket.bucketName,
+      ...queues.urlEnvironment(),
+      PUBLIC_URL: settings.publicUrl ?? api.url,
+      ...(settings.sendingDomain ? { UNSUBSCRIBE_MAIL_DOMAIN: settings.sendingDomain } : {}),
+      ...transport.environment,
+    };
+    // Lambda: a {{resolve:secretsmanager:...}} reference, resolved by CloudFormation at deploy time
+    // (config.ts reads the value, not an ARN). It is visible in the function's configuration.
+    const functionEnvironment = { ...environment, LINK_SECRET: linkSecret.secretValue.unsafeUnwrap() };
+
+    const functions = new Construct(this, "Functions");
+    const create = (kind: FunctionKind, def: ManifestEntry) =>
+      createManifestFunction(functions, { kind, def, data, environment: functionEnvironment, senderEnvironment: transport.senderEnvironment });
+
+    for (const route of ROUTES) api.addRoute(route, create("route", route));
+
+    for (const consumer of CONSUMERS) {
+      assertFitsVisibilityTimeout(consumer);
+      const maxConcurrency = consumer.queue === "deliveries" ? (settings.deliveryMaxConcurrency ?? consumer.maxConcurrency) : consumer.maxConcurrency;
+      create("consumer", consumer).addEventSource(
+        new SqsEventSource(queues.queues[consumer.queue], {
+          batchSize: consumer.batchSize,
+          // SQS needs a batching window for batches over 10 records.
+          maxBatchingWindow: consumer.batchSize > 10 ? Duration.seconds(1) : undefined,
+          reportBatchItemFailures: true,
+          maxConcurrency,
+        }),
+      );
+    }
+
+    for (const schedule of SCHEDULES) {
+      new events.Rule(functions, `${schedule.name}Schedule`, {
+        description: `Posthaste schedule ${schedule.name}: every ${schedule.rate}`,
+        schedule: events.Schedule.expression(`rate(${schedule.rate})`),
+        // The next tick is the retry.
+        targets: [new targets.LambdaFunction(create("schedule", schedule), { retryAttempts: 0 })],
+      });
+    }
+
+    new SmtpIngest(this, "SmtpIngest", {
+      data,
+      environment: { ...environment, AWS_REGION: this.region },
+      linkSecret,
+      tlsCertSecretArn: settings.smtpTlsCertSecretArn,
+      minTasks: settings.smtpIngestMinTasks,
+      maxTasks: settings.smtpIngestMaxTasks,
+    });
+
+    new CfnOutput(this, "ApiUrl", { description: "Base URL of the HTTP API", value: api.url });
+    new CfnOutput(this, "PublicUrl", { description: "Base URL used in links inside messages", value: environment.PUBLIC_URL });
+    new CfnOutput(this, "TableName", { value: storage.table.tableName });
+    new CfnOutput(this, "BucketName", { value: storage.bucket.bucketName });
+    new CfnOutput(this, "LinkSecretArn", { value: linkSecret.secretArn });
+    new CfnOutput(this, "AlarmTopicArn", { description: "Subscribe to receive alarms", value: alarmTopic.topicArn });
+    for (const name of Object.keys(QUEUES) as (keyof typeof QUEUES)[]) {
+      new CfnOutput(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}DeadLetterQueueArn`, {
+        description: `Parked ${name} records; replay with: aws sqs start-message-move-task --source-arn <this>`,
+        value: queues.deadLetterQueues[name].queueArn,
+      });
+    }
+    if (transport.configurationSetName) {
+      new CfnOutput(this, "SesConfigurationSet", { value: transport.configurationSetName });
+    }
+  }
+}
+
+/** Lambda refuses an SQS trigger whose visibility timeout is shorter than the function timeout. */
+function assertFitsVisibilityTimeout(consumer: ConsumerDef) {
+  const visibility = QUEUES[consumer.queue].visibilityTimeoutSeconds;
+  const timeout = timeoutSeconds("consumer", consumer);
+  if (timeout > visibility) {
+    throw new Error(`Consumer ${consumer.name} times out after ${timeout}s, longer than the ${consumer.queue} queue's visibility timeout of ${visibility}s`);
+  }
+}

@@ -1,0 +1,22 @@
+// GET /t/c/{token}: a tracked link (public). The token carries the original URL under the
+// signature, so the reader is sent on even when the bookkeeping fails, and only ever to a URL
+// that was in the message.
+import { loadConfig } from "../../shared/config.ts";
+import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { httpRoute } from "../../shared/http/handler.ts";
+import { log } from "../../shared/log.ts";
+import { readClickToken } from "../../shared/tracking/click-links.ts";
+import { recordClick } from "../../shared/tracking/engagement.ts";
+import { notFound, redirectResponse } from "../../shared/tracking/responses.ts";
+
+export const makeHandler = (deps: Deps) =>
+  httpRoute({ auth: false }, async (request) => {
+    const target = readClickToken(deps.config.linkSecret, request.event.pathParameters?.token ?? "");
+    if (!target) return notFound();
+    await recordClick(deps, target.messageId).catch((error) =>
+      log.error("click not recorded", { requestId: request.requestId, messageId: target.messageId, error: String(error) }),
+    );
+    return redirectResponse(target.url);
+  });
+
+export const handler = makeHandler(makeDeps(loadConfig()));

@@ -1,0 +1,36 @@
+// /u/{token} (public): GET shows the unsubscribe page and changes nothing (mail scanners fetch
+// links); POST with `List-Unsubscribe=One-Click` (RFC 8058) unsubscribes at once; the page's
+// own buttons POST `action=unsubscribe` or `action=resubscribe`.
+import { loadConfig } from "../../shared/config.ts";
+import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { httpRoute } from "../../shared/http/handler.ts";
+import { languageFromHeader } from "../../shared/render/i18n.ts";
+import { notFound, pageResponse, textResponse } from "../../shared/tracking/responses.ts";
+import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/tracking/unsubscribe-page.ts";
+import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe } from "../../shared/tracking/unsubscribe.ts";
+
+export const makeHandler = (deps: Deps) =>
+  httpRoute({ auth: false }, async (request) => {
+    const isGet = request.event.requestContext.http.method === "GET";
+    const recipient = await findRecipient(deps, request.event.pathParameters?.token ?? "");
+    if (!recipient) return isGet ? pageResponse(404, invalidLinkPage(languageFromHeader(request.header("accept-language")))) : notFound();
+    const page = (state: PageState) =>
+      pageResponse(200, unsubscribePage({ state, language: recipient.language, address: recipient.address, sender: recipient.sender }));
+
+    if (isGet) return page((await isSuppressed(deps, recipient)) ? "unsubscribed" : "confirm");
+    switch (postedAction(request.header("content-type"), request.rawBody)) {
+      case "one-click":
+        await unsubscribe(deps, recipient, "one-click");
+        return textResponse(200, "Unsubscribed");
+      case "unsubscribe":
+        await unsubscribe(deps, recipient, "page");
+        return page("unsubscribed");
+      case "resubscribe":
+        await resubscribe(deps, recipient);
+        return page("resubscribed");
+      default:
+        return textResponse(400, "Expected a form with List-Unsubscribe=One-Click, action=unsubscribe or action=resubscribe");
+    }
+  });
+
+export const handler = makeHandler(makeDeps(loadConfig()));

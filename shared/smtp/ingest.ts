@@ -1,0 +1,110 @@
+// One SMTP transaction turned into a submission for the one accept path (DESIGN §5): parse the
+// DATA, read the options header, apply the SPEC §4 rules, store the attachments once, accept.
+import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
+import { acceptSubmission, type AcceptDeps } from "../accept/accept.ts";
+import type { AcceptedRecipient, Submission } from "../accept/submission.ts";
+import { isAppError } from "../domain/errors.ts";
+import { cleanFilename, type FileStore } from "../files/files.ts";
+import type { Caller } from "../store/accounts.ts";
+import type { AccountFactsCache } from "./account-facts.ts";
+import { findOptionsHeader, parseSmtpOptions } from "./options.ts";
+import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
+
+export interface IngestDeps extends AcceptDeps {
+  files: FileStore;
+  facts: AccountFactsCache;
+}
+
+export interface Transaction {
+  caller: Caller;
+  rcptTo: string[];
+  raw: Buffer;
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  return [field ?? []]
+    .flat()
+    .flatMap((object) => object.value)
+    .flatMap((entry) => (entry.group ? entry.group : [entry]))
+    .map((entry) => ({ address: entry.address ?? "", name: entry.name || undefined }));
+}
+
+const headerText = (field: AddressObject | AddressObject[] | undefined) => (field ? [field].flat().map((o) => o.text).join(", ") : undefined);
+
+export function toIncomingMail(parsed: ParsedMail): IncomingMail {
+  return {
+    from: addresses(parsed.from),
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    bcc: addresses(parsed.bcc),
+    toText: headerText(parsed.to),
+    ccText: headerText(parsed.cc),
+    replyTo: parsed.replyTo?.text || undefined,
+    subject: parsed.subject ?? "",
+    html: typeof parsed.html === "string" ? parsed.html : undefined,
+    text: parsed.text,
+    headerLines: parsed.headerLines,
+    attachments: parsed.attachments.map((a, i) => ({ filename: cleanFilename(a.filename, `attachment-${i + 1}`), size: a.size, contentType: a.contentType })),
+  };
+}
+
+export function parseMessage(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
+}
+
+/** Accepts one transaction; throws a refusal (AppError) that shared/smtp/replies.ts turns into a 554. */
+export async function ingestTransaction(deps: IngestDeps, transaction: Transaction, limits: SmtpRuleLimits = SMTP_RULE_LIMITS): Promise<AcceptedRecipient[]> {
+  const { caller } = transaction;
+  const parsed = await parseMessage(transaction.raw);
+  const mail = toIncomingMail(parsed);
+  const options = parseSmtpOptions(findOptionsHeader(mail.headerLines));
+  const facts = {
+    verifiedDomains: await deps.facts.verifiedDomains(caller.accountId),
+    allowSkipUnsubscribe: !!caller.account.allowSkipUnsubscribe,
+  };
+  const plan = planDelivery(mail, transaction.rcptTo, options, facts, limits);
+  if (!(await deps.facts.isVerifiedSender(caller.accountId, plan.from.address))) throw disallowedSource(plan.from.address);
+
+  // Stored once for every copy, like the body; the worker attaches them again from S3.
+  const files = await deps.files.putMany(
+    caller,
+    parsed.attachments.map((a, i) => ({ filename: mail.attachments[i].filename, contentType: a.contentType || "application/octet-stream", content: a.content })),
+  );
+
+  const submission: Submission = {
+    from: plan.from,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text ?? (mail.html === undefined ? "" : undefined),
+    replyTo: plan.replyTo,
+    headers: plan.headers,
+    attachments: files.map(deps.files.toRef),
+    recipients: plan.recipients.map((recipient, index) => ({
+      index,
+      address: recipient.address,
+      name: recipient.name,
+      mergeFields: options.substitutions,
+      extraData: {},
+    })),
+    // Suppressed addresses are always filtered on the SMTP door (SPEC §6).
+    checkSuppression: true,
+    options: {
+      trackOpens: options.trackRead,
+      trackLinks: options.trackLinks,
+      language: options.language,
+      skipUnsubscribe: options.skipUnsubscribe,
+      templateEngine: options.templateEngine,
+      ...(options.strict ? { strict: true } : {}),
+      ...(options.structuredFields.length ? { structuredFields: options.structuredFields } : {}),
+    },
+    metadata: Object.keys(options.metadata).length ? options.metadata : undefined,
+    tags: options.tags.length ? options.tags : undefined,
+  };
+
+  try {
+    return await acceptSubmission({ ...deps, accounts: deps.facts.accounts }, caller, submission);
+  } catch (error) {
+    if (isAppError(error) && error.reasons[0]?.key === "sender_not_verified") throw disallowedSource(plan.from.address);
+    throw error;
+  }
+}

@@ -1,0 +1,131 @@
+// The options header of an SMTP message (SPEC §4): `X-Posthaste`, or `X-UNISENDER-GO` so that
+// clients of Unisender Go can move by changing host and credentials. A JSON object, possibly
+// MIME-encoded and folded. Every option of the table is understood; `template_id` is refused
+// until templates exist, rather than silently ignored.
+import { z } from "zod";
+import { LANGUAGES, type Language } from "../render/i18n.ts";
+import { parseHeaderLine } from "./mime-words.ts";
+import { smtpRefusal } from "./replies.ts";
+
+export const OPTIONS_HEADERS = ["x-posthaste", "x-unisender-go"] as const;
+
+/** "none": the message has no options header, so its text is sent as written (no `{{...}}` substitution). */
+export type TemplateEngine = "simple" | "velocity" | "none";
+
+export interface SmtpOptions {
+  language: Language;
+  templateEngine: TemplateEngine;
+  /** Strings and numbers as text; objects and arrays (for Velocity) as JSON, named in `structuredFields`. */
+  substitutions: Record<string, string>;
+  structuredFields: string[];
+  metadata: Record<string, string>;
+  trackLinks: boolean;
+  trackRead: boolean;
+  skipUnsubscribe: boolean;
+  strict: boolean;
+  tags: string[];
+}
+
+export const DEFAULT_SMTP_OPTIONS: SmtpOptions = {
+  language: "en",
+  templateEngine: "none",
+  substitutions: {},
+  structuredFields: [],
+  metadata: {},
+  trackLinks: true,
+  trackRead: true,
+  skipUnsubscribe: false,
+  strict: false,
+  tags: [],
+};
+
+export const MAX_TAGS = 4;
+export const MAX_TAG_LENGTH = 50;
+
+// 0/1 as the reference writes them; true/false and "0"/"1" as clients also send them.
+const flag = z.union([z.literal(0), z.literal(1), z.boolean(), z.enum(["0", "1", "true", "false"])]).transform((v) => v === 1 || v === true || v === "1" || v === "true");
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const schema = z.object({
+  global_language: z.enum(LANGUAGES).optional(),
+  template_engine: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(["simple", "velocity"]))
+    .optional(),
+  template_id: z.unknown().optional(),
+  global_substitutions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])).optional(),
+  global_metadata: z.record(z.string(), scalar).optional(),
+  track_links: flag.optional(),
+  track_read: flag.optional(),
+  skip_unsubscribe: flag.optional(),
+  strict: flag.optional(),
+  tags: z
+    .array(z.string().min(1).max(MAX_TAG_LENGTH))
+    .max(MAX_TAGS)
+    .refine((tags) => new Set(tags).size === tags.length, { message: "tags must be unique" })
+    .optional(),
+});
+
+/** The decoded JSON text of the options header, or undefined when the message has none. */
+export function findOptionsHeader(headerLines: readonly { key: string; line: string }[]): { name: string; value: string } | undefined {
+  // X-Posthaste wins when a message carries both.
+  for (const wanted of OPTIONS_HEADERS) {
+    const line = headerLines.find((h) => h.key.toLowerCase() === wanted);
+    if (line) return parseHeaderLine(line.line);
+  }
+  return undefined;
+}
+
+function invalid(header: string, detail: string) {
+  return smtpRefusal("invalid_options", `Invalid ${header} header: ${detail}`, header);
+}
+
+/** Parses the options header; throws a 554 refusal that names the option at fault. */
+export function parseSmtpOptions(header: { name: string; value: string } | undefined): SmtpOptions {
+  if (!header) return DEFAULT_SMTP_OPTIONS;
+  let json: unknown;
+  try {
+    json = JSON.parse(header.value);
+  } catch (error) {
+    throw invalid(header.name, `not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalid(header.name, "must be a JSON object");
+
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.map(String).join(".");
+    throw invalid(header.name, `${path || "value"}: ${issue.message}`);
+  }
+  const options = parsed.data;
+  if (options.template_id !== undefined && options.template_id !== null && options.template_id !== "") {
+    throw smtpRefusal("template_not_supported", "template_id is not supported yet: stored templates are not available, send the body in the message", "template_id");
+  }
+
+  const substitutions: Record<string, string> = {};
+  const structuredFields: string[] = [];
+  for (const [name, value] of Object.entries(options.global_substitutions ?? {})) {
+    if (value !== null && typeof value === "object") {
+      substitutions[name] = JSON.stringify(value);
+      structuredFields.push(name);
+    } else substitutions[name] = value === null ? "" : String(value);
+  }
+  const engine = options.template_engine ?? "simple";
+  if (structuredFields.length > 0 && engine !== "velocity") {
+    throw invalid(header.name, `global_substitutions.${structuredFields[0]}: objects and arrays need template_engine "velocity"`);
+  }
+
+  return {
+    language: options.global_language ?? "en",
+    templateEngine: engine,
+    substitutions,
+    structuredFields,
+    metadata: options.global_metadata ?? {},
+    trackLinks: options.track_links ?? true,
+    trackRead: options.track_read ?? true,
+    skipUnsubscribe: options.skip_unsubscribe ?? false,
+    strict: options.strict ?? false,
+    tags: options.tags ?? [],
+  };
+}

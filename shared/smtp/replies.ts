@@ -1,0 +1,60 @@
+// The SMTP face of errors (DESIGN §3): every refusal of a submission is
+// `554 Transaction failed: <text>`, with the exact texts of SPEC §4 where the reference defines
+// one, and a precise text of our own for the rules it does not name.
+import { AppError, isAppError } from "../domain/errors.ts";
+import { log } from "../log.ts";
+
+export const SMTP_TEXTS = {
+  mustAuthenticate: "Must authenticate before sending mail",
+  internal: "Internal server error",
+  attachmentType: (extension: string) => `Not allowed attachment type ${extension}`,
+  tooLarge: "Message exceeds fixed size limit",
+  invalidRecipient: (address: string) => `Invalid recipient address: ${address}`,
+  disallowedSource: (address: string) => `Disallowed source address: ${address}`,
+} as const;
+
+/** Reason keys of SMTP refusals; the same keys the HTTP API uses where the rule is shared. */
+export type SmtpReasonKey =
+  | "invalid_recipient"
+  | "sender_not_verified"
+  | "attachment_type_not_allowed"
+  | "attachment_too_large"
+  | "message_too_large"
+  | "too_many_cc"
+  | "too_many_bcc"
+  | "too_many_x_headers"
+  | "html_without_body"
+  | "missing_from"
+  | "invalid_options"
+  | "template_not_supported"
+  | "skip_unsubscribe_not_allowed"
+  | "invalid_template";
+
+/** A refused submission: the text is what the client reads after `554 Transaction failed: `. */
+export function smtpRefusal(key: SmtpReasonKey, text: string, ref?: string): AppError {
+  return new AppError("validation_error", { message: text, reasons: [{ key, ref }] });
+}
+
+export interface SmtpReply {
+  responseCode: number;
+  message: string;
+}
+
+export const transactionFailed = (text: string): SmtpReply => ({ responseCode: 554, message: `Transaction failed: ${text}` });
+
+/** The reply for anything a handler threw. Unknown errors are logged; their text never reaches the client. */
+export function smtpReplyFor(error: unknown, context: Record<string, unknown> = {}): SmtpReply {
+  if (isAppError(error)) {
+    if (error.code === "unauthorized") return transactionFailed(SMTP_TEXTS.mustAuthenticate);
+    if (error.code === "validation_error" || error.code === "forbidden_ip") return transactionFailed(error.message);
+    if (error.code === "payload_too_large") return transactionFailed(SMTP_TEXTS.tooLarge);
+    if (error.code === "rate_limited") return { responseCode: 451, message: "Too many messages, try again later" };
+  }
+  log.error("smtp transaction failed", { ...context, error: error instanceof Error ? error.stack : String(error) });
+  return transactionFailed(SMTP_TEXTS.internal);
+}
+
+/** smtp-server sends `err.responseCode` and `err.message`. */
+export function replyError(reply: SmtpReply): Error & { responseCode: number } {
+  return Object.assign(new Error(reply.message), { responseCode: reply.responseCode });
+}

@@ -1,0 +1,183 @@
+// The SMTP rules of SPEC §4 as pure functions: which addresses a message may go to, which
+// headers it keeps, what its HTML and attachments may be. They decide on a parsed message and
+// the account's facts, and throw a 554 refusal with the text a client will read.
+import { domainOf, isValidAddress, normalizeAddress } from "../domain/address.ts";
+import { ATTACHMENT_BYTES, attachmentProblem } from "../files/files.ts";
+import { checkTemplate } from "../render/substitutions.ts";
+import type { Party } from "../store/messages.ts";
+import { parseHeaderLine } from "./mime-words.ts";
+import { OPTIONS_HEADERS, type SmtpOptions } from "./options.ts";
+import { SMTP_TEXTS, smtpRefusal } from "./replies.ts";
+
+export interface MailAddress {
+  address: string;
+  name?: string;
+}
+
+/** What the DATA of one transaction holds, as mailparser reads it. */
+export interface IncomingMail {
+  from: MailAddress[];
+  to: MailAddress[];
+  cc: MailAddress[];
+  bcc: MailAddress[];
+  /** To and Cc as header text, kept for strict mode. */
+  toText?: string;
+  ccText?: string;
+  replyTo?: string;
+  subject: string;
+  html?: string;
+  text?: string;
+  headerLines: readonly { key: string; line: string }[];
+  attachments: { filename: string; size: number; contentType?: string }[];
+}
+
+export interface AccountFacts {
+  verifiedDomains: ReadonlySet<string>;
+  allowSkipUnsubscribe: boolean;
+}
+
+export interface SmtpRuleLimits {
+  cc: number;
+  bcc: number;
+  xHeaders: number;
+  attachmentBytes: number;
+}
+
+export const SMTP_RULE_LIMITS: SmtpRuleLimits = { cc: 10, bcc: 10, xHeaders: 50, attachmentBytes: ATTACHMENT_BYTES };
+
+export interface DeliveryPlan {
+  from: Party;
+  /** One copy each, in RCPT TO order. */
+  recipients: MailAddress[];
+  /** Headers every copy carries besides From, To, Subject and Reply-To. */
+  headers: Record<string, string>;
+  replyTo?: string;
+}
+
+const invalidRecipient = (address: string) => smtpRefusal("invalid_recipient", SMTP_TEXTS.invalidRecipient(address), address);
+export const disallowedSource = (address: string) => smtpRefusal("sender_not_verified", SMTP_TEXTS.disallowedSource(address || "<>"), address);
+
+/** MAIL FROM: a real address (the null sender `<>` of bounces has no business here). */
+export function checkMailFrom(address: string): void {
+  if (!address || !isValidAddress(address)) throw disallowedSource(address);
+}
+
+/** RCPT TO: only the address itself can be judged before the headers arrive. */
+export function checkRcptTo(address: string): void {
+  if (!isValidAddress(address)) throw invalidRecipient(address);
+}
+
+// Unisender Go refuses these in To/CC display names; they are what header injection and
+// address spoofing ("bank.com <evil@x>") are made of.
+const FORBIDDEN_NAME = /[<>@,]/;
+
+const lower = (address: string) => address.toLowerCase();
+
+function checkVisible(addresses: MailAddress[]) {
+  for (const { address, name } of addresses) {
+    if (!isValidAddress(address) || (name && FORBIDDEN_NAME.test(name))) throw invalidRecipient(address || name || "");
+  }
+}
+
+const STRUCTURAL = new Set(["from", "to", "cc", "bcc", "reply-to", "subject"]);
+// Allowed only when the message goes without our unsubscribe link (SPEC §4).
+const UNSUBSCRIBE_SKIPPED_ONLY = new Set(["list-unsubscribe", "list-subscribe", "list-help", "list-owner", "list-archive", "in-reply-to", "references"]);
+const OURS = new Set<string>([...OPTIONS_HEADERS, "x-posthaste-message-id"]);
+
+/** The headers passed on: up to 50 X- headers and, when unsubscribe is skipped, the List-* family. Others are removed. */
+export function keptHeaders(headerLines: IncomingMail["headerLines"], options: Pick<SmtpOptions, "skipUnsubscribe">, maxX: number): Record<string, string> {
+  const kept: Record<string, string> = {};
+  let xCount = 0;
+  const present = new Set(headerLines.map((h) => h.key.toLowerCase()));
+  for (const { key, line } of headerLines) {
+    const name = key.toLowerCase();
+    if (STRUCTURAL.has(name) || OURS.has(name)) continue;
+    const isX = name.startsWith("x-");
+    const isList = UNSUBSCRIBE_SKIPPED_ONLY.has(name) || (name === "list-unsubscribe-post" && present.has("list-unsubscribe"));
+    if (!isX && !(isList && options.skipUnsubscribe)) continue;
+    if (isX && ++xCount > maxX) throw smtpRefusal("too_many_x_headers", `Too many X- headers (at most ${maxX})`);
+    const header = parseHeaderLine(line);
+    if (!(header.name in kept)) kept[header.name] = header.value;
+  }
+  return kept;
+}
+
+/** `<html>` without `<body>` is refused (SPEC §4): clients show nothing of such a message. */
+export function checkHtml(html: string | undefined): void {
+  if (html && /<html[\s>]/i.test(html) && !/<body[\s>]/i.test(html)) {
+    throw smtpRefusal("html_without_body", "HTML with an <html> tag must have a <body> tag");
+  }
+}
+
+export function checkAttachments(attachments: IncomingMail["attachments"], maxBytes: number): void {
+  for (const attachment of attachments) {
+    const problem = attachmentProblem(attachment, maxBytes);
+    if (problem?.key === "attachment_type_not_allowed") throw smtpRefusal(problem.key, SMTP_TEXTS.attachmentType(problem.extension), attachment.filename);
+    if (problem) throw smtpRefusal(problem.key, `Attachment exceeds fixed size limit: ${attachment.filename}`, attachment.filename);
+  }
+}
+
+function checkTemplates(options: SmtpOptions, texts: (string | undefined)[]) {
+  for (const text of texts) {
+    try {
+      if (text) checkTemplate(options.templateEngine, text);
+    } catch (error) {
+      throw smtpRefusal("invalid_template", `Invalid velocity template: ${(error as Error).message.split("\n")[0]}`);
+    }
+  }
+}
+
+/**
+ * Who gets a copy, and what every copy carries. Copies go to the RCPT TO addresses (the envelope
+ * is what the client asked to deliver); the headers say which of them are allowed: an address
+ * in To or CC, or one on the account's own verified domains (which is how BCC arrives).
+ */
+export function planDelivery(mail: IncomingMail, rcptTo: string[], options: SmtpOptions, facts: AccountFacts, limits: SmtpRuleLimits = SMTP_RULE_LIMITS): DeliveryPlan {
+  const sender = mail.from[0];
+  if (!sender) throw smtpRefusal("missing_from", "Message has no From header");
+  if (!isValidAddress(sender.address)) throw disallowedSource(sender.address);
+  if (options.skipUnsubscribe && !facts.allowSkipUnsubscribe) {
+    throw smtpRefusal("skip_unsubscribe_not_allowed", "skip_unsubscribe is not allowed for this account", "skip_unsubscribe");
+  }
+
+  checkVisible(mail.to);
+  checkVisible(mail.cc);
+  if (mail.cc.length > limits.cc) throw smtpRefusal("too_many_cc", `Too many CC addresses (at most ${limits.cc})`);
+  const ownDomain = (address: string) => facts.verifiedDomains.has(domainOf(address));
+  for (const { address } of mail.bcc) if (!isValidAddress(address) || !ownDomain(address)) throw invalidRecipient(address);
+
+  const visible = new Set([...mail.to, ...mail.cc].map((a) => lower(a.address)));
+  const hidden = new Set(mail.bcc.map((a) => lower(a.address)));
+  const recipients: MailAddress[] = [];
+  const seen = new Set<string>();
+  for (const address of rcptTo) {
+    const key = lower(address);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (!isValidAddress(address)) throw invalidRecipient(address);
+    if (!visible.has(key)) {
+      if (!ownDomain(address)) throw invalidRecipient(address);
+      hidden.add(key);
+    }
+    const named = [...mail.to, ...mail.cc, ...mail.bcc].find((a) => lower(a.address) === key && a.name);
+    recipients.push({ address: normalizeAddress(address), name: named?.name || undefined });
+  }
+  if (hidden.size > limits.bcc) throw smtpRefusal("too_many_bcc", `Too many BCC addresses (at most ${limits.bcc})`);
+
+  checkHtml(mail.html);
+  checkAttachments(mail.attachments, limits.attachmentBytes);
+  checkTemplates(options, [mail.subject, mail.html, mail.text, sender.name, ...recipients.map((r) => r.name)]);
+
+  const headers = keptHeaders(mail.headerLines, options, limits.xHeaders);
+  if (options.strict) {
+    // Relayed as standard SMTP: every copy shows the To and Cc the client wrote.
+    if (mail.toText) headers.To = mail.toText;
+    if (mail.ccText) headers.Cc = mail.ccText;
+  }
+  return {
+    from: { address: normalizeAddress(sender.address), name: sender.name || undefined },
+    recipients,
+    headers,
+    replyTo: mail.replyTo,
+  };
+}

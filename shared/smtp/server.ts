@@ -1,0 +1,265 @@
+// The SMTP door (SPEC §4): smtp-server on a STARTTLS port (587) and an implicit-TLS port (465),
+// wired to the decisions in this folder and to the one accept path. The same server runs in
+// the Fargate container (functions/smtp-ingest/main.ts) and in `npm start` (local/platform.ts).
+import type { AddressInfo } from "node:net";
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
+import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
+import type { Deps } from "../deps.ts";
+import { filesOf } from "../files/files.ts";
+import { findCaller } from "../http/auth.ts";
+import { log } from "../log.ts";
+import type { Caller } from "../store/accounts.ts";
+import { makeAccountFacts } from "./account-facts.ts";
+import { AccountSessions, decideLogin, sessionLimitFor, type LoginDecision } from "./auth.ts";
+import { ingestTransaction, type IngestDeps } from "./ingest.ts";
+import { replyError, SMTP_TEXTS, smtpReplyFor, transactionFailed, type SmtpReply } from "./replies.ts";
+import { checkMailFrom, checkRcptTo } from "./rules.ts";
+import { ruleLimits, type SmtpSettings } from "./settings.ts";
+
+export interface SmtpIngestOptions {
+  deps: Deps;
+  settings: SmtpSettings;
+  tls: { key: string; cert: string };
+  host?: string;
+  starttlsPort: number;
+  tlsPort: number;
+}
+
+export interface SmtpIngest {
+  starttlsPort: number;
+  tlsPort: number;
+  /** False once a shutdown began: health checks report it so the load balancer drains this task. */
+  accepting(): boolean;
+  sessions(): number;
+  /** Stops accepting, lets transactions in flight finish, closes idle sessions with 421. */
+  close(): Promise<void>;
+}
+
+/** The address a MAIL FROM / RCPT TO command line names, for the refusal of a malformed one. */
+const commandAddress = (line: string) => (/<([^>]*)>/.exec(line)?.[1] ?? line.slice(line.indexOf(":") + 1).trim().split(/\s+/)[0] ?? "").slice(0, 256);
+
+/**
+ * smtp-server 3.21.6 (pinned) with two changes, both in methods its type declarations expose:
+ * the greeting goes out at once instead of after 100 ms (see SmtpSettings.greetingDelay), and the
+ * library's own refusals that SPEC §4 words differently ("530 authentication required", "552
+ * message exceeds fixed maximum message size", "501 bad address syntax") are sent as the
+ * reference's 554 texts.
+ */
+function connectionClass(greetingDelay: boolean) {
+  return class IngestConnection extends SMTPConnection {
+    private lastCommand = "";
+
+    init() {
+      if (greetingDelay) return super.init();
+      this._setListeners(() => this.connectionReady());
+    }
+
+    _onCommand(command: Buffer, callback?: () => void) {
+      this.lastCommand = command.subarray(0, 1024).toString("utf8");
+      return super._onCommand(command, callback);
+    }
+
+    send(code: number, data?: string | string[] | null, context?: string | false) {
+      const failed = (text: string) => super.send(554, transactionFailed(text).message, context);
+      if (code === 530) return failed(SMTP_TEXTS.mustAuthenticate);
+      if (code === 552) return failed(SMTP_TEXTS.tooLarge);
+      if (code === 501 && context === "MAILBOX_SYNTAX_ERROR") return failed(SMTP_TEXTS.invalidRecipient(commandAddress(this.lastCommand)));
+      if (code === 501 && context === "SENDER_SYNTAX_ERROR") return failed(SMTP_TEXTS.disallowedSource(commandAddress(this.lastCommand)));
+      return super.send(code, data, context);
+    }
+  };
+}
+
+function serverClass(greetingDelay: boolean) {
+  const Connection = connectionClass(greetingDelay);
+  return class IngestServer extends SMTPServer {
+    // As SMTPServer.connect, with our connection class.
+    connect(socket: ConstructorParameters<typeof SMTPConnection>[1], socketOptions?: ConstructorParameters<typeof SMTPConnection>[2]) {
+      const connection = new Connection(this, socket, socketOptions);
+      this.connections.add(connection);
+      connection.on("error", (error: Error) => this._onError(error));
+      connection.on("connect", (data) => this._onClientConnect(data));
+      connection.init();
+    }
+  };
+}
+
+/** The message, or undefined when it is over the limit; rejects when the client went away before the final dot. */
+function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    stream.once("end", () => {
+      ended = true;
+      resolve(size > limit || stream.sizeExceeded ? undefined : Buffer.concat(chunks, size));
+    });
+    stream.once("error", reject);
+    stream.once("close", () => {
+      if (!ended) reject(new Error("connection closed before the end of DATA"));
+    });
+  });
+}
+
+const LOGIN_REPLIES: Record<Exclude<LoginDecision, { ok: true }>["reason"], (limit: number, ip: string) => SmtpReply> = {
+  tls_required: () => ({ responseCode: 538, message: "Error: Must issue a STARTTLS command first" }),
+  bad_credentials: () => transactionFailed(SMTP_TEXTS.mustAuthenticate),
+  ip_not_allowed: (_limit, ip) => transactionFailed(`Client address ${ip} is not allowed for this account`),
+  too_many_connections: (limit) => ({ responseCode: 454, message: `Too many connections for this account (at most ${limit}), try again later` }),
+};
+
+export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpIngest> {
+  const { deps, settings } = options;
+  const facts = makeAccountFacts(deps.accounts);
+  const ingestDeps: IngestDeps = { ...deps, files: filesOf(deps), facts };
+  const limits = ruleLimits(settings);
+  const accountSessions = new AccountSessions();
+  const callers = new Map<string, Caller>();
+  const connected = new Set<string>();
+  const busy = new Set<string>();
+  let closing = false;
+
+  const shuttingDown = () => replyError({ responseCode: 421, message: "Server shutting down, try again later" });
+
+  const handlers: Partial<SMTPServerOptions> = {
+    onConnect(session, callback) {
+      if (closing) return callback(shuttingDown());
+      connected.add(session.id);
+      callback();
+    },
+
+    onAuth(auth, session, callback) {
+      if (closing) return callback(shuttingDown());
+      (async () => {
+        const caller = auth.password ? await findCaller(deps.accounts, auth.password) : undefined;
+        const sessionLimit = caller ? sessionLimitFor(caller, settings.sessionsPerAccount) : settings.sessionsPerAccount;
+        const decision = decideLogin({
+          username: auth.username ?? "",
+          caller,
+          secure: session.secure,
+          remoteAddress: session.remoteAddress,
+          openSessions: caller ? accountSessions.count(caller.accountId) : 0,
+          sessionLimit,
+        });
+        if (!connected.has(session.id)) return; // the client left while its key was looked up
+        if (!decision.ok) {
+          log.warn("smtp login refused", { reason: decision.reason, username: auth.username, ip: session.remoteAddress });
+          return callback(replyError(LOGIN_REPLIES[decision.reason](sessionLimit, session.remoteAddress)));
+        }
+        accountSessions.add(decision.caller.accountId, session.id);
+        callers.set(session.id, decision.caller);
+        callback(null, { user: decision.caller.accountId });
+      })().catch((error) => callback(replyError(smtpReplyFor(error, { sessionId: session.id }))));
+    },
+
+    onMailFrom(address, session, callback) {
+      const caller = callers.get(session.id);
+      if (!caller) return callback(replyError(transactionFailed(SMTP_TEXTS.mustAuthenticate)));
+      (async () => {
+        checkMailFrom(address.address);
+        if (!(await facts.isVerifiedSender(caller.accountId, address.address))) {
+          return callback(replyError(transactionFailed(SMTP_TEXTS.disallowedSource(address.address))));
+        }
+        callback();
+      })().catch((error) => callback(replyError(smtpReplyFor(error, { sessionId: session.id }))));
+    },
+
+    onRcptTo(address, session, callback) {
+      try {
+        checkRcptTo(address.address);
+        callback();
+      } catch (error) {
+        callback(replyError(smtpReplyFor(error, { sessionId: session.id })));
+      }
+    },
+
+    onData(stream, session, callback) {
+      const caller = callers.get(session.id)!;
+      busy.add(session.id);
+      const finish = (error: Error | null, message?: string) => {
+        busy.delete(session.id);
+        callback(error, message);
+        if (closing) setImmediate(closeIdle);
+      };
+      (async () => {
+        const raw = await readMessage(stream, settings.maxMessageBytes);
+        if (!raw) return finish(replyError(transactionFailed(SMTP_TEXTS.tooLarge)));
+        const accepted = await ingestTransaction(ingestDeps, { caller, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw }, limits);
+        log.info("smtp message accepted", {
+          sessionId: session.id,
+          accountId: caller.accountId,
+          messageIds: accepted.slice(0, 20).map((a) => a.messageId),
+          copies: accepted.length,
+        });
+        // One id per copy is recorded; the reply names the first (the copy for the first RCPT TO).
+        finish(null, `Ok: queued as ${accepted[0].messageId}`);
+      })().catch((error) => finish(replyError(smtpReplyFor(error, { sessionId: session.id, accountId: caller.accountId }))));
+    },
+
+    onClose(session: SMTPServerSession) {
+      connected.delete(session.id);
+      accountSessions.remove(session.id);
+      callers.delete(session.id);
+      busy.delete(session.id);
+    },
+  };
+
+  const base = (): SMTPServerOptions => ({
+    ...handlers,
+    name: settings.hostname,
+    banner: "Posthaste submission",
+    key: options.tls.key,
+    cert: options.tls.cert,
+    minVersion: "TLSv1.2",
+    authMethods: ["PLAIN", "LOGIN"],
+    size: settings.maxMessageBytes,
+    maxRecipients: settings.maxRecipients,
+    disableReverseLookup: true,
+    closeTimeout: settings.closeTimeoutMs,
+    logger: false,
+  });
+
+  const Server = serverClass(settings.greetingDelay);
+  const servers = [new Server({ ...base(), secure: false }), new Server({ ...base(), secure: true })];
+  // Clients that hang up or fail their TLS handshake: routine on a public port, so not a warning.
+  for (const server of servers) server.on("error", (error) => log.info("smtp connection error", { error: String(error) }));
+
+  const ports: number[] = [];
+  for (const [server, port] of [
+    [servers[0], options.starttlsPort],
+    [servers[1], options.tlsPort],
+  ] as const) {
+    await new Promise<void>((resolve, reject) => {
+      server.server.once("error", reject);
+      server.listen(port, options.host ?? "0.0.0.0", () => {
+        server.server.off("error", reject);
+        resolve();
+      });
+    });
+    ports.push((server.server.address() as AddressInfo).port);
+  }
+
+  function closeIdle() {
+    for (const server of servers) {
+      for (const connection of [...server.connections]) if (!busy.has(connection.id)) connection.send(421, "Server shutting down, try again later");
+    }
+  }
+
+  return {
+    starttlsPort: ports[0],
+    tlsPort: ports[1],
+    accepting: () => !closing,
+    sessions: () => servers.reduce((n, s) => n + s.connections.size, 0),
+    async close() {
+      if (closing) return;
+      closing = true;
+      const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      closeIdle();
+      await closed;
+    },
+  };
+}

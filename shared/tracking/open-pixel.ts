@@ -1,0 +1,13 @@
+// Open tracking: a 1x1 transparent GIF at the end of the HTML part; fetching it records OPENED.
+import { escapeHtml } from "../render/escape.ts";
+import { appendToHtmlBody } from "../render/merge.ts";
+
+/** The smallest transparent GIF (43 bytes). */
+export const PIXEL_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
+
+export function addOpenPixel(html: string, pixelUrl: string): string {
+  return appendToHtmlBody(
+    html,
+    `<img src="${escapeHtml(pixelUrl)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0">`,
+  );
+}

@@ -1,0 +1,17 @@
+// What a message really gets: its own options (HTTP fields, SMTP X-Posthaste header) within
+// what its account allows. Tracking is on unless the message or the account turns it off;
+// skipping the unsubscribe link is honoured only for accounts allowed to skip (SPEC §4).
+import type { Account } from "../store/accounts.ts";
+import type { MessageOptions } from "../store/messages.ts";
+import { languageOrDefault } from "../render/i18n.ts";
+
+export type AccountPolicy = Pick<Account, "trackOpens" | "trackLinks" | "allowSkipUnsubscribe">;
+
+export function effectiveOptions(options: MessageOptions, account: AccountPolicy): MessageOptions {
+  return {
+    trackOpens: options.trackOpens !== false && account.trackOpens !== false,
+    trackLinks: options.trackLinks !== false && account.trackLinks !== false,
+    language: languageOrDefault(options.language),
+    skipUnsubscribe: options.skipUnsubscribe === true && account.allowSkipUnsubscribe === true,
+  };
+}

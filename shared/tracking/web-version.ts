@@ -1,0 +1,37 @@
+// The web version ([WebVersion]): this recipient's message rendered exactly as it was mailed,
+// for as long as the message is retained. Rendering again from the stored body costs one
+// DynamoDB read and (usually cached) one S3 read, and stores nothing per recipient.
+import type { BodyStore } from "../files/bodies.ts";
+import { composeMail, type LinkSettings } from "../render/compose.ts";
+import { escapeHtml } from "../render/escape.ts";
+import { htmlLang } from "../render/i18n.ts";
+import { verifyToken } from "../render/links.ts";
+import type { AccountStore } from "../store/accounts.ts";
+import type { MessageStore } from "../store/messages.ts";
+import { accountPolicy } from "./account-policy.ts";
+
+export interface WebVersionDeps {
+  config: LinkSettings;
+  messages: Pick<MessageStore, "getMessage">;
+  bodies: Pick<BodyStore, "get">;
+  accounts: Pick<AccountStore, "getAccount">;
+}
+
+/** The page, or undefined for a forged token or a message no longer kept. */
+export async function renderWebVersion(deps: WebVersionDeps, token: string): Promise<string | undefined> {
+  const messageId = verifyToken(deps.config.linkSecret, "web", token);
+  if (!messageId) return undefined;
+  const message = await deps.messages.getMessage(messageId);
+  if (!message || message.status === "REJECTED") return undefined;
+  const [body, policy] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
+  const { mail } = composeMail(message, body, deps.config, policy);
+  return mail.html ?? plainTextPage(mail.subject, mail.text ?? "", message.options.language);
+}
+
+function plainTextPage(subject: string, text: string, language: string): string {
+  return (
+    `<!doctype html><html lang="${htmlLang(language)}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subject)}</title></head>` +
+    `<body><pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(text)}</pre></body></html>`
+  );
+}

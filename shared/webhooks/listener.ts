@@ -1,0 +1,44 @@
+// The status listener that feeds the webhooks queue: every new status change becomes an event
+// for the recipient's callbackUrl and for each of the account's endpoints. The account's list of
+// endpoints is read once per account and reused for a few seconds, so a busy sender does not
+// cost a DynamoDB read per status change.
+import type { StatusEvent, StatusListener } from "../status/status-service.ts";
+import type { WebhookEndpointStore } from "./endpoints.ts";
+import { buildWebhookEvent, CALLBACK_URL_FIELD } from "./payload.ts";
+import { packJobs, type WebhookQueue, type WebhookTarget } from "./queue.ts";
+
+export interface WebhookListenerDeps {
+  endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">;
+  queue: Pick<WebhookQueue, "enqueue">;
+  cacheSeconds: number;
+  now?: () => number;
+}
+
+export function makeWebhookListener(deps: WebhookListenerDeps): StatusListener {
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, { until: number; endpointIds: Promise<string[]> }>();
+
+  function endpointIds(accountId: string): Promise<string[]> {
+    const cached = cache.get(accountId);
+    if (cached && cached.until > now()) return cached.endpointIds;
+    const endpointIds = deps.endpoints.listUrlEndpoints(accountId).then((list) => list.map((e) => e.webhookId));
+    cache.set(accountId, { until: now() + deps.cacheSeconds * 1000, endpointIds });
+    endpointIds.catch(() => cache.delete(accountId));
+    return endpointIds;
+  }
+
+  return async (events: StatusEvent[]) => {
+    const accounts = [...new Set(events.map((e) => e.message.accountId))];
+    const endpointsOf = new Map(await Promise.all(accounts.map(async (id) => [id, await endpointIds(id)] as const)));
+    const items = events.flatMap((statusEvent) => {
+      const { accountId, extraData } = statusEvent.message;
+      const targets: WebhookTarget[] = endpointsOf.get(accountId)!.map((endpointId) => ({ endpointId }));
+      const callbackUrl = extraData?.[CALLBACK_URL_FIELD];
+      if (callbackUrl) targets.push({ callbackUrl });
+      if (targets.length === 0) return [];
+      const event = buildWebhookEvent(statusEvent);
+      return targets.map((target) => ({ accountId, target, event }));
+    });
+    if (items.length > 0) await deps.queue.enqueue(packJobs(items));
+  };
+}

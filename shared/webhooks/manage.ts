@@ -1,0 +1,92 @@
+// The webhook API (POST/GET /webhooks, DELETE /webhooks/{id}, POST /webhooks/{id}/rotate-secret):
+// validation, the URL policy, and the shape of the answers. Endpoints belong to the account, so
+// they are managed with an account key, not a project key.
+import { z } from "zod";
+import { AppError } from "../domain/errors.ts";
+import type { Caller } from "../store/accounts.ts";
+import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "./endpoints.ts";
+import { checkWebhookUrl, type Resolver, type UrlPolicyMode, type UrlRefusal } from "./url-policy.ts";
+
+export interface ManageWebhooksDeps {
+  endpoints: WebhookEndpointStore;
+  config: { mode: UrlPolicyMode; webhooks: { maxEndpointsPerAccount: number } };
+  /** Tests replace DNS. */
+  resolve?: Resolver;
+}
+
+const createSchema = z.object({
+  Url: z.string({ error: "required" }),
+  Description: z.string().max(256, { error: "too_long" }).optional(),
+});
+
+const REFUSALS: Record<UrlRefusal, string> = {
+  invalid_url: "Url is not a valid http(s) URL",
+  url_not_allowed: "Url points at an address webhooks may not reach (private, loopback, link-local or unresolvable)",
+};
+
+export function webhookView(endpoint: WebhookEndpoint) {
+  return {
+    Id: endpoint.webhookId,
+    ...(endpoint.url ? { Url: endpoint.url } : { Description: "Signs the requests to recipients' ExtraData.callbackUrl" }),
+    ...(endpoint.url && endpoint.description ? { Description: endpoint.description } : {}),
+    Secret: endpoint.secret,
+    CreatedAt: new Date(endpoint.createdAt).toISOString(),
+    ...(endpoint.secretRotatedAt ? { SecretRotatedAt: new Date(endpoint.secretRotatedAt).toISOString() } : {}),
+    ...(endpoint.previousSecretUntil && endpoint.previousSecretUntil > Date.now()
+      ? { PreviousSecretValidUntil: new Date(endpoint.previousSecretUntil).toISOString() }
+      : {}),
+  };
+}
+
+export function requireAccountKey(caller: Caller) {
+  if (caller.projectId) throw new AppError("forbidden", { message: "Webhooks belong to the account: use an account API key" });
+}
+
+export async function createWebhook(deps: ManageWebhooksDeps, caller: Caller, input: unknown) {
+  requireAccountKey(caller);
+  const parsed = createSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue.path[0] ?? "Url");
+    const key = issue.code === "invalid_type" ? (issue.input === undefined ? "required" : "invalid_type") : issue.message;
+    throw new AppError("validation_error", { message: `${field} ${key === "required" ? "is required" : "is invalid"}`, reasons: [{ key, ref: field }] });
+  }
+  const url = parsed.data.Url.trim();
+  const refusal = await checkWebhookUrl(url, deps.config.mode, deps.resolve);
+  if (refusal) throw new AppError("validation_error", { message: REFUSALS[refusal], reasons: [{ key: refusal, ref: "Url" }] });
+  const existing = await deps.endpoints.listUrlEndpoints(caller.accountId);
+  const max = deps.config.webhooks.maxEndpointsPerAccount;
+  if (existing.length >= max) {
+    throw new AppError("validation_error", { message: `An account may have at most ${max} webhook URLs`, reasons: [{ key: "too_many_webhooks", ref: "Url" }] });
+  }
+  return webhookView(await deps.endpoints.add(caller.accountId, { url, description: parsed.data.Description }));
+}
+
+/** The account's endpoints, the callback signer first (created on first use, so its secret can always be read). */
+export async function listWebhooks(deps: ManageWebhooksDeps, caller: Caller) {
+  requireAccountKey(caller);
+  await deps.endpoints.callbackEndpoint(caller.accountId);
+  const endpoints = await deps.endpoints.list(caller.accountId);
+  return endpoints.sort((a, b) => Number(b.webhookId === CALLBACK_ENDPOINT_ID) - Number(a.webhookId === CALLBACK_ENDPOINT_ID)).map(webhookView);
+}
+
+export async function removeWebhook(deps: ManageWebhooksDeps, caller: Caller, webhookId: string) {
+  requireAccountKey(caller);
+  if (webhookId === CALLBACK_ENDPOINT_ID) {
+    throw new AppError("validation_error", {
+      message: "The callback signing secret cannot be removed; rotate it instead",
+      reasons: [{ key: "not_removable", ref: "id" }],
+    });
+  }
+  if (!(await deps.endpoints.remove(caller.accountId, webhookId))) throw notFound(webhookId);
+}
+
+export async function rotateWebhookSecret(deps: ManageWebhooksDeps, caller: Caller, webhookId: string) {
+  requireAccountKey(caller);
+  const endpoint = await deps.endpoints.rotateSecret(caller.accountId, webhookId);
+  if (!endpoint) throw notFound(webhookId);
+  return webhookView(endpoint);
+}
+
+const notFound = (webhookId: string) =>
+  new AppError("not_found", { message: `Webhook ${webhookId} was not found`, reasons: [{ key: "not_found", ref: "id" }] });

@@ -1,0 +1,66 @@
+// One status change as a webhook event: the Devino shape of SPEC §6 plus what a receiver needs
+// to order and deduplicate (`sequence`, `eventId`) and what we know about the message.
+import type { Status } from "../domain/status.ts";
+import type { StatusEvent } from "../status/status-service.ts";
+
+export interface WebhookEvent {
+  channel: "EMAIL";
+  messageId: string;
+  /** Epoch milliseconds when the status changed. */
+  ts: number;
+  status: Status;
+  taskId: number;
+  triggerId: number;
+  email: string;
+  /** The same for every delivery of this change, so a receiver can drop duplicates. */
+  eventId: string;
+  /** Position of this change in the message's history, from 1: sorts one message's events. */
+  sequence: number;
+  /** The recipient's ExtraData (without callbackUrl) and the submission's metadata. */
+  metadata?: Record<string, string>;
+  tags?: string[];
+  reason?: string;
+}
+
+export const CALLBACK_URL_FIELD = "callbackUrl";
+
+export const eventIdOf = (messageId: string, sequence: number) => `${messageId}.${sequence}`;
+
+/** The history entry of this change; a message built before it was stored has none yet. */
+export function sequenceOf({ message, change }: StatusEvent): number {
+  for (let i = message.history.length - 1; i >= 0; i--) {
+    const entry = message.history[i];
+    if (entry.status === change.status && entry.ts === change.ts) return i + 1;
+  }
+  return message.history.length + 1;
+}
+
+export function buildWebhookEvent(event: StatusEvent): WebhookEvent {
+  const { message, change } = event;
+  const sequence = sequenceOf(event);
+  const { [CALLBACK_URL_FIELD]: _callback, ...extraData } = message.extraData ?? {};
+  const metadata = { ...(message.metadata ?? {}), ...extraData };
+  return {
+    channel: "EMAIL",
+    messageId: message.messageId,
+    ts: change.ts,
+    status: change.status,
+    taskId: 0,
+    triggerId: 0,
+    email: message.to.address,
+    eventId: eventIdOf(message.messageId, sequence),
+    sequence,
+    ...(Object.keys(metadata).length ? { metadata } : {}),
+    ...(message.tags?.length ? { tags: message.tags } : {}),
+    ...(change.reason ? { reason: change.reason } : {}),
+  };
+}
+
+/**
+ * The events of one request without duplicates, each message's in the order they happened.
+ * Message ids sort by creation time, so this is also roughly chronological.
+ */
+export function orderEvents(events: WebhookEvent[]): WebhookEvent[] {
+  const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+  return unique.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : a.sequence - b.sequence));
+}

@@ -1,0 +1,80 @@
+// The webhooks queue. A record holds events for exactly one target (one account endpoint or one
+// recipient callbackUrl), so a failing URL is retried and parked on its own and never holds
+// back another URL's events. Events of one status notification that share a target travel in
+// one record, which keeps a 1,000-recipient request to a handful of SQS calls.
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { chunk } from "../store/batch.ts";
+import type { WebhookEvent } from "./payload.ts";
+
+export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
+
+export interface WebhookJob {
+  accountId: string;
+  target: WebhookTarget;
+  events: WebhookEvent[];
+}
+
+/** Records that go to the same URL with the same secret share this key. */
+export const targetKey = (job: Pick<WebhookJob, "accountId" | "target">) =>
+  "endpointId" in job.target ? `endpoint ${job.accountId} ${job.target.endpointId}` : `callback ${job.accountId} ${job.target.callbackUrl}`;
+
+const SQS_BATCH_MAX = 10;
+/** Ten records of this size stay under SQS's 256 KB limit for one batch call. */
+const RECORD_BYTES_MAX = 24 * 1024;
+const EVENTS_PER_RECORD_MAX = 50;
+const SEND_ATTEMPTS = 5;
+
+/** Groups events by target and cuts them into records that fit the limits above. */
+export function packJobs(items: { accountId: string; target: WebhookTarget; event: WebhookEvent }[]): WebhookJob[] {
+  const byTarget = new Map<string, WebhookJob>();
+  const jobs: WebhookJob[] = [];
+  const sizes = new Map<WebhookJob, number>();
+  for (const { accountId, target, event } of items) {
+    const key = targetKey({ accountId, target });
+    const eventBytes = Buffer.byteLength(JSON.stringify(event)) + 1;
+    let job = byTarget.get(key);
+    if (!job || job.events.length >= EVENTS_PER_RECORD_MAX || sizes.get(job)! + eventBytes > RECORD_BYTES_MAX) {
+      job = { accountId, target, events: [] };
+      sizes.set(job, Buffer.byteLength(JSON.stringify(job)));
+      byTarget.set(key, job);
+      jobs.push(job);
+    }
+    job.events.push(event);
+    sizes.set(job, sizes.get(job)! + eventBytes);
+  }
+  return jobs;
+}
+
+export function makeWebhookQueue(sqs: SQSClient, queueUrl: string) {
+  return {
+    queueUrl,
+    /** Sends the records; entries SQS reports as failed are sent again. */
+    async enqueue(jobs: WebhookJob[]) {
+      await sendBodies(sqs, queueUrl, jobs.map((job) => JSON.stringify(job)));
+    },
+  };
+}
+
+export type WebhookQueue = ReturnType<typeof makeWebhookQueue>;
+
+export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]) {
+  await Promise.all(
+    chunk(bodies, SQS_BATCH_MAX).map(async (batch) => {
+      let pending = batch;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === SEND_ATTEMPTS) throw new Error(`SQS refused ${pending.length} webhook records after ${SEND_ATTEMPTS} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map((MessageBody, index) => ({ Id: String(index), MessageBody })) }),
+        );
+        pending = (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);
+      }
+    }),
+  );
+}
+
+export function parseJob(body: string): WebhookJob {
+  const job = JSON.parse(body) as WebhookJob;
+  if (!job?.accountId || !job.target || !Array.isArray(job.events)) throw new Error("not a webhook record");
+  return job;
+}

@@ -1,0 +1,96 @@
+// `npm run bench` end to end, on tiny counts: every benchmark runs and reports. Timings are never
+// asserted (they depend on the machine); only that each figure exists and nothing was lost.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+async function runBench(out: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", "--tiny", "--out", out], { cwd: ROOT, env: process.env });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+  return { code, stdout, stderr };
+}
+
+describe("npm run bench, tiny", () => {
+  let dir: string;
+  let run: { code: number; stdout: string; stderr: string };
+  let json: Record<string, any>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "posthaste-bench-test-"));
+    run = await runBench(path.join(dir, "latest.json"));
+    json = JSON.parse(await readFile(path.join(dir, "latest.json"), "utf8").catch(() => "{}"));
+  }, 300_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("finishes and prints one table with a row for every benchmark", () => {
+    expect(run.code, run.stderr).toBe(0);
+    for (const figure of ["1. HTTP accept", "2. HTTP accept, batches", "3. Accept to delivered", "4. SMTP ingest", "5. AWS cost", "6. Lambda bundle"]) {
+      expect(run.stdout).toContain(figure);
+    }
+    expect(run.stdout).toContain("Reference (same run)");
+    expect(run.stdout).toContain(json.table);
+  });
+
+  it("records the machine it ran on beside the figures", () => {
+    expect(json.mode).toBe("tiny");
+    expect(json.machine.cpus).toBeGreaterThan(0);
+    expect(json.machine.cpuModel).not.toBe("");
+    expect(json.machine.node).toBe(process.version);
+  });
+
+  it("measures HTTP accept against the bare server", () => {
+    const { single, batch } = json.results.http;
+    expect(single.posthaste.ok).toBeGreaterThan(0);
+    expect(single.reference.ok).toBeGreaterThan(0);
+    expect(single.posthaste.failed).toBe(0);
+    expect(batch.posthaste.recipientsPerSecond).toBeGreaterThan(0);
+  });
+
+  it("delivers every accepted message to the mailbox, none lost", () => {
+    const { light, offered, saturation } = json.results.delivery;
+    for (const run of [light, offered, saturation.posthaste]) {
+      expect(run.accepted).toBeGreaterThan(0);
+      expect(run.delivered).toBe(run.accepted);
+      expect(run.lost).toBe(0);
+    }
+    expect(offered.historyLatency.count).toBeGreaterThan(0);
+  });
+
+  it("prices the AWS requests it counted, per service and operation", () => {
+    const { single, batch } = json.results.delivery.cost;
+    expect(single.requestsPerMessage["DynamoDB BatchWriteItem"]).toBeGreaterThan(0);
+    expect(single.requestsPerMessage["S3 PutObject"]).toBeGreaterThan(0);
+    expect(single.requestsPerMessage["SQS SendMessageBatch"]).toBeGreaterThan(0);
+    expect(single.requestsPerMessage["S3 GetObject"]).toBeGreaterThan(0);
+    expect(single.dynamoWriteUnitsPerMessage).toBeGreaterThan(0);
+    expect(single.totalPerThousand).toBeGreaterThan(0);
+    expect(batch.totalPerThousand).toBeGreaterThan(0);
+    expect(json.prices.asOf).toMatch(/^\d{4}-\d{2}$/);
+  });
+
+  it("bundles Lambda functions and times their cold init", () => {
+    const { functions, reference } = json.results.bundles;
+    expect(functions.map((f: { name: string }) => f.name)).toEqual(["SendMessages", "Deliver"]);
+    for (const f of functions) {
+      expect(f.bytes).toBeGreaterThan(reference.bytes);
+      expect(f.initMs).toBeGreaterThan(0);
+    }
+  });
+
+  it("measures SMTP ingest against the bare sink once bench/smtp-ingest.ts exists", () => {
+    const expected = existsSync(path.join(ROOT, "bench/smtp-ingest.ts")) ? "measured" : "not available";
+    expect(json.results.smtp.error).toBeUndefined();
+    expect(json.results.smtp.status).toBe(expected);
+  });
+});

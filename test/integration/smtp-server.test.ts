@@ -1,0 +1,405 @@
+// The SMTP door against the real stand-ins: real sessions (nodemailer and a raw socket) on
+// port 0, every 554 text of SPEC §4, TLS and AUTH rules, the per-account cap, bad clients and a
+// graceful shutdown.
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
+import { makeDeps } from "../../shared/deps.ts";
+import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
+import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
+import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
+import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+
+/** A line-level SMTP client, for what nodemailer will not do (garbage, early hang-ups, pipelining). */
+class RawSession {
+  private buffer = "";
+  private waiting: (() => void) | undefined;
+  closed = false;
+
+  private constructor(public socket: net.Socket) {
+    this.listen();
+  }
+
+  static async open(port: number, options: { implicitTls?: boolean; ca?: string } = {}): Promise<RawSession> {
+    const socket = options.implicitTls
+      ? tls.connect({ port, host: "127.0.0.1", ca: options.ca, servername: "localhost" })
+      : net.connect({ port, host: "127.0.0.1" });
+    await new Promise<void>((resolve, reject) => socket.once(options.implicitTls ? "secureConnect" : "connect", () => resolve()).once("error", reject));
+    const session = new RawSession(socket);
+    await session.reply(); // greeting
+    return session;
+  }
+
+  private listen() {
+    this.socket.on("data", (chunk: Buffer) => {
+      this.buffer += chunk.toString("utf8");
+      this.waiting?.();
+    });
+    this.socket.on("close", () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+    this.socket.on("error", () => undefined);
+  }
+
+  /** One whole reply (all lines of a multi-line one), or "" when the server hung up. */
+  async reply(): Promise<string> {
+    for (;;) {
+      const end = /(?:^|\r\n)\d{3} [^\r\n]*\r\n/.exec(this.buffer);
+      if (end) {
+        const cut = end.index + end[0].length;
+        const text = this.buffer.slice(0, cut).trim();
+        this.buffer = this.buffer.slice(cut);
+        return text;
+      }
+      if (this.closed) return "";
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  write(data: string) {
+    this.socket.write(data);
+  }
+
+  async command(line: string): Promise<string> {
+    this.write(`${line}\r\n`);
+    return this.reply();
+  }
+
+  async startTls(ca: string) {
+    expect(await this.command("STARTTLS")).toMatch(/^220/);
+    this.socket.removeAllListeners("data");
+    this.socket.removeAllListeners("close");
+    const secure = tls.connect({ socket: this.socket, ca, servername: "localhost" });
+    await new Promise<void>((resolve, reject) => secure.once("secureConnect", () => resolve()).once("error", reject));
+    this.socket = secure;
+    this.listen();
+  }
+
+  async login(user: string, pass: string): Promise<string> {
+    return this.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString("base64")}`);
+  }
+
+  destroy() {
+    this.socket.destroy();
+  }
+}
+
+let env: TestEnv;
+let certDir: string;
+let cert: LocalTls;
+let ingest: SmtpIngest;
+let owner: Awaited<ReturnType<typeof makeAccount>>;
+const SIZE_LIMIT = 256 * 1024;
+
+async function startIngest(overrides: Partial<SmtpSettings> = {}, deps = env.deps) {
+  return startSmtpIngest({
+    deps,
+    settings: { ...smtpSettings({ limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }, {}), hostname: "localhost", closeTimeoutMs: 5_000, ...overrides },
+    tls: cert,
+    host: "127.0.0.1",
+    starttlsPort: 0,
+    tlsPort: 0,
+  });
+}
+
+const login = (account = owner) => ({ user: account.account.accountId, pass: account.apiKey });
+
+function transport(options: { port?: number; secure?: boolean; auth?: { user: string; pass: string } } = {}) {
+  const secure = options.secure ?? false;
+  return nodemailer.createTransport({
+    host: "127.0.0.1",
+    port: options.port ?? (secure ? ingest.tlsPort : ingest.starttlsPort),
+    secure,
+    requireTLS: !secure,
+    tls: { ca: cert.cert, servername: "localhost" },
+    auth: options.auth ?? login(),
+  });
+}
+
+/** The text a nodemailer send failed with, e.g. "554 Transaction failed: ...". */
+async function refusal(send: Promise<unknown>): Promise<string> {
+  const error = await send.then(
+    () => undefined,
+    (e: { response?: string; message: string }) => e,
+  );
+  if (!error) throw new Error("expected the server to refuse");
+  return error.response ?? error.message;
+}
+
+/** A session that is logged in and inside a transaction for `to`. */
+async function openTransaction(to = "ivan@mail.test", account = owner) {
+  const session = await RawSession.open(ingest.starttlsPort);
+  await session.command("EHLO client.test");
+  await session.startTls(cert.cert);
+  await session.command("EHLO client.test");
+  expect(await session.login(login(account).user, login(account).pass)).toMatch(/^235/);
+  expect(await session.command("MAIL FROM:<news@shop.example>")).toMatch(/^250/);
+  expect(await session.command(`RCPT TO:<${to}>`)).toMatch(/^250/);
+  expect(await session.command("DATA")).toMatch(/^354/);
+  return session;
+}
+
+const rawMessage = (to = "ivan@mail.test", body = "Hello") =>
+  `From: news@shop.example\r\nTo: ${to}\r\nSubject: Raw\r\n\r\n${body}\r\n`;
+
+async function objectsUnder(prefix: string): Promise<number> {
+  const listed = await env.deps.clients.s3.send(new ListObjectsV2Command({ Bucket: env.config.bucketName, Prefix: prefix }));
+  return listed.KeyCount ?? 0;
+}
+
+async function messagesOf(accountId: string): Promise<number> {
+  const result = await env.deps.clients.ddb.send(
+    new QueryCommand({ TableName: env.config.tableName, IndexName: GSI_ACCOUNT_MESSAGES, KeyConditionExpression: "accountId = :a", ExpressionAttributeValues: { ":a": accountId } }),
+  );
+  return result.Count ?? 0;
+}
+
+beforeAll(async () => {
+  env = await makeTestEnv();
+  certDir = await mkdtemp(path.join(os.tmpdir(), "posthaste-smtp-tls-"));
+  cert = await localTlsCertificate(certDir);
+  owner = await makeAccount(env.deps, "shop.example");
+  ingest = await startIngest({ sessionsPerAccount: 3 });
+});
+
+afterAll(async () => {
+  await ingest?.close();
+  if (certDir) await rm(certDir, { recursive: true, force: true });
+});
+
+describe("accepting mail", () => {
+  it("answers a message over STARTTLS with the id of its recorded copy", async () => {
+    const info = await transport().sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "Receipt", text: "Thanks" });
+
+    const [, messageId] = /^250 Ok: queued as (\S+)$/.exec(info.response) ?? [];
+    const message = await env.deps.messages.getMessage(messageId);
+    expect(message).toMatchObject({ status: "ACCEPTED", to: { address: "ivan@mail.test" }, from: { address: "news@shop.example" }, subject: "Receipt" });
+  });
+
+  it("accepts over implicit TLS too", async () => {
+    const info = await transport({ secure: true }).sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "TLS", text: "Hi" });
+    expect(info.response).toMatch(/^250 Ok: queued as \S+$/);
+  });
+
+  it("records one message per recipient, each with only its own address", async () => {
+    const info = await transport().sendMail({ from: "news@shop.example", to: "a@mail.test", cc: "b@mail.test", bcc: "c@shop.example", subject: "Three", text: "Hi" });
+    expect(info.accepted).toEqual(["a@mail.test", "b@mail.test", "c@shop.example"]);
+
+    const first = await env.deps.messages.getMessage(/queued as (\S+)/.exec(info.response)![1]);
+    const body = await env.deps.bodies.get(first!.bodyKey);
+    expect(first!.to.address).toBe("a@mail.test");
+    expect(body.headers).toEqual({});
+  });
+
+  it("rejects a suppressed recipient and still answers with its recorded id", async () => {
+    await env.deps.suppressions.add(owner.account.accountId, { address: "gone@mail.test", cause: "unsubscribed" });
+
+    const info = await transport().sendMail({ from: "news@shop.example", to: "gone@mail.test", subject: "Hi", text: "Hi" });
+
+    const message = await env.deps.messages.getMessage(/queued as (\S+)/.exec(info.response)![1]);
+    expect(message).toMatchObject({ status: "REJECTED", lastError: "rejected_unsubscribed" });
+  });
+});
+
+describe("the 554 texts of SPEC §4, from real sessions", () => {
+  it("Must authenticate before sending mail: MAIL FROM without AUTH", async () => {
+    const session = await RawSession.open(ingest.starttlsPort);
+    await session.command("EHLO client.test");
+    await session.startTls(cert.cert);
+    await session.command("EHLO client.test");
+
+    expect(await session.command("MAIL FROM:<news@shop.example>")).toBe("554 Transaction failed: Must authenticate before sending mail");
+    session.destroy();
+  });
+
+  it("Must authenticate before sending mail: a wrong password", async () => {
+    const reply = await refusal(transport({ auth: { user: owner.account.accountId, pass: "ph_wrong" } }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
+    expect(reply).toBe("554 Transaction failed: Must authenticate before sending mail");
+  });
+
+  it("Disallowed source address: MAIL FROM off the verified domains", async () => {
+    const reply = await refusal(transport().sendMail({ from: "ceo@bank.test", to: "a@mail.test", text: "x" }));
+    expect(reply).toBe("554 Transaction failed: Disallowed source address: ceo@bank.test");
+  });
+
+  it("Disallowed source address: a From header off the verified domains", async () => {
+    const reply = await refusal(transport().sendMail({ envelope: { from: "news@shop.example", to: "a@mail.test" }, from: "ceo@bank.test", to: "a@mail.test", text: "x" }));
+    expect(reply).toBe("554 Transaction failed: Disallowed source address: ceo@bank.test");
+  });
+
+  it("Invalid recipient address: an RCPT TO that is not in To or CC", async () => {
+    const reply = await refusal(transport().sendMail({ envelope: { from: "news@shop.example", to: ["a@mail.test", "x@other.test"] }, from: "news@shop.example", to: "a@mail.test", text: "x" }));
+    expect(reply).toBe("554 Transaction failed: Invalid recipient address: x@other.test");
+  });
+
+  it("Invalid recipient address: a malformed RCPT TO", async () => {
+    const session = await openTransaction();
+    session.write(`${rawMessage()}.\r\n`);
+    expect(await session.reply()).toMatch(/^250/);
+    expect(await session.command("MAIL FROM:<news@shop.example>")).toMatch(/^250/);
+    expect(await session.command("RCPT TO:<two..dots@mail.test>")).toBe("554 Transaction failed: Invalid recipient address: two..dots@mail.test");
+    session.destroy();
+  });
+
+  it("Not allowed attachment type: an executable", async () => {
+    const reply = await refusal(
+      transport().sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x", attachments: [{ filename: "setup.exe", content: Buffer.from("MZ") }] }),
+    );
+    expect(reply).toBe("554 Transaction failed: Not allowed attachment type exe");
+  });
+
+  it("Message exceeds fixed size limit: DATA over the limit, and a declared SIZE over it", async () => {
+    const session = await openTransaction();
+    session.write(`${rawMessage("ivan@mail.test", "x".repeat(998) + "\r\n")}${"y".repeat(998)}\r\n`.repeat(Math.ceil(SIZE_LIMIT / 2000) + 1) + ".\r\n");
+    expect(await session.reply()).toBe("554 Transaction failed: Message exceeds fixed size limit");
+
+    expect(await session.command(`MAIL FROM:<news@shop.example> SIZE=${SIZE_LIMIT + 1}`)).toBe("554 Transaction failed: Message exceeds fixed size limit");
+    session.destroy();
+  });
+
+  it("Internal server error: storage failing, with nothing recorded", async () => {
+    const broken = makeDeps({ ...env.config, bucketName: "posthaste-no-such-bucket" }, env.deps.clients, []);
+    const failing = await startIngest({}, broken);
+    const unlucky = await makeAccount(env.deps, "shop.example");
+    try {
+      const reply = await refusal(
+        transport({ port: failing.starttlsPort, auth: login(unlucky) }).sendMail({ from: "news@shop.example", to: "a@mail.test", subject: "Lost?", text: "x" }),
+      );
+      expect(reply).toBe("554 Transaction failed: Internal server error");
+      expect(await messagesOf(unlucky.account.accountId)).toBe(0);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("and a precise text for rules the reference does not word", async () => {
+    const reply = await refusal(transport().sendMail({ from: "news@shop.example", to: "a@mail.test", html: "<html><p>no body</p></html>" }));
+    expect(reply).toBe("554 Transaction failed: HTML with an <html> tag must have a <body> tag");
+  });
+});
+
+describe("TLS and login", () => {
+  it("advertises STARTTLS, AUTH PLAIN LOGIN and SIZE", async () => {
+    const session = await RawSession.open(ingest.starttlsPort);
+    const ehlo = await session.command("EHLO client.test");
+    expect(ehlo).toContain("STARTTLS");
+    expect(ehlo).toContain(`SIZE ${SIZE_LIMIT}`);
+    expect(ehlo).toContain("AUTH PLAIN LOGIN");
+    session.destroy();
+  });
+
+  it("refuses AUTH before STARTTLS", async () => {
+    const session = await RawSession.open(ingest.starttlsPort);
+    await session.command("EHLO client.test");
+
+    expect(await session.login(owner.account.accountId, owner.apiKey)).toBe("538 Error: Must issue a STARTTLS command first");
+    session.destroy();
+  });
+
+  it("refuses a TLS 1.1 client", async () => {
+    const socket = tls.connect({ port: ingest.tlsPort, host: "127.0.0.1", ca: cert.cert, servername: "localhost", minVersion: "TLSv1", maxVersion: "TLSv1.1", ciphers: "DEFAULT@SECLEVEL=0" });
+    const error = await new Promise<Error>((resolve) => socket.once("error", resolve).once("secureConnect", () => resolve(new Error("connected"))));
+    socket.destroy();
+    expect(error.message).toMatch(/protocol version|no protocols available|unsupported protocol/i);
+  });
+
+  it("refuses a login from outside the account's IP allowlist", async () => {
+    const pinned = await makeAccount(env.deps, "shop.example");
+    await env.deps.clients.ddb.send(
+      new UpdateCommand({
+        TableName: env.config.tableName,
+        Key: keys.account(pinned.account.accountId),
+        UpdateExpression: "SET ipAllowlist = :list",
+        ExpressionAttributeValues: { ":list": ["198.51.100.0/24"] },
+      }),
+    );
+    const reply = await refusal(transport({ auth: login(pinned) }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
+    expect(reply).toBe("554 Transaction failed: Client address 127.0.0.1 is not allowed for this account");
+  });
+
+  it("holds an account to its connection limit and frees a place when a session ends", async () => {
+    const busy = await makeAccount(env.deps, "shop.example");
+    const open = async () => {
+      const session = await RawSession.open(ingest.tlsPort, { implicitTls: true, ca: cert.cert });
+      await session.command("EHLO client.test");
+      return session;
+    };
+    const sessions = [await open(), await open(), await open()];
+    for (const session of sessions) expect(await session.login(busy.account.accountId, busy.apiKey)).toMatch(/^235/);
+    const fourth = await open();
+
+    expect(await fourth.login(busy.account.accountId, busy.apiKey)).toBe("454 Too many connections for this account (at most 3), try again later");
+    const other = await open();
+    expect(await other.login(owner.account.accountId, owner.apiKey)).toMatch(/^235/); // other accounts are not affected
+
+    await sessions[0].command("QUIT");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the close
+    expect(await fourth.login(busy.account.accountId, busy.apiKey)).toMatch(/^235/);
+    for (const session of [...sessions, fourth, other]) session.destroy();
+  });
+});
+
+describe("bad clients", () => {
+  it("survives garbage, over-long lines and a drop in the middle of DATA, storing nothing of them", async () => {
+    const garbled = await makeAccount(env.deps, "shop.example");
+    const garbage = await RawSession.open(ingest.starttlsPort);
+    garbage.write("\u0000\u00ff\u00fe binary junk\r\nHELLO?\r\n");
+    expect(await garbage.reply()).toMatch(/^5\d\d/);
+    garbage.write(`EHLO ${"a".repeat(100_000)}\r\n`);
+    await garbage.reply(); // an error or a hang-up, either is fine
+    garbage.destroy();
+
+    const dropped = await openTransaction("ivan@mail.test", garbled);
+    dropped.write(`From: news@shop.example\r\nTo: ivan@mail.test\r\nSubject: Half\r\n\r\nthe first half of the message`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    dropped.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(await objectsUnder(`bodies/${garbled.account.accountId}/`)).toBe(0);
+    expect(await messagesOf(garbled.account.accountId)).toBe(0);
+    const after = await transport({ auth: login(garbled) }).sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "Still fine", text: "x" });
+    expect(after.response).toMatch(/^250 Ok: queued as/);
+    expect(await objectsUnder(`bodies/${garbled.account.accountId}/`)).toBe(1);
+  });
+});
+
+describe("shutting down", () => {
+  it("finishes a transaction in flight, closes idle sessions with 421 and takes no new connections", async () => {
+    const draining = await startIngest();
+    const port = draining.starttlsPort;
+    const open = async () => {
+      const session = await RawSession.open(port);
+      await session.command("EHLO client.test");
+      await session.startTls(cert.cert);
+      await session.command("EHLO client.test");
+      expect(await session.login(owner.account.accountId, owner.apiKey)).toMatch(/^235/);
+      return session;
+    };
+    const inFlight = await open();
+    const idle = await open();
+    await inFlight.command("MAIL FROM:<news@shop.example>");
+    await inFlight.command("RCPT TO:<ivan@mail.test>");
+    await inFlight.command("DATA");
+    inFlight.write("From: news@shop.example\r\nTo: ivan@mail.test\r\nSubject: Mid-shutdown\r\n\r\n");
+
+    const closed = draining.close();
+    expect(await idle.reply()).toBe("421 Server shutting down, try again later");
+    inFlight.write("the end\r\n.\r\n");
+    const answer = await inFlight.reply();
+    await closed;
+
+    expect(answer).toMatch(/^250 Ok: queued as (\S+)$/);
+    const message = await env.deps.messages.getMessage(/queued as (\S+)/.exec(answer)![1]);
+    expect(message?.subject).toBe("Mid-shutdown");
+    const refused = await new Promise<string>((resolve) => net.connect({ port, host: "127.0.0.1" }).once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "")).once("connect", () => resolve("connected")));
+    expect(refused).toBe("ECONNREFUSED");
+  });
+});

@@ -1,0 +1,107 @@
+// Substitutions of the SMTP options header (SPEC §5): {{Name}} and Velocity, applied per copy at
+// compose time; missing values render empty and are reported.
+import { describe, expect, it } from "vitest";
+import type { StoredBody } from "../../shared/files/bodies.ts";
+import { composeMail } from "../../shared/render/compose.ts";
+import { applySmtpOptions, renderSimple, renderVelocity } from "../../shared/render/substitutions.ts";
+import type { Message } from "../../shared/store/messages.ts";
+
+function message(overrides: Partial<Message> = {}): Message {
+  return {
+    messageId: "0mwt000000abcdefghijklmnop",
+    accountId: "acc",
+    submissionId: "sub",
+    bodyKey: "bodies/acc/sub.json",
+    from: { address: "news@shop.example", name: "{{Shop}} team" },
+    to: { address: "ivan@mail.test", name: "Ivan" },
+    subject: "",
+    mergeFields: { Name: "Иван", Shop: "Acme" },
+    extraData: {},
+    options: { trackOpens: false, trackLinks: false, language: "en", skipUnsubscribe: false, templateEngine: "simple" },
+    status: "ACCEPTED",
+    statusRank: 0,
+    history: [],
+    version: 1,
+    createdAt: 0,
+    expiresAt: 0,
+    attempts: 1,
+    ...overrides,
+  };
+}
+
+const body = (overrides: Partial<StoredBody> = {}): StoredBody => ({ from: { address: "news@shop.example" }, subject: "Hi {{Name}}", ...overrides });
+const settings = { publicUrl: "https://ph.test", linkSecret: "s", unsubscribeMailDomain: "u.ph.test" };
+
+describe("the simple engine", () => {
+  it("replaces {{Name}}, escaping values in HTML", () => {
+    expect(renderSimple("Hi {{ Name }}", { Name: "<b>" }, true)).toEqual({ output: "Hi &lt;b&gt;", missing: [] });
+    expect(renderSimple("Hi {{Name}}", { Name: "<b>" }, false).output).toBe("Hi <b>");
+  });
+
+  it("renders a missing value empty and reports it", () => {
+    expect(renderSimple("Hi {{Name}}{{Other}}", { Name: "A" }, false)).toEqual({ output: "Hi A", missing: ["Other"] });
+  });
+});
+
+describe("the velocity engine", () => {
+  it("renders references, conditions and loops", () => {
+    const result = renderVelocity("Hi ${Name}! #if($vip)VIP #end#foreach($i in $items)$i.title,#end", { Name: "Ivan", vip: true, items: [{ title: "a" }, { title: "b" }] }, false);
+    expect(result).toEqual({ output: "Hi Ivan! VIP a,b,", missing: [] });
+  });
+
+  it("renders a missing reference empty and reports it, but not loop or #set variables", () => {
+    const result = renderVelocity("[$Missing]#set($x = 1)$x#foreach($i in $list)$i#end", { list: [1] }, false);
+    expect(result.output).toBe("[]11");
+    expect(result.missing).toEqual(["Missing"]);
+  });
+
+  it("escapes values in HTML", () => {
+    expect(renderVelocity("<p>$Name</p>", { Name: "<script>" }, true).output).toBe("<p>&lt;script&gt;</p>");
+  });
+});
+
+describe("applying the options header at compose time", () => {
+  it("substitutes Subject, bodies, the From name and built-in to_email per copy", () => {
+    const prepared = applySmtpOptions(message(), body({ html: "<p>{{Name}} at {{to_email}}</p>", text: "{{Name}}" }));
+    expect(prepared.body.subject).toBe("Hi Иван");
+    expect(prepared.body.html).toBe("<p>Иван at ivan@mail.test</p>");
+    expect(prepared.body.text).toBe("Иван");
+    expect(prepared.message.from.name).toBe("Acme team");
+  });
+
+  it("leaves bracketed words of SMTP mail alone but still renders [Unsubscribe]", () => {
+    const { mail, missingFields } = composeMail(message(), body({ html: "<html><body><p>See [Note] and [Unsubscribe]</p></body></html>" }), settings);
+    expect(mail.html).toContain("See [Note] and <a href=\"https://ph.test/u/");
+    expect(missingFields).toEqual([]);
+  });
+
+  it("reports substitutions the message did not supply", () => {
+    const { missingFields } = composeMail(message(), body({ subject: "Hi {{Nobody}}" }), settings);
+    expect(missingFields).toContain("Nobody");
+  });
+
+  it("shows the client's To list on a strict copy while the envelope stays the copy's own", () => {
+    const strict = message({ options: { ...message().options, strict: true } });
+    const { mail } = composeMail(strict, body({ headers: { To: "ivan@mail.test, anna@mail.test", "X-Id": "1" } }), settings);
+    expect(mail.to).toEqual({ address: "ivan@mail.test, anna@mail.test" });
+    expect(mail.envelope.to).toBe("ivan@mail.test");
+    expect(mail.headers).not.toHaveProperty("To");
+    expect(mail.headers["X-Id"]).toBe("1");
+  });
+
+  it("sends a message without an options header as written, braces and brackets alike", () => {
+    const plain = message({ options: { ...message().options, templateEngine: "none" }, mergeFields: {} });
+    const { mail, missingFields } = composeMail(plain, body({ subject: "[URGENT] {{not a field}}", text: "Use {{name}} in Vue. [Unsubscribe]" }), settings);
+    expect(mail.subject).toBe("[URGENT] {{not a field}}");
+    expect(mail.text).toMatch(/^Use \{\{name\}\} in Vue\. https:\/\/ph\.test\/u\//);
+    expect(missingFields).toEqual([]);
+  });
+
+  it("leaves HTTP messages untouched", () => {
+    const http = message({ options: { trackOpens: false, trackLinks: false, language: "en", skipUnsubscribe: false } });
+    const stored = body({ subject: "Hi {{Name}} [Name]" });
+    const prepared = applySmtpOptions(http, stored);
+    expect(prepared.body).toBe(stored);
+    expect(composeMail(http, stored, settings).mail.subject).toBe("Hi {{Name}} Иван");
+  });
+});
