@@ -4,12 +4,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { makeAwsClients } from "../shared/aws.ts";
 import type { Config } from "../shared/config.ts";
 import { isValidAddress } from "../shared/domain/address.ts";
-import { keys } from "../shared/store/keys.ts";
-import { makeAccountStore } from "../shared/store/accounts.ts";
+import { makeAccountStore, type AccountSettings } from "../shared/store/accounts.ts";
 import { ROOT, type LocalInfo } from "./platform.ts";
 import { QUEUES, type QueueName } from "../functions/manifest.ts";
 import { replayDeadLetters } from "../shared/queue/replay.ts";
@@ -23,6 +21,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   account create --name <name>                    new account, its id and first API key
   account show --account <id>
   account set --account <id> [--ip-allowlist <cidr,cidr>] [--rate <requests/s>] [--allow-skip-unsubscribe true|false]
+                                                  [--track-opens true|false] [--track-links true|false]
   project create --account <id> --name <name>     new project and its API key
   key create --account <id> [--project <id>] [--label <text>]
   domain add --account <id> --domain <domain> [--unverified]
@@ -80,6 +79,8 @@ async function main(argv: string[]) {
       "ip-allowlist": { type: "string" },
       rate: { type: "string" },
       "allow-skip-unsubscribe": { type: "string" },
+      "track-opens": { type: "string" },
+      "track-links": { type: "string" },
       json: { type: "boolean" },
       queue: { type: "string" },
       url: { type: "string" },
@@ -108,21 +109,16 @@ async function main(argv: string[]) {
       return print({ ...(await accounts.getAccount(await existingAccount())), domains: await accounts.listDomains(need(values, "account")) });
     case "account set": {
       const accountId = await existingAccount();
-      const updates: Record<string, unknown> = {};
-      if (values["ip-allowlist"] !== undefined) updates.ipAllowlist = values["ip-allowlist"].split(",").map((s) => s.trim()).filter(Boolean);
-      if (values.rate !== undefined) updates.rateLimitPerSecond = Number(values.rate);
-      if (values["allow-skip-unsubscribe"] !== undefined) updates.allowSkipUnsubscribe = values["allow-skip-unsubscribe"] === "true";
-      if (Object.keys(updates).length === 0) throw new Error(`Nothing to set\n\n${USAGE}`);
-      const names = Object.keys(updates);
-      await ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.account(accountId),
-          UpdateExpression: `SET ${names.map((n, i) => `#n${i} = :v${i}`).join(", ")}`,
-          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
-          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, updates[n]])),
-        }),
-      );
+      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links") => (values[name] === undefined ? undefined : values[name] === "true");
+      const updates: AccountSettings = {
+        ipAllowlist: values["ip-allowlist"]?.split(",").map((s) => s.trim()).filter(Boolean),
+        rateLimitPerSecond: values.rate === undefined ? undefined : Number(values.rate),
+        allowSkipUnsubscribe: flag("allow-skip-unsubscribe"),
+        trackOpens: flag("track-opens"),
+        trackLinks: flag("track-links"),
+      };
+      if (Object.values(updates).every((v) => v === undefined)) throw new Error(`Nothing to set\n\n${USAGE}`);
+      await accounts.updateSettings(accountId, updates);
       return print({ accountId, ...updates });
     }
     case "project create": {

@@ -5,6 +5,8 @@ import type { Config } from "./config.ts";
 import { makeBodyStore } from "./files/bodies.ts";
 import { makeDeliveryQueue } from "./queue/deliveries.ts";
 import { makeAccountStore } from "./store/accounts.ts";
+import { makeAccountFacts } from "./store/account-facts.ts";
+import { makeFileStore } from "./files/files.ts";
 import { makeIdempotencyStore } from "./store/idempotency.ts";
 import { makeMessageStore } from "./store/messages.ts";
 import { makeRateLimiter } from "./store/rate-limit.ts";
@@ -18,13 +20,17 @@ export function makeDeps(
   listeners: StatusListener[] = statusListeners(config, clients),
 ) {
   const { ddb, s3, sqs } = clients;
-  const accounts = makeAccountStore(ddb, config.tableName);
+  // Sender checks run on every submission: both doors read them through a short cache.
+  const facts = makeAccountFacts(makeAccountStore(ddb, config.tableName));
+  const accounts = facts.accounts;
   const messages = makeMessageStore(ddb, config.tableName);
   const suppressions = makeSuppressionStore(ddb, config.tableName);
   return {
     config,
     clients,
     accounts,
+    facts,
+    files: makeFileStore(clients, config),
     messages,
     suppressions,
     idempotency: makeIdempotencyStore(ddb, config.tableName),

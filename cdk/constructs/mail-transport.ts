@@ -14,15 +14,17 @@ export interface MailTransportProps {
   sesEventsQueue: sqs.IQueue;
 }
 
-/** Every event Posthaste turns into a status, a suppression or a log entry. */
+/**
+ * Every event Posthaste turns into a status, a suppression or a log entry. Not OPEN and CLICK:
+ * subscribing to them makes SES add its own pixel and rewrite links on top of Posthaste's
+ * tracking (shared/tracking), which already records opens and clicks.
+ */
 export const SES_EVENTS = [
   ses.EmailSendingEvent.SEND,
   ses.EmailSendingEvent.DELIVERY,
   ses.EmailSendingEvent.BOUNCE,
   ses.EmailSendingEvent.COMPLAINT,
   ses.EmailSendingEvent.REJECT,
-  ses.EmailSendingEvent.OPEN,
-  ses.EmailSendingEvent.CLICK,
   ses.EmailSendingEvent.DELIVERY_DELAY,
 ];
 

@@ -2,7 +2,7 @@
 import { AppError } from "../../shared/domain/errors.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { makeDeps, type Deps } from "../../shared/deps.ts";
-import { cleanFilename, filesOf, uploadFile, type NewFile } from "../../shared/files/files.ts";
+import { cleanFilename, uploadFile, type NewFile } from "../../shared/files/files.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
 
@@ -30,7 +30,7 @@ export const makeHandler = (deps: Deps) =>
   httpRoute({ auth: deps, maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
     const category = request.event.queryStringParameters?.category;
     const file = await fileFromMultipart(request.header("content-type"), request.rawBody);
-    const result = await uploadFile(filesOf(deps), request.caller, { category, file });
+    const result = await uploadFile(deps.files, request.caller, { category, file });
     return json(200, { result });
   });
 

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { AppError } from "../domain/errors.ts";
 import type { Deps } from "../deps.ts";
 import type { Caller } from "../store/accounts.ts";
-import { attachmentsByIds, filesOf } from "../files/files.ts";
+import { attachmentsByIds } from "../files/files.ts";
 import { acceptSubmission } from "./accept.ts";
 import { describe, parseSendRequest } from "./http-request.ts";
 
@@ -25,9 +25,9 @@ interface ResultEntry {
 }
 
 export async function sendMessages(deps: Deps, caller: Caller, input: unknown): Promise<SendAnswer> {
-  const { submission, failures, attachmentIds } = parseSendRequest(input, deps.config.limits);
+  const { submission, failures, attachmentIds } = parseSendRequest(input, deps.config.limits, { urlMode: deps.config.mode });
   if (attachmentIds.length > 0) {
-    submission.attachments = await attachmentsByIds(filesOf(deps), caller, attachmentIds, submission, deps.config.limits.messageBytes);
+    submission.attachments = await attachmentsByIds(deps.files, caller, attachmentIds, submission, deps.config.limits.messageBytes);
   }
 
   const results: ResultEntry[] = failures.map((failure) => ({

@@ -187,10 +187,6 @@ export function makeFileStore(clients: { s3: S3Client; ddb: DynamoDBDocumentClie
 
 export type FileStore = ReturnType<typeof makeFileStore>;
 
-/** The file store of a deps bundle (deps.ts has no files yet; building one is cheap). */
-export const filesOf = (deps: { clients: { s3: S3Client; ddb: DynamoDBDocumentClient }; config: { bucketName: string; tableName: string } }) =>
-  makeFileStore(deps.clients, deps.config);
-
 export const UPLOAD_CATEGORIES = ["EMAIL_ATTACHMENT"] as const;
 
 export interface Upload {

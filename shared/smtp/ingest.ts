@@ -6,7 +6,7 @@ import type { AcceptedRecipient, Submission } from "../accept/submission.ts";
 import { isAppError } from "../domain/errors.ts";
 import { cleanFilename, type FileStore } from "../files/files.ts";
 import type { Caller } from "../store/accounts.ts";
-import type { AccountFactsCache } from "./account-facts.ts";
+import type { AccountFactsCache } from "../store/account-facts.ts";
 import { findOptionsHeader, parseSmtpOptions } from "./options.ts";
 import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
 

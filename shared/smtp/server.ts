@@ -5,11 +5,9 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
 import type { Deps } from "../deps.ts";
-import { filesOf } from "../files/files.ts";
 import { findCaller } from "../http/auth.ts";
 import { log } from "../log.ts";
 import type { Caller } from "../store/accounts.ts";
-import { makeAccountFacts } from "./account-facts.ts";
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginDecision } from "./auth.ts";
 import { ingestTransaction, type IngestDeps } from "./ingest.ts";
 import { replyError, SMTP_TEXTS, smtpReplyFor, transactionFailed, type SmtpReply } from "./replies.ts";
@@ -114,8 +112,8 @@ const LOGIN_REPLIES: Record<Exclude<LoginDecision, { ok: true }>["reason"], (lim
 
 export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpIngest> {
   const { deps, settings } = options;
-  const facts = makeAccountFacts(deps.accounts);
-  const ingestDeps: IngestDeps = { ...deps, files: filesOf(deps), facts };
+  const facts = deps.facts;
+  const ingestDeps: IngestDeps = { ...deps, facts };
   const limits = ruleLimits(settings);
   const accountSessions = new AccountSessions();
   const callers = new Map<string, Caller>();

@@ -21,6 +21,8 @@ export function messageView(message: Message) {
     Subject: message.subject,
     CreatedAt: new Date(message.createdAt).toISOString(),
     Attempts: message.attempts,
+    Opens: message.opens ?? 0,
+    Clicks: message.clicks ?? 0,
     ...(message.tags?.length ? { Tags: message.tags } : {}),
     ...(message.metadata ? { Metadata: message.metadata } : {}),
     ...(Object.keys(message.extraData).length ? { ExtraData: message.extraData } : {}),

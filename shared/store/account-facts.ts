@@ -1,9 +1,9 @@
-// What the SMTP rules need to know about an account (verified domains, verified senders),
+// What the accept rules of both doors need to know about an account (verified domains, verified senders),
 // cached for a short while: a busy client sends many messages a second over one login, and
 // each would otherwise cost several reads. Like the API key cache (shared/http/auth.ts), a
 // domain removed from an account takes up to this long to stop working in a running server.
 import { domainOf } from "../domain/address.ts";
-import type { AccountStore } from "../store/accounts.ts";
+import type { AccountStore } from "./accounts.ts";
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
