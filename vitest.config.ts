@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: {
       LOG_LEVEL: "silent",
-      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // Handler modules build their default dependencies when imported, as on Lambda; tests
       // build their own with makeHandler(deps), so these only have to exist.
       TABLE_NAME: "unused-by-tests",

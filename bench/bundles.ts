@@ -49,7 +49,7 @@ const LAMBDA_ENV: Record<string, string> = {
   PUBLIC_URL: "https://mail.example.com",
   LINK_SECRET: "bench-link-secret-bench-link-secret",
   TRANSPORT: "ses",
-  AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   LOG_LEVEL: "silent",
 };
 

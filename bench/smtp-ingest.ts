@@ -85,7 +85,7 @@ function split(total: number, parts: number): number[] {
 function forkRole(role: "client" | "sink"): ChildProcess {
   return fork(THIS_FILE, [], {
     execArgv: ["--import", "tsx"],
-    env: { ...process.env, SMTP_BENCH_ROLE: role, LOG_LEVEL: "silent", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
+    env: { ...process.env, SMTP_BENCH_ROLE: role, LOG_LEVEL: "silent", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
 }

@@ -65,6 +65,8 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 async function main(argv: string[]) {
+  // The local runtime supports Node 20 on purpose (Lambda runs 22); the SDK's notice about it is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -24,6 +24,8 @@ function portsFromEnv(env: NodeJS.ProcessEnv): LocalPorts {
 const HANDLER_ENV = [/^LIMIT_/, /^DELIVERY_/, /^SWEEP_/, /^RETENTION_/, /^LOCAL_/, /^LOG_LEVEL$/];
 
 async function main() {
+  // The local runtime supports Node 20 on purpose (Lambda runs 22); the SDK's notice about it is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.join(ROOT, ".data");
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => HANDLER_ENV.some((p) => p.test(name)))) as Record<string, string>;
   let platform;

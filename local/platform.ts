@@ -141,7 +141,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     SMTP_HOST: "127.0.0.1",
     SMTP_PORT: String(mailbox.smtpPort),
     // The SDK's Node 20 end-of-support notice is noise for a local runtime.
-    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...options.env,
   };
   const bootConfig = loadConfig({ ...process.env, ...env, DELIVERIES_QUEUE_URL: "-" });

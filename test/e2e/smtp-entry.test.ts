@@ -95,7 +95,7 @@ describe("the SMTP ingest container entry point", () => {
       SMTP_BIND_HOST: "127.0.0.1",
       SMTP_SERVER_NAME: "localhost",
       LOG_LEVEL: "info",
-      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     });
     const { ports } = running;
     const client = nodemailer.createTransport({
