@@ -66,6 +66,9 @@ export async function startBenchPlatform(options: { pollers: boolean; profileDir
       const asked = Date.now();
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 200));
+        // A platform that died writes no more snapshots: fail instead of waiting forever.
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the platform exited during the run:\n${output}`);
+        if (Date.now() - asked > START_TIMEOUT_MS) throw new Error("the platform stopped writing usage snapshots");
         const snapshot = JSON.parse(await readFile(usageFile, "utf8")) as UsageSnapshot;
         if (snapshot.at > asked) return snapshot;
       }
