@@ -1,7 +1,7 @@
 // A submission is what one HTTP request or one SMTP transaction hands in: one body, many
 // recipients. Both doors build one and give it to acceptSubmission().
-import type { AttachmentRef } from "../files/bodies.ts";
-import type { MessageOptions, Party } from "../store/messages.ts";
+import type { StoredBody } from "../files/bodies.ts";
+import type { MessageOptions } from "../store/messages.ts";
 
 export interface SubmissionRecipient {
   /** Position in the request, echoed back as Result[].Index. */
@@ -12,14 +12,8 @@ export interface SubmissionRecipient {
   extraData: Record<string, string>;
 }
 
-export interface Submission {
-  from: Party;
-  subject: string;
-  html?: string;
-  text?: string;
-  replyTo?: string;
-  headers?: Record<string, string>;
-  attachments?: AttachmentRef[];
+/** The body every recipient shares (stored once), plus who gets it and how. */
+export interface Submission extends StoredBody {
   recipients: SubmissionRecipient[];
   /** Skip suppressed recipients with REJECTED (always on for SMTP, CheckUnsubscription for HTTP). */
   checkSuppression: boolean;

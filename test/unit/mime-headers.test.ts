@@ -3,27 +3,15 @@ import nodemailer from "nodemailer";
 import { simpleParser } from "mailparser";
 import { composeMail } from "../../shared/render/compose.ts";
 import type { Message } from "../../shared/store/messages.ts";
+import { sampleMessage } from "../support/fixtures.ts";
 import { toNodemailerMessage } from "../../shared/transport/transport.ts";
 
-const message: Message = {
-  messageId: "0mwt8abcdefghijklmnop",
-  accountId: "acct",
-  submissionId: "sub",
-  bodyKey: "bodies/acct/sub.json",
+const message: Message = sampleMessage({
   from: { address: "shop@example.com", name: "Магазин" },
   to: { address: "ivan@example.org", name: "Иван Петров" },
   subject: "Заказ [Order]",
   mergeFields: { Order: "42" },
-  extraData: {},
-  options: { trackOpens: false, trackLinks: false, language: "en", skipUnsubscribe: false },
-  status: "ACCEPTED",
-  statusRank: 0,
-  history: [],
-  version: 1,
-  createdAt: 0,
-  expiresAt: 0,
-  attempts: 1,
-};
+});
 const settings = { publicUrl: "https://mail.example.com", linkSecret: "s", unsubscribeMailDomain: "unsub.example.com" };
 
 async function build(body: { html?: string; text?: string }) {

@@ -1,31 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { composeMail } from "../../shared/render/compose.ts";
 import { readClickToken } from "../../shared/tracking/click-links.ts";
+import { sampleMessage } from "../support/fixtures.ts";
 import type { Message, MessageOptions } from "../../shared/store/messages.ts";
 import type { AccountPolicy } from "../../shared/tracking/options.ts";
 
 const settings = { publicUrl: "https://mail.example.com", linkSecret: "secret", unsubscribeMailDomain: "unsub.example.com" };
 
 function message(options: Partial<MessageOptions> = {}, mergeFields: Record<string, string> = {}): Message {
-  return {
-    messageId: "0mwt8abcdefghijklmnop",
-    accountId: "acct",
-    submissionId: "sub",
-    bodyKey: "bodies/acct/sub.json",
-    from: { address: "shop@example.com" },
-    to: { address: "ivan@example.org" },
-    subject: "Hi",
-    mergeFields,
-    extraData: {},
-    options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false, ...options },
-    status: "ACCEPTED",
-    statusRank: 0,
-    history: [],
-    version: 1,
-    createdAt: 0,
-    expiresAt: 0,
-    attempts: 1,
-  };
+  return sampleMessage({ mergeFields, options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false, ...options } });
 }
 
 const compose = (html: string, options: Partial<MessageOptions> = {}, account: AccountPolicy = {}, fields: Record<string, string> = {}, text?: string) =>

@@ -4,29 +4,19 @@ import { describe, expect, it } from "vitest";
 import type { StoredBody } from "../../shared/files/bodies.ts";
 import { composeMail } from "../../shared/render/compose.ts";
 import { applySmtpOptions, renderSimple, renderVelocity } from "../../shared/render/substitutions.ts";
+import { sampleMessage } from "../support/fixtures.ts";
 import type { Message } from "../../shared/store/messages.ts";
 
 function message(overrides: Partial<Message> = {}): Message {
-  return {
+  return sampleMessage({
     messageId: "0mwt000000abcdefghijklmnop",
-    accountId: "acc",
-    submissionId: "sub",
-    bodyKey: "bodies/acc/sub.json",
     from: { address: "news@shop.example", name: "{{Shop}} team" },
     to: { address: "ivan@mail.test", name: "Ivan" },
     subject: "",
     mergeFields: { Name: "Иван", Shop: "Acme" },
-    extraData: {},
     options: { trackOpens: false, trackLinks: false, language: "en", skipUnsubscribe: false, templateEngine: "simple" },
-    status: "ACCEPTED",
-    statusRank: 0,
-    history: [],
-    version: 1,
-    createdAt: 0,
-    expiresAt: 0,
-    attempts: 1,
     ...overrides,
-  };
+  });
 }
 
 const body = (overrides: Partial<StoredBody> = {}): StoredBody => ({ from: { address: "news@shop.example" }, subject: "Hi {{Name}}", ...overrides });
