@@ -1,23 +1,18 @@
 // The webhook event of SPEC §6 and how events are packed into queue records.
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../shared/store/messages.ts";
+import { sampleMessage } from "../support/fixtures.ts";
 import { buildWebhookEvent, orderEvents, type WebhookEvent } from "../../shared/webhooks/payload.ts";
 import { packJobs } from "../../shared/webhooks/queue.ts";
 
 function message(overrides: Partial<Message> = {}): Message {
-  return {
+  return sampleMessage({
     messageId: "0lq2abc00Xk3VbD8k1h2m3n4",
     accountId: "acc1",
-    submissionId: "sub1",
-    bodyKey: "bodies/acc1/sub1",
-    from: { address: "news@example.com" },
     to: { address: "ivan@example.org", name: "Ivan" },
-    subject: "Hi",
-    mergeFields: {},
     extraData: { callbackUrl: "https://app.example.com/hook", orderId: "42" },
     metadata: { campaign: "spring" },
     tags: ["welcome"],
-    options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false },
     status: "SENT",
     statusRank: 1,
     history: [
@@ -26,10 +21,8 @@ function message(overrides: Partial<Message> = {}): Message {
     ],
     version: 2,
     createdAt: 1000,
-    expiresAt: 9_999_999_999,
-    attempts: 1,
     ...overrides,
-  };
+  });
 }
 
 describe("a webhook event", () => {
