@@ -63,7 +63,6 @@ export interface LocalInfo extends DevAccount {
   queues: Record<QueueName, LocalQueue>;
   /** SNS topic subscribed to the SES-events queue: publish SES notifications here to simulate SES. */
   sesEventsTopicArn: string;
-  linkSecret?: never;
   pid: number;
 }
 

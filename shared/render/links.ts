@@ -36,11 +36,11 @@ export const LINK_PATHS: Record<LinkPurpose, string> = {
 };
 
 export function messageLinks(publicUrl: string, secret: string, messageId: string) {
-  const url = (purpose: LinkPurpose, payload = messageId) => `${publicUrl}${LINK_PATHS[purpose]}${signToken(secret, purpose, payload)}`;
+  // Click links sign the original URL too: shared/tracking/click-links.ts builds them.
+  const url = (purpose: LinkPurpose) => `${publicUrl}${LINK_PATHS[purpose]}${signToken(secret, purpose, messageId)}`;
   return {
     unsubscribe: url("unsubscribe"),
     webVersion: url("web"),
     openPixel: url("open"),
-    click: (linkIndex: number) => url("click", `${messageId}.${linkIndex}`),
   };
 }

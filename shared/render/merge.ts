@@ -24,7 +24,7 @@ const RESERVED = { Unsubscribe: "unsubscribe", WebVersion: "webVersion" } as con
 type Reserved = keyof typeof RESERVED;
 const isReserved = (name: string): name is Reserved => name in RESERVED;
 
-function render(template: string, context: MergeContext, replace: (name: string, offset: number, source: string) => string | undefined): Rendered {
+function render(template: string, replace: (name: string, offset: number, source: string) => string | undefined): Rendered {
   const missing: string[] = [];
   let hasUnsubscribe = false;
   const output = template.replace(MACRO, (_match, name: string, offset: number, source: string) => {
@@ -39,7 +39,7 @@ function render(template: string, context: MergeContext, replace: (name: string,
 
 /** Subject and plain-text parts: values as they are, reserved macros as bare URLs. */
 export function renderPlain(template: string, context: MergeContext): Rendered {
-  return render(template, context, (name) => (isReserved(name) ? context.links[RESERVED[name]] : context.fields[name]));
+  return render(template, (name) => (isReserved(name) ? context.links[RESERVED[name]] : context.fields[name]));
 }
 
 /**
@@ -49,7 +49,7 @@ export function renderPlain(template: string, context: MergeContext): Rendered {
  */
 export function renderHtml(template: string, context: MergeContext): Rendered {
   const labels = texts(context.language);
-  return render(template, context, (name, offset, source) => {
+  return render(template, (name, offset, source) => {
     if (!isReserved(name)) {
       const value = context.fields[name];
       return value === undefined ? undefined : escapeHtml(value);
