@@ -15,7 +15,7 @@ export interface FixedRateResult extends LatencySummary {
 }
 
 export interface HttpAcceptResult {
-  single: { connections: number; posthaste: SaturationResult; reference: SaturationResult; cost: Cost; cpuMsPerRequest: number };
+  single: { connections: number; posthaste: SaturationResult; reference: SaturationResult; cost: Cost; cpuMsPerRequest: number; standInsCpuMsPerRequest: number };
   fixedRate: { posthaste: FixedRateResult; reference: FixedRateResult };
   batch: {
     recipients: number;
@@ -104,6 +104,7 @@ export async function benchHttpAccept(platform: BenchPlatform, reference: Target
         durations: calibration.single,
       }),
       cpuMsPerRequest: singleUsage.cpuMs / Math.max(1, singleRequests),
+      standInsCpuMsPerRequest: singleUsage.standInsCpuMs / Math.max(1, singleRequests),
     },
     fixedRate: { posthaste: fixedPosthaste, reference: fixedReference },
     batch: {

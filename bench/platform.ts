@@ -79,7 +79,9 @@ export async function startBenchPlatform(options: { pollers: boolean; profileDir
 
 export interface Usage {
   seconds: number;
+  /** CPU of the platform process (gateway, handlers, pollers, SMTP door) and of the stand-ins process. */
   cpuMs: number;
+  standInsCpuMs: number;
   calls: CallTally[];
   invocations: Record<string, InvocationTally>;
 }
@@ -114,8 +116,14 @@ export function usageBetween(before: UsageSnapshot, after: UsageSnapshot): Usage
   }
   return {
     seconds: (after.at - before.at) / 1000,
-    cpuMs: (after.cpuMicros.user + after.cpuMicros.system - before.cpuMicros.user - before.cpuMicros.system) / 1000,
+    cpuMs: cpuMsBetween(before.cpuMicros, after.cpuMicros),
+    standInsCpuMs: cpuMsBetween(before.otherCpuMicros["stand-ins"], after.otherCpuMicros["stand-ins"]),
     calls,
     invocations,
   };
+}
+
+function cpuMsBetween(before: NodeJS.CpuUsage | undefined, after: NodeJS.CpuUsage | undefined): number {
+  if (!before || !after) return 0;
+  return (after.user + after.system - before.user - before.system) / 1000;
 }

@@ -35,6 +35,8 @@ export interface UsageSnapshot {
   pid: number;
   at: number;
   cpuMicros: { user: number; system: number };
+  /** CPU of the platform's other processes (the stand-ins), by name, as last measured. */
+  otherCpuMicros: Record<string, { user: number; system: number }>;
   calls: Record<string, CallTally>;
   /** By entry file (functions/...). */
   invocations: Record<string, InvocationTally>;
@@ -42,6 +44,8 @@ export interface UsageSnapshot {
 
 export interface UsageMeter {
   wrap<T>(entry: string, handler: T): T;
+  /** Also report the CPU time of another process of the platform. */
+  measureProcess(name: string, cpuUsage: () => Promise<NodeJS.CpuUsage>): void;
   snapshot(): UsageSnapshot;
 }
 
@@ -75,18 +79,25 @@ export function startUsageMeter(file: string): UsageMeter {
     }
   });
 
-  const snapshot = (): UsageSnapshot => ({ pid: process.pid, at: Date.now(), cpuMicros: process.cpuUsage(), calls, invocations });
+  const otherCpuMicros: Record<string, NodeJS.CpuUsage> = {};
+  const others = new Map<string, () => Promise<NodeJS.CpuUsage>>();
+  const snapshot = (): UsageSnapshot => ({ pid: process.pid, at: Date.now(), cpuMicros: process.cpuUsage(), otherCpuMicros: { ...otherCpuMicros }, calls, invocations });
   // Written aside then renamed, so the bench never reads half a file.
   const flush = () => {
     writeFileSync(`${file}.tmp`, JSON.stringify(snapshot()));
     renameSync(`${file}.tmp`, file);
   };
-  setInterval(flush, FLUSH_EVERY_MS).unref();
+  // The other processes are asked first, so a snapshot's figures are at most one period old.
+  setInterval(async () => {
+    await Promise.all([...others].map(async ([name, cpuUsage]) => (otherCpuMicros[name] = await cpuUsage().catch(() => otherCpuMicros[name]))));
+    flush();
+  }, FLUSH_EVERY_MS).unref();
   process.on("exit", flush);
   flush();
 
   return {
     snapshot,
+    measureProcess: (name, cpuUsage) => others.set(name, cpuUsage),
     wrap<T>(entry: string, handler: T): T {
       const fn = handler as unknown as (...args: unknown[]) => Promise<unknown>;
       const timed = async (...args: unknown[]) => {

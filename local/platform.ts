@@ -11,11 +11,10 @@ import { makeDeps } from "../shared/deps.ts";
 import { sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
-import { simulateSesFeedback, startMailbox, type MailboxEntry } from "./mailbox.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
 import { ensureBucket, ensureQueues, ensureSesEventsTopic, ensureTable, localSnsClient, type LocalQueue } from "./resources.ts";
 import { ensureDevAccount, type DevAccount } from "./seed.ts";
-import { startStandIns } from "./standins.ts";
+import { startStandInsProcess } from "./standins-process.ts";
 import { localTlsCertificate } from "./smtp-tls.ts";
 import { startSmtpIngest } from "../shared/smtp/server.ts";
 import { smtpSettings } from "../shared/smtp/settings.ts";
@@ -115,14 +114,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const infoFile = path.join(dataDir, "local.json");
   const previous = await readJson<LocalInfo>(infoFile);
 
-  const standIns = await startStandIns(dataDir, options.ports);
-  let sesFeedback: ((entry: MailboxEntry) => void) | undefined; // set once the SES-events topic exists
-  const mailbox = await startMailbox({
-    dir: path.join(dataDir, "mailbox"),
-    smtpPort: options.ports.mailboxSmtp,
-    httpPort: options.ports.mailboxHttp,
-    onStored: (entry) => sesFeedback?.(entry),
-  });
+  // The stand-ins and the mailbox run in their own process: see local/standins-process.ts.
+  const standIns = await startStandInsProcess(dataDir, options.ports);
+  usageMeter?.measureProcess("stand-ins", standIns.cpuUsage);
+  const { mailbox } = standIns;
   const requestBytes = Number(options.env?.LIMIT_REQUEST_BYTES ?? 10 * 1024 * 1024);
   const gateway = await startGateway({ port: options.ports.api, maxBodyBytes: requestBytes });
 
@@ -155,7 +150,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   const sns = localSnsClient(standIns.endpoints.sqs);
   const sesEventsTopicArn = await ensureSesEventsTopic(sns, queues.sesEvents.arn);
-  sesFeedback = simulateSesFeedback(sns, sesEventsTopicArn);
+  standIns.simulateSesFeedback(sesEventsTopicArn);
 
   // Handlers read their configuration from the environment when they are imported, as on Lambda.
   Object.assign(process.env, env);
@@ -229,7 +224,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       clearInterval(sweeper);
       await Promise.all(pollers.map((p) => p.stop()));
       await gateway.close();
-      await mailbox.close();
       await standIns.stop();
     },
   };
