@@ -19,7 +19,7 @@ export interface CallTally {
   emptyReceives: number;
   /** DynamoDB capacity units the table reported (read or write, by operation). */
   capacityUnits: number;
-  /** Estimated writes to the two GSIs (ALL projection) caused by writes to message items. */
+  /** Estimated writes to the two GSIs (keys only) caused by writes to message items. */
   gsiWriteUnits: number;
   /** Time spent waiting for these calls (locally: the stand-ins' speed under this load). */
   totalMs: number;
@@ -75,7 +75,7 @@ export function startUsageMeter(file: string): UsageMeter {
     if (call.service === "DynamoDB") {
       const units = consumedUnits(call.output.ConsumedCapacity);
       tally.capacityUnits += units;
-      if (!isDynamoRead(call.operation)) tally.gsiWriteUnits += gsiWrites(call, units);
+      if (!isDynamoRead(call.operation)) tally.gsiWriteUnits += gsiWrites(call);
     }
   });
 
@@ -125,22 +125,23 @@ function consumedUnits(consumed: unknown): number {
 const isMessageKey = (pk: unknown) => typeof pk === "string" && pk.startsWith("MESSAGE#");
 
 /**
- * The stand-in reports table capacity only; on AWS every write to a message item is also written
- * to each GSI the item is (or was) in: byAccount (every message has accountId) and pending (while
- * pendingShard is set, plus the write that removes it). Same item size, as both project ALL.
+ * The stand-in reports table capacity only. On AWS both GSIs project keys only (shared/store/
+ * table-schema.ts), so an index entry (well under 1 KB: one unit) is written when a message item
+ * is created in it, deleted when its index key is removed, and deleted and written again when
+ * its index key changes; updates that leave the index keys alone write no index at all.
  */
-function gsiWrites(call: AwsCall, units: number): number {
+function gsiWrites(call: AwsCall): number {
   if (call.operation === "BatchWriteItem") {
     const puts = Object.values(call.input.RequestItems ?? {}).flat() as { PutRequest?: { Item?: Record<string, unknown> } }[];
-    const items = puts.map((p) => p.PutRequest?.Item).filter((item): item is Record<string, unknown> => !!item);
-    if (items.length === 0) return 0;
-    const perItem = units / items.length;
-    return items.filter((item) => isMessageKey(item.pk)).reduce((sum, item) => sum + perItem * ((item.accountId ? 1 : 0) + (item.pendingShard ? 1 : 0)), 0);
+    return puts
+      .map((p) => p.PutRequest?.Item)
+      .filter((item): item is Record<string, unknown> => !!item && isMessageKey(item.pk))
+      .reduce((sum, item) => sum + (item.accountId && item.messageId ? 1 : 0) + (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0), 0);
   }
   const pk = call.input.Key?.pk ?? call.input.Item?.pk;
   if (!isMessageKey(pk)) return 0;
-  const after = (call.output?.Attributes ?? call.input.Item) as Record<string, unknown> | undefined;
-  if (!after) return units * 2; // claim releases and retries: only ever on messages still pending
-  const leavesPending = /REMOVE[^=]*\bpendingShard\b/.test(String(call.input.UpdateExpression ?? ""));
-  return units * ((after.accountId ? 1 : 0) + (after.pendingShard || leavesPending ? 1 : 0));
+  const expression = String(call.input.UpdateExpression ?? "");
+  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return 1;
+  if (/\bdueAt\s*=/.test(expression)) return 2;
+  return 0;
 }

@@ -164,7 +164,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // The SMTP door: the same server the Fargate container runs, on the same deps as the handlers.
   const tls = await localTlsCertificate(dataDir);
   const smtp = await startSmtpIngest({
-    deps,
+    // As in the Fargate container (functions/smtp-ingest/main.ts): group commit across sessions.
+    deps: makeDeps(config, clients, undefined, { coalesce: true }),
     settings: { ...smtpSettings(config, process.env), hostname: "localhost" },
     tls,
     host: "127.0.0.1",

@@ -33,7 +33,7 @@ export async function ensureTable(dynamo: DynamoDBClient, tableName: string) {
             { AttributeName: g.partitionKey.name, KeyType: "HASH" },
             { AttributeName: g.sortKey.name, KeyType: "RANGE" },
           ],
-          Projection: { ProjectionType: "ALL" },
+          Projection: { ProjectionType: g.projection },
         })),
       }),
     );

@@ -24,6 +24,8 @@ export interface Config {
     requestBytes: number;
     messageBytes: number;
     recipientsPerRequest: number;
+    /** Message bodies that deflate to this size or less are kept in DynamoDB, larger ones in S3 (shared/files/bodies.ts). */
+    inlineBodyBytes: number;
   };
   delivery: {
     /** How many times a 4xx answer is retried before the message ends BOUNCED. */
@@ -99,6 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestBytes: num(env.LIMIT_REQUEST_BYTES, 10 * 1024 * 1024),
       messageBytes: num(env.LIMIT_MESSAGE_BYTES, 10 * 1024 * 1024),
       recipientsPerRequest: num(env.LIMIT_RECIPIENTS_PER_REQUEST, 1000),
+      // An S3 PUT + GET costs as much as about 8 KB of DynamoDB writes: below that, DynamoDB is cheaper and faster.
+      inlineBodyBytes: num(env.LIMIT_INLINE_BODY_BYTES, 8 * 1024),
     },
     delivery: {
       maxAttempts: num(env.DELIVERY_MAX_ATTEMPTS, 8),

@@ -14,17 +14,27 @@ import { makeSuppressionStore } from "./store/suppressions.ts";
 import { makeStatusService, type StatusListener } from "./status/status-service.ts";
 import { statusListeners } from "./status/listeners.ts";
 
+export interface DepsOptions {
+  /**
+   * Group commit of accept-path writes across concurrent submissions (shared/coalesce.ts): for
+   * the SMTP door, a long-running server with many sessions. Lambda handlers leave it off.
+   */
+  coalesce?: boolean;
+}
+
 export function makeDeps(
   config: Config,
   clients: AwsClients = makeAwsClients(config),
   listeners: StatusListener[] = statusListeners(config, clients),
+  options: DepsOptions = {},
 ) {
-  const { ddb, s3, sqs } = clients;
+  const { ddb, sqs } = clients;
+  const { coalesce } = options;
   // Sender checks run on every submission: both doors read them through a short cache.
   const facts = makeAccountFacts(makeAccountStore(ddb, config.tableName));
   const accounts = facts.accounts;
-  const messages = makeMessageStore(ddb, config.tableName);
-  const suppressions = makeSuppressionStore(ddb, config.tableName);
+  const messages = makeMessageStore(ddb, config.tableName, { coalesce });
+  const suppressions = makeSuppressionStore(ddb, config.tableName, { coalesce });
   return {
     config,
     clients,
@@ -35,8 +45,8 @@ export function makeDeps(
     suppressions,
     idempotency: makeIdempotencyStore(ddb, config.tableName),
     rateLimiter: makeRateLimiter(ddb, config.tableName),
-    bodies: makeBodyStore(s3, config.bucketName),
-    deliveryQueue: makeDeliveryQueue(sqs, config.queueUrls.deliveries),
+    bodies: makeBodyStore(clients, config, config.limits.inlineBodyBytes),
+    deliveryQueue: makeDeliveryQueue(sqs, config.queueUrls.deliveries, { coalesce }),
     status: makeStatusService({ messages, suppressions, listeners }),
     retentionHours: config.retentionHours,
   };

@@ -40,7 +40,7 @@ export class Storage extends Construct {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
         sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType[index.projection],
       });
     }
 

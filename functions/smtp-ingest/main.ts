@@ -26,7 +26,8 @@ function tlsFromEnv(env: NodeJS.ProcessEnv): { key: string; cert: string } {
 async function main() {
   const env = process.env;
   const config = loadConfig(env);
-  const deps = makeDeps(config);
+  // Many sessions at once: their accept-path writes go out together (shared/coalesce.ts).
+  const deps = makeDeps(config, undefined, undefined, { coalesce: true });
   const ingest = await startSmtpIngest({
     deps,
     settings: smtpSettings(config, env),

@@ -1,10 +1,12 @@
 // The one accept path both doors use (DESIGN §5): check the sender, filter suppressed
 // recipients, store the body once, record every message, then enqueue. The caller is answered
 // only after the messages are durably recorded; an enqueue that fails is left to the sweeper.
+// A single-recipient request with a small body costs one BatchWriteItem (body and message) and
+// one SendMessageBatch: the sender check and the caller are cached (shared/store/account-facts.ts).
 import { AppError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import { suppressionKey } from "../domain/address.ts";
-import { bodyKey, type BodyStore } from "../files/bodies.ts";
+import type { BodyStore, PreparedBody } from "../files/bodies.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
 import type { Caller, AccountStore } from "../store/accounts.ts";
 import { epochSeconds } from "../store/keys.ts";
@@ -39,8 +41,12 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
     : new Set<string>();
 
   const submissionId = newId();
-  const key = bodyKey(caller.accountId, submissionId);
   const expiresAt = epochSeconds(now) + deps.retentionHours * 3600;
+  const sending = submission.recipients.some((r) => !suppressed.has(suppressionKey(r.address)));
+  // Nothing is stored for a submission whose every recipient is suppressed: there is nothing to send.
+  const body: PreparedBody = sending
+    ? await deps.bodies.prepare(caller.accountId, submissionId, bodyOf(submission), expiresAt)
+    : { bodyKey: "" };
   const messages: NewMessage[] = submission.recipients.map((recipient) => {
     const rejected = suppressed.has(suppressionKey(recipient.address));
     return {
@@ -48,7 +54,7 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
       accountId: caller.accountId,
       projectId: caller.projectId,
       submissionId,
-      bodyKey: key,
+      bodyKey: body.bodyKey,
       from: submission.from,
       to: { address: recipient.address, name: recipient.name },
       subject: submission.subject,
@@ -65,18 +71,7 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   });
 
   const toSend = messages.filter((m) => m.status === "ACCEPTED");
-  if (toSend.length > 0) {
-    await deps.bodies.put(key, {
-      from: submission.from,
-      subject: submission.subject,
-      html: submission.html,
-      text: submission.text,
-      replyTo: submission.replyTo,
-      headers: submission.headers,
-      attachments: submission.attachments,
-    });
-  }
-  await deps.messages.putMessages(messages, now);
+  await deps.messages.putMessages(messages, now, body.item ? [body.item] : []);
 
   // Durable from here on: failures below are logged and repaired by the sweeper, never reported as a failed send.
   try {
@@ -103,3 +98,13 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
     reason: m.lastError,
   }));
 }
+
+const bodyOf = (submission: Submission) => ({
+  from: submission.from,
+  subject: submission.subject,
+  html: submission.html,
+  text: submission.text,
+  replyTo: submission.replyTo,
+  headers: submission.headers,
+  attachments: submission.attachments,
+});

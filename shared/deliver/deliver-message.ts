@@ -6,6 +6,7 @@ import type { AttachmentLoader } from "../files/attachments.ts";
 import { log } from "../log.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../queue/deliveries.ts";
+import type { StatusChange } from "../domain/status.ts";
 import { composeMail } from "../render/compose.ts";
 import type { StatusService } from "../status/status-service.ts";
 import type { AccountStore } from "../store/accounts.ts";
@@ -64,10 +65,11 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
       throw error;
     }
     const note = missingFields.length ? `missing merge fields: ${missingFields.join(", ")}` : undefined;
-    const after = await deps.status.record(messageId, { status: "SENT", ts: Date.now(), reason: note }, { known: message });
-    if (sent.outcome === "delivered") {
-      await deps.status.record(messageId, { status: "DELIVERED", ts: Date.now(), reason: sent.response }, { known: after });
-    }
+    const ts = Date.now();
+    const changes: StatusChange[] = [{ status: "SENT", ts, reason: note }];
+    // The receiving server itself answered (the local mailbox, a final-hop relay): both in one write.
+    if (sent.outcome === "delivered") changes.push({ status: "DELIVERED", ts, reason: sent.response });
+    await deps.status.record(messageId, changes, { known: message });
     return { step: "send", result: sent.outcome };
   } catch (error) {
     // Something of ours failed (S3, DynamoDB, a bug): give the message back so SQS can retry it;

@@ -19,10 +19,10 @@ export async function sweep(deps: { messages: MessageStore; deliveryQueue: Deliv
   let count = 0;
   for (let shard = 0; shard < PENDING_SHARDS; shard++) {
     const overdue = await deps.messages.listOverdue(String(shard), dueBefore);
-    const ready = options.releaseClaims ? overdue : overdue.filter((m) => !m.claimUntil || m.claimUntil < now);
-    if (options.releaseClaims) await Promise.all(ready.filter((m) => m.claimUntil).map((m) => deps.messages.releaseClaim(m.messageId)));
-    await deps.deliveryQueue.enqueue(ready.map((m) => m.messageId));
-    count += ready.length;
+    // A message still claimed by a live worker is enqueued too: that worker's claim makes the second job a no-op.
+    if (options.releaseClaims) await Promise.all(overdue.map((messageId) => deps.messages.releaseClaim(messageId)));
+    await deps.deliveryQueue.enqueue(overdue);
+    count += overdue.length;
   }
   return count;
 }

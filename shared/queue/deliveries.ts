@@ -1,5 +1,6 @@
 // The deliveries queue carries message ids only, never bodies (DESIGN §4).
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { coalesce } from "../coalesce.ts";
 import { chunk } from "../store/batch.ts";
 
 export interface DeliveryJob {
@@ -9,30 +10,39 @@ export interface DeliveryJob {
 const SQS_BATCH_MAX = 10;
 const SQS_MAX_DELAY_SECONDS = 900;
 
-export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string) {
+export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { coalesce?: boolean } = {}) {
+  async function send(messageIds: string[], delay: number) {
+    await Promise.all(
+      chunk(messageIds, SQS_BATCH_MAX).map(async (ids) => {
+        let pending = ids;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt === 5) throw new Error(`SQS refused ${pending.length} delivery jobs after 5 attempts`);
+          const result = await sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: pending.map((messageId, index) => ({
+                Id: String(index),
+                MessageBody: JSON.stringify({ messageId } satisfies DeliveryJob),
+                DelaySeconds: delay || undefined,
+              })),
+            }),
+          );
+          pending = (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);
+        }
+      }),
+    );
+  }
+  // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/coalesce.ts).
+  const sendNow = options.coalesce
+    ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX, maxInFlight: 4 }, (ids) => ids.length)
+    : (ids: string[]) => send(ids, 0);
+
   return {
     /** Enqueues one job per message id; entries SQS reports as failed are sent again. */
     async enqueue(messageIds: string[], delaySeconds = 0) {
       const delay = Math.min(Math.max(0, Math.round(delaySeconds)), SQS_MAX_DELAY_SECONDS);
-      await Promise.all(
-        chunk(messageIds, SQS_BATCH_MAX).map(async (ids) => {
-          let pending = ids;
-          for (let attempt = 0; pending.length > 0; attempt++) {
-            if (attempt === 5) throw new Error(`SQS refused ${pending.length} delivery jobs after 5 attempts`);
-            const result = await sqs.send(
-              new SendMessageBatchCommand({
-                QueueUrl: queueUrl,
-                Entries: pending.map((messageId, index) => ({
-                  Id: String(index),
-                  MessageBody: JSON.stringify({ messageId } satisfies DeliveryJob),
-                  DelaySeconds: delay || undefined,
-                })),
-              }),
-            );
-            pending = (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);
-          }
-        }),
-      );
+      if (messageIds.length === 0) return;
+      await (delay === 0 ? sendNow(messageIds) : send(messageIds, delay));
     },
   };
 }

@@ -25,19 +25,23 @@ export function makeStatusService(deps: { messages: MessageStore; suppressions: 
     notify,
 
     /**
-     * Records one change. `hardBounce` marks a BOUNCED that suppresses the address.
-     * Returns the updated message, or undefined when the change was already recorded.
+     * Records a change, or several in one write (SENT and DELIVERED). `hardBounce` marks a
+     * BOUNCED that suppresses the address. Returns the updated message, or undefined when every
+     * change was already recorded.
      */
-    async record(messageId: string, change: StatusChange, options: { known?: Message; hardBounce?: boolean } = {}) {
-      const message = await deps.messages.recordStatus(messageId, change, options.known);
-      if (!message) return undefined;
-      const cause = change.status === "BOUNCED" && options.hardBounce ? "hard_bounce" : SUPPRESSING[change.status];
-      if (cause) {
-        await deps.suppressions.add(message.accountId, { address: message.to.address, cause, causeMessageId: messageId, reason: change.reason });
-      } else if (change.status === "SUBSCRIBED") {
-        await deps.suppressions.remove(message.accountId, message.to.address);
+    async record(messageId: string, changes: StatusChange | StatusChange[], options: { known?: Message; hardBounce?: boolean } = {}) {
+      const result = await deps.messages.recordStatus(messageId, changes, options.known);
+      if (!result) return undefined;
+      const { message, recorded } = result;
+      for (const change of recorded) {
+        const cause = change.status === "BOUNCED" && options.hardBounce ? "hard_bounce" : SUPPRESSING[change.status];
+        if (cause) {
+          await deps.suppressions.add(message.accountId, { address: message.to.address, cause, causeMessageId: messageId, reason: change.reason });
+        } else if (change.status === "SUBSCRIBED") {
+          await deps.suppressions.remove(message.accountId, message.to.address);
+        }
       }
-      await notify([{ message, change }]);
+      await notify(recorded.map((change) => ({ message, change })));
       return message;
     },
   };

@@ -22,3 +22,6 @@ export const epochSeconds = (ms: number = Date.now()) => Math.floor(ms / 1000);
 /** TTL is late on AWS and absent locally, so every read also filters on it. */
 export const isLive = (item: { expiresAt?: number } | undefined, now = Date.now()): boolean =>
   !!item && (item.expiresAt === undefined || item.expiresAt > epochSeconds(now));
+
+/** The message id in a message item's partition key (what a keys-only index returns). */
+export const messageIdOf = (pk: string) => pk.slice("MESSAGE#".length);

@@ -8,9 +8,10 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
+import { coalesce } from "../coalesce.ts";
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
 import { chunk, untilProcessed } from "./batch.ts";
-import { GSI_PENDING, PENDING_SHARDS, epochSeconds, isLive, keys } from "./keys.ts";
+import { GSI_PENDING, PENDING_SHARDS, epochSeconds, isLive, keys, messageIdOf } from "./keys.ts";
 
 export interface Party {
   address: string;
@@ -76,8 +77,21 @@ export class StatusConflictError extends Error {}
 const shardOf = (messageId: string) => String(messageId.charCodeAt(messageId.length - 1) % PENDING_SHARDS);
 const BATCH_WRITE_MAX = 25;
 
-export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string) {
-  async function batchWrite(items: Record<string, unknown>[]) {
+type Item = Record<string, unknown>;
+
+/** What one accept writes: `first` (the body) must be stored before any of `items` (its messages) can exist alone. */
+interface Records {
+  first: Item[];
+  items: Item[];
+}
+
+export interface MessageStoreOptions {
+  /** Group commit across concurrent submissions (shared/coalesce.ts): only for long-running servers. */
+  coalesce?: boolean;
+}
+
+export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string, options: MessageStoreOptions = {}) {
+  async function batchWrite(items: Item[]) {
     await Promise.all(
       chunk(items, BATCH_WRITE_MAX).map((items) =>
         untilProcessed(
@@ -91,6 +105,19 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     );
   }
 
+  /** One call when everything fits in one batch (the usual single message); otherwise the first items, then the rest. */
+  async function writeRecords(units: Records[]) {
+    const first = units.flatMap((u) => u.first);
+    const items = units.flatMap((u) => u.items);
+    if (first.length + items.length <= BATCH_WRITE_MAX) return batchWrite([...first, ...items]);
+    await batchWrite(first);
+    await batchWrite(items);
+  }
+
+  const write = options.coalesce
+    ? coalesce<Records>(writeRecords, { maxBatch: BATCH_WRITE_MAX, maxInFlight: 4 }, (u) => u.first.length + u.items.length)
+    : (records: Records) => writeRecords([records]);
+
   async function getMessage(messageId: string, now = Date.now()): Promise<Message | undefined> {
     const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.message(messageId), ConsistentRead: true }));
     const item = result.Item as (Message & { pk: string }) | undefined;
@@ -100,10 +127,14 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
   return {
     getMessage,
 
-    /** Records new messages. ACCEPTED ones enter the sweeper's index; REJECTED ones are final at once. */
-    async putMessages(messages: NewMessage[], now = Date.now()) {
-      await batchWrite(
-        messages.map((message) => {
+    /**
+     * Records new messages. ACCEPTED ones enter the sweeper's index; REJECTED ones are final at
+     * once. `first` (a body item) is written before or in the same call as the messages.
+     */
+    async putMessages(messages: NewMessage[], now = Date.now(), first: Item[] = []) {
+      await write({
+        first,
+        items: messages.map((message) => {
           const waiting = message.status === "ACCEPTED";
           return {
             ...keys.message(message.messageId),
@@ -115,7 +146,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
             ...(waiting ? { pendingShard: shardOf(message.messageId), dueAt: now } : {}),
           };
         }),
-      );
+      });
     },
 
     /**
@@ -192,7 +223,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
           TableName: tableName,
           Key: keys.message(messageId),
           UpdateExpression: "REMOVE claimUntil",
-          ConditionExpression: "attribute_exists(pk)",
+          ConditionExpression: "attribute_exists(claimUntil)",
         }),
       ).catch((error) => {
         if (!isConditionFailure(error)) throw error;
@@ -200,18 +231,22 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     },
 
     /**
-     * Appends a status change. Returns the updated message when the change was new, or
-     * undefined when it had been recorded before (or the message is unknown): the caller then
-     * does nothing more, which makes redelivered events harmless.
+     * Appends status changes (usually one; SENT and DELIVERED together when the receiving server
+     * answered at once). Returns the updated message when any change was new, or undefined when
+     * all had been recorded before (or the message is unknown): the caller then does nothing
+     * more, which makes redelivered events harmless.
      */
-    async recordStatus(messageId: string, change: StatusChange, known?: Message): Promise<Message | undefined> {
+    async recordStatus(messageId: string, changes: StatusChange | StatusChange[], known?: Message): Promise<{ message: Message; recorded: StatusChange[] } | undefined> {
       let current = known;
       for (let attempt = 0; attempt < 6; attempt++) {
         current ??= await getMessage(messageId);
-        if (!current || alreadyRecorded(current, change.status)) return undefined;
-        const becomesCurrent = statusRank(change.status) >= current.statusRank;
-        const leavesQueue = change.status === "SENT" || FINAL_STATUSES.has(change.status);
-        const set = ["history = list_append(history, :change)", "version = version + :one"];
+        if (!current) return undefined;
+        const fresh = newChanges(current, [changes].flat());
+        if (fresh.length === 0) return undefined;
+        const top = fresh.reduce((a, b) => (statusRank(b.status) >= statusRank(a.status) ? b : a));
+        const becomesCurrent = statusRank(top.status) >= current.statusRank;
+        const leavesQueue = fresh.some((c) => c.status === "SENT" || FINAL_STATUSES.has(c.status));
+        const set = ["history = list_append(history, :changes)", "version = version + :one"];
         if (becomesCurrent) set.push("#status = :status", "statusRank = :rank");
         const remove = leavesQueue ? " REMOVE pendingShard, dueAt, claimUntil" : "";
         try {
@@ -223,21 +258,21 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
               ConditionExpression: "version = :version",
               ExpressionAttributeNames: becomesCurrent ? { "#status": "status" } : undefined,
               ExpressionAttributeValues: {
-                ":change": [withoutUndefined(change)],
+                ":changes": fresh.map(withoutUndefined),
                 ":one": 1,
                 ":version": current.version,
-                ...(becomesCurrent ? { ":status": change.status, ":rank": statusRank(change.status) } : {}),
+                ...(becomesCurrent ? { ":status": top.status, ":rank": statusRank(top.status) } : {}),
               },
               ReturnValues: "ALL_NEW",
             }),
           );
-          return strip(result.Attributes as Message & { pk: string });
+          return { message: strip(result.Attributes as Message & { pk: string }), recorded: fresh };
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
           current = undefined; // someone else wrote first: read again and decide again
         }
       }
-      throw new StatusConflictError(`Could not record ${change.status} for ${messageId}: too much contention`);
+      throw new StatusConflictError(`Could not record ${[changes].flat().map((c) => c.status).join("+")} for ${messageId}: too much contention`);
     },
 
     /**
@@ -265,9 +300,13 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
       }
     },
 
-    /** Messages of one shard that were due before `dueBefore` and are still waiting. */
-    async listOverdue(shard: string, dueBefore: number, limit = 500): Promise<Pick<Message, "messageId" | "claimUntil">[]> {
-      const found: Pick<Message, "messageId" | "claimUntil">[] = [];
+    /**
+     * Ids of messages of one shard that were due before `dueBefore` and are still waiting. The
+     * index holds keys only: whether one is claimed right now is not known here, and does not
+     * need to be, since the worker's claim turns a second job for it into a no-op.
+     */
+    async listOverdue(shard: string, dueBefore: number, limit = 500): Promise<string[]> {
+      const found: string[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await ddb.send(
@@ -280,7 +319,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
             Limit: limit - found.length,
           }),
         );
-        for (const item of page.Items ?? []) found.push({ messageId: item.messageId, claimUntil: item.claimUntil });
+        for (const item of page.Items ?? []) found.push(messageIdOf(item.pk as string));
         startKey = page.LastEvaluatedKey;
       } while (startKey && found.length < limit);
       return found;
@@ -290,12 +329,24 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
 
 export type MessageStore = ReturnType<typeof makeMessageStore>;
 
-function alreadyRecorded(message: Message, status: Status): boolean {
+function alreadyRecorded(history: StatusChange[], status: Status): boolean {
   if (REPEATABLE_STATUSES.has(status)) {
-    const last = [...message.history].reverse().find((h) => REPEATABLE_STATUSES.has(h.status));
+    const last = [...history].reverse().find((h) => REPEATABLE_STATUSES.has(h.status));
     return last?.status === status;
   }
-  return message.history.some((h) => h.status === status);
+  return history.some((h) => h.status === status);
+}
+
+/** The changes not recorded yet, each judged against the history as it would be with the ones before it. */
+function newChanges(message: Message, changes: StatusChange[]): StatusChange[] {
+  const history = [...message.history];
+  const fresh: StatusChange[] = [];
+  for (const change of changes) {
+    if (alreadyRecorded(history, change.status)) continue;
+    history.push(change);
+    fresh.push(change);
+  }
+  return fresh;
 }
 
 function strip(item: Message & { pk: string; sk?: string }): Message {

@@ -9,6 +9,7 @@
 // address, language) kept for a year, because the message itself is gone after its retention
 // and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days).
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { coalesce } from "../coalesce.ts";
 import { suppressionKey } from "../domain/address.ts";
 import { chunk, untilProcessed } from "./batch.ts";
 import { epochSeconds, isLive, keys } from "./keys.ts";
@@ -60,7 +61,28 @@ function toSuppression(item: Record<string, unknown>): Suppression {
   return { address, cause, createdAt, ...(causeMessageId ? { causeMessageId } : {}), ...(reason ? { reason } : {}) };
 }
 
-export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: string) {
+interface Lookup {
+  accountId: string;
+  addresses: string[];
+}
+
+export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: string, options: { coalesce?: boolean } = {}) {
+  /** Which addresses of each lookup are suppressed: one BatchGetItem for all of them (up to 100 keys). */
+  async function lookUp(lookups: Lookup[]): Promise<Set<string>[]> {
+    const found = await batchGetEntries(lookups.flatMap((l) => l.addresses.map((address) => keys.suppression(l.accountId, suppressionKey(address)))));
+    const byPk = new Map<string, Set<string>>();
+    for (const item of found) {
+      const pk = item.pk as string;
+      if (!byPk.has(pk)) byPk.set(pk, new Set());
+      byPk.get(pk)!.add(item.address as string);
+    }
+    return lookups.map((l) => byPk.get(keys.suppression(l.accountId, "").pk) ?? new Set());
+  }
+  // Concurrent SMTP sessions share lookups under load (shared/coalesce.ts); Lambda handlers never do.
+  const findSuppressed = options.coalesce
+    ? coalesce<Lookup, Set<string>>(lookUp, { maxBatch: BATCH_GET_MAX, maxInFlight: 4 }, (l) => l.addresses.length)
+    : async (lookup: Lookup) => (await lookUp([lookup]))[0];
+
   const getEntry = async (accountId: string, address: string) =>
     (await ddb.send(new GetCommand({ TableName: tableName, Key: keys.suppression(accountId, address), ConsistentRead: true }))).Item;
 
@@ -102,11 +124,8 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
       return true;
     },
 
-    /** Which of these addresses are suppressed, looked up in batches of 100. */
-    async findSuppressed(accountId: string, addresses: string[]): Promise<Set<string>> {
-      const entries = await batchGetEntries(accountId, addresses.map(suppressionKey));
-      return new Set(entries.map((item) => item.address as string));
-    },
+    /** Which of these addresses are suppressed (as suppressionKey spells them), looked up in batches of 100. */
+    findSuppressed: (accountId: string, addresses: string[]): Promise<Set<string>> => findSuppressed({ accountId, addresses }),
 
     /**
      * Entries oldest first, from `since` (epoch ms) or after a previous page's `next`, of one
@@ -143,7 +162,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
 
       // A list item counts only while its entry still points at it (see the top of this file).
       const current = new Map(
-        (await batchGetEntries(accountId, candidates.map((c) => c.address as string))).map((item) => [item.address as string, item.listSk]),
+        (await batchGetEntries(candidates.map((c) => keys.suppression(accountId, c.address as string)))).map((item) => [item.address as string, item.listSk]),
       );
       const entries = candidates.filter((c) => current.get(c.address as string) === c.sk).map(toSuppression);
       return { entries, next: startKey?.sk as string | undefined };
@@ -167,13 +186,13 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     },
   };
 
-  async function batchGetEntries(accountId: string, addresses: string[]): Promise<Record<string, unknown>[]> {
-    const unique = [...new Set(addresses)];
+  async function batchGetEntries(keyList: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const unique = [...new Map(keyList.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
     const found: Record<string, unknown>[] = [];
     await Promise.all(
-      chunk(unique, BATCH_GET_MAX).map((addresses) =>
+      chunk(unique, BATCH_GET_MAX).map((keyChunk) =>
         untilProcessed(
-          addresses.map((address) => keys.suppression(accountId, address) as Record<string, unknown>),
+          keyChunk as Record<string, unknown>[],
           async (pending) => {
             const result = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
             found.push(...(result.Responses?.[tableName] ?? []));

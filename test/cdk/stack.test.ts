@@ -196,9 +196,10 @@ describe("table and bucket", () => {
       DeletionProtectionEnabled: true,
     });
     expect(table.DeletionPolicy).toBe("Retain");
-    const indexes = table.Properties.GlobalSecondaryIndexes.map((gsi: { IndexName: string; KeySchema: unknown }) => ({
+    const indexes = table.Properties.GlobalSecondaryIndexes.map((gsi: { IndexName: string; KeySchema: unknown; Projection: unknown }) => ({
       indexName: gsi.IndexName,
       keys: gsi.KeySchema,
+      projection: gsi.Projection,
     }));
     expect(indexes).toEqual(
       TABLE_SCHEMA.globalSecondaryIndexes.map((gsi) => ({
@@ -207,6 +208,7 @@ describe("table and bucket", () => {
           { AttributeName: gsi.partitionKey.name, KeyType: "HASH" },
           { AttributeName: gsi.sortKey.name, KeyType: "RANGE" },
         ],
+        projection: { ProjectionType: "KEYS_ONLY" },
       })),
     );
     const types = Object.fromEntries(table.Properties.AttributeDefinitions.map((a: { AttributeName: string; AttributeType: string }) => [a.AttributeName, a.AttributeType]));

@@ -6,8 +6,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
@@ -15,6 +16,7 @@ import { makeDeps } from "../../shared/deps.ts";
 import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
 import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
 import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
+import { makeMessageStore } from "../../shared/store/messages.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
 
 /** A line-level SMTP client, for what nodemailer will not do (garbage, early hang-ups, pipelining). */
@@ -150,9 +152,13 @@ async function openTransaction(to = "ivan@mail.test", account = owner) {
 const rawMessage = (to = "ivan@mail.test", body = "Hello") =>
   `From: news@shop.example\r\nTo: ${to}\r\nSubject: Raw\r\n\r\n${body}\r\n`;
 
-async function objectsUnder(prefix: string): Promise<number> {
-  const listed = await env.deps.clients.s3.send(new ListObjectsV2Command({ Bucket: env.config.bucketName, Prefix: prefix }));
-  return listed.KeyCount ?? 0;
+/** Bodies stored for the account: small ones in DynamoDB, large ones in S3 (shared/files/bodies.ts). */
+async function bodiesOf(accountId: string): Promise<number> {
+  const listed = await env.deps.clients.s3.send(new ListObjectsV2Command({ Bucket: env.config.bucketName, Prefix: `bodies/${accountId}/` }));
+  const scanned = await env.deps.clients.ddb.send(
+    new ScanCommand({ TableName: env.config.tableName, FilterExpression: "begins_with(pk, :prefix)", ExpressionAttributeValues: { ":prefix": `BODY#${accountId}/` } }),
+  );
+  return (listed.KeyCount ?? 0) + (scanned.Count ?? 0);
 }
 
 async function messagesOf(accountId: string): Promise<number> {
@@ -182,6 +188,38 @@ describe("accepting mail", () => {
     const [, messageId] = /^250 Ok: queued as (\S+)$/.exec(info.response) ?? [];
     const message = await env.deps.messages.getMessage(messageId);
     expect(message).toMatchObject({ status: "ACCEPTED", to: { address: "ivan@mail.test" }, from: { address: "news@shop.example" }, subject: "Receipt" });
+  });
+
+  it("records every message of many concurrent sessions, their writes grouped into fewer calls (group commit)", async () => {
+    // The Fargate container's deps (functions/smtp-ingest/main.ts), on a client that counts its calls.
+    const dynamo = new DynamoDBClient({ region: "us-east-1", endpoint: env.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const batchWrites = { count: 0 };
+    dynamo.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === "BatchWriteItemCommand") batchWrites.count++;
+      return next(args);
+    });
+    const clients = { ...env.deps.clients, dynamo, ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }) };
+    const grouped = await startIngest({}, makeDeps(env.config, clients, [], { coalesce: true }));
+    const busy = await makeAccount(env.deps, "shop.example");
+    try {
+      const pool = nodemailer.createTransport({
+        host: "127.0.0.1", port: grouped.starttlsPort, requireTLS: true, tls: { ca: cert.cert, servername: "localhost" },
+        auth: login(busy), pool: true, maxConnections: 10,
+      });
+      const infos = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => pool.sendMail({ from: "news@shop.example", to: `reader${i}@mail.test`, subject: `Order ${i}`, text: `Receipt ${i}` })),
+      );
+      pool.close();
+
+      const ids = infos.map((info) => /^250 Ok: queued as (\S+)$/.exec(info.response)![1]);
+      const recorded = await Promise.all(ids.map((id) => env.deps.messages.getMessage(id)));
+      expect(recorded.map((m) => [m?.to.address, m?.subject, m?.status])).toEqual(ids.map((_, i) => [`reader${i}@mail.test`, `Order ${i}`, "ACCEPTED"]));
+      const bodies = await Promise.all(recorded.map((m) => env.deps.bodies.get(m!.bodyKey)));
+      expect(bodies.map((b) => b.text?.trim())).toEqual(ids.map((_, i) => `Receipt ${i}`));
+      expect(batchWrites.count).toBeLessThan(40);
+    } finally {
+      await grouped.close();
+    }
   });
 
   it("accepts over implicit TLS too", async () => {
@@ -265,9 +303,13 @@ describe("the 554 texts of SPEC §4, from real sessions", () => {
     session.destroy();
   });
 
-  it("Internal server error: storage failing, with nothing recorded", async () => {
-    const broken = makeDeps({ ...env.config, bucketName: "posthaste-no-such-bucket" }, env.deps.clients, []);
-    const failing = await startIngest({}, broken);
+  it.each([
+    // A large body goes to S3 before any message is written: a missing bucket fails it first.
+    ["S3", () => makeDeps({ ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } }, env.deps.clients, [])],
+    // A small body is written with the messages: a missing table fails both at once.
+    ["DynamoDB", () => ({ ...env.deps, messages: makeMessageStore(env.deps.clients.ddb, "posthaste-no-such-table") })],
+  ])("Internal server error: %s failing, with nothing recorded", async (_storage, brokenDeps) => {
+    const failing = await startIngest({}, brokenDeps());
     const unlucky = await makeAccount(env.deps, "shop.example");
     try {
       const reply = await refusal(
@@ -275,6 +317,7 @@ describe("the 554 texts of SPEC §4, from real sessions", () => {
       );
       expect(reply).toBe("554 Transaction failed: Internal server error");
       expect(await messagesOf(unlucky.account.accountId)).toBe(0);
+      expect(await bodiesOf(unlucky.account.accountId)).toBe(0);
     } finally {
       await failing.close();
     }
@@ -363,11 +406,11 @@ describe("bad clients", () => {
     dropped.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    expect(await objectsUnder(`bodies/${garbled.account.accountId}/`)).toBe(0);
+    expect(await bodiesOf(garbled.account.accountId)).toBe(0);
     expect(await messagesOf(garbled.account.accountId)).toBe(0);
     const after = await transport({ auth: login(garbled) }).sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "Still fine", text: "x" });
     expect(after.response).toMatch(/^250 Ok: queued as/);
-    expect(await objectsUnder(`bodies/${garbled.account.accountId}/`)).toBe(1);
+    expect(await bodiesOf(garbled.account.accountId)).toBe(1);
   });
 });
 
