@@ -1,6 +1,6 @@
 // Dependencies built once per container (DESIGN §3): AWS clients, then the stores and services
 // on top of them. Handlers take what they need from here; tests build their own.
-import { makeAwsClients, type AwsClients } from "./aws.ts";
+import { makeAwsClients, makeCoreClients, type AwsClients, type CoreClients } from "./aws.ts";
 import type { Config } from "./config.ts";
 import { makeBodyStore } from "./files/bodies.ts";
 import { makeDeliveryQueue } from "./queue/deliveries.ts";
@@ -14,12 +14,16 @@ import { makeSuppressionStore } from "./store/suppressions.ts";
 import { makeStatusService, type StatusListener } from "./status/status-service.ts";
 import { statusListeners } from "./status/listeners.ts";
 
-export function makeDeps(
+/**
+ * Everything but the S3-backed stores (files, bodies). The functions that never touch S3 build
+ * only these, so their bundles leave the S3 client out (about 140 KB).
+ */
+export function makeCoreDeps(
   config: Config,
-  clients: AwsClients = makeAwsClients(config),
+  clients: CoreClients = makeCoreClients(config),
   listeners: StatusListener[] = statusListeners(config, clients),
 ) {
-  const { ddb, s3, sqs } = clients;
+  const { ddb, sqs } = clients;
   // Sender checks run on every submission: both doors read them through a short cache.
   const facts = makeAccountFacts(makeAccountStore(ddb, config.tableName));
   const accounts = facts.accounts;
@@ -30,16 +34,29 @@ export function makeDeps(
     clients,
     accounts,
     facts,
-    files: makeFileStore(clients, config),
     messages,
     suppressions,
     idempotency: makeIdempotencyStore(ddb, config.tableName),
     rateLimiter: makeRateLimiter(ddb, config.tableName),
-    bodies: makeBodyStore(s3, config.bucketName),
     deliveryQueue: makeDeliveryQueue(sqs, config.queueUrls.deliveries),
     status: makeStatusService({ messages, suppressions, listeners }),
     retentionHours: config.retentionHours,
   };
 }
 
+/** All dependencies: for the functions that store or read bodies and files, the SMTP door and tests. */
+export function makeDeps(
+  config: Config,
+  clients: AwsClients = makeAwsClients(config),
+  listeners: StatusListener[] = statusListeners(config, clients),
+) {
+  return {
+    ...makeCoreDeps(config, clients, listeners),
+    clients, // the same object, typed with its S3 client
+    files: makeFileStore(clients, config),
+    bodies: makeBodyStore(clients.s3, config.bucketName),
+  };
+}
+
+export type CoreDeps = ReturnType<typeof makeCoreDeps>;
 export type Deps = ReturnType<typeof makeDeps>;
