@@ -59,6 +59,8 @@ async function bundle(entry: string, outdir: string): Promise<{ file: string; me
     ...options,
     mainFields: [...mainFields],
     banner: { js: banner },
+    // In the repository root, as the CDK runs it: LAMBDA_BUNDLE's aliases are relative to it.
+    absWorkingDir: ROOT,
     entryPoints: [entry],
     outfile: path.join(outdir, "index.mjs"),
     bundle: true,

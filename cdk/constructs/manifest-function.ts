@@ -63,6 +63,7 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
       minify: LAMBDA_BUNDLE.minify,
       sourceMap: LAMBDA_BUNDLE.sourcemap,
       sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+      esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, to])),
       logLevel: nodejs.LogLevel.WARNING,
       // Bundle the pinned SDK clients instead of the runtime's: same versions as local, faster cold start.
       bundleAwsSDK: true,
