@@ -1,5 +1,5 @@
 // Benchmark 6: Lambda packaging. Each manifest function is bundled the way the CDK stack bundles
-// it (cdk/constructs/manifest-function.ts: esbuild, ESM, node22, minified, external source map),
+// it (esbuild with the options of cdk/lambda-bundling.ts: ESM, node22, minified, external source map),
 // then imported in fresh Node processes outside the repository (nothing to resolve but the
 // bundle) to time its cold init: the import, which builds the handler's dependencies. The
 // reference is an empty handler bundled and timed the same way: Node's own floor.
@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { build, type Metafile } from "esbuild";
-import { ESM_REQUIRE_BANNER } from "../cdk/constructs/manifest-function.ts";
+import { LAMBDA_BUNDLE } from "../cdk/lambda-bundling.ts";
 import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
 import { ROOT } from "./child.ts";
 import { median, round } from "./stats.ts";
@@ -54,18 +54,16 @@ const LAMBDA_ENV: Record<string, string> = {
 };
 
 async function bundle(entry: string, outdir: string): Promise<{ file: string; metafile: Metafile }> {
+  const { banner, mainFields, ...options } = LAMBDA_BUNDLE;
   const result = await build({
+    ...options,
+    mainFields: [...mainFields],
+    banner: { js: banner },
+    // In the repository root, as the CDK runs it: LAMBDA_BUNDLE's aliases are relative to it.
+    absWorkingDir: ROOT,
     entryPoints: [entry],
     outfile: path.join(outdir, "index.mjs"),
     bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "esm",
-    mainFields: ["module", "main"],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
     metafile: true,
     logLevel: "silent",
   });

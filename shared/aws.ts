@@ -6,32 +6,45 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "./config.ts";
 
-export interface AwsClients {
+/** What every function uses. */
+export interface CoreClients {
   dynamo: DynamoDBClient;
   ddb: DynamoDBDocumentClient;
-  s3: S3Client;
   sqs: SQSClient;
+}
+
+export interface AwsClients extends CoreClients {
+  s3: S3Client;
 }
 
 /** s3rver accepts only this key pair; the other stand-ins accept anything. */
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
-export function makeAwsClients(config: Config): AwsClients {
-  const local = config.mode === "local";
-  const base = { region: config.region, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
+const clientBase = (config: Config) => ({ region: config.region, ...(config.mode === "local" ? { credentials: LOCAL_CREDENTIALS } : {}) });
+
+/** Without S3: a function that calls only this bundles no S3 client (shared/deps.ts makeCoreDeps). */
+export function makeCoreClients(config: Config): CoreClients {
+  const base = clientBase(config);
   const dynamo = countRequests(new DynamoDBClient({ ...base, endpoint: config.endpoints.dynamodb }), "DynamoDB");
   return {
     dynamo,
     ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    sqs: countRequests(new SQSClient({ ...base, endpoint: config.endpoints.sqs }), "SQS"),
+  };
+}
+
+export function makeAwsClients(config: Config): AwsClients {
+  const local = config.mode === "local";
+  return {
+    ...makeCoreClients(config),
     s3: countRequests(new S3Client({
-      ...base,
+      ...clientBase(config),
       endpoint: config.endpoints.s3,
       forcePathStyle: local,
       // s3rver corrupts uploads sent with the default streaming checksums.
       requestChecksumCalculation: local ? "WHEN_REQUIRED" : undefined,
       responseChecksumValidation: local ? "WHEN_REQUIRED" : undefined,
     }), "S3"),
-    sqs: countRequests(new SQSClient({ ...base, endpoint: config.endpoints.sqs }), "SQS"),
   };
 }
 

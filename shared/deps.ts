@@ -1,6 +1,6 @@
 // Dependencies built once per container (DESIGN §3): AWS clients, then the stores and services
 // on top of them. Handlers take what they need from here; tests build their own.
-import { makeAwsClients, type AwsClients } from "./aws.ts";
+import { makeAwsClients, makeCoreClients, type AwsClients, type CoreClients } from "./aws.ts";
 import type { Config } from "./config.ts";
 import { makeBodyStore } from "./files/bodies.ts";
 import { makeDeliveryQueue } from "./queue/deliveries.ts";
@@ -22,9 +22,13 @@ export interface DepsOptions {
   coalesce?: boolean;
 }
 
-export function makeDeps(
+/**
+ * Everything but the S3-backed stores (files, bodies). The functions that never touch S3 build
+ * only these, so their bundles leave the S3 client out (about 140 KB).
+ */
+export function makeCoreDeps(
   config: Config,
-  clients: AwsClients = makeAwsClients(config),
+  clients: CoreClients = makeCoreClients(config),
   listeners: StatusListener[] = statusListeners(config, clients),
   options: DepsOptions = {},
 ) {
@@ -40,16 +44,30 @@ export function makeDeps(
     clients,
     accounts,
     facts,
-    files: makeFileStore(clients, config),
     messages,
     suppressions,
     idempotency: makeIdempotencyStore(ddb, config.tableName),
     rateLimiter: makeRateLimiter(ddb, config.tableName),
-    bodies: makeBodyStore(clients, config, config.limits.inlineBodyBytes),
     deliveryQueue: makeDeliveryQueue(sqs, config.queueUrls.deliveries, { coalesce }),
     status: makeStatusService({ messages, suppressions, listeners }),
     retentionHours: config.retentionHours,
   };
 }
 
+/** All dependencies: for the functions that store or read bodies and files, the SMTP door and tests. */
+export function makeDeps(
+  config: Config,
+  clients: AwsClients = makeAwsClients(config),
+  listeners: StatusListener[] = statusListeners(config, clients),
+  options: DepsOptions = {},
+) {
+  return {
+    ...makeCoreDeps(config, clients, listeners, options),
+    clients, // the same object, typed with its S3 client
+    files: makeFileStore(clients, config),
+    bodies: makeBodyStore(clients, config, config.limits.inlineBodyBytes),
+  };
+}
+
+export type CoreDeps = ReturnType<typeof makeCoreDeps>;
 export type Deps = ReturnType<typeof makeDeps>;

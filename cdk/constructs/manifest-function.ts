@@ -7,6 +7,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { ConsumerDef, RouteDef, ScheduleDef } from "../../functions/manifest.ts";
 import { accessStatements, type DataResources } from "../access-policy.ts";
+import { LAMBDA_BUNDLE } from "../lambda-bundling.ts";
 import { fromRoot, REPO_ROOT } from "../paths.ts";
 
 export type FunctionKind = "route" | "consumer" | "schedule";
@@ -26,10 +27,6 @@ const DEFAULT_TIMEOUT_SECONDS: Record<FunctionKind, number> = { route: 10, consu
 const DEFAULT_MEMORY_MB = 512;
 
 export const timeoutSeconds = (kind: FunctionKind, def: ManifestEntry) => def.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS[kind];
-
-// esbuild's ESM output cannot `require` Node built-ins from bundled CommonJS dependencies
-// (nodemailer, mailparser) unless a real `require` exists in module scope.
-export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /** The description names the manifest entry, so a function can be traced back to its source. */
 export const describeEntry = (kind: FunctionKind, def: ManifestEntry) => `Posthaste ${kind} ${def.name} (${def.entry})`;
@@ -58,14 +55,16 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
     },
     bundling: {
       forceDockerBundling: false,
+      // LAMBDA_BUNDLE (cdk/lambda-bundling.ts), in the CDK's terms.
       format: nodejs.OutputFormat.ESM,
-      target: "node22",
-      mainFields: ["module", "main"],
-      banner: ESM_REQUIRE_BANNER,
-      minify: true,
-      sourceMap: true,
+      target: LAMBDA_BUNDLE.target,
+      mainFields: [...LAMBDA_BUNDLE.mainFields],
+      banner: LAMBDA_BUNDLE.banner,
+      minify: LAMBDA_BUNDLE.minify,
+      sourceMap: LAMBDA_BUNDLE.sourcemap,
+      sourcesContent: LAMBDA_BUNDLE.sourcesContent,
+      esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, to])),
       logLevel: nodejs.LogLevel.WARNING,
-      sourcesContent: false,
       // Bundle the pinned SDK clients instead of the runtime's: same versions as local, faster cold start.
       bundleAwsSDK: true,
     },

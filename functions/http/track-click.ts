@@ -2,14 +2,14 @@
 // signature, so the reader is sent on even when the bookkeeping fails, and only ever to a URL
 // that was in the message.
 import { loadConfig } from "../../shared/config.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
 import { readClickToken } from "../../shared/tracking/click-links.ts";
 import { recordClick } from "../../shared/tracking/engagement.ts";
 import { notFound, redirectResponse } from "../../shared/tracking/responses.ts";
 
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: false }, async (request) => {
     const target = readClickToken(deps.config.linkSecret, request.event.pathParameters?.token ?? "");
     if (!target) return notFound();
@@ -19,4 +19,4 @@ export const makeHandler = (deps: Deps) =>
     return redirectResponse(target.url);
   });
 
-export const handler = makeHandler(makeDeps(loadConfig()));
+export const handler = makeHandler(makeCoreDeps(loadConfig()));

@@ -1,14 +1,14 @@
 // GET /t/o/{token}: the open pixel (public). The GIF is answered even when the bookkeeping
 // fails: a reader must never see a broken image because a table was busy.
 import { loadConfig } from "../../shared/config.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
 import { verifyToken } from "../../shared/render/links.ts";
 import { recordOpen } from "../../shared/tracking/engagement.ts";
 import { notFound, pixelResponse } from "../../shared/tracking/responses.ts";
 
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: false }, async (request) => {
     const messageId = verifyToken(deps.config.linkSecret, "open", request.event.pathParameters?.token ?? "");
     if (!messageId) return notFound();
@@ -18,4 +18,4 @@ export const makeHandler = (deps: Deps) =>
     return pixelResponse();
   });
 
-export const handler = makeHandler(makeDeps(loadConfig()));
+export const handler = makeHandler(makeCoreDeps(loadConfig()));

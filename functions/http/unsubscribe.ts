@@ -2,14 +2,14 @@
 // links); POST with `List-Unsubscribe=One-Click` (RFC 8058) unsubscribes at once; the page's
 // own buttons POST `action=unsubscribe` or `action=resubscribe`.
 import { loadConfig } from "../../shared/config.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { languageFromHeader } from "../../shared/render/i18n.ts";
 import { notFound, pageResponse, textResponse } from "../../shared/tracking/responses.ts";
 import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/tracking/unsubscribe-page.ts";
 import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe } from "../../shared/tracking/unsubscribe.ts";
 
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: false }, async (request) => {
     const isGet = request.event.requestContext.http.method === "GET";
     const recipient = await findRecipient(deps, request.event.pathParameters?.token ?? "");
@@ -33,4 +33,4 @@ export const makeHandler = (deps: Deps) =>
     }
   });
 
-export const handler = makeHandler(makeDeps(loadConfig()));
+export const handler = makeHandler(makeCoreDeps(loadConfig()));

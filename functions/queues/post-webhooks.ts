@@ -3,7 +3,7 @@
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadConfig } from "../../shared/config.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { deliverWebhookRecords, type DeliverWebhooksDeps } from "../../shared/webhooks/deliver-webhooks.ts";
 import { makeWebhookEndpointStore } from "../../shared/webhooks/endpoints.ts";
 import { postWebhook } from "../../shared/webhooks/poster.ts";
@@ -13,7 +13,7 @@ const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 
 export const makeHandler = (deps: DeliverWebhooksDeps) => (event: SQSEvent): Promise<SQSBatchResponse> => deliverWebhookRecords(deps, event.Records);
 
-export function makePostWebhooksDeps(deps: Pick<Deps, "clients" | "config">): DeliverWebhooksDeps {
+export function makePostWebhooksDeps(deps: Pick<CoreDeps, "clients" | "config">): DeliverWebhooksDeps {
   const { config, clients } = deps;
   return {
     endpoints: makeWebhookEndpointStore(clients.ddb, config.tableName),
@@ -29,4 +29,4 @@ export function makePostWebhooksDeps(deps: Pick<Deps, "clients" | "config">): De
   };
 }
 
-export const handler = makeHandler(makePostWebhooksDeps(makeDeps(loadConfig())));
+export const handler = makeHandler(makePostWebhooksDeps(makeCoreDeps(loadConfig())));

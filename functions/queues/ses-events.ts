@@ -1,7 +1,7 @@
 // SES-events queue consumer: SES notifications (through SNS) become statuses; hard bounces and
 // complaints put the address on the account's suppression list.
 import { loadConfig } from "../../shared/config.ts";
-import { makeDeps } from "../../shared/deps.ts";
+import { makeCoreDeps } from "../../shared/deps.ts";
 import { sqsConsumer } from "../../shared/queue/consumer.ts";
 import { parseSesRecordBody } from "../../shared/ses/notification.ts";
 import { applySesNotification } from "../../shared/ses/ses-events.ts";
@@ -13,4 +13,4 @@ export const makeHandler = (deps: { status: StatusService }) =>
     if (notification) await applySesNotification(deps, notification);
   });
 
-export const handler = makeHandler(makeDeps(loadConfig()));
+export const handler = makeHandler(makeCoreDeps(loadConfig()));

@@ -1,46 +1,50 @@
 // POST /email/messages (SPEC §2): the Devino-shaped body, validated with zod. Request-level
 // problems fail the whole request; a bad recipient fails only its own Result entry.
-import { z } from "zod";
+// zod/mini: the same checks and issues as the classic API, at a thirtieth of the bundle size.
+import * as z from "zod/mini";
 import { isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { AppError, type Reason } from "../domain/errors.ts";
 import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "./submission.ts";
 import { LANGUAGES } from "../render/i18n.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/url-policy.ts";
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
 const stringMap = z.record(z.string(), scalar);
 
-const address = z.string().trim().refine(isValidAddress, { message: "invalid_address" });
+const address = z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" }));
 /** true/false, or 1/0 as in the SMTP options header. */
-const flag = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform(Boolean);
+const flag = z.pipe(z.union([z.boolean(), z.literal(0), z.literal(1)]), z.transform((v: boolean | 0 | 1) => Boolean(v)));
+const name = z.optional(z.string().check(z.maxLength(256)));
 
 const recipientSchema = z.object({
   Address: address,
-  Name: z.string().max(256).optional(),
-  MergeFields: stringMap.optional(),
-  ExtraData: stringMap
-    .refine((data) => data.callbackUrl === undefined || !urlSyntaxProblem(data.callbackUrl, "local"), {
-      message: "invalid_url",
-      path: ["callbackUrl"],
-    })
-    .optional(),
+  Name: name,
+  MergeFields: z.optional(stringMap),
+  ExtraData: z.optional(
+    stringMap.check(
+      z.refine((data) => data.callbackUrl === undefined || !urlSyntaxProblem(data.callbackUrl, "local"), {
+        message: "invalid_url",
+        path: ["callbackUrl"],
+      }),
+    ),
+  ),
 });
 
 const requestSchema = (maxRecipients: number) =>
   z.object({
-    Recipients: z.array(z.unknown()).min(1).max(maxRecipients),
-    CheckUnsubscription: z.boolean().optional(),
-    Sender: z.object({ Address: address, Name: z.string().max(256).optional() }),
-    Subject: z.string().min(1).max(998),
+    Recipients: z.array(z.unknown()).check(z.minLength(1), z.maxLength(maxRecipients)),
+    CheckUnsubscription: z.optional(z.boolean()),
+    Sender: z.object({ Address: address, Name: name }),
+    Subject: z.string().check(z.minLength(1), z.maxLength(998)),
     Body: z
-      .object({ Html: z.string().optional(), PlainText: z.string().optional() })
-      .refine((body) => !!body.Html || !!body.PlainText, { message: "body_required" }),
-    AttachmentsIds: z.array(z.string().min(1)).optional(),
+      .object({ Html: z.optional(z.string()), PlainText: z.optional(z.string()) })
+      .check(z.refine((body) => !!body.Html || !!body.PlainText, { message: "body_required" })),
+    AttachmentsIds: z.optional(z.array(z.string().check(z.minLength(1)))),
     // Posthaste's additions (the SMTP X-Posthaste options in HTTP form): footer/page language and tracking switches.
-    Language: z.enum(LANGUAGES).optional(),
-    TrackRead: flag.optional(),
-    TrackLinks: flag.optional(),
-    SkipUnsubscribe: flag.optional(),
+    Language: z.optional(z.enum(LANGUAGES)),
+    TrackRead: z.optional(flag),
+    TrackLinks: z.optional(flag),
+    SkipUnsubscribe: z.optional(flag),
   });
 
 export type SendRequest = z.infer<ReturnType<typeof requestSchema>>;
@@ -126,13 +130,13 @@ export function parseSendRequest(
   };
 }
 
-function validationError(error: z.ZodError, input: unknown): AppError {
+function validationError(error: z.core.$ZodError, input: unknown): AppError {
   const reasons = reasonsOf(error, input, []);
   return new AppError("validation_error", { message: describe(reasons[0]), reasons });
 }
 
 /** zod issues as Devino reasons: `key` a stable code, `ref` the path (`Recipients[0].Address`). */
-export function reasonsOf(error: z.ZodError, input: unknown, prefix: string[]): Reason[] {
+export function reasonsOf(error: z.core.$ZodError, input: unknown, prefix: string[]): Reason[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String);
     return { key: keyOf(issue, valueAt(input, path)), ref: formatPath([...prefix, ...path]) || undefined };

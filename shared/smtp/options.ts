@@ -2,7 +2,8 @@
 // clients of Unisender Go can move by changing host and credentials. A JSON object, possibly
 // MIME-encoded and folded. Every option of the table is understood; `template_id` is refused
 // until templates exist, rather than silently ignored.
-import { z } from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/locales";
 import { LANGUAGES, type Language } from "../render/i18n.ts";
 import { parseHeaderLine } from "./mime-words.ts";
 import { smtpRefusal } from "./replies.ts";
@@ -43,29 +44,34 @@ export const MAX_TAGS = 4;
 export const MAX_TAG_LENGTH = 50;
 
 // 0/1 as the reference writes them; true/false and "0"/"1" as clients also send them.
-const flag = z.union([z.literal(0), z.literal(1), z.boolean(), z.enum(["0", "1", "true", "false"])]).transform((v) => v === 1 || v === true || v === "1" || v === "true");
-const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const flag = z.pipe(
+  z.union([z.literal(0), z.literal(1), z.boolean(), z.enum(["0", "1", "true", "false"])]),
+  z.transform((v) => v === 1 || v === true || v === "1" || v === "true"),
+);
+const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
 
 const schema = z.object({
-  global_language: z.enum(LANGUAGES).optional(),
-  template_engine: z
-    .string()
-    .transform((v) => v.toLowerCase())
-    .pipe(z.enum(["simple", "velocity"]))
-    .optional(),
-  template_id: z.unknown().optional(),
-  global_substitutions: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])).optional(),
-  global_metadata: z.record(z.string(), scalar).optional(),
-  track_links: flag.optional(),
-  track_read: flag.optional(),
-  skip_unsubscribe: flag.optional(),
-  strict: flag.optional(),
-  tags: z
-    .array(z.string().min(1).max(MAX_TAG_LENGTH))
-    .max(MAX_TAGS)
-    .refine((tags) => new Set(tags).size === tags.length, { message: "tags must be unique" })
-    .optional(),
+  global_language: z.optional(z.enum(LANGUAGES)),
+  template_engine: z.optional(z.pipe(z.pipe(z.string(), z.transform((v) => v.toLowerCase())), z.enum(["simple", "velocity"]))),
+  template_id: z.optional(z.unknown()),
+  global_substitutions: z.optional(
+    z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])),
+  ),
+  global_metadata: z.optional(z.record(z.string(), scalar)),
+  track_links: z.optional(flag),
+  track_read: z.optional(flag),
+  skip_unsubscribe: z.optional(flag),
+  strict: z.optional(flag),
+  tags: z.optional(
+    z.array(z.string().check(z.minLength(1), z.maxLength(MAX_TAG_LENGTH))).check(
+      z.maxLength(MAX_TAGS),
+      z.refine((tags) => new Set(tags).size === tags.length, { message: "tags must be unique" }),
+    ),
+  ),
 });
+
+/** zod/mini carries no messages of its own: the refusal quotes zod's English ones, as the sender sees them. */
+const ENGLISH = en().localeError;
 
 /** The decoded JSON text of the options header, or undefined when the message has none. */
 export function findOptionsHeader(headerLines: readonly { key: string; line: string }[]): { name: string; value: string } | undefined {
@@ -92,7 +98,7 @@ export function parseSmtpOptions(header: { name: string; value: string } | undef
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw invalid(header.name, "must be a JSON object");
 
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(json, { error: ENGLISH });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.map(String).join(".");

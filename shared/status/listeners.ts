@@ -1,6 +1,6 @@
 // The status listeners every entry point that changes statuses installs. Webhooks (and later
 // reports and counters) plug in here, so no handler has to know about them.
-import type { AwsClients } from "../aws.ts";
+import type { CoreClients } from "../aws.ts";
 import type { Config } from "../config.ts";
 import { log } from "../log.ts";
 import { makeWebhookEndpointStore } from "../webhooks/endpoints.ts";
@@ -8,7 +8,7 @@ import { makeWebhookListener } from "../webhooks/listener.ts";
 import { makeWebhookQueue } from "../webhooks/queue.ts";
 import type { StatusListener } from "./status-service.ts";
 
-export function statusListeners(config: Config, clients: AwsClients): StatusListener[] {
+export function statusListeners(config: Config, clients: CoreClients): StatusListener[] {
   const listeners: StatusListener[] = [];
   if (config.queueUrls.webhooks) {
     listeners.push(

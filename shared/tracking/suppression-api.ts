@@ -1,7 +1,7 @@
 // The suppression list API (SPEC §7): get one address, list by cause and date, add, delete.
 // Always the caller's own account; a project key works on its account's list, which is the
 // one list that sending checks.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { isValidAddress } from "../domain/address.ts";
 import { AppError } from "../domain/errors.ts";
 import { SUPPRESSION_CAUSES, type Suppression, type SuppressionCause, type SuppressionStore } from "../store/suppressions.ts";
@@ -83,9 +83,9 @@ export async function listSuppressions(store: SuppressionStore, accountId: strin
 }
 
 const addSchema = z.object({
-  Email: z.string().trim().refine(isValidAddress, { message: "invalid_address" }),
-  Cause: z.enum(SUPPRESSION_CAUSES).optional(),
-  Reason: z.string().max(500).optional(),
+  Email: z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" })),
+  Cause: z.optional(z.enum(SUPPRESSION_CAUSES)),
+  Reason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export async function addSuppression(store: SuppressionStore, accountId: string, body: unknown): Promise<Suppression> {

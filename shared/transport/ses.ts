@@ -1,13 +1,16 @@
 // Amazon SES v2 through nodemailer's SES transport. Delivery, bounce and complaint come back
 // later as SES events (SNS -> SQS), so a successful call only means SENT.
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import nodemailer from "nodemailer";
+import Mail from "nodemailer/lib/mailer";
+import SESTransport, { type SESTransportOptions } from "nodemailer/lib/ses-transport";
 import { TransportError, toNodemailerMessage, type Transport } from "./transport.ts";
 
 const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "LimitExceededException", "SendingPausedException"]);
 
 export function makeSesTransport(sesClient: SESv2Client, configurationSet?: string): Transport {
-  const transporter = nodemailer.createTransport({ SES: { sesClient, SendEmailCommand } });
+  // What nodemailer.createTransport({ SES }) builds, without bundling nodemailer's other transports.
+  const options: SESTransportOptions = { SES: { sesClient, SendEmailCommand } };
+  const transporter = new Mail(new SESTransport(options), options);
   return {
     async send(mail, attachments) {
       try {

@@ -1,7 +1,9 @@
 // What the delivery worker needs from a transport, whatever carries the mail (SES, an SMTP
 // relay, the local mailbox). nodemailer builds and sends every message.
-import nodemailer from "nodemailer";
-import type { SendMailOptions, Transporter } from "nodemailer";
+// Only the parts used: nodemailer's top level also bundles every other transport.
+import Mail from "nodemailer/lib/mailer";
+import SMTPPool, { type SMTPPoolOptions } from "nodemailer/lib/smtp-pool";
+import type { SendMailOptions } from "nodemailer";
 import type { Readable } from "node:stream";
 import type { OutgoingMail } from "../render/compose.ts";
 
@@ -90,7 +92,7 @@ export function makeSmtpTransport(options: {
   plain?: boolean;
   maxConnections?: number;
 }): Transport {
-  const transporter: Transporter = nodemailer.createTransport({
+  const poolOptions: SMTPPoolOptions = {
     pool: true,
     host: options.host,
     port: options.port,
@@ -104,7 +106,9 @@ export function makeSmtpTransport(options: {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
-  });
+  };
+  // What nodemailer.createTransport({ pool: true, ... }) builds.
+  const transporter = new Mail(new SMTPPool(poolOptions), poolOptions);
   return {
     async send(mail, attachments) {
       try {

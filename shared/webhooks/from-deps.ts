@@ -1,8 +1,8 @@
 // What the webhook entry points build from the container's dependencies.
-import type { Deps } from "../deps.ts";
+import type { CoreDeps } from "../deps.ts";
 import { makeWebhookEndpointStore } from "./endpoints.ts";
 import type { ManageWebhooksDeps } from "./manage.ts";
 
-export function webhookDeps(deps: Pick<Deps, "clients" | "config">): ManageWebhooksDeps {
+export function webhookDeps(deps: Pick<CoreDeps, "clients" | "config">): ManageWebhooksDeps {
   return { endpoints: makeWebhookEndpointStore(deps.clients.ddb, deps.config.tableName), config: deps.config };
 }

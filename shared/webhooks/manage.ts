@@ -1,7 +1,7 @@
 // The webhook API (POST/GET /webhooks, DELETE /webhooks/{id}, POST /webhooks/{id}/rotate-secret):
 // validation, the URL policy, and the shape of the answers. Endpoints belong to the account, so
 // they are managed with an account key, not a project key.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { AppError } from "../domain/errors.ts";
 import type { Caller } from "../store/accounts.ts";
 import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "./endpoints.ts";
@@ -16,7 +16,7 @@ export interface ManageWebhooksDeps {
 
 const createSchema = z.object({
   Url: z.string({ error: "required" }),
-  Description: z.string().max(256, { error: "too_long" }).optional(),
+  Description: z.optional(z.string().check(z.maxLength(256, { error: "too_long" }))),
 });
 
 const REFUSALS: Record<UrlRefusal, string> = {
