@@ -1,7 +1,7 @@
 // The whole platform on one machine: stand-ins, mailbox, gateway, pollers and the sweeper,
 // running the same handlers as AWS Lambda would, from the same function manifest.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest.ts";
@@ -215,7 +215,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     sesEventsTopicArn,
     pid: process.pid,
   };
-  await writeFile(infoFile, JSON.stringify(info, null, 2));
+  // Written aside then renamed: a script or test polling for the file never reads half of it.
+  await writeFile(`${infoFile}.tmp`, JSON.stringify(info, null, 2));
+  await rename(`${infoFile}.tmp`, infoFile);
 
   return {
     info,
