@@ -57,7 +57,9 @@ export function makeRateLimiter(ddb: DynamoDBDocumentClient, tableName: string) 
       const second = epochSeconds(now);
       for (;;) {
         let window = windows.get(accountId);
-        if (!window || window.second !== second) {
+        // A request that waited into the next second counts in the window that is open now; it
+        // never brings back an older one (which would throw away the newer window's leases).
+        if (!window || window.second < second) {
           if (windows.size > 10_000) windows.clear();
           window = { second, available: 0, nextBlock: 1, exhausted: false };
           windows.set(accountId, window);
@@ -70,7 +72,7 @@ export function makeRateLimiter(ddb: DynamoDBDocumentClient, tableName: string) 
         if (!window.leasing) {
           const current = window;
           const block = Math.min(current.nextBlock, Math.max(1, Math.floor(limitPerSecond / MAX_BLOCK_SHARE)));
-          current.leasing = lease(accountId, second, block, limitPerSecond)
+          current.leasing = lease(accountId, current.second, block, limitPerSecond)
             .then((got) => {
               current.available += got;
               current.exhausted = got === 0;
