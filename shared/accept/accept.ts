@@ -13,6 +13,7 @@ import { epochSeconds } from "../store/keys.ts";
 import type { MessageStore, NewMessage } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
 import type { StatusService } from "../status/status-service.ts";
+import { unsubscribeTicket } from "../tracking/unsubscribe.ts";
 import type { AcceptedRecipient, Submission } from "./submission.ts";
 import { log } from "../log.ts";
 
@@ -71,7 +72,9 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   });
 
   const toSend = messages.filter((m) => m.status === "ACCEPTED");
-  await deps.messages.putMessages(messages, now, body.item ? [body.item] : []);
+  // Each sent message's unsubscribe link must outlive the message: its ticket goes in the same write.
+  const tickets = submission.options.skipUnsubscribe ? [] : toSend.map((m) => deps.suppressions.ticketItem(unsubscribeTicket(m), now));
+  await deps.messages.putMessages(messages, now, { first: body.item ? [body.item] : [], alongside: tickets });
 
   // Durable from here on: failures below are logged and repaired by the sweeper, never reported as a failed send.
   try {

@@ -11,16 +11,13 @@ import { composeMail } from "../render/compose.ts";
 import type { StatusService } from "../status/status-service.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { Message, MessageStore } from "../store/messages.ts";
-import type { SuppressionStore } from "../store/suppressions.ts";
 import { accountPolicy } from "../tracking/account-policy.ts";
-import { rememberUnsubscribeLink } from "../tracking/unsubscribe.ts";
 import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
 
 export interface DeliverDeps {
   config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;
   messages: MessageStore;
   accounts: Pick<AccountStore, "getAccount">;
-  suppressions: Pick<SuppressionStore, "rememberRecipient">;
   bodies: BodyStore;
   status: StatusService;
   deliveryQueue: DeliveryQueue;
@@ -51,12 +48,8 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
 
   try {
     const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
-    const { mail, missingFields, options } = composeMail(message, body, deps.config, account);
-    const [attachments] = await Promise.all([
-      mail.attachments.length ? deps.loadAttachments(mail.attachments) : [],
-      // The unsubscribe link must keep working after the message itself expires.
-      rememberUnsubscribeLink(deps, message, options),
-    ]);
+    const { mail, missingFields } = composeMail(message, body, deps.config, account);
+    const attachments = mail.attachments.length ? await deps.loadAttachments(mail.attachments) : [];
     let sent: SendResult;
     try {
       sent = await deps.transport.send(mail, attachments);

@@ -79,7 +79,7 @@ const BATCH_WRITE_MAX = 25;
 
 type Item = Record<string, unknown>;
 
-/** What one accept writes: `first` (the body) must be stored before any of `items` (its messages) can exist alone. */
+/** What one accept writes: `first` (the body) must be stored before any of `items` (its messages and their tickets) can exist alone. */
 interface Records {
   first: Item[];
   items: Item[];
@@ -129,12 +129,13 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
 
     /**
      * Records new messages. ACCEPTED ones enter the sweeper's index; REJECTED ones are final at
-     * once. `first` (a body item) is written before or in the same call as the messages.
+     * once. `first` (a body item) is written before or in the same call as the messages;
+     * `alongside` (unsubscribe tickets) with them.
      */
-    async putMessages(messages: NewMessage[], now = Date.now(), first: Item[] = []) {
+    async putMessages(messages: NewMessage[], now = Date.now(), extra: { first?: Item[]; alongside?: Item[] } = {}) {
       await write({
-        first,
-        items: messages.map((message) => {
+        first: extra.first ?? [],
+        items: [...(extra.alongside ?? []), ...messages.map((message) => {
           const waiting = message.status === "ACCEPTED";
           return {
             ...keys.message(message.messageId),
@@ -145,7 +146,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
             attempts: 0,
             ...(waiting ? { pendingShard: shardOf(message.messageId), dueAt: now } : {}),
           };
-        }),
+        })],
       });
     },
 

@@ -168,14 +168,12 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
       return { entries, next: startKey?.sk as string | undefined };
     },
 
-    /** Keeps what the unsubscribe link of a sent message needs, for longer than the message. */
-    async rememberRecipient(ticket: UnsubscribeTicket, now = Date.now()) {
-      await ddb.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...ticketKey(ticket.messageId), ...ticket, expiresAt: epochSeconds(now) + UNSUBSCRIBE_TICKET_DAYS * 86_400 },
-        }),
-      );
+    /**
+     * The item that keeps what a message's unsubscribe link needs for longer than the message:
+     * written with the message itself (shared/accept/accept.ts), in the same BatchWriteItem.
+     */
+    ticketItem(ticket: UnsubscribeTicket, now = Date.now()): Record<string, unknown> {
+      return { ...ticketKey(ticket.messageId), ...ticket, expiresAt: epochSeconds(now) + UNSUBSCRIBE_TICKET_DAYS * 86_400 };
     },
 
     async recipientOf(messageId: string, now = Date.now()): Promise<UnsubscribeTicket | undefined> {

@@ -4,7 +4,7 @@
 // suppression that follows UNSUBSCRIBED / SUBSCRIBED); after that the suppression list directly.
 import { verifyToken } from "../render/links.ts";
 import type { StatusService } from "../status/status-service.ts";
-import type { Message, MessageOptions, MessageStore } from "../store/messages.ts";
+import type { Message, MessageStore } from "../store/messages.ts";
 import type { SuppressionStore, UnsubscribeTicket } from "../store/suppressions.ts";
 
 export interface UnsubscribeDeps {
@@ -24,17 +24,9 @@ export type UnsubscribeVia = "one-click" | "page";
 
 const senderOf = (message: Pick<Message, "from">) => message.from.name?.trim() || message.from.address;
 
-export function ticketFor(message: Message, options: MessageOptions): UnsubscribeTicket {
-  return { messageId: message.messageId, accountId: message.accountId, address: message.to.address, sender: senderOf(message), language: options.language };
-}
-
-/** Written when the message is sent, so its link outlives the message's retention. */
-export async function rememberUnsubscribeLink(
-  deps: { suppressions: Pick<SuppressionStore, "rememberRecipient"> },
-  message: Message,
-  options: MessageOptions,
-) {
-  if (!options.skipUnsubscribe) await deps.suppressions.rememberRecipient(ticketFor(message, options));
+/** What the unsubscribe link needs once the message is gone; written when the message is accepted. */
+export function unsubscribeTicket(message: Pick<Message, "messageId" | "accountId" | "to" | "from" | "options">): UnsubscribeTicket {
+  return { messageId: message.messageId, accountId: message.accountId, address: message.to.address, sender: senderOf(message), language: message.options.language };
 }
 
 /** Who the token's message went to; undefined for a forged token or a message long gone. */
@@ -42,7 +34,7 @@ export async function findRecipient(deps: UnsubscribeDeps, token: string): Promi
   const messageId = verifyToken(deps.config.linkSecret, "unsubscribe", token);
   if (!messageId) return undefined;
   const message = await deps.messages.getMessage(messageId);
-  if (message) return { ...ticketFor(message, message.options), message };
+  if (message) return { ...unsubscribeTicket(message), message };
   return deps.suppressions.recipientOf(messageId);
 }
 

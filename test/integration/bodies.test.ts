@@ -24,7 +24,7 @@ describe("message bodies", () => {
     expect(prepared.item).toBeDefined();
     expect((prepared.item!.deflated as Buffer).length).toBeLessThan(html.length / 5);
 
-    await t.deps.messages.putMessages([], Date.now(), [prepared.item!]);
+    await t.deps.messages.putMessages([], Date.now(), { first: [prepared.item!] });
     expect(await t.deps.bodies.get(prepared.bodyKey)).toEqual(body(html));
     expect(await s3Objects(accountId)).toBe(0);
   });
@@ -44,7 +44,7 @@ describe("message bodies", () => {
     const stored = await t.deps.clients.ddb.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: prepared.item!.pk, sk: prepared.item!.sk } }));
     expect(stored.Item).toBeUndefined(); // prepare alone writes nothing for a small body
 
-    await t.deps.messages.putMessages([], Date.now(), [prepared.item!]);
+    await t.deps.messages.putMessages([], Date.now(), { first: [prepared.item!] });
     const written = await t.deps.clients.ddb.send(new GetCommand({ TableName: t.config.tableName, Key: { pk: prepared.item!.pk, sk: prepared.item!.sk } }));
     expect(written.Item?.expiresAt).toBe(1_900_000_000);
   });
