@@ -34,7 +34,7 @@ export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { c
   }
   // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/coalesce.ts).
   const sendNow = options.coalesce
-    ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX, maxInFlight: 4 }, (ids) => ids.length)
+    ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX, maxInFlight: 2 }, (ids) => ids.length)
     : (ids: string[]) => send(ids, 0);
 
   return {

@@ -115,7 +115,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
   }
 
   const write = options.coalesce
-    ? coalesce<Records>(writeRecords, { maxBatch: BATCH_WRITE_MAX, maxInFlight: 4 }, (u) => u.first.length + u.items.length)
+    ? coalesce<Records>(writeRecords, { maxBatch: BATCH_WRITE_MAX, maxInFlight: 2 }, (u) => u.first.length + u.items.length)
     : (records: Records) => writeRecords([records]);
 
   async function getMessage(messageId: string, now = Date.now()): Promise<Message | undefined> {

@@ -80,7 +80,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
   }
   // Concurrent SMTP sessions share lookups under load (shared/coalesce.ts); Lambda handlers never do.
   const findSuppressed = options.coalesce
-    ? coalesce<Lookup, Set<string>>(lookUp, { maxBatch: BATCH_GET_MAX, maxInFlight: 4 }, (l) => l.addresses.length)
+    ? coalesce<Lookup, Set<string>>(lookUp, { maxBatch: BATCH_GET_MAX, maxInFlight: 2 }, (l) => l.addresses.length)
     : async (lookup: Lookup) => (await lookUp([lookup]))[0];
 
   const getEntry = async (accountId: string, address: string) =>
