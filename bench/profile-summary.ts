@@ -25,7 +25,7 @@ const ROLES: [RegExp, string][] = [
   [/^(s3rver|koa|@koa|xmlbuilder2|fast-xml-parser|busboy|statuses|http-errors|koa-.*|@oozcitak)/, "stand-in: S3 (s3rver)"],
   [/^(fauxqs|fastify|@fastify|light-my-request|find-my-way|avvio|pino|fast-json-stringify)/, "stand-in: SQS (fauxqs)"],
   [/^(@smithy|@aws-sdk|@aws-crypto|fast-xml-parser|strnum|bowser|tslib|uuid)/, "AWS SDK clients"],
-  [/^(smtp-server|mailparser|libmime|libqp|libbase64|iconv-lite|encoding-japanese|punycode|linkify-it|html-to-text|tlds|he)/, "mailbox (smtp-server + mailparser)"],
+  [/^(smtp-server|mailparser|libmime|libqp|libbase64|iconv-lite|encoding-japanese|punycode|linkify-it|html-to-text|tlds|he)/, "smtp-server + mailparser (SMTP door; mailbox)"],
   [/^nodemailer/, "nodemailer (delivery transport)"],
   [/^(@middy|zod)/, "handler libraries (middy, zod)"],
   [/^(tsx|esbuild|get-tsconfig)/, "tsx (TypeScript loader)"],
