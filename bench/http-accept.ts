@@ -1,6 +1,9 @@
 // Benchmarks 1 and 2: HTTP accept of one recipient a request (saturated, then at a fixed rate)
 // and of batches, each beside the bare HTTP server measured the same way in the same run. The
 // platform's pollers are off, so nothing but accepting runs.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { BENCH_DIR, ROOT } from "./child.ts";
 import { ACCEPT_SCOPES, costOf, durationsOf, type Cost, type Durations } from "./cost.ts";
 import { jsonPoster, postAtFixedRate, saturate, type SaturationResult, type Target } from "./http-load.ts";
 import { recipients, sendRequest } from "./payloads.ts";
@@ -16,6 +19,8 @@ export interface FixedRateResult extends LatencySummary {
 
 export interface HttpAcceptResult {
   single: { connections: number; posthaste: SaturationResult; reference: SaturationResult; cost: Cost; cpuMsPerRequest: number; standInsCpuMsPerRequest: number };
+  /** The AWS calls of one accept made alone (bench/reference/aws-calls.ts), against the same stand-ins. */
+  awsCallsAlone: AwsCallsAlone;
   fixedRate: { posthaste: FixedRateResult; reference: FixedRateResult };
   batch: {
     recipients: number;
@@ -29,6 +34,39 @@ export interface HttpAcceptResult {
 }
 
 const CALIBRATION_REQUESTS = { full: 30, quick: 15, tiny: 3 };
+
+export interface AwsCallsAlone {
+  perSecond: number;
+  /** CPU of the process making the calls (the SDK clients), and of the stand-ins answering them, per accept. */
+  clientCpuMs: number;
+  standInsCpuMs: number;
+}
+
+async function awsCallsAlone(platform: BenchPlatform, profile: Profile): Promise<AwsCallsAlone> {
+  const before = await platform.usage();
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(BENCH_DIR, "reference/aws-calls.ts")], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb,
+      SQS_ENDPOINT: platform.info.endpoints.sqs,
+      TABLE_NAME: platform.info.tableName,
+      SECONDS: String(profile.acceptSeconds),
+      CONNECTIONS: String(profile.connections),
+      ...(profile.acceptAmount ? { AMOUNT: String(profile.acceptAmount) } : {}),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const line = output.split("\n").find((l) => l.startsWith('{"perSecond"'));
+  if (code !== 0 || !line) throw new Error(`bench/reference/aws-calls.ts failed (${code}):\n${output}`);
+  const result = JSON.parse(line) as { perSecond: number; clientCpuMs: number; count: number };
+  const usage = usageBetween(before, await platform.usage());
+  return { perSecond: result.perSecond, clientCpuMs: result.clientCpuMs, standInsCpuMs: usage.standInsCpuMs / Math.max(1, result.count) };
+}
 
 export function platformTarget(platform: BenchPlatform): Target {
   return { url: `${platform.info.apiUrl}/email/messages`, headers: { authorization: `Key ${platform.info.apiKey}` } };
@@ -78,6 +116,9 @@ export async function benchHttpAccept(platform: BenchPlatform, reference: Target
   const singlePosthaste = await saturate(target, single, load);
   const singleUsage = usageBetween(before, await platform.usage());
 
+  progress("the AWS calls of one accept, alone (SDK clients and stand-ins, no Posthaste code)");
+  const alone = await awsCallsAlone(platform, profile);
+
   progress(`HTTP accept at ${profile.fixedRate} requests/s: reference, then Posthaste`);
   const fixedReference = await atFixedRate(reference, single, profile);
   const fixedPosthaste = await atFixedRate(target, single, profile);
@@ -106,6 +147,7 @@ export async function benchHttpAccept(platform: BenchPlatform, reference: Target
       cpuMsPerRequest: singleUsage.cpuMs / Math.max(1, singleRequests),
       standInsCpuMsPerRequest: singleUsage.standInsCpuMs / Math.max(1, singleRequests),
     },
+    awsCallsAlone: alone,
     fixedRate: { posthaste: fixedPosthaste, reference: fixedReference },
     batch: {
       recipients: profile.batchRecipients,

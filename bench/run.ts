@@ -10,7 +10,7 @@
 //   --profile                     write CPU profiles of the platform processes (node --cpu-prof)
 //                                 to bench/results/profiles/
 //   --skip <names>                leave out some of: http,smtp,delivery,bundles
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { benchBundles } from "./bundles.ts";
@@ -44,6 +44,7 @@ const progress = (line: string) => process.stderr.write(`· ${line}\n`);
 async function withPlatform<T>(pollers: boolean, profileDir: string | undefined, fn: (platform: BenchPlatform) => Promise<T>): Promise<T> {
   progress(`starting the local platform (pollers ${pollers ? "on" : "off"})`);
   const platform = await startBenchPlatform({ pollers, profileDir });
+  processNames.set(platform.info.pid, "platform").set(platform.info.standInsPid, "stand-ins");
   try {
     return await fn(platform);
   } finally {
@@ -86,7 +87,7 @@ async function main() {
   if (bundles) console.log(`\nLambda bundles (esbuild as the CDK stack bundles them; cold init = import in a fresh Node ${process.version} process, median of ${profile.initRuns}):\n${bundles}`);
   if (costDetail) console.log(`\nAWS requests per message and cost (list prices ${PRICES.region}, ${PRICES.asOf}):\n${costDetail}`);
   const profiles = profileDir ? await profileSummaries(profileDir) : {};
-  for (const [file, summary] of Object.entries(profiles)) console.log(`\nCPU profile ${file}\n${renderProfile(summary)}`);
+  for (const [name, summary] of Object.entries(profiles)) console.log(`\nCPU profile of the ${name}\n${renderProfile(summary)}`);
 
   await mkdir(path.dirname(args.out!), { recursive: true });
   await writeFile(
@@ -96,15 +97,20 @@ async function main() {
   console.log(`\nWrote ${path.relative(process.cwd(), args.out!) || args.out}`);
 }
 
+/** Which process each pid was: the platform (gateway, handlers, pollers, SMTP door) or its stand-ins. */
+const processNames = new Map<number, string>();
+
 /** The main thread's profile of each platform process (worker threads, e.g. tsx's loader, left out). */
 async function profileSummaries(dir: string): Promise<Record<string, ProfileSummary>> {
   const summaries: Record<string, ProfileSummary> = {};
   for (const phase of await readdir(dir)) {
-    const files = (await readdir(path.join(dir, phase))).filter((f) => f.endsWith(".cpuprofile")).sort();
-    const largest = (await Promise.all(files.map(async (f) => ({ f, size: (await stat(path.join(dir, phase, f))).size })))).sort((a, b) => b.size - a.size)[0];
-    if (!largest) continue;
-    const file = path.join(dir, phase, largest.f);
-    summaries[path.relative(process.cwd(), file)] = summarizeProfile(JSON.parse(await readFile(file, "utf8")), 15);
+    // Node names profiles CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile; thread 0 is the main thread.
+    const files = (await readdir(path.join(dir, phase))).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)).sort();
+    for (const f of files) {
+      const pid = Number(f.split(".")[3]);
+      const file = path.join(dir, phase, f);
+      summaries[`${processNames.get(pid) ?? `pid ${pid}`}, ${phase}: ${path.relative(process.cwd(), file)}`] = summarizeProfile(JSON.parse(await readFile(file, "utf8")), 15);
+    }
   }
   return summaries;
 }

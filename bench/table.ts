@@ -43,6 +43,20 @@ export function buildRows(r: Results): Row[] {
         met: single.posthaste.requestsPerSecond >= 1000,
       },
       {
+        figure: "   CPU per request: platform process / stand-ins process",
+        posthaste: `${ms(single.cpuMsPerRequest)} / ${ms(single.standInsCpuMsPerRequest)}`,
+        reference: "",
+        ratio: "",
+        goal: "",
+      },
+      {
+        figure: "   its AWS calls alone, no Posthaste code: accepts/s",
+        posthaste: int(r.http.awsCallsAlone.perSecond),
+        reference: `CPU ${ms(r.http.awsCallsAlone.clientCpuMs)} SDK / ${ms(r.http.awsCallsAlone.standInsCpuMs)} stand-ins`,
+        ratio: ratio(single.posthaste.requestsPerSecond, r.http.awsCallsAlone.perSecond),
+        goal: "",
+      },
+      {
         figure: "   latency at saturation, p50 / p99",
         posthaste: `${ms(single.posthaste.p50Ms)} / ${ms(single.posthaste.p99Ms)}`,
         reference: `${ms(single.reference.p50Ms)} / ${ms(single.reference.p99Ms)}`,

@@ -63,6 +63,8 @@ export interface LocalInfo extends DevAccount {
   /** SNS topic subscribed to the SES-events queue: publish SES notifications here to simulate SES. */
   sesEventsTopicArn: string;
   pid: number;
+  /** The process running the stand-ins and the mailbox (local/standins-process.ts). */
+  standInsPid: number;
 }
 
 export interface PlatformOptions {
@@ -214,6 +216,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     queues,
     sesEventsTopicArn,
     pid: process.pid,
+    standInsPid: standIns.pid,
   };
   // Written aside then renamed: a script or test polling for the file never reads half of it.
   await writeFile(`${infoFile}.tmp`, JSON.stringify(info, null, 2));

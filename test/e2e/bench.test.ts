@@ -49,8 +49,12 @@ describe("npm run bench, tiny", () => {
     expect(json.machine.node).toBe(process.version);
   });
 
-  it("measures HTTP accept against the bare server", () => {
-    const { single, batch } = json.results.http;
+  it("measures HTTP accept against the bare server, and its AWS calls alone against the same stand-ins", () => {
+    const { single, batch, awsCallsAlone } = json.results.http;
+    expect(awsCallsAlone.perSecond).toBeGreaterThan(0);
+    expect(awsCallsAlone.clientCpuMs).toBeGreaterThan(0);
+    expect(single.cpuMsPerRequest).toBeGreaterThan(0);
+    expect(single.standInsCpuMsPerRequest).toBeGreaterThan(0);
     expect(single.posthaste.ok).toBeGreaterThan(0);
     expect(single.reference.ok).toBeGreaterThan(0);
     expect(single.posthaste.failed).toBe(0);
