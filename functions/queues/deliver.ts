@@ -1,10 +1,10 @@
-// Deliveries queue consumer: each record names one message to render and send.
+// Deliveries queue consumer: each record names up to ten messages to render and send.
 import { loadConfig } from "../../shared/config.ts";
 import { QUEUES } from "../manifest.ts";
 import { makeDeps, type Deps } from "../../shared/deps.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
-import type { DeliveryJob } from "../../shared/queue/deliveries.ts";
+import { messageIdsOf, type DeliveryJob } from "../../shared/queue/deliveries.ts";
 import { sqsConsumer } from "../../shared/queue/consumer.ts";
 import { transportFromConfig } from "../../shared/transport/from-config.ts";
 
@@ -12,7 +12,10 @@ export const makeHandler = (deps: DeliverDeps) =>
   sqsConsumer("deliver", async (record) => {
     const job = JSON.parse(record.body) as DeliveryJob;
     const lastReceive = Number(record.attributes?.ApproximateReceiveCount ?? 1) >= QUEUES.deliveries.maxReceiveCount;
-    await deliverMessage(deps, job.messageId, { lastReceive });
+    // All of them are tried; any failure fails the record, and its retry skips what went out (the claim).
+    const results = await Promise.allSettled(messageIdsOf(job).map((messageId) => deliverMessage(deps, messageId, { lastReceive })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   });
 
 export function makeDeliverDeps(deps: Deps): DeliverDeps {

@@ -4,7 +4,7 @@
 // A single-recipient request with a small body costs one BatchWriteItem (body and message) and
 // one SendMessageBatch: the sender check and the caller are cached (shared/store/account-facts.ts).
 import { AppError } from "../domain/errors.ts";
-import { newId } from "../domain/ids.ts";
+import { messageIdFor, newId } from "../domain/ids.ts";
 import { suppressionKey } from "../domain/address.ts";
 import type { BodyStore, PreparedBody } from "../files/bodies.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
@@ -48,10 +48,10 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   const body: PreparedBody = sending
     ? await deps.bodies.prepare(caller.accountId, submissionId, bodyOf(submission), expiresAt)
     : { bodyKey: "" };
-  const messages: NewMessage[] = submission.recipients.map((recipient) => {
+  const messages: NewMessage[] = submission.recipients.map((recipient, position) => {
     const rejected = suppressed.has(suppressionKey(recipient.address));
     return {
-      messageId: newId(),
+      messageId: messageIdFor(submissionId, position),
       accountId: caller.accountId,
       projectId: caller.projectId,
       submissionId,
@@ -72,8 +72,8 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   });
 
   const toSend = messages.filter((m) => m.status === "ACCEPTED");
-  // Each sent message's unsubscribe link must outlive the message: its ticket goes in the same write.
-  const tickets = submission.options.skipUnsubscribe ? [] : toSend.map((m) => deps.suppressions.ticketItem(unsubscribeTicket(m), now));
+  // Each sent message's unsubscribe link must outlive the message: the submission's tickets go in the same write.
+  const tickets = submission.options.skipUnsubscribe ? [] : deps.suppressions.ticketItems(toSend.map(unsubscribeTicket), now);
   await deps.messages.putMessages(messages, now, { first: body.item ? [body.item] : [], alongside: tickets });
 
   // Durable from here on: failures below are logged and repaired by the sweeper, never reported as a failed send.

@@ -1,28 +1,35 @@
-// The deliveries queue carries message ids only, never bodies (DESIGN §4).
+// The deliveries queue carries message ids only, never bodies (DESIGN §4). A job names up to
+// ten messages, so a 1,000-recipient request is 10 SendMessageBatch calls rather than 100, and a
+// worker takes up to 100 messages a receive. A job that fails is received again whole: the
+// copies already sent are skipped by the worker's claim, so nothing goes out twice.
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { coalesce } from "../coalesce.ts";
 import { chunk } from "../store/batch.ts";
 
 export interface DeliveryJob {
-  messageId: string;
+  messageIds: string[];
 }
 
+/** The message ids of a job; jobs written before jobs held several ids hold one `messageId`. */
+export const messageIdsOf = (job: DeliveryJob | { messageId: string }): string[] => ("messageIds" in job ? job.messageIds : [job.messageId]);
+
 const SQS_BATCH_MAX = 10;
+const IDS_PER_JOB = 10;
 const SQS_MAX_DELAY_SECONDS = 900;
 
 export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { coalesce?: boolean } = {}) {
   async function send(messageIds: string[], delay: number) {
     await Promise.all(
-      chunk(messageIds, SQS_BATCH_MAX).map(async (ids) => {
-        let pending = ids;
+      chunk(chunk(messageIds, IDS_PER_JOB), SQS_BATCH_MAX).map(async (jobs) => {
+        let pending = jobs;
         for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt === 5) throw new Error(`SQS refused ${pending.length} delivery jobs after 5 attempts`);
+          if (attempt === 5) throw new Error(`SQS refused ${pending.flat().length} delivery jobs after 5 attempts`);
           const result = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: pending.map((messageId, index) => ({
+              Entries: pending.map((ids, index) => ({
                 Id: String(index),
-                MessageBody: JSON.stringify({ messageId } satisfies DeliveryJob),
+                MessageBody: JSON.stringify({ messageIds: ids } satisfies DeliveryJob),
                 DelaySeconds: delay || undefined,
               })),
             }),
@@ -34,7 +41,7 @@ export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { c
   }
   // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/coalesce.ts).
   const sendNow = options.coalesce
-    ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX, maxInFlight: 2 }, (ids) => ids.length)
+    ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX * IDS_PER_JOB, maxInFlight: 2 }, (ids) => ids.length)
     : (ids: string[]) => send(ids, 0);
 
   return {

@@ -7,10 +7,13 @@
 //
 // Also here: unsubscribe tickets, the little a message's unsubscribe link needs (account,
 // address, language) kept for a year, because the message itself is gone after its retention
-// and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days).
+// and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days). One
+// ticket item serves up to a thousand copies of a submission; a message id names its
+// submission and position (shared/domain/ids.ts), which is how a link finds its address.
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { coalesce } from "../coalesce.ts";
 import { suppressionKey } from "../domain/address.ts";
+import { submissionOf } from "../domain/ids.ts";
 import { chunk, untilProcessed } from "./batch.ts";
 import { epochSeconds, isLive, keys } from "./keys.ts";
 
@@ -51,7 +54,8 @@ const listKeys = {
   partition: (accountId: string) => `SUPPRESSIONS#${accountId}`,
   sort: (createdAt: number, address: string) => `${timeKey(createdAt)}#${address}`,
 };
-const ticketKey = (messageId: string) => ({ pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" });
+const TICKET_CHUNK = 1000;
+const ticketKey = (submissionId: string, position: number) => ({ pk: `UNSUBSCRIBE#${submissionId}`, sk: `COPIES#${Math.floor(position / TICKET_CHUNK)}` });
 
 /** Epoch milliseconds padded so that text order is time order. */
 export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(13, "0");
@@ -169,18 +173,36 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     },
 
     /**
-     * The item that keeps what a message's unsubscribe link needs for longer than the message:
-     * written with the message itself (shared/accept/accept.ts), in the same BatchWriteItem.
+     * The items that keep what the unsubscribe links of a submission's messages need for longer
+     * than the messages: one item per thousand copies (not one per copy), written with the
+     * messages themselves (shared/accept/accept.ts), in the same BatchWriteItem.
      */
-    ticketItem(ticket: UnsubscribeTicket, now = Date.now()): Record<string, unknown> {
-      return { ...ticketKey(ticket.messageId), ...ticket, expiresAt: epochSeconds(now) + UNSUBSCRIBE_TICKET_DAYS * 86_400 };
+    ticketItems(tickets: UnsubscribeTicket[], now = Date.now()): Record<string, unknown>[] {
+      const items = new Map<string, Record<string, unknown>>();
+      for (const ticket of tickets) {
+        const copy = submissionOf(ticket.messageId);
+        if (!copy) throw new Error(`${ticket.messageId} is not the id of a submission's copy`);
+        const key = ticketKey(copy.submissionId, copy.position);
+        let item = items.get(key.sk);
+        if (!item) {
+          const { accountId, sender, language } = ticket;
+          item = { ...key, accountId, sender, language, addresses: {}, expiresAt: epochSeconds(now) + UNSUBSCRIBE_TICKET_DAYS * 86_400 };
+          items.set(key.sk, item);
+        }
+        (item.addresses as Record<string, string>)[copy.position.toString(36)] = ticket.address;
+      }
+      return [...items.values()];
     },
 
     async recipientOf(messageId: string, now = Date.now()): Promise<UnsubscribeTicket | undefined> {
-      const item = (await ddb.send(new GetCommand({ TableName: tableName, Key: ticketKey(messageId) }))).Item;
+      const copy = submissionOf(messageId);
+      // Messages accepted before tickets were kept per submission have one ticket each.
+      const key = copy ? ticketKey(copy.submissionId, copy.position) : { pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" };
+      const item = (await ddb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
       if (!isLive(item, now)) return undefined;
-      const { accountId, address, sender, language } = item as UnsubscribeTicket;
-      return { messageId, accountId, address, sender, language };
+      const { accountId, sender, language } = item as UnsubscribeTicket;
+      const address = copy ? (item!.addresses as Record<string, string> | undefined)?.[copy.position.toString(36)] : (item!.address as string);
+      return address ? { messageId, accountId, address, sender, language } : undefined;
     },
   };
 

@@ -128,6 +128,28 @@ describe("delivering accepted messages", () => {
     expect(await deliverMessage(deps, id)).toEqual({ step: "send", result: "delivered" });
   });
 
+  it("delivers every message a job names; when one fails, the retried job sends only that one", async () => {
+    const ids = [...(await accept(["job-a@example.org"])), ...(await accept(["job-b@example.org"])), ...(await accept(["job-c@example.org"]))];
+    const unreadable = (await t.deps.messages.getMessage(ids[1]))!.bodyKey;
+    let storageDown = true;
+    const handler = makeDeliverHandler({
+      ...deps,
+      bodies: { ...deps.bodies, get: async (key) => (storageDown && key === unreadable ? Promise.reject(new Error("S3 is down")) : deps.bodies.get(key)) },
+    });
+    const record = { messageId: "sqs-job", body: JSON.stringify({ messageIds: ids }) } as never;
+
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([{ itemIdentifier: "sqs-job" }]);
+    expect((await t.deps.messages.getMessage(ids[0]))?.status).toBe("DELIVERED");
+    expect((await t.deps.messages.getMessage(ids[1]))?.status).toBe("ACCEPTED");
+    storageDown = false;
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+
+    for (const id of ids) {
+      expect((await t.deps.messages.getMessage(id))?.status).toBe("DELIVERED");
+      expect(mailbox.list().filter((e) => e.messageId === id)).toHaveLength(1);
+    }
+  });
+
   it("parks a message on the job's last receive so the sweeper leaves it to the dead-letter queue", async () => {
     const [id] = await accept(["parked@example.org"]);
     const broken: DeliverDeps = { ...deps, bodies: { ...deps.bodies, get: async () => Promise.reject(new Error("S3 is down")) } };
@@ -173,7 +195,7 @@ describe("the sweeper and a queue that fails", () => {
     const swept = await sweep(t.deps, { olderThanSeconds: 60, now: Date.now() + 61_000 });
     expect(swept).toBeGreaterThanOrEqual(1);
     const queued = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10 }));
-    expect(queued.Messages?.map((m) => JSON.parse(m.Body!).messageId)).toContain(id);
+    expect(queued.Messages?.flatMap((m) => JSON.parse(m.Body!).messageIds)).toContain(id);
   });
 
   it("enqueues an overdue message a worker holds, whose claim makes the second job a no-op, and releases claims when told the workers are gone", async () => {
@@ -183,7 +205,7 @@ describe("the sweeper and a queue that fails", () => {
 
     await sweep(t.deps, { olderThanSeconds: 0, now: Date.now() + 1000 });
     const queued = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10 }));
-    expect(queued.Messages?.map((m) => JSON.parse(m.Body!).messageId)).toContain(id);
+    expect(queued.Messages?.flatMap((m) => JSON.parse(m.Body!).messageIds)).toContain(id);
     expect(await t.deps.messages.claimForDelivery(id, 120)).toBeUndefined(); // what the second job's worker gets
 
     await sweep(t.deps, { olderThanSeconds: 0, releaseClaims: true });

@@ -44,7 +44,7 @@ describe("the send and status handlers", () => {
     const stored = await status(result.MessageId);
     expect(stored.json.Result).toMatchObject({ MessageId: result.MessageId, Status: "ACCEPTED", Address: "ivan@example.org", Sender: "shop@example.com" });
     const queued = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10 }));
-    expect(queued.Messages?.map((m) => JSON.parse(m.Body!).messageId)).toContain(result.MessageId);
+    expect(queued.Messages?.flatMap((m) => JSON.parse(m.Body!).messageIds)).toContain(result.MessageId);
   });
 
   it("accepts Bearer as well as Key and refuses a missing or unknown key with 401", async () => {

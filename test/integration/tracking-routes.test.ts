@@ -175,6 +175,30 @@ describe("the public tracking routes", () => {
     expect((await call("web", webVersion)).statusCode).toBe(404);
   });
 
+  it("finds each copy's own address through its link once a many-recipient submission is past its retention", async () => {
+    const addresses = ["first@example.org", "second@example.org", "third@example.org"];
+    const accepted = await acceptSubmission(t.deps, caller, {
+      from: { address: "shop@example.com" },
+      subject: "News",
+      text: "Hello",
+      recipients: addresses.map((address, index) => ({ index, address, mergeFields: {}, extraData: {} })),
+      checkSuppression: false,
+      options: DEFAULT_OPTIONS,
+    });
+    for (const { messageId } of accepted) {
+      await t.deps.clients.ddb.send(
+        new UpdateCommand({ TableName: t.config.tableName, Key: keys.message(messageId), UpdateExpression: "SET expiresAt = :past", ExpressionAttributeValues: { ":past": 1 } }),
+      );
+    }
+
+    const second = messageLinks(t.config.publicUrl, t.config.linkSecret, accepted[1].messageId).unsubscribe;
+    expect((await call("unsubscribe", second, form("List-Unsubscribe=One-Click"))).statusCode).toBe(200);
+
+    expect(await t.deps.suppressions.get(caller.accountId, "second@example.org")).toMatchObject({ cause: "unsubscribed", causeMessageId: accepted[1].messageId });
+    expect(await t.deps.suppressions.get(caller.accountId, "first@example.org")).toBeUndefined();
+    expect(await t.deps.suppressions.get(caller.accountId, "third@example.org")).toBeUndefined();
+  });
+
   it("shows the web version exactly as the recipient's HTML part", async () => {
     const sent = await sendOne("web@example.org", { html: '<p>Hi [Name]</p><a href="[WebVersion]">web</a>' });
     const webUrl = /href="([^"]+\/w\/[^"]+)"/.exec(sent.html)![1];
