@@ -43,33 +43,30 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
 
   const submissionId = newId();
   const expiresAt = epochSeconds(now) + deps.retentionHours * 3600;
-  const sending = submission.recipients.some((r) => !suppressed.has(suppressionKey(r.address)));
+  const rejected = submission.recipients.map((r) => suppressed.has(suppressionKey(r.address)));
   // Nothing is stored for a submission whose every recipient is suppressed: there is nothing to send.
-  const body: PreparedBody = sending
+  const body: PreparedBody = rejected.includes(false)
     ? await deps.bodies.prepare(caller.accountId, submissionId, bodyOf(submission), expiresAt)
     : { bodyKey: "" };
-  const messages: NewMessage[] = submission.recipients.map((recipient, position) => {
-    const rejected = suppressed.has(suppressionKey(recipient.address));
-    return {
-      messageId: messageIdFor(submissionId, position),
-      accountId: caller.accountId,
-      projectId: caller.projectId,
-      submissionId,
-      bodyKey: body.bodyKey,
-      from: submission.from,
-      to: { address: recipient.address, name: recipient.name },
-      subject: submission.subject,
-      mergeFields: recipient.mergeFields,
-      extraData: recipient.extraData,
-      metadata: submission.metadata,
-      tags: submission.tags,
-      options: submission.options,
-      status: rejected ? "REJECTED" : "ACCEPTED",
-      lastError: rejected ? REJECTED_UNSUBSCRIBED : undefined,
-      createdAt: now,
-      expiresAt,
-    };
-  });
+  const messages: NewMessage[] = submission.recipients.map((recipient, position) => ({
+    messageId: messageIdFor(submissionId, position),
+    accountId: caller.accountId,
+    projectId: caller.projectId,
+    submissionId,
+    bodyKey: body.bodyKey,
+    from: submission.from,
+    to: { address: recipient.address, name: recipient.name },
+    subject: submission.subject,
+    mergeFields: recipient.mergeFields,
+    extraData: recipient.extraData,
+    metadata: submission.metadata,
+    tags: submission.tags,
+    options: submission.options,
+    status: rejected[position] ? "REJECTED" : "ACCEPTED",
+    lastError: rejected[position] ? REJECTED_UNSUBSCRIBED : undefined,
+    createdAt: now,
+    expiresAt,
+  }));
 
   const toSend = messages.filter((m) => m.status === "ACCEPTED");
   // Each sent message's unsubscribe link must outlive the message: the submission's tickets go in the same write.
