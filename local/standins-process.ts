@@ -69,17 +69,25 @@ export async function startStandInsProcess(dataDir: string, ports: ChildPorts): 
   const send = (command: ParentCommand) => child.send(command);
   const next = <T extends ChildReport["type"]>(type: T) =>
     new Promise<Extract<ChildReport, { type: T }>>((resolve, reject) => {
+      const done = () => {
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+      };
       const onMessage = (report: ChildReport) => {
         if (report.type === type) {
-          child.off("message", onMessage);
+          done();
           resolve(report as Extract<ChildReport, { type: T }>);
         } else if (report.type === "failed") {
-          child.off("message", onMessage);
+          done();
           reject(Object.assign(new Error(report.message), { code: report.code }));
         }
       };
+      const onExit = () => {
+        done();
+        reject(new Error(`the stand-ins process exited (${child.exitCode ?? child.signalCode})`));
+      };
       child.on("message", onMessage);
-      void exited.then(() => reject(new Error(`the stand-ins process exited (${child.exitCode ?? child.signalCode})`)));
+      child.once("exit", onExit);
     });
 
   const ready = next("ready");
