@@ -9,7 +9,8 @@
 //
 // Parked records: a record whose every attempt failed moves to its account's parked list, where
 // POST /webhooks/replay finds it. One account's records sit together under its own sort-key
-// prefix, so a replay reads and takes only the caller's records.
+// prefix, so a replay reads and takes only the caller's records. Neither kind of item has the
+// attributes of an index key, so neither costs an index write.
 import { randomBytes } from "node:crypto";
 import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { chunk, untilProcessed } from "../store/batch.ts";
@@ -87,7 +88,7 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
         return { ...job, outbox: { pk: outboxPk(shardOfText(id)), sk: `${timeKey(now)}#${id}` } };
       });
       const expiresAt = epochSeconds(now) + KEEP_DAYS * 86_400;
-      await batchWrite(queued.map((job) => ({ PutRequest: { Item: { ...job.outbox, kind: "webhookOutbox", accountId: job.accountId, body: bodyOf(job), expiresAt } } })));
+      await batchWrite(queued.map((job) => ({ PutRequest: { Item: { ...job.outbox, kind: "webhookOutbox", body: bodyOf(job), expiresAt } } })));
       return queued;
     },
 
@@ -151,7 +152,6 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
               pk: parkedPk(job.accountId),
               sk: `${job.accountId}#${timeKey(now)}#${recordId()}`,
               kind: "webhookParked",
-              accountId: job.accountId,
               body: bodyOf(job),
               parkedAt: now,
               reason: reason.slice(0, 1000),
