@@ -1,6 +1,6 @@
 // Turns a manifest `access` description into least-privilege IAM statements: explicit actions
-// only (never `service:*`), on the table and its indexes, the named bucket prefixes, the
-// queues the function sends to and the dead-letter queues it replays from.
+// only (never `service:*`), on the table and its indexes, the named bucket prefixes and the
+// queues the function sends to.
 import { Aws } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Access, QueueName } from "../functions/manifest.ts";
@@ -9,7 +9,6 @@ export interface DataResources {
   tableArn: string;
   bucketArn: string;
   queueArns: Record<QueueName, string>;
-  deadLetterQueueArns: Record<QueueName, string>;
   /** SES configuration set the sending functions must name; absent with the SMTP transport. */
   sesConfigurationSetName?: string;
 }
@@ -30,14 +29,6 @@ export function accessStatements(access: Access, data: DataResources): iam.Polic
       new iam.PolicyStatement({
         actions: ["sqs:SendMessage"],
         resources: [...new Set(access.sendTo)].map((queue) => data.queueArns[queue]),
-      }),
-    );
-  }
-  if (access.replayFrom?.length) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
-        resources: [...new Set(access.replayFrom)].map((queue) => data.deadLetterQueueArns[queue]),
       }),
     );
   }

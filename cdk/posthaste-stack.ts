@@ -47,7 +47,6 @@ export class PosthasteStack extends Stack {
       tableArn: storage.table.tableArn,
       bucketArn: storage.bucket.bucketArn,
       queueArns: queues.arns(),
-      deadLetterQueueArns: queues.deadLetterArns(),
       sesConfigurationSetName: transport.configurationSetName,
     };
     const environment: Record<string, string> = {

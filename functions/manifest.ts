@@ -13,8 +13,6 @@ export interface Access {
   sendTo?: QueueName[];
   /** Sends mail through SES. */
   ses?: boolean;
-  /** Dead-letter queues of these queues the function moves records out of (replay): receive and delete. */
-  replayFrom?: QueueName[];
 }
 
 interface FunctionDef {
@@ -50,14 +48,13 @@ export interface QueueDef {
   visibilityTimeoutSeconds: number;
   /** Receives before a record is parked in the queue's dead-letter queue. */
   maxReceiveCount: number;
-  /** Environment variable that carries the dead-letter queue's URL, for queues whose records can be replayed. */
-  dlqUrlEnv?: string;
 }
 
 export const QUEUES: Record<QueueName, QueueDef> = {
   deliveries: { urlEnv: "DELIVERIES_QUEUE_URL", visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  // 1 attempt + 5 retries (SPEC §6); the consumer sets each retry's delay with ChangeMessageVisibility.
-  webhooks: { urlEnv: "WEBHOOKS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 6, dlqUrlEnv: "WEBHOOKS_DLQ_URL" },
+  // 1 attempt + 5 retries (SPEC §6); the consumer sets each retry's delay with ChangeMessageVisibility
+  // and parks a record whose last attempt failed itself, per account, before SQS would move it here.
+  webhooks: { urlEnv: "WEBHOOKS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 6 },
   sesEvents: { urlEnv: "SES_EVENTS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
 };
 
@@ -175,7 +172,8 @@ export const ROUTES: RouteDef[] = [
     method: "POST",
     path: "/webhooks/replay",
     entry: "functions/http/webhooks-replay.ts",
-    access: { table: "read", sendTo: ["webhooks"], replayFrom: ["webhooks"] },
+    // Parked records are items in the table: the route never touches a dead-letter queue.
+    access: { table: "readwrite", sendTo: ["webhooks"] },
     timeoutSeconds: 29,
   },
   {
@@ -230,7 +228,8 @@ export const SCHEDULES: ScheduleDef[] = [
     name: "Sweep",
     rate: "1 minute",
     entry: "functions/scheduled/sweep.ts",
-    access: { table: "readwrite", sendTo: ["deliveries"] },
+    // Also sends again the webhook records the outbox still holds long after they were queued.
+    access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
     timeoutSeconds: 60,
   },
 ];

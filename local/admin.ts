@@ -13,6 +13,8 @@ import { QUEUES, type QueueName } from "../functions/manifest.ts";
 import { replayDeadLetters } from "../shared/queue/replay.ts";
 import { makeWebhookEndpointStore } from "../shared/webhooks/endpoints.ts";
 import { webhookView } from "../shared/webhooks/manage.ts";
+import { makeWebhookOutbox } from "../shared/webhooks/outbox.ts";
+import { makeWebhookQueue } from "../shared/webhooks/queue.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
 
@@ -32,7 +34,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   webhook list --account <id>                     the account's webhook URLs and secrets ("callback" signs callbackUrl posts)
   webhook remove --account <id> --id <webhookId>
   webhook rotate --account <id> --id <webhookId|callback>          new secret; the old one also signs for 24 h
-  webhook replay [--account <id>]                 move parked webhook records (of one account) back to the queue
+  webhook replay [--account <id>]                 send parked webhook records (of one account) back to the queue
 
 API keys are printed once; only their SHA-256 hash is stored.`;
 
@@ -182,9 +184,10 @@ async function main(argv: string[]) {
     }
     case "webhook replay": {
       const queue = queues.webhooks;
-      if (!queue) throw new Error("The webhooks queue URLs are not set (WEBHOOKS_QUEUE_URL and WEBHOOKS_DLQ_URL on AWS)");
+      if (!queue) throw new Error("The webhooks queue URL is not set (WEBHOOKS_QUEUE_URL and WEBHOOKS_DLQ_URL on AWS)");
       const accountId = values.account ? await existingAccount() : undefined;
-      const result = await replayParkedWebhooks(sqs, { deadLetterQueueUrl: queue.dlqUrl, queueUrl: queue.url, accountId, budgetMs: 10 * 60_000 });
+      const outbox = makeWebhookOutbox(ddb, tableName);
+      const result = await replayParkedWebhooks({ outbox, queue: makeWebhookQueue(sqs, queue.url, outbox) }, { accountId, budgetMs: 10 * 60_000 });
       return print({ ...(accountId ? { accountId } : {}), ...result });
     }
     default:

@@ -10,6 +10,8 @@ import { loadConfig } from "../shared/config.ts";
 import { makeDeps } from "../shared/deps.ts";
 import { sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
+import { webhookRecordDeps } from "../shared/webhooks/from-deps.ts";
+import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks/sweep.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
 import { ensureBucket, ensureQueues, ensureSesEventsTopic, ensureTable, localSnsClient, type LocalQueue } from "./resources.ts";
@@ -148,7 +150,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const queues = await ensureQueues(clients.sqs, "posthaste", visibility ? Number(visibility) : undefined);
   for (const [name, def] of Object.entries(QUEUES)) {
     env[def.urlEnv] = queues[name as QueueName].url;
-    if (def.dlqUrlEnv) env[def.dlqUrlEnv] = queues[name as QueueName].dlqUrl;
   }
   const sns = localSnsClient(standIns.endpoints.sqs);
   const sesEventsTopicArn = await ensureSesEventsTopic(sns, queues.sesEvents.arn);
@@ -178,6 +179,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // Whatever the queues lost while the platform was down is sent again, exactly once (the worker's claim).
   const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
   if (swept > 0) log.info("re-enqueued messages left from the last run", { count: swept });
+  // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
+  const webhookRecords = webhookRecordDeps(deps);
+  const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
+  if (resent.resent + resent.parked > 0) log.info("sent again the webhook records left from the last run", resent);
 
   const pollers: Poller[] = [];
   if (options.pollers !== false) {
@@ -199,6 +204,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   const sweeper = setInterval(() => {
     sweep(deps, { olderThanSeconds: config.sweepAfterSeconds }).catch((error) => log.error("sweeper failed", { error: String(error) }));
+    sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch((error) =>
+      log.error("webhook outbox sweeper failed", { error: String(error) }),
+    );
   }, SWEEP_EVERY_MS);
   sweeper.unref();
 

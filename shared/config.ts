@@ -47,8 +47,6 @@ export interface Config {
     /** How long a container reuses an account's list of webhook URLs before reading it again. */
     endpointCacheSeconds: number;
     maxEndpointsPerAccount: number;
-    /** Where failed webhook records are parked; POST /webhooks/replay moves them back. */
-    deadLetterQueueUrl: string;
   };
 }
 
@@ -116,7 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: num(env.WEBHOOK_TIMEOUT_MS, 10_000),
       endpointCacheSeconds: num(env.WEBHOOK_ENDPOINT_CACHE_SECONDS, 10),
       maxEndpointsPerAccount: num(env.WEBHOOK_MAX_ENDPOINTS, 10),
-      deadLetterQueueUrl: env.WEBHOOKS_DLQ_URL ?? "",
     },
   };
 }

@@ -67,18 +67,10 @@ export class Queues extends Construct {
     return mapQueues((name) => this.queues[name].queueArn);
   }
 
-  deadLetterArns(): Record<QueueName, string> {
-    return mapQueues((name) => this.deadLetterQueues[name].queueArn);
-  }
-
-  /** The queue URL environment variables (and dead-letter queue URLs where the manifest asks). */
+  /** The queue URL environment variables. */
   urlEnvironment(): Record<string, string> {
     const environment: Record<string, string> = {};
-    for (const name of Object.keys(QUEUES) as QueueName[]) {
-      environment[QUEUES[name].urlEnv] = this.queues[name].queueUrl;
-      const dlqUrlEnv = QUEUES[name].dlqUrlEnv;
-      if (dlqUrlEnv) environment[dlqUrlEnv] = this.deadLetterQueues[name].queueUrl;
-    }
+    for (const name of Object.keys(QUEUES) as QueueName[]) environment[QUEUES[name].urlEnv] = this.queues[name].queueUrl;
     return environment;
   }
 }

@@ -1,13 +1,22 @@
-// Scheduled sweeper: re-enqueues messages left in ACCEPTED past their deadline.
+// Scheduled sweeper: re-enqueues messages left in ACCEPTED past their deadline, and sends again
+// the webhook records the outbox still holds long after they were queued.
 import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { sweep } from "../../shared/deliver/sweep.ts";
 import { log } from "../../shared/log.ts";
+import { webhookRecordDeps } from "../../shared/webhooks/from-deps.ts";
+import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../../shared/webhooks/sweep.ts";
+import { QUEUES } from "../manifest.ts";
 
-export const makeHandler = (deps: CoreDeps) => async () => {
-  const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds });
-  if (count > 0) log.warn("sweeper re-enqueued messages", { count });
-  return { count };
+export const makeHandler = (deps: CoreDeps) => {
+  const webhookRecords = webhookRecordDeps(deps);
+  return async () => {
+    const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds });
+    if (count > 0) log.warn("sweeper re-enqueued messages", { count });
+    const webhooks = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(deps.config, QUEUES.webhooks.maxReceiveCount) });
+    if (webhooks.resent + webhooks.parked > 0) log.warn("sweeper sent webhook records again", webhooks);
+    return { count, webhooks };
+  };
 };
 
 export const handler = makeHandler(makeCoreDeps(loadConfig()));

@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import { log } from "../log.ts";
 import { makeWebhookEndpointStore } from "../webhooks/endpoints.ts";
 import { makeWebhookListener } from "../webhooks/listener.ts";
+import { makeWebhookOutbox } from "../webhooks/outbox.ts";
 import { makeWebhookQueue } from "../webhooks/queue.ts";
 import type { StatusListener } from "./status-service.ts";
 
@@ -14,7 +15,7 @@ export function statusListeners(config: Config, clients: CoreClients): StatusLis
     listeners.push(
       makeWebhookListener({
         endpoints: makeWebhookEndpointStore(clients.ddb, config.tableName),
-        queue: makeWebhookQueue(clients.sqs, config.queueUrls.webhooks),
+        queue: makeWebhookQueue(clients.sqs, config.queueUrls.webhooks, makeWebhookOutbox(clients.ddb, config.tableName)),
         cacheSeconds: config.webhooks.endpointCacheSeconds,
       }),
     );

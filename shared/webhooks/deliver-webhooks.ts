@@ -1,10 +1,14 @@
 // Posts a batch of webhook records: records for the same target become one request (one JSON
 // array), each target independently. A 2xx completes its records; anything else keeps them
-// in the queue for another try `retrySeconds` later (the record's visibility is set to that);
-// after the queue's last receive SQS parks them in the dead-letter queue.
+// in the queue for another try `retrySeconds` later (the record's visibility is set to that),
+// and a record whose last attempt failed is parked in its account's parked list, where
+// POST /webhooks/replay finds it. A record done with either way leaves the outbox. Only what
+// this consumer cannot handle at all (an unreadable record, a crash on every receive) ends in
+// the queue's dead-letter queue, for an operator.
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
 import { signingSecrets, type WebhookEndpointStore } from "./endpoints.ts";
+import type { ItemKey, WebhookOutbox } from "./outbox.ts";
 import { orderEvents } from "./payload.ts";
 import type { PostResult, WebhookPoster } from "./poster.ts";
 import { parseJob, targetKey, type WebhookJob } from "./queue.ts";
@@ -17,6 +21,9 @@ export interface DeliverWebhooksDeps {
   mode: UrlPolicyMode;
   timeoutMs: number;
   retrySeconds: number;
+  /** Attempts of a record, the first one included; a record whose last attempt fails is parked. */
+  attempts: number;
+  outbox: Pick<WebhookOutbox, "remove" | "park">;
   /** Makes a failed record visible again after `seconds` (SQS ChangeMessageVisibility). */
   delayRetry(receiptHandle: string, seconds: number): Promise<void>;
 }
@@ -26,7 +33,10 @@ interface Destination {
   secrets: string[];
 }
 
-type Outcome = "delivered" | "dropped" | "retry";
+/** Delivered and dropped records are done with; a failed one carries the reason. */
+type Outcome = "delivered" | "dropped" | { failed: string };
+
+const attemptOf = (record: SQSRecord) => Number(record.attributes?.ApproximateReceiveCount ?? 1);
 
 export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: SQSRecord[]): Promise<SQSBatchResponse> {
   const failures: SQSBatchResponse["batchItemFailures"] = [];
@@ -48,6 +58,8 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
     groups.set(key, group);
   }
 
+  const finished: ItemKey[] = [];
+  const toPark: { job: WebhookJob; record: SQSRecord; reason: string }[] = [];
   await Promise.all(
     [...groups.values()].map(async (group) => {
       let outcome: Outcome;
@@ -55,11 +67,19 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
         outcome = await deliverGroup(deps, group.job, group.jobs, group.records);
       } catch (error) {
         log.error("webhook delivery failed", { target: targetKey(group.job), error: String(error) });
-        outcome = "retry";
+        outcome = { failed: String(error) };
       }
-      if (outcome !== "retry") return;
+      if (typeof outcome === "string") {
+        finished.push(...group.jobs.flatMap((job) => (job.outbox ? [job.outbox] : [])));
+        return;
+      }
+      const { failed: reason } = outcome;
       await Promise.all(
-        group.records.map(async (record) => {
+        group.records.map(async (record, i) => {
+          if (attemptOf(record) >= deps.attempts) {
+            toPark.push({ job: group.jobs[i], record, reason });
+            return;
+          }
           failures.push({ itemIdentifier: record.messageId });
           await deps.delayRetry(record.receiptHandle, deps.retrySeconds).catch((error) =>
             log.warn("could not delay a webhook retry; it comes back after the queue's visibility timeout", { error: String(error) }),
@@ -68,6 +88,21 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
       );
     }),
   );
+
+  if (toPark.length > 0) {
+    try {
+      await deps.outbox.park(toPark);
+      for (const { job } of toPark) log.warn("webhook record parked after its last attempt; POST /webhooks/replay sends it again", { accountId: job.accountId, events: job.events.length });
+    } catch (error) {
+      // Left to the queue: its next receive moves them to the dead-letter queue, and their outbox items stay for the sweeper.
+      log.error("could not park webhook records", { count: toPark.length, error: String(error) });
+      failures.push(...toPark.map((p) => ({ itemIdentifier: p.record.messageId })));
+    }
+  }
+  if (finished.length > 0) {
+    // Already posted: a failure here only means the sweeper posts them once more, later.
+    await deps.outbox.remove(finished).catch((error) => log.warn("could not clear finished webhook records from the outbox", { count: finished.length, error: String(error) }));
+  }
   return { batchItemFailures: failures };
 }
 
@@ -91,7 +126,7 @@ async function deliverGroup(deps: DeliverWebhooksDeps, job: WebhookJob, jobs: We
     url: destination.url,
     events: events.length,
     messageIds: [...new Set(events.map((e) => e.messageId))].slice(0, 20),
-    attempt: Math.max(...records.map((r) => Number(r.attributes?.ApproximateReceiveCount ?? 1))),
+    attempt: Math.max(...records.map(attemptOf)),
   };
   if (result.ok) {
     log.info("webhook delivered", { ...fields, status: result.status });
@@ -101,8 +136,8 @@ async function deliverGroup(deps: DeliverWebhooksDeps, job: WebhookJob, jobs: We
     log.warn("webhook address refused; its events are dropped", { ...fields, error: result.error });
     return "dropped";
   }
-  log.warn("webhook post failed; will retry", { ...fields, status: result.status, error: result.error, retryInSeconds: deps.retrySeconds });
-  return "retry";
+  log.warn("webhook post failed", { ...fields, status: result.status, error: result.error });
+  return { failed: result.error };
 }
 
 async function destinationOf(deps: DeliverWebhooksDeps, job: WebhookJob): Promise<Destination | undefined> {

@@ -2,7 +2,15 @@
 import type { CoreDeps } from "../deps.ts";
 import { makeWebhookEndpointStore } from "./endpoints.ts";
 import type { ManageWebhooksDeps } from "./manage.ts";
+import { makeWebhookOutbox } from "./outbox.ts";
+import { makeWebhookQueue } from "./queue.ts";
 
 export function webhookDeps(deps: Pick<CoreDeps, "clients" | "config">): ManageWebhooksDeps {
   return { endpoints: makeWebhookEndpointStore(deps.clients.ddb, deps.config.tableName), config: deps.config };
+}
+
+/** The outbox and the queue, for the replay and the sweeper. */
+export function webhookRecordDeps(deps: Pick<CoreDeps, "clients" | "config">) {
+  const outbox = makeWebhookOutbox(deps.clients.ddb, deps.config.tableName);
+  return { outbox, queue: makeWebhookQueue(deps.clients.sqs, deps.config.queueUrls.webhooks, outbox) };
 }

@@ -1,9 +1,11 @@
 // The webhooks queue. A record holds events for exactly one target (one account endpoint or one
 // recipient callbackUrl), so a failing URL is retried and parked on its own and never holds
 // back another URL's events. Events of one status notification that share a target travel in
-// one record, which keeps a 1,000-recipient request to a handful of SQS calls.
+// one record, which keeps a 1,000-recipient request to a handful of SQS calls. Every record is
+// written to the outbox in DynamoDB before it is sent (shared/webhooks/outbox.ts).
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { chunk } from "../store/batch.ts";
+import { isOutboxKey, type ItemKey, type WebhookOutbox } from "./outbox.ts";
 import type { WebhookEvent } from "./payload.ts";
 
 export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
@@ -12,6 +14,8 @@ export interface WebhookJob {
   accountId: string;
   target: WebhookTarget;
   events: WebhookEvent[];
+  /** The record's outbox item, removed when the consumer is done with it. Absent in records queued before the outbox existed. */
+  outbox?: ItemKey;
 }
 
 /** Records that go to the same URL with the same secret share this key. */
@@ -45,19 +49,26 @@ export function packJobs(items: { accountId: string; target: WebhookTarget; even
   return jobs;
 }
 
-export function makeWebhookQueue(sqs: SQSClient, queueUrl: string) {
+export function makeWebhookQueue(sqs: SQSClient, queueUrl: string, outbox: Pick<WebhookOutbox, "add">) {
+  /** Sends records that are in the outbox already; entries SQS reports as failed are sent again. */
+  async function send(jobs: WebhookJob[]) {
+    if (jobs.length === 0) return;
+    if (!queueUrl) throw new Error("WEBHOOKS_QUEUE_URL is not set");
+    await sendBodies(sqs, queueUrl, jobs.map((job) => JSON.stringify(job)));
+  }
   return {
     queueUrl,
-    /** Sends the records; entries SQS reports as failed are sent again. */
+    send,
+    /** Writes the records to the outbox, then sends them: from here on a crash loses none of them. */
     async enqueue(jobs: WebhookJob[]) {
-      await sendBodies(sqs, queueUrl, jobs.map((job) => JSON.stringify(job)));
+      if (jobs.length > 0) await send(await outbox.add(jobs));
     },
   };
 }
 
 export type WebhookQueue = ReturnType<typeof makeWebhookQueue>;
 
-export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]) {
+async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]) {
   await Promise.all(
     chunk(bodies, SQS_BATCH_MAX).map(async (batch) => {
       let pending = batch;
@@ -76,5 +87,6 @@ export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: strin
 export function parseJob(body: string): WebhookJob {
   const job = JSON.parse(body) as WebhookJob;
   if (!job?.accountId || !job.target || !Array.isArray(job.events)) throw new Error("not a webhook record");
+  if (job.outbox !== undefined && !isOutboxKey(job.outbox)) throw new Error("not a webhook outbox key");
   return job;
 }

@@ -43,10 +43,6 @@ function queueId(name: QueueName): string {
   return targetOf(fn.Properties.Environment.Variables[QUEUES[name].urlEnv])!;
 }
 
-function deadLetterQueueId(name: QueueName): string {
-  return targetOf(resources[queueId(name)].Properties.RedrivePolicy.deadLetterTargetArn)!;
-}
-
 function roleIdOf(fn: Resource): string {
   return targetOf(fn.Properties.Role)!;
 }
@@ -152,13 +148,6 @@ describe("queues", () => {
       Threshold: 1,
       AlarmActions: [expect.anything()],
     });
-  });
-
-  it.each(Object.entries(QUEUES).filter(([, def]) => def.dlqUrlEnv))("tells every function where the %s dead-letter queue is, for replay", (name, def) => {
-    for (const { kind, def: fnDef } of ALL_FUNCTIONS) {
-      const env = manifestFunction(resources, kind, fnDef)[1].Properties.Environment.Variables;
-      expect(env[def.dlqUrlEnv!]).toEqual({ Ref: deadLetterQueueId(name as QueueName) });
-    }
   });
 
   it("leaves no queue without a dead-letter queue (dead-letter queues aside)", () => {
@@ -281,11 +270,11 @@ describe("least privilege", () => {
     expect(sendsTo).toEqual([...new Set(access.sendTo ?? [])].map(queueId).sort());
     expect(allowing("ses:SendEmail").length > 0).toBe(!!access.ses);
 
+    // Only the queue a consumer consumes: no function reads or empties a dead-letter queue (parked webhook records are table items).
     const receivesFrom = resourcesOf("sqs:ReceiveMessage").map(targetOf).sort();
-    const replaysFrom = [...new Set(access.replayFrom ?? [])].map(deadLetterQueueId);
     const consumes = ALL_FUNCTIONS.flatMap(({ kind, def }) => (kind === "consumer" && def.access === access ? [queueId((def as { queue: QueueName }).queue)] : []));
-    expect(receivesFrom).toEqual([...replaysFrom, ...consumes].sort());
-    expect(resourcesOf("sqs:DeleteMessage").map(targetOf).sort()).toEqual([...replaysFrom, ...consumes].sort());
+    expect(receivesFrom).toEqual(consumes.sort());
+    expect(resourcesOf("sqs:DeleteMessage").map(targetOf).sort()).toEqual(consumes.sort());
   });
 });
 

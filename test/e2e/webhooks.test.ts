@@ -1,10 +1,13 @@
 // Status webhooks on the local platform as `npm start` runs it: a real HTTP receiver on loopback
-// that fails on purpose, the retry schedule (1 s here instead of a minute), the dead-letter
-// queue and its replay, and SES feedback from the simulator reaching the webhook.
+// that fails on purpose, the retry schedule (1 s here instead of a minute), parking and replay,
+// and SES feedback from the simulator reaching the webhook.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeCoreClients } from "../../shared/aws.ts";
+import { loadConfig } from "../../shared/config.ts";
+import { makeWebhookOutbox } from "../../shared/webhooks/outbox.ts";
 import { verifySignature } from "../../shared/webhooks/signature.ts";
 import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
 import { api, eventually, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
@@ -111,8 +114,9 @@ describe("status webhooks on the local platform", () => {
   it("parks the events of a URL that always fails after 5 retries, and delivers them on replay", async () => {
     const sent = await send("olga@example.org", receiver.url("/down"));
     const messageId = sent.json.Result[0].MessageId;
-    const sqs = new SQSClient({ region: "us-east-1", endpoint: platform.info.endpoints.sqs, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    const parked = async () => {
+    const { sqs, ddb } = makeCoreClients(loadConfig({ POSTHASTE_MODE: "local", TABLE_NAME: platform.info.tableName, BUCKET_NAME: "-", LINK_SECRET: "-", DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb, SQS_ENDPOINT: platform.info.endpoints.sqs }));
+    const parked = async () => (await makeWebhookOutbox(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
+    const deadLetters = async () => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: platform.info.queues.webhooks.dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
       return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     };
@@ -121,7 +125,7 @@ describe("status webhooks on the local platform", () => {
 
     // Two records: ACCEPTED, then SENT and DELIVERED together (the mailbox answers at once, so
     // both are recorded in one write and posted in one request, as one JSON array).
-    await eventually(async () => ((await parked()) >= 2 ? true : undefined), 45_000, "two records in the dead-letter queue");
+    await eventually(async () => ((await parked()) >= 2 ? true : undefined), 45_000, "two records parked");
 
     for (const status of ["ACCEPTED", "SENT", "DELIVERED"]) expect(attemptsOf(status)).toBe(6); // the first try and 5 retries
     downIsUp = true;
@@ -134,7 +138,10 @@ describe("status webhooks on the local platform", () => {
     }, 15_000, "replayed events delivered");
     expect(delivered.map((e) => e.status).sort()).toEqual(["ACCEPTED", "DELIVERED", "SENT"]);
     expect(await parked()).toBe(0);
+    // Parked per account by the consumer: the operator's dead-letter queue stays empty.
+    expect(await deadLetters()).toBe(0);
     sqs.destroy();
+    ddb.destroy();
   });
 
   it("posts to the account's webhook URL with that URL's own secret", async () => {
