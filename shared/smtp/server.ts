@@ -146,7 +146,7 @@ const LOGIN_REPLIES: Record<Exclude<LoginDecision, { ok: true }>["reason"], (lim
  * AES-GCM or ChaCha20-Poly1305, for ECDSA and RSA certificates alike: no static RSA key
  * exchange, no DHE, no CBC.
  */
-export const TLS_CIPHERS = [
+const TLS_CIPHERS = [
   "TLS_AES_128_GCM_SHA256",
   "TLS_AES_256_GCM_SHA384",
   "TLS_CHACHA20_POLY1305_SHA256",
