@@ -7,6 +7,7 @@ import { isAppError } from "../domain/errors.ts";
 import { cleanFilename, type FileStore } from "../files/files.ts";
 import type { Caller } from "../store/accounts.ts";
 import type { AccountFactsCache } from "../store/account-facts.ts";
+import { headerLineText } from "./mime-words.ts";
 import { findOptionsHeader, parseSmtpOptions } from "./options.ts";
 import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
 
@@ -43,7 +44,7 @@ export function toIncomingMail(parsed: ParsedMail): IncomingMail {
     subject: parsed.subject ?? "",
     html: typeof parsed.html === "string" ? parsed.html : undefined,
     text: parsed.text,
-    headerLines: parsed.headerLines,
+    headerLines: parsed.headerLines.map(({ key, line }) => ({ key, line: headerLineText(line) })),
     attachments: parsed.attachments.map((a, i) => ({ filename: cleanFilename(a.filename, `attachment-${i + 1}`), size: a.size, contentType: a.contentType })),
   };
 }

@@ -1,7 +1,24 @@
 // Header values as clients send them (SPEC §4): folded over several lines and, when not ASCII,
 // written as RFC 2047 encoded words (`=?UTF-8?B?...?=`), as PHP's mb_encode_mimeheader and
-// most mailers do. mailparser decodes the standard headers; the options header and the X-
-// headers we pass on are decoded here.
+// most mailers do, or as raw UTF-8. mailparser decodes the standard headers; the options header
+// and the X- headers we pass on are decoded here.
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A raw header line as text. mailparser hands header lines over as binary strings, one character
+ * a byte; a client that takes the advertised 8BITMIME / SMTPUTF8 at their word writes non-ASCII
+ * header values as raw UTF-8 (RFC 6532) instead of encoded words. Bytes that are not valid UTF-8
+ * stay as they were read (Latin-1), so nothing is lost.
+ */
+export function headerLineText(binary: string): string {
+  if (!/[\x80-\xff]/.test(binary) || /[^\x00-\xff]/.test(binary)) return binary;
+  try {
+    return UTF8.decode(Buffer.from(binary, "latin1"));
+  } catch {
+    return binary;
+  }
+}
 
 /** Removes the line breaks of a folded header (RFC 5322 §2.2.3); the whitespace after them stays. */
 export function unfold(value: string): string {

@@ -27,6 +27,7 @@ export interface IncomingMail {
   subject: string;
   html?: string;
   text?: string;
+  /** The raw header lines, as text (see headerLineText). */
   headerLines: readonly { key: string; line: string }[];
   attachments: { filename: string; size: number; contentType?: string }[];
 }

@@ -9,6 +9,7 @@ import { findCaller } from "../http/auth.ts";
 import { log } from "../log.ts";
 import type { Caller } from "../store/accounts.ts";
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginDecision } from "./auth.ts";
+import { AuthThrottle } from "./auth-throttle.ts";
 import { ingestTransaction, type IngestDeps } from "./ingest.ts";
 import { replyError, SMTP_TEXTS, smtpReplyFor, transactionFailed, type SmtpReply } from "./replies.ts";
 import { checkMailFrom, checkRcptTo } from "./rules.ts";
@@ -37,15 +38,18 @@ export interface SmtpIngest {
 const commandAddress = (line: string) => (/<([^>]*)>/.exec(line)?.[1] ?? line.slice(line.indexOf(":") + 1).trim().split(/\s+/)[0] ?? "").slice(0, 256);
 
 /**
- * smtp-server 3.21.6 (pinned) with two changes, both in methods its type declarations expose:
- * the greeting goes out at once instead of after 100 ms (see SmtpSettings.greetingDelay), and the
- * library's own refusals that SPEC §4 words differently ("530 authentication required", "552
- * message exceeds fixed maximum message size", "501 bad address syntax") are sent as the
- * reference's 554 texts.
+ * smtp-server 3.21.6 (pinned) with three changes, all in methods its type declarations expose:
+ * the greeting goes out at once instead of after 100 ms (see SmtpSettings.greetingDelay); the
+ * EHLO answer of an unencrypted session does not offer AUTH (as Postfix's smtpd_tls_auth_only),
+ * so a client with TLS off never sends its key in clear (the library only refuses AUTH there,
+ * after the client sent it); and the library's own refusals that SPEC §4 words differently
+ * ("530 authentication required", "552 message exceeds fixed maximum message size", "501 bad
+ * address syntax") are sent as the reference's 554 texts.
  */
 function connectionClass(greetingDelay: boolean) {
   return class IngestConnection extends SMTPConnection {
     private lastCommand = "";
+    private answeringEhlo = false;
 
     init() {
       if (greetingDelay) return super.init();
@@ -57,7 +61,17 @@ function connectionClass(greetingDelay: boolean) {
       return super._onCommand(command, callback);
     }
 
+    handler_EHLO(command: Buffer, callback: () => void) {
+      this.answeringEhlo = true;
+      try {
+        super.handler_EHLO(command, callback);
+      } finally {
+        this.answeringEhlo = false;
+      }
+    }
+
     send(code: number, data?: string | string[] | null, context?: string | false) {
+      if (this.answeringEhlo && !this.secure && Array.isArray(data)) data = data.filter((line) => !/^AUTH\b/i.test(line));
       const failed = (text: string) => super.send(554, transactionFailed(text).message, context);
       if (code === 530) return failed(SMTP_TEXTS.mustAuthenticate);
       if (code === 552) return failed(SMTP_TEXTS.tooLarge);
@@ -82,7 +96,14 @@ function serverClass(greetingDelay: boolean) {
   };
 }
 
-/** The message, or undefined when it is over the limit; rejects when the client went away before the final dot. */
+/** The client's connection ended before the final dot: its doing, not a fault of ours. */
+class ClientHungUp extends Error {
+  constructor(readonly bytes: number) {
+    super("connection closed before the end of DATA");
+  }
+}
+
+/** The message, or undefined when it is over the limit; rejects with ClientHungUp when the client went away before the final dot. */
 function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -96,19 +117,46 @@ function readMessage(stream: SMTPServerDataStream, limit: number): Promise<Buffe
       ended = true;
       resolve(size > limit || stream.sizeExceeded ? undefined : Buffer.concat(chunks, size));
     });
-    stream.once("error", reject);
+    // smtp-server errors the DATA stream only when the connection closes under it.
+    stream.once("error", () => reject(new ClientHungUp(size)));
     stream.once("close", () => {
-      if (!ended) reject(new Error("connection closed before the end of DATA"));
+      if (!ended) reject(new ClientHungUp(size));
     });
   });
 }
 
+// smtp-server's enhanced status codes are off (the 554 texts of the reference have none), so the
+// replies that need one to be understood carry it in their text.
+const THROTTLE_REPLIES = {
+  badCredentials: { responseCode: 535, message: "5.7.8 Authentication credentials invalid" },
+  tooManyFailures: { responseCode: 421, message: "4.7.0 Too many failed login attempts" },
+  addressBlocked: { responseCode: 421, message: "4.7.0 Too many failed login attempts from your address, try again later" },
+  tooManyConnections: { responseCode: 421, message: "4.7.0 Too many connections from your address, try again later" },
+} satisfies Record<string, SmtpReply>;
+
 const LOGIN_REPLIES: Record<Exclude<LoginDecision, { ok: true }>["reason"], (limit: number, ip: string) => SmtpReply> = {
   tls_required: () => ({ responseCode: 538, message: "Error: Must issue a STARTTLS command first" }),
-  bad_credentials: () => transactionFailed(SMTP_TEXTS.mustAuthenticate),
+  bad_credentials: () => THROTTLE_REPLIES.badCredentials,
   ip_not_allowed: (_limit, ip) => transactionFailed(`Client address ${ip} is not allowed for this account`),
   too_many_connections: (limit) => ({ responseCode: 454, message: `Too many connections for this account (at most ${limit}), try again later` }),
 };
+
+/**
+ * TLS 1.3 suites (all AEAD), then for TLS 1.2 only ECDHE key exchange (forward secrecy) with
+ * AES-GCM or ChaCha20-Poly1305, for ECDSA and RSA certificates alike: no static RSA key
+ * exchange, no DHE, no CBC.
+ */
+const TLS_CIPHERS = [
+  "TLS_AES_128_GCM_SHA256",
+  "TLS_AES_256_GCM_SHA384",
+  "TLS_CHACHA20_POLY1305_SHA256",
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
 
 export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpIngest> {
   const { deps, settings } = options;
@@ -116,6 +164,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
   const ingestDeps: IngestDeps = { ...deps, facts };
   const limits = ruleLimits(settings);
   const accountSessions = new AccountSessions();
+  const throttle = new AuthThrottle(settings);
   const callers = new Map<string, Caller>();
   const connected = new Set<string>();
   const busy = new Set<string>();
@@ -126,12 +175,20 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
   const handlers: Partial<SMTPServerOptions> = {
     onConnect(session, callback) {
       if (closing) return callback(shuttingDown());
+      if (!throttle.admit(session.id, session.remoteAddress)) {
+        log.warn("smtp connection refused: too many before login", { ip: session.remoteAddress });
+        return callback(replyError(THROTTLE_REPLIES.tooManyConnections));
+      }
       connected.add(session.id);
       callback();
     },
 
     onAuth(auth, session, callback) {
       if (closing) return callback(shuttingDown());
+      if (!throttle.mayTry(session.remoteAddress)) {
+        log.warn("smtp login refused", { reason: "too_many_failures_from_address", username: auth.username, ip: session.remoteAddress });
+        return callback(replyError(THROTTLE_REPLIES.addressBlocked));
+      }
       (async () => {
         const caller = auth.password ? await findCaller(deps.accounts, auth.password) : undefined;
         const sessionLimit = caller ? sessionLimitFor(caller, settings.sessionsPerAccount) : settings.sessionsPerAccount;
@@ -146,8 +203,15 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
         if (!connected.has(session.id)) return; // the client left while its key was looked up
         if (!decision.ok) {
           log.warn("smtp login refused", { reason: decision.reason, username: auth.username, ip: session.remoteAddress });
+          if (decision.reason === "bad_credentials") {
+            // A guess: answered later each time, and the connection closed after a few.
+            const verdict = throttle.failed(session.id, session.remoteAddress);
+            await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+            return callback(replyError(verdict.hangUp ? THROTTLE_REPLIES.tooManyFailures : THROTTLE_REPLIES.badCredentials));
+          }
           return callback(replyError(LOGIN_REPLIES[decision.reason](sessionLimit, session.remoteAddress)));
         }
+        throttle.loggedIn(session.id);
         accountSessions.add(decision.caller.accountId, session.id);
         callers.set(session.id, decision.caller);
         callback(null, { user: decision.caller.accountId });
@@ -195,11 +259,16 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
         });
         // One id per copy is recorded; the reply names the first (the copy for the first RCPT TO).
         finish(null, `Ok: queued as ${accepted[0].messageId}`);
-      })().catch((error) => finish(replyError(smtpReplyFor(error, { sessionId: session.id, accountId: caller.accountId }))));
+      })().catch((error) => {
+        if (!(error instanceof ClientHungUp)) return finish(replyError(smtpReplyFor(error, { sessionId: session.id, accountId: caller.accountId })));
+        log.info("smtp client hung up during DATA", { sessionId: session.id, accountId: caller.accountId, ip: session.remoteAddress, bytes: error.bytes });
+        finish(error); // nobody is left to read the reply; nothing of the message was kept
+      });
     },
 
     onClose(session: SMTPServerSession) {
       connected.delete(session.id);
+      throttle.closed(session.id);
       accountSessions.remove(session.id);
       callers.delete(session.id);
       busy.delete(session.id);
@@ -213,6 +282,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
     key: options.tls.key,
     cert: options.tls.cert,
     minVersion: "TLSv1.2",
+    ciphers: TLS_CIPHERS,
     authMethods: ["PLAIN", "LOGIN"],
     size: settings.maxMessageBytes,
     maxRecipients: settings.maxRecipients,

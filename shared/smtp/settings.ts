@@ -2,9 +2,11 @@
 import os from "node:os";
 import type { Config } from "../config.ts";
 import { ATTACHMENT_BYTES } from "../files/files.ts";
+import type { AuthThrottleLimits } from "./auth-throttle.ts";
 import { SMTP_RULE_LIMITS } from "./rules.ts";
 
-export interface SmtpSettings {
+/** The brakes on guessing keys and hoarding connections: see shared/smtp/auth-throttle.ts. */
+export interface SmtpSettings extends AuthThrottleLimits {
   /** Name in the greeting and EHLO answer; the certificate should match it. */
   hostname: string;
   /** Largest message (the raw DATA); advertised with SIZE. An account may have a lower one. */
@@ -34,6 +36,12 @@ export function smtpSettings(config: Pick<Config, "limits">, env: NodeJS.Process
     maxRecipients: config.limits.recipientsPerRequest,
     closeTimeoutMs: num(env.SMTP_CLOSE_TIMEOUT_MS, 30_000),
     greetingDelay: env.SMTP_GREETING_DELAY === "on",
+    authFailureDelayMs: num(env.SMTP_AUTH_FAILURE_DELAY_MS, 500),
+    authFailuresPerConnection: num(env.SMTP_AUTH_FAILURES_PER_CONNECTION, 3),
+    authFailuresPerAddress: num(env.SMTP_AUTH_FAILURES_PER_ADDRESS, 10),
+    authFailureWindowMs: num(env.SMTP_AUTH_FAILURE_WINDOW_MS, 5 * 60_000),
+    // A pooled client opens its connections at once; as many as an account may hold must get in.
+    unauthenticatedPerAddress: num(env.SMTP_UNAUTHENTICATED_PER_ADDRESS, 50),
   };
 }
 

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import nodemailer from "nodemailer";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeEncodedWords } from "../../shared/smtp/mime-words.ts";
 import { api, eventually, mailbox, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
 
 let platform: RunningPlatform;
@@ -126,6 +127,35 @@ describe("SMTP submission on the local platform", () => {
     expect(mail.headers.has("x-unisender-go")).toBe(false);
     const stored = (await api(platform.info).get(`/email/messages/${queuedId(info.response)}`)).json.Result;
     expect(stored).toMatchObject({ Tags: ["orders", "ru"], Metadata: { campaign: "осень" } });
+  });
+
+  it("reads raw UTF-8 in headers (8BITMIME / SMTPUTF8) as UTF-8", async () => {
+    // As mailers that trust the advertised 8BITMIME and SMTPUTF8 write it: no encoded words at all.
+    const raw = Buffer.from(
+      [
+        "From: Иван Петров <reports@example.com>",
+        "To: Пётр Иванович <raw-utf8@example.org>",
+        "Subject: Привет, Иван",
+        "X-Note: Иван",
+        'X-Posthaste: {"global_substitutions":{"Name":"Иван"},"global_metadata":{"who":"Иван"}}',
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit",
+        "",
+        "Здравствуйте, {{Name}}!",
+        "",
+      ].join("\r\n"),
+      "utf8",
+    );
+    const info = await smtp().sendMail({ envelope: { from: "reports@example.com", to: ["raw-utf8@example.org"] }, raw });
+
+    const mail = await delivered("raw-utf8@example.org", "Привет, Иван");
+    expect(mail.from?.value[0]).toEqual({ name: "Иван Петров", address: "reports@example.com" });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toEqual({ name: "Пётр Иванович", address: "raw-utf8@example.org" });
+    expect(decodeEncodedWords(String(mail.headers.get("x-note")))).toBe("Иван"); // mailparser leaves X- headers encoded
+    expect(mail.text).toContain("Здравствуйте, Иван!");
+    const stored = (await api(platform.info).get(`/email/messages/${queuedId(info.response)}`)).json.Result;
+    expect(stored).toMatchObject({ Metadata: { who: "Иван" } });
   });
 
   it("refuses a template_id clearly instead of ignoring it", async () => {

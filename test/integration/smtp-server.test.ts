@@ -10,7 +10,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import nodemailer from "nodemailer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import selfsigned from "selfsigned";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
 import { makeDeps } from "../../shared/deps.ts";
 import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
@@ -18,81 +19,7 @@ import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
 import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
 import { makeMessageStore } from "../../shared/store/messages.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-
-/** A line-level SMTP client, for what nodemailer will not do (garbage, early hang-ups, pipelining). */
-class RawSession {
-  private buffer = "";
-  private waiting: (() => void) | undefined;
-  closed = false;
-
-  private constructor(public socket: net.Socket) {
-    this.listen();
-  }
-
-  static async open(port: number, options: { implicitTls?: boolean; ca?: string } = {}): Promise<RawSession> {
-    const socket = options.implicitTls
-      ? tls.connect({ port, host: "127.0.0.1", ca: options.ca, servername: "localhost" })
-      : net.connect({ port, host: "127.0.0.1" });
-    await new Promise<void>((resolve, reject) => socket.once(options.implicitTls ? "secureConnect" : "connect", () => resolve()).once("error", reject));
-    const session = new RawSession(socket);
-    await session.reply(); // greeting
-    return session;
-  }
-
-  private listen() {
-    this.socket.on("data", (chunk: Buffer) => {
-      this.buffer += chunk.toString("utf8");
-      this.waiting?.();
-    });
-    this.socket.on("close", () => {
-      this.closed = true;
-      this.waiting?.();
-    });
-    this.socket.on("error", () => undefined);
-  }
-
-  /** One whole reply (all lines of a multi-line one), or "" when the server hung up. */
-  async reply(): Promise<string> {
-    for (;;) {
-      const end = /(?:^|\r\n)\d{3} [^\r\n]*\r\n/.exec(this.buffer);
-      if (end) {
-        const cut = end.index + end[0].length;
-        const text = this.buffer.slice(0, cut).trim();
-        this.buffer = this.buffer.slice(cut);
-        return text;
-      }
-      if (this.closed) return "";
-      await new Promise<void>((resolve) => (this.waiting = resolve));
-    }
-  }
-
-  write(data: string) {
-    this.socket.write(data);
-  }
-
-  async command(line: string): Promise<string> {
-    this.write(`${line}\r\n`);
-    return this.reply();
-  }
-
-  async startTls(ca: string) {
-    expect(await this.command("STARTTLS")).toMatch(/^220/);
-    this.socket.removeAllListeners("data");
-    this.socket.removeAllListeners("close");
-    const secure = tls.connect({ socket: this.socket, ca, servername: "localhost" });
-    await new Promise<void>((resolve, reject) => secure.once("secureConnect", () => resolve()).once("error", reject));
-    this.socket = secure;
-    this.listen();
-  }
-
-  async login(user: string, pass: string): Promise<string> {
-    return this.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString("base64")}`);
-  }
-
-  destroy() {
-    this.socket.destroy();
-  }
-}
+import { RawSession } from "../support/raw-smtp.ts";
 
 let env: TestEnv;
 let certDir: string;
@@ -104,11 +31,24 @@ const SIZE_LIMIT = 256 * 1024;
 async function startIngest(overrides: Partial<SmtpSettings> = {}, deps = env.deps) {
   return startSmtpIngest({
     deps,
-    settings: { ...smtpSettings({ limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }, {}), hostname: "localhost", closeTimeoutMs: 5_000, ...overrides },
+    // Failed logins answered after 20 ms instead of half a second, so the tests of wrong keys stay quick.
+    settings: { ...smtpSettings({ limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }, {}), hostname: "localhost", closeTimeoutMs: 5_000, authFailureDelayMs: 20, ...overrides },
     tls: cert,
     host: "127.0.0.1",
     starttlsPort: 0,
     tlsPort: 0,
+  });
+}
+
+/** "TLSv1.2 <cipher>" when a TLS 1.2 client offering only `cipher` gets a session, else "failed: <why>". */
+function tls12Handshake(port: number, ca: string, cipher: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ port, host: "127.0.0.1", ca, servername: "localhost", minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: cipher });
+    socket.once("secureConnect", () => {
+      resolve(`${socket.getProtocol()} ${socket.getCipher().name}`);
+      socket.destroy();
+    });
+    socket.once("error", (error) => resolve(`failed: ${error.message}`));
   });
 }
 
@@ -258,10 +198,6 @@ describe("the 554 texts of SPEC §4, from real sessions", () => {
     session.destroy();
   });
 
-  it("Must authenticate before sending mail: a wrong password", async () => {
-    const reply = await refusal(transport({ auth: { user: owner.account.accountId, pass: "ph_wrong" } }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
-    expect(reply).toBe("554 Transaction failed: Must authenticate before sending mail");
-  });
 
   it("Disallowed source address: MAIL FROM off the verified domains", async () => {
     const reply = await refusal(transport().sendMail({ from: "ceo@bank.test", to: "a@mail.test", text: "x" }));
@@ -330,13 +266,40 @@ describe("the 554 texts of SPEC §4, from real sessions", () => {
 });
 
 describe("TLS and login", () => {
-  it("advertises STARTTLS, AUTH PLAIN LOGIN and SIZE", async () => {
+  it("advertises STARTTLS and SIZE, and AUTH PLAIN LOGIN only once the session is encrypted", async () => {
     const session = await RawSession.open(ingest.starttlsPort);
-    const ehlo = await session.command("EHLO client.test");
-    expect(ehlo).toContain("STARTTLS");
-    expect(ehlo).toContain(`SIZE ${SIZE_LIMIT}`);
-    expect(ehlo).toContain("AUTH PLAIN LOGIN");
+    const plain = await session.command("EHLO client.test");
+    expect(plain).toContain("STARTTLS");
+    expect(plain).toContain(`SIZE ${SIZE_LIMIT}`);
+    expect(plain).not.toContain("AUTH");
+
+    await session.startTls(cert.cert);
+    const encrypted = await session.command("EHLO client.test");
+    expect(encrypted).toContain("AUTH PLAIN LOGIN");
+    expect(encrypted).not.toContain("STARTTLS");
     session.destroy();
+
+    const implicit = await RawSession.open(ingest.tlsPort, { implicitTls: true, ca: cert.cert });
+    expect(await implicit.command("EHLO client.test")).toContain("AUTH PLAIN LOGIN");
+    implicit.destroy();
+  });
+
+  it("a client with TLS off never sends its key: it sees no AUTH and is refused at MAIL FROM", async () => {
+    const sent: string[] = []; // what the client wrote, from its debug log
+    const capture = (meta: { tnx?: string }, message: unknown) => void (meta?.tnx === "client" && sent.push(String(message)));
+    const logger = { level: () => undefined, trace: capture, debug: capture, info: capture, warn: capture, error: capture, fatal: capture };
+    const cleartext = nodemailer.createTransport({ host: "127.0.0.1", port: ingest.starttlsPort, ignoreTLS: true, auth: login(), logger, debug: true });
+
+    const reply = await refusal(cleartext.sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
+
+    expect(reply).toBe("554 Transaction failed: Must authenticate before sending mail");
+    expect(sent).toContain("MAIL FROM:<news@shop.example>");
+    expect(sent.filter((line) => /^AUTH/i.test(line))).toEqual([]);
+  });
+
+  it("answers a wrong key 535 5.7.8", async () => {
+    const reply = await refusal(transport({ auth: { user: owner.account.accountId, pass: "ph_wrong" } }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
+    expect(reply).toBe("535 5.7.8 Authentication credentials invalid");
   });
 
   it("refuses AUTH before STARTTLS", async () => {
@@ -345,6 +308,41 @@ describe("TLS and login", () => {
 
     expect(await session.login(owner.account.accountId, owner.apiKey)).toBe("538 Error: Must issue a STARTTLS command first");
     session.destroy();
+  });
+
+  it("offers TLS 1.2 clients only ECDHE key exchange with AEAD ciphers", async () => {
+    for (const cipher of ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384"]) {
+      expect(await tls12Handshake(ingest.tlsPort, cert.cert, cipher), cipher).toMatch(/^failed: .*(no shared cipher|handshake failure)/i);
+    }
+    for (const cipher of ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"]) {
+      expect(await tls12Handshake(ingest.tlsPort, cert.cert, cipher)).toBe(`TLSv1.2 ${cipher}`);
+    }
+  });
+
+  it("with an RSA certificate too: no RSA key exchange, no DHE, no CBC", async () => {
+    const rsa = await selfsigned.generate([{ name: "commonName", value: "localhost" }], {
+      keySize: 2048,
+      algorithm: "sha256",
+      extensions: [{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }] }],
+    });
+    const rsaIngest = await startSmtpIngest({
+      deps: env.deps,
+      settings: { ...smtpSettings({ limits: env.config.limits }, {}), hostname: "localhost" },
+      tls: { key: rsa.private, cert: rsa.cert },
+      host: "127.0.0.1",
+      starttlsPort: 0,
+      tlsPort: 0,
+    });
+    try {
+      for (const cipher of ["AES256-GCM-SHA384", "AES128-GCM-SHA256", "AES128-SHA", "DHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384"]) {
+        expect(await tls12Handshake(rsaIngest.tlsPort, rsa.cert, cipher), cipher).toMatch(/^failed: .*(no shared cipher|handshake failure)/i);
+      }
+      for (const cipher of ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305"]) {
+        expect(await tls12Handshake(rsaIngest.tlsPort, rsa.cert, cipher)).toBe(`TLSv1.2 ${cipher}`);
+      }
+    } finally {
+      await rsaIngest.close();
+    }
   });
 
   it("refuses a TLS 1.1 client", async () => {
@@ -390,6 +388,92 @@ describe("TLS and login", () => {
   });
 });
 
+describe("guessing keys and hoarding connections", () => {
+  /** An encrypted session that has said EHLO, ready for AUTH. */
+  const encrypted = async (port: number, localAddress?: string) => {
+    const session = await RawSession.open(port, { implicitTls: true, ca: cert.cert, localAddress });
+    await session.command("EHLO client.test");
+    return session;
+  };
+  const wrongKey = (session: RawSession) => session.login(owner.account.accountId, "ph_wrong");
+
+  it("answers each failed login on a connection later than the one before, and hangs up at the third", async () => {
+    const slow = await startIngest({ authFailureDelayMs: 100 });
+    try {
+      const session = await encrypted(slow.tlsPort);
+      const timed = async () => {
+        const started = performance.now();
+        const reply = await wrongKey(session);
+        return { reply, ms: performance.now() - started };
+      };
+      const first = await timed();
+      const second = await timed();
+      const third = await timed();
+
+      expect([first.reply, second.reply]).toEqual(["535 5.7.8 Authentication credentials invalid", "535 5.7.8 Authentication credentials invalid"]);
+      expect(third.reply).toBe("421 4.7.0 Too many failed login attempts");
+      expect(await session.reply()).toBe(""); // hung up
+      // Lower bounds only: 100 ms, then 200 ms, then 400 ms at least.
+      expect(first.ms).toBeGreaterThanOrEqual(95);
+      expect(second.ms).toBeGreaterThanOrEqual(195);
+      expect(third.ms).toBeGreaterThanOrEqual(395);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("refuses every login from an address at once after too many failures across connections, other addresses unaffected", async () => {
+    const guarded = await startIngest({ authFailuresPerConnection: 2, authFailuresPerAddress: 3 });
+    try {
+      const first = await encrypted(guarded.tlsPort);
+      expect(await wrongKey(first)).toBe("535 5.7.8 Authentication credentials invalid");
+      expect(await wrongKey(first)).toBe("421 4.7.0 Too many failed login attempts");
+      const second = await encrypted(guarded.tlsPort);
+      expect(await wrongKey(second)).toBe("535 5.7.8 Authentication credentials invalid");
+
+      // The right key no longer helps from this address, on this connection or a new one.
+      expect(await second.login(owner.account.accountId, owner.apiKey)).toBe("421 4.7.0 Too many failed login attempts from your address, try again later");
+      expect(await second.reply()).toBe("");
+      const third = await encrypted(guarded.tlsPort);
+      expect(await third.login(owner.account.accountId, owner.apiKey)).toBe("421 4.7.0 Too many failed login attempts from your address, try again later");
+
+      const elsewhere = await encrypted(guarded.tlsPort, "127.0.0.2");
+      expect(await elsewhere.login(owner.account.accountId, owner.apiKey)).toMatch(/^235/);
+      for (const session of [first, second, third, elsewhere]) session.destroy();
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it("caps the connections an address holds before logging in, with 421 at connect", async () => {
+    const capped = await startIngest({ unauthenticatedPerAddress: 2 });
+    try {
+      const waiting = [await RawSession.open(capped.starttlsPort), await encrypted(capped.tlsPort)];
+      const over = await RawSession.open(capped.starttlsPort);
+      expect(over.greeting).toBe("421 4.7.0 Too many connections from your address, try again later");
+      expect(await over.reply()).toBe("");
+      const overTls = await RawSession.open(capped.tlsPort, { implicitTls: true, ca: cert.cert });
+      expect(overTls.greeting).toBe("421 4.7.0 Too many connections from your address, try again later");
+
+      const elsewhere = await RawSession.open(capped.starttlsPort, { localAddress: "127.0.0.2" });
+      expect(elsewhere.greeting).toMatch(/^220 /);
+
+      // A session that logs in no longer counts, and one that leaves frees its place.
+      expect(await waiting[1].login(owner.account.accountId, owner.apiKey)).toMatch(/^235/);
+      const next = await RawSession.open(capped.starttlsPort);
+      expect(next.greeting).toMatch(/^220 /);
+      expect((await RawSession.open(capped.starttlsPort)).greeting).toMatch(/^421 /);
+      waiting[0].destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the close
+      const last = await RawSession.open(capped.starttlsPort);
+      expect(last.greeting).toMatch(/^220 /);
+      for (const session of [...waiting, elsewhere, next, last]) session.destroy();
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
 describe("bad clients", () => {
   it("survives garbage, over-long lines and a drop in the middle of DATA, storing nothing of them", async () => {
     const garbled = await makeAccount(env.deps, "shop.example");
@@ -411,6 +495,43 @@ describe("bad clients", () => {
     const after = await transport({ auth: login(garbled) }).sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "Still fine", text: "x" });
     expect(after.response).toMatch(/^250 Ok: queued as/);
     expect(await bodiesOf(garbled.account.accountId)).toBe(1);
+  });
+});
+
+describe("logs", () => {
+  /** The log lines written while `run` runs, at every level. */
+  async function logsOf(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
+    const lines: Record<string, unknown>[] = [];
+    const level = process.env.LOG_LEVEL;
+    const capture = (stream: NodeJS.WriteStream) =>
+      vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        return true;
+      });
+    process.env.LOG_LEVEL = "info";
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    try {
+      await run();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      process.env.LOG_LEVEL = level;
+    }
+    return lines;
+  }
+
+  it("a client that hangs up in the middle of DATA is logged as its doing, at info, without a stack", async () => {
+    const lines = await logsOf(async () => {
+      const dropped = await openTransaction();
+      dropped.write("From: news@shop.example\r\nTo: ivan@mail.test\r\nSubject: Half\r\n\r\nthe first half of the message");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      dropped.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the server sees the close
+    });
+
+    expect(lines.filter((line) => line.level !== "info")).toEqual([]);
+    const hangUp = lines.find((line) => line.message === "smtp client hung up during DATA");
+    expect(hangUp).toMatchObject({ level: "info", sessionId: expect.any(String) });
+    expect(JSON.stringify(lines)).not.toMatch(/\\n\s+at /); // no stack anywhere
   });
 });
 

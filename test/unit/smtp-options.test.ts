@@ -1,7 +1,7 @@
 // The options header of SMTP messages (SPEC §4): X-Posthaste and its alias X-UNISENDER-GO,
 // MIME-encoded and folded as mailers write them.
 import { describe, expect, it } from "vitest";
-import { decodeEncodedWords, parseHeaderLine, unfold } from "../../shared/smtp/mime-words.ts";
+import { decodeEncodedWords, headerLineText, parseHeaderLine, unfold } from "../../shared/smtp/mime-words.ts";
 import { DEFAULT_SMTP_OPTIONS, findOptionsHeader, parseSmtpOptions } from "../../shared/smtp/options.ts";
 
 const header = (key: string, line: string) => ({ key: key.toLowerCase(), line });
@@ -40,6 +40,14 @@ describe("header value decoding", () => {
 
   it("splits a raw header line into its name and decoded value", () => {
     expect(parseHeaderLine("X-Note: =?UTF-8?B?0J/RgNC40LLQtdGC?=\r\n world")).toEqual({ name: "X-Note", value: "Привет world" });
+  });
+
+  it("reads raw 8-bit header bytes (mailparser's binary strings) as UTF-8, and keeps bytes that are not UTF-8 as read", () => {
+    const binary = (text: string, encoding: BufferEncoding = "utf8") => Buffer.from(text, encoding).toString("latin1");
+    expect(headerLineText(binary("X-Note: Иван"))).toBe("X-Note: Иван");
+    expect(parseHeaderLine(headerLineText(binary("X-Note: Иван =?UTF-8?B?0J/RgNC40LLQtdGC?=")))).toEqual({ name: "X-Note", value: "Иван Привет" });
+    expect(headerLineText("X-Note: plain")).toBe("X-Note: plain");
+    expect(headerLineText(binary("X-Note: café", "latin1"))).toBe("X-Note: café"); // not valid UTF-8
   });
 });
 
