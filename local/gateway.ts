@@ -153,6 +153,15 @@ function decodePathParameter(name: string, raw: string): string {
   }
 }
 
+/** An answer written straight to the socket, where Node gives no response object; then the connection closes. */
+function refuseOnSocket(socket: Duplex, status: number, description: string) {
+  // A socket taken from the HTTP server (CONNECT) has lost the server's error listener: a reset must not become an uncaught error.
+  socket.on("error", () => socket.destroy());
+  const body = JSON.stringify(errorBody(new AppError("bad_request", { message: description })));
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, `content-type: ${JSON_HEADERS["content-type"]}`, `content-length: ${Buffer.byteLength(body)}`, "connection: close"];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
+}
+
 const PARSE_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408, ERR_HTTP_REQUEST_HEADERS_TIMEOUT: 408 };
 
 /**
@@ -166,10 +175,7 @@ function answerUnparsable(error: Error & { code?: string; reason?: string }, soc
     return;
   }
   const status = PARSE_ERROR_STATUS[error.code ?? ""] ?? 400;
-  const description = status === 431 ? "Request headers are too large" : status === 408 ? "Request timed out" : `Malformed HTTP request: ${error.reason ?? error.message}`;
-  const body = JSON.stringify(errorBody(new AppError("bad_request", { message: description })));
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, `content-type: ${JSON_HEADERS["content-type"]}`, `content-length: ${Buffer.byteLength(body)}`, "connection: close"];
-  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
+  refuseOnSocket(socket, status, status === 431 ? "Request headers are too large" : status === 408 ? "Request timed out" : `Malformed HTTP request: ${error.reason ?? error.message}`);
 }
 
 export interface Gateway {
@@ -228,6 +234,8 @@ export async function startGateway(options: { port: number; host?: string; maxBo
     serve(req, res);
   });
   server.on("clientError", answerUnparsable);
+  // Without this, Node closes a CONNECT request's connection without a word.
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => refuseOnSocket(socket, 400, "The CONNECT method is not supported"));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;

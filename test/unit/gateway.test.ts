@@ -125,6 +125,14 @@ describe("the local gateway", () => {
     await stillServing();
   });
 
+  it("answers a CONNECT request with 400 instead of closing in silence", async () => {
+    const answer = await rawRequest(port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ Code: "bad_request", Description: expect.stringContaining("CONNECT") });
+    await stillServing();
+  });
+
   it.each(["/bad-status", "/bad-header", "/throws"])("answers 500 with a JSON body when the handler's result at %s cannot be sent", async (path) => {
     const answer = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 
