@@ -1,11 +1,15 @@
 // A small stand-in for API Gateway's HTTP API: routes from the function manifest, real
 // APIGatewayProxyEventV2 events in, structured results out. Like API Gateway it refuses bodies
-// over the payload limit before any handler runs.
+// over the payload limit before any handler runs (a declared length before reading the body),
+// and answers whatever it cannot parse with a 400: nothing a client sends may stop the process.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import type { RouteDef } from "../functions/manifest.ts";
+import { AppError, isAppError } from "../shared/domain/errors.ts";
+import { errorBody, JSON_HEADERS } from "../shared/http/respond.ts";
 
 export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -52,7 +56,7 @@ export function toEvent(req: IncomingMessage, body: Buffer, route: CompiledRoute
   }
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
+  const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodePathParameter(name, match[i + 1])]));
   const text = TEXT_TYPES.test(headers["content-type"] ?? "application/json");
   const requestId = randomUUID();
   const now = new Date();
@@ -93,29 +97,86 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2) {
     res.writeHead(200, { "content-type": "application/json" }).end(typeof result === "string" ? result : "");
     return;
   }
+  // The body first: a result that cannot be sent fails before any header is committed, so a 500 can still go out.
+  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : undefined;
   const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
   if (result.cookies?.length) headers["set-cookie"] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
-  res.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : undefined);
+  res.end(body);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_large"> {
-  return new Promise((resolve, reject) => {
+/** The declared length alone is enough to refuse: the body is never read. */
+const declaredTooLarge = (req: IncomingMessage, limit: number) => Number(req.headers["content-length"] ?? 0) > limit;
+
+/** The body, or why there is none: over the limit (chunked bodies have no declared length), or the client went away. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_large" | "aborted"> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = Number(req.headers["content-length"] ?? 0) > limit;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
+      if (size > limit) resolve("too_large");
+      else chunks.push(chunk);
     });
-    req.on("end", () => resolve(tooLarge ? "too_large" : Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    // A client that disconnects mid-body is not an error of ours; there is no one left to answer.
+    req.on("error", () => resolve("aborted"));
+    req.on("close", () => resolve(req.complete ? Buffer.concat(chunks) : "aborted"));
   });
 }
 
-const jsonError = (res: ServerResponse, status: number, body: unknown) =>
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, "content-length": String(Buffer.byteLength(text)), ...headers }).end(text);
+}
+
+/** Refused before reading the body, and the connection closed so the rest of it is never read either. */
+const refuseTooLarge = (res: ServerResponse, limit: number) =>
+  sendJson(res, 413, errorBody(new AppError("payload_too_large", { message: `Request body exceeds the limit of ${limit} bytes` })), { connection: "close" });
+
+function parseTarget(target: string | undefined): URL {
+  try {
+    return new URL(target ?? "/", "http://localhost");
+  } catch {
+    throw new AppError("bad_request", { message: "The request target is not a valid URL path" });
+  }
+}
+
+function decodePathParameter(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError("bad_request", {
+      message: `Path parameter ${name} is not valid percent-encoded UTF-8`,
+      reasons: [{ key: "invalid_path_parameter", ref: name }],
+    });
+  }
+}
+
+/** An answer written straight to the socket, where Node gives no response object; then the connection closes. */
+function refuseOnSocket(socket: Duplex, status: number, description: string) {
+  // A socket taken from the HTTP server (CONNECT) has lost the server's error listener: a reset must not become an uncaught error.
+  socket.on("error", () => socket.destroy());
+  const body = JSON.stringify(errorBody(new AppError("bad_request", { message: description })));
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, `content-type: ${JSON_HEADERS["content-type"]}`, `content-length: ${Buffer.byteLength(body)}`, "connection: close"];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
+}
+
+const PARSE_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408, ERR_HTTP_REQUEST_HEADERS_TIMEOUT: 408 };
+
+/**
+ * Node's own answer to a request it cannot parse is an empty 400; this one says what was wrong,
+ * in the API's error shape, then closes the connection (the parser cannot resynchronise).
+ */
+function answerUnparsable(error: Error & { code?: string; reason?: string }, socket: Duplex) {
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = PARSE_ERROR_STATUS[error.code ?? ""] ?? 400;
+  refuseOnSocket(socket, status, status === 431 ? "Request headers are too large" : status === 408 ? "Request timed out" : `Malformed HTTP request: ${error.reason ?? error.message}`);
+}
 
 export interface Gateway {
   server: Server;
@@ -127,29 +188,54 @@ export interface Gateway {
 /** Listens first (so the public URL is known before handlers load), routes once they are set. */
 export async function startGateway(options: { port: number; host?: string; maxBodyBytes: number }): Promise<Gateway> {
   let routes: CompiledRoute[] = [];
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    let matched: { route: CompiledRoute; match: RegExpExecArray } | undefined;
+  const limit = options.maxBodyBytes;
+
+  const findRoute = (method: string | undefined, pathname: string) => {
     for (const route of routes) {
-      const match = route.def.method === req.method ? route.pattern.exec(url.pathname) : null;
-      if (match) {
-        matched = { route, match };
-        break;
-      }
+      const match = route.def.method === method ? route.pattern.exec(pathname) : null;
+      if (match) return { route, match };
     }
-    if (!matched) return jsonError(res, 404, { message: "Not Found" });
+    return undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    let routeName: string | undefined;
     try {
-      const body = await readBody(req, options.maxBodyBytes);
-      if (body === "too_large") {
-        return jsonError(res, 413, { Code: "payload_too_large", Description: `Request body exceeds the limit of ${options.maxBodyBytes} bytes` });
-      }
+      if (declaredTooLarge(req, limit)) return refuseTooLarge(res, limit);
+      const url = parseTarget(req.url);
+      const matched = findRoute(req.method, url.pathname);
+      if (!matched) return sendJson(res, 404, { message: "Not Found" });
+      routeName = matched.route.def.name;
+      const body = await readBody(req, limit);
+      if (body === "aborted") return;
+      if (body === "too_large") return refuseTooLarge(res, limit);
       const event = toEvent(req, body, matched.route, matched.match, url);
-      writeResult(res, await matched.route.handler(event, lambdaContext(matched.route.def.name, event.requestContext.requestId)));
+      writeResult(res, await matched.route.handler(event, lambdaContext(routeName, event.requestContext.requestId)));
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", message: "handler crashed", route: matched.route.def.name, error: String(error) }));
-      if (!res.headersSent) jsonError(res, 500, { message: "Internal Server Error" });
+      if (isAppError(error)) return sendJson(res, error.httpStatus, errorBody(error));
+      console.error(JSON.stringify({ level: "error", message: "handler crashed", route: routeName, error: String(error) }));
+      if (res.headersSent) return res.destroy();
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      sendJson(res, 500, { message: "Internal Server Error" });
     }
+  };
+
+  // Whatever goes wrong with one request ends that request, never the process.
+  const serve = (req: IncomingMessage, res: ServerResponse) =>
+    void handle(req, res).catch((error) => {
+      console.error(JSON.stringify({ level: "error", message: "request failed", error: String(error) }));
+      res.destroy();
+    });
+  const server = createServer(serve);
+  // Refused before "100 Continue" invites the client to send what would be refused anyway.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredTooLarge(req, limit)) return refuseTooLarge(res, limit);
+    res.writeContinue();
+    serve(req, res);
   });
+  server.on("clientError", answerUnparsable);
+  // Without this, Node closes a CONNECT request's connection without a word.
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => refuseOnSocket(socket, 400, "The CONNECT method is not supported"));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -141,7 +141,13 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
   };
 
   const http: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ message: "The request target is not a valid URL path" }));
+      return;
+    }
     try {
       if (req.method === "GET" && url.pathname === "/messages") {
         const to = url.searchParams.get("to")?.toLowerCase();
@@ -180,8 +186,25 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
   };
 }
 
+/** Stored entries read at once, at most: a mailbox may hold far more messages than a process may open files. */
+const LOAD_CONCURRENCY = 32;
+
 async function loadEntries(dir: string): Promise<MailboxEntry[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith(".json")).sort();
-  const entries = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), "utf8")) as MailboxEntry));
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
+  const entries: MailboxEntry[] = [];
+  let next = 0;
+  const readSome = async () => {
+    while (next < files.length) {
+      const file = path.join(dir, files[next++]);
+      const text = await readFile(file, "utf8");
+      try {
+        entries.push(JSON.parse(text) as MailboxEntry);
+      } catch {
+        // Cut short by a crash while it was written: its .eml is there, but the listing cannot describe it.
+        console.error(JSON.stringify({ level: "warn", message: "mailbox entry unreadable, not listed", file }));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, files.length) }, readSome));
   return entries.sort((a, b) => a.id.localeCompare(b.id));
 }

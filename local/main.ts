@@ -30,7 +30,16 @@ async function main() {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => HANDLER_ENV.some((p) => p.test(name)))) as Record<string, string>;
   let platform;
   try {
-    platform = await startPlatform({ dataDir, ports: portsFromEnv(process.env), pollers: process.env.POSTHASTE_POLLERS !== "off", env });
+    platform = await startPlatform({
+      dataDir,
+      ports: portsFromEnv(process.env),
+      pollers: process.env.POSTHASTE_POLLERS !== "off",
+      env,
+      onFatal: (error) => {
+        console.error(`\n${error.message}`);
+        process.exit(1);
+      },
+    });
   } catch (error) {
     if ((error as { code?: string }).code === "EADDRINUSE") {
       console.error(`A port Posthaste needs is taken (${(error as Error).message}). Stop the other process, or run with POSTHASTE_PORTS=auto.`);

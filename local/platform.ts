@@ -17,6 +17,7 @@ import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
 import { ensureBucket, ensureQueues, ensureSesEventsTopic, ensureTable, localSnsClient, type LocalQueue } from "./resources.ts";
 import { ensureDevAccount, type DevAccount } from "./seed.ts";
 import { startStandInsProcess } from "./standins-process.ts";
+import { superviseStandIns, type StandInsSupervisor } from "./standins-supervisor.ts";
 import { localTlsCertificate } from "./smtp-tls.ts";
 import { startSmtpIngest } from "../shared/smtp/server.ts";
 import { smtpSettings } from "../shared/smtp/settings.ts";
@@ -76,6 +77,8 @@ export interface PlatformOptions {
   pollers?: boolean;
   /** Extra environment for the handlers (limits, retry timings). */
   env?: Record<string, string>;
+  /** The platform cannot carry on (the stand-ins process keeps dying): the message says why. */
+  onFatal(error: Error): void;
 }
 
 export interface Platform {
@@ -84,6 +87,9 @@ export interface Platform {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+/** Restarts of a dying stand-ins process allowed in the window (LOCAL_STANDINS_MAX_RESTARTS), then the platform stops. */
+const STANDINS_MAX_RESTARTS = 5;
+const STANDINS_RESTART_WINDOW_MS = 10 * 60_000;
 
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
@@ -118,8 +124,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const infoFile = path.join(dataDir, "local.json");
   const previous = await readJson<LocalInfo>(infoFile);
 
-  // The stand-ins and the mailbox run in their own process: see local/standins-process.ts.
-  const standIns = await startStandInsProcess(dataDir, options.ports);
+  // The stand-ins and the mailbox run in their own process: see local/standins-process.ts. If it
+  // dies, the supervisor (set up below, once there is something to resume) restarts it.
+  let supervisor: StandInsSupervisor | undefined;
+  const standIns = await startStandInsProcess(dataDir, options.ports, { onUnexpectedExit: (how) => supervisor?.exited(how) });
   usageMeter?.measureProcess("stand-ins", standIns.cpuUsage);
   const { mailbox } = standIns;
   const requestBytes = Number(options.env?.LIMIT_REQUEST_BYTES ?? 10 * 1024 * 1024);
@@ -144,16 +152,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const bootConfig = loadConfig({ ...process.env, ...env, DELIVERIES_QUEUE_URL: "-" });
   const clients = makeAwsClients(bootConfig);
-  await ensureTable(clients.dynamo, TABLE_NAME);
-  await ensureBucket(clients.s3, BUCKET_NAME);
+  const sns = localSnsClient(standIns.endpoints.sqs);
   const visibility = options.env?.LOCAL_VISIBILITY_TIMEOUT_SECONDS;
-  const queues = await ensureQueues(clients.sqs, "posthaste", visibility ? Number(visibility) : undefined);
+  /** What the stand-ins hold: made at start, and again after a restart (fauxqs keeps queues and topics in memory). */
+  const provision = async () => {
+    await ensureTable(clients.dynamo, TABLE_NAME);
+    await ensureBucket(clients.s3, BUCKET_NAME);
+    const queues = await ensureQueues(clients.sqs, "posthaste", visibility ? Number(visibility) : undefined);
+    const sesEventsTopicArn = await ensureSesEventsTopic(sns, queues.sesEvents.arn);
+    standIns.simulateSesFeedback(sesEventsTopicArn);
+    return { queues, sesEventsTopicArn };
+  };
+  const { queues, sesEventsTopicArn } = await provision();
   for (const [name, def] of Object.entries(QUEUES)) {
     env[def.urlEnv] = queues[name as QueueName].url;
   }
-  const sns = localSnsClient(standIns.endpoints.sqs);
-  const sesEventsTopicArn = await ensureSesEventsTopic(sns, queues.sesEvents.arn);
-  standIns.simulateSesFeedback(sesEventsTopicArn);
 
   // Handlers read their configuration from the environment when they are imported, as on Lambda.
   Object.assign(process.env, env);
@@ -176,32 +189,39 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     tlsPort: options.ports.smtpTls,
   });
 
-  // Whatever the queues lost while the platform was down is sent again, exactly once (the worker's claim).
-  const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
-  if (swept > 0) log.info("re-enqueued messages left from the last run", { count: swept });
-  // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
+  // Whatever the queues lost while the platform was down is sent again, exactly once (the worker's
+  // claim). No poller runs yet, so no claim belongs to a live worker. The same for webhook records:
+  // the queue stand-in keeps them in memory only, the outbox on disk.
   const webhookRecords = webhookRecordDeps(deps);
-  const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
-  if (resent.resent + resent.parked > 0) log.info("sent again the webhook records left from the last run", resent);
+  const sweepLeftovers = async (what: string) => {
+    const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
+    if (swept > 0) log.info(what, { count: swept });
+    const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
+    if (resent.resent + resent.parked > 0) log.info(`${what}: webhook records`, resent);
+  };
+  await sweepLeftovers("re-enqueued messages left from the last run");
 
-  const pollers: Poller[] = [];
-  if (options.pollers !== false) {
-    for (const consumer of CONSUMERS) {
-      const handler = await loadHandler<SqsLambda>(consumer.entry);
-      const queue = queues[consumer.queue];
-      pollers.push(
-        startPoller({
-          sqs: clients.sqs,
-          queueUrl: queue.url,
-          queueArn: queue.arn,
-          handler,
-          batchSize: consumer.batchSize,
-          concurrency: Number(options.env?.LOCAL_POLLER_CONCURRENCY ?? 4),
-          onError: (error) => log.error(`${consumer.name} poller`, { error: String(error) }),
-        }),
-      );
-    }
-  }
+  const consumers = options.pollers === false ? [] : await Promise.all(CONSUMERS.map(async (consumer) => ({ consumer, handler: await loadHandler<SqsLambda>(consumer.entry) })));
+  let pollers: Poller[] = [];
+  const startPollers = () => {
+    pollers = consumers.map(({ consumer, handler }) =>
+      startPoller({
+        sqs: clients.sqs,
+        queueUrl: queues[consumer.queue].url,
+        queueArn: queues[consumer.queue].arn,
+        handler,
+        batchSize: consumer.batchSize,
+        concurrency: Number(options.env?.LOCAL_POLLER_CONCURRENCY ?? 4),
+        onError: (error) => log.error(`${consumer.name} poller`, { error: String(error) }),
+      }),
+    );
+  };
+  const stopPollers = async () => {
+    const running = pollers;
+    pollers = [];
+    await Promise.all(running.map((p) => p.stop()));
+  };
+  startPollers();
   const sweeper = setInterval(() => {
     sweep(deps, { olderThanSeconds: config.sweepAfterSeconds }).catch((error) => log.error("sweeper failed", { error: String(error) }));
     sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch((error) =>
@@ -227,16 +247,39 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     standInsPid: standIns.pid,
   };
   // Written aside then renamed: a script or test polling for the file never reads half of it.
-  await writeFile(`${infoFile}.tmp`, JSON.stringify(info, null, 2));
-  await rename(`${infoFile}.tmp`, infoFile);
+  const writeInfo = async () => {
+    await writeFile(`${infoFile}.tmp`, JSON.stringify(info, null, 2));
+    await rename(`${infoFile}.tmp`, infoFile);
+  };
+  await writeInfo();
+
+  supervisor = superviseStandIns({
+    standIns,
+    // No worker may hold a claim while the restart releases claims (sweepLeftovers).
+    pause: stopPollers,
+    async resume() {
+      const again = await provision();
+      // The handlers were configured with these at start: the same names on the same port give the same URLs.
+      if (JSON.stringify(again) !== JSON.stringify({ queues, sesEventsTopicArn })) throw new Error("the new stand-ins process gave other queue URLs");
+      await sweepLeftovers("re-enqueued messages the stand-ins process lost when it died");
+      startPollers();
+      info.standInsPid = standIns.pid;
+      await writeInfo();
+    },
+    maxRestarts: Number(options.env?.LOCAL_STANDINS_MAX_RESTARTS ?? STANDINS_MAX_RESTARTS),
+    windowMs: STANDINS_RESTART_WINDOW_MS,
+    onFatal: options.onFatal,
+  });
+  if (!standIns.alive) supervisor.exited("exited while the platform started");
 
   return {
     info,
     async stop() {
+      supervisor?.stop();
       // First, so sessions in flight finish while everything they need is still up.
       await smtp.close();
       clearInterval(sweeper);
-      await Promise.all(pollers.map((p) => p.stop()));
+      await stopPollers();
       await gateway.close();
       await standIns.stop();
     },

@@ -26,12 +26,24 @@ export type ChildReport =
 export interface StandInsProcess {
   endpoints: { dynamodb: string; sqs: string; s3: string };
   mailbox: { smtpPort: number; url: string };
-  pid: number;
+  /** The running child's pid; a new one after restart(). */
+  readonly pid: number;
+  readonly alive: boolean;
   /** Publish simulated SES feedback (complaint@) to this topic from now on. */
   simulateSesFeedback(topicArn: string): void;
   /** CPU time the stand-ins process has used so far. */
   cpuUsage(): Promise<NodeJS.CpuUsage>;
+  /**
+   * A new child in place of one that died, on the ports the first one bound, so every client's
+   * endpoint stays valid. What fauxqs held in memory is gone: the caller re-creates it.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface StandInsProcessOptions {
+  /** The child exited without being asked to (a crash, a kill -9). */
+  onUnexpectedExit?: (description: string) => void;
 }
 
 const CHILD_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "standins-child.ts");
@@ -61,12 +73,27 @@ async function awaitStaleChild(dataDir: string) {
   if (isAlive(pid) && cmdline !== undefined) process.kill(pid, "SIGKILL");
 }
 
-export async function startStandInsProcess(dataDir: string, ports: ChildPorts): Promise<StandInsProcess> {
-  await awaitStaleChild(dataDir);
+interface RunningChild {
+  child: ChildProcess;
+  exited: Promise<void>;
+  endpoints: StandInsProcess["endpoints"];
+  mailbox: StandInsProcess["mailbox"];
+  send(command: ParentCommand): void;
+  next<T extends ChildReport["type"]>(type: T): Promise<Extract<ChildReport, { type: T }>>;
+}
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+const describeExit = (child: ChildProcess) => (child.signalCode ? `killed by ${child.signalCode}` : `exited with code ${child.exitCode}`);
+
+async function forkChild(dataDir: string, ports: ChildPorts): Promise<RunningChild> {
   // The parent's Node flags (tsx's loader, --cpu-prof in the bench) apply to the child too.
   const child: ChildProcess = fork(CHILD_ENTRY, [], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const send = (command: ParentCommand) => child.send(command);
+  // A command sent as the child dies fails on the IPC channel; the exit itself is what gets handled.
+  child.on("error", () => undefined);
+  const send = (command: ParentCommand) => {
+    if (child.connected) child.send(command);
+  };
   const next = <T extends ChildReport["type"]>(type: T) =>
     new Promise<Extract<ChildReport, { type: T }>>((resolve, reject) => {
       const done = () => {
@@ -84,30 +111,79 @@ export async function startStandInsProcess(dataDir: string, ports: ChildPorts): 
       };
       const onExit = () => {
         done();
-        reject(new Error(`the stand-ins process exited (${child.exitCode ?? child.signalCode})`));
+        reject(new Error(`the stand-ins process ${describeExit(child)}`));
       };
+      if (hasExited(child)) return onExit();
       child.on("message", onMessage);
       child.once("exit", onExit);
     });
 
   const ready = next("ready");
   send({ type: "start", dataDir, ports });
-  const { endpoints, mailbox } = await ready;
-  await writeFile(path.join(dataDir, PID_FILE), String(child.pid));
+  try {
+    const { endpoints, mailbox } = await ready;
+    await writeFile(path.join(dataDir, PID_FILE), String(child.pid));
+    return { child, exited, endpoints, mailbox, send, next };
+  } catch (error) {
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+export async function startStandInsProcess(dataDir: string, ports: ChildPorts, options: StandInsProcessOptions = {}): Promise<StandInsProcess> {
+  await awaitStaleChild(dataDir);
+  let current = await forkChild(dataDir, ports);
+  const { endpoints, mailbox } = current;
+  // With POSTHASTE_PORTS=auto the first child picked free ports; a restarted one takes the same.
+  const bound: ChildPorts = {
+    dynamodb: portOf(endpoints.dynamodb),
+    sqs: portOf(endpoints.sqs),
+    s3: portOf(endpoints.s3),
+    mailboxSmtp: mailbox.smtpPort,
+    mailboxHttp: portOf(mailbox.url),
+  };
+  let stopping = false;
+  /** Children this side killed or asked to stop: their exit is no news. */
+  const dismissed = new WeakSet<RunningChild>();
+  const watch = (running: RunningChild) =>
+    running.child.once("exit", () => {
+      if (!stopping && !dismissed.has(running)) options.onUnexpectedExit?.(describeExit(running.child));
+    });
+  watch(current);
 
   return {
     endpoints,
     mailbox,
-    pid: child.pid!,
-    simulateSesFeedback: (topicArn) => send({ type: "ses-feedback", topicArn }),
+    get pid() {
+      return current.child.pid!;
+    },
+    get alive() {
+      return !hasExited(current.child);
+    },
+    simulateSesFeedback: (topicArn) => current.send({ type: "ses-feedback", topicArn }),
     async cpuUsage() {
-      const answer = next("cpu");
-      send({ type: "cpu" });
+      const running = current;
+      const answer = running.next("cpu");
+      running.send({ type: "cpu" });
       return (await answer).micros;
     },
+    async restart() {
+      if (!hasExited(current.child)) {
+        dismissed.add(current);
+        current.child.kill("SIGKILL");
+        await current.exited;
+      }
+      const next = await forkChild(dataDir, bound);
+      current = next;
+      watch(next);
+    },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) send({ type: "stop" });
-      await exited;
+      stopping = true;
+      current.send({ type: "stop" });
+      await current.exited;
       await rm(path.join(dataDir, PID_FILE), { force: true });
     },
   };

@@ -2,6 +2,7 @@
 // mapping lives in shared/http/respond.ts and the SMTP one in the SMTP ingest.
 
 export const ERROR_CODES = {
+  bad_request: { http: 400, text: "Malformed request" },
   invalid_json: { http: 400, text: "Request body is not valid JSON" },
   unauthorized: { http: 401, text: "Missing or invalid API key" },
   forbidden_ip: { http: 403, text: "Client address is not on the account's allowlist" },
