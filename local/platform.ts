@@ -8,7 +8,7 @@ import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest
 import { makeAwsClients } from "../shared/aws.ts";
 import { loadConfig } from "../shared/config.ts";
 import { makeDeps } from "../shared/deps.ts";
-import { sweep } from "../shared/deliver/sweep.ts";
+import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
@@ -175,7 +175,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     tlsPort: options.ports.smtpTls,
   });
 
-  // Whatever the queues lost while the platform was down is sent again, exactly once (the worker's claim).
+  // Whatever the queue lost while the platform was down (fauxqs keeps it in memory) is enqueued
+  // again, all of it, before the pollers start; the worker's claim skips what was already sent.
   const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
   if (swept > 0) log.info("re-enqueued messages left from the last run", { count: swept });
 
@@ -198,7 +199,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
   }
   const sweeper = setInterval(() => {
-    sweep(deps, { olderThanSeconds: config.sweepAfterSeconds }).catch((error) => log.error("sweeper failed", { error: String(error) }));
+    sweep(deps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
   }, SWEEP_EVERY_MS);
   sweeper.unref();
 
