@@ -8,7 +8,7 @@ import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest
 import { makeAwsClients } from "../shared/aws.ts";
 import { loadConfig } from "../shared/config.ts";
 import { makeDeps } from "../shared/deps.ts";
-import { sweep } from "../shared/deliver/sweep.ts";
+import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
 import { webhookRecordDeps } from "../shared/webhooks/from-deps.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks/sweep.ts";
@@ -189,9 +189,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     tlsPort: options.ports.smtpTls,
   });
 
-  // Whatever the queues lost while the platform was down is sent again, exactly once (the worker's
-  // claim). No poller runs yet, so no claim belongs to a live worker. The same for webhook records:
-  // the queue stand-in keeps them in memory only, the outbox on disk.
+  // Whatever the queues lost while the platform was down is sent again, all of it, before the
+  // pollers start, so no claim belongs to a live worker (the claim skips what was already sent).
+  // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
   const webhookRecords = webhookRecordDeps(deps);
   const sweepLeftovers = async (what: string) => {
     const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
@@ -223,7 +223,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   startPollers();
   const sweeper = setInterval(() => {
-    sweep(deps, { olderThanSeconds: config.sweepAfterSeconds }).catch((error) => log.error("sweeper failed", { error: String(error) }));
+    sweep(deps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
     sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch((error) =>
       log.error("webhook outbox sweeper failed", { error: String(error) }),
     );

@@ -24,6 +24,8 @@ export interface Config {
     requestBytes: number;
     messageBytes: number;
     recipientsPerRequest: number;
+    /** Files one HTTP send may name in AttachmentsIds. */
+    attachmentsPerMessage: number;
     /** Message bodies that deflate to this size or less are kept in DynamoDB, larger ones in S3 (shared/files/bodies.ts). */
     inlineBodyBytes: number;
   };
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestBytes: num(env.LIMIT_REQUEST_BYTES, 10 * 1024 * 1024),
       messageBytes: num(env.LIMIT_MESSAGE_BYTES, 10 * 1024 * 1024),
       recipientsPerRequest: num(env.LIMIT_RECIPIENTS_PER_REQUEST, 1000),
+      attachmentsPerMessage: num(env.LIMIT_ATTACHMENTS_PER_MESSAGE, 50),
       // An S3 PUT + GET costs as much as about 8 KB of DynamoDB writes: below that, DynamoDB is cheaper and faster.
       inlineBodyBytes: num(env.LIMIT_INLINE_BODY_BYTES, 8 * 1024),
     },

@@ -2,7 +2,7 @@
 // the webhook records the outbox still holds long after they were queued.
 import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
-import { sweep } from "../../shared/deliver/sweep.ts";
+import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../../shared/deliver/sweep.ts";
 import { log } from "../../shared/log.ts";
 import { webhookRecordDeps } from "../../shared/webhooks/from-deps.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../../shared/webhooks/sweep.ts";
@@ -11,7 +11,7 @@ import { QUEUES } from "../manifest.ts";
 export const makeHandler = (deps: CoreDeps) => {
   const webhookRecords = webhookRecordDeps(deps);
   return async () => {
-    const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds });
+    const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS });
     if (count > 0) log.warn("sweeper re-enqueued messages", { count });
     const webhooks = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(deps.config, QUEUES.webhooks.maxReceiveCount) });
     if (webhooks.resent + webhooks.parked > 0) log.warn("sweeper sent webhook records again", webhooks);

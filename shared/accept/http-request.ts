@@ -30,7 +30,7 @@ const recipientSchema = z.object({
   ),
 });
 
-const requestSchema = (maxRecipients: number) =>
+const requestSchema = (maxRecipients: number, maxAttachments: number) =>
   z.object({
     Recipients: z.array(z.unknown()).check(z.minLength(1), z.maxLength(maxRecipients)),
     CheckUnsubscription: z.optional(z.boolean()),
@@ -39,7 +39,7 @@ const requestSchema = (maxRecipients: number) =>
     Body: z
       .object({ Html: z.optional(z.string()), PlainText: z.optional(z.string()) })
       .check(z.refine((body) => !!body.Html || !!body.PlainText, { message: "body_required" })),
-    AttachmentsIds: z.optional(z.array(z.string().check(z.minLength(1)))),
+    AttachmentsIds: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(maxAttachments))),
     // Posthaste's additions (the SMTP X-Posthaste options in HTTP form): footer/page language and tracking switches.
     Language: z.optional(z.enum(LANGUAGES)),
     TrackRead: z.optional(flag),
@@ -67,7 +67,7 @@ const CYRILLIC_CHECK = "\u0421heckUnsubscription";
 /** `urlMode: "aws"` also refuses callbackUrls at literal private addresses (DNS is checked when posting). */
 export function parseSendRequest(
   input: unknown,
-  limits: { recipientsPerRequest: number; messageBytes: number },
+  limits: { recipientsPerRequest: number; messageBytes: number; attachmentsPerMessage: number },
   options: { urlMode?: UrlPolicyMode } = {},
 ): ParsedSendRequest {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -76,9 +76,11 @@ export function parseSendRequest(
   const body = { ...(input as Record<string, unknown>) };
   if (body.CheckUnsubscription === undefined && CYRILLIC_CHECK in body) body.CheckUnsubscription = body[CYRILLIC_CHECK];
 
-  const parsed = requestSchema(limits.recipientsPerRequest).safeParse(body);
+  const parsed = requestSchema(limits.recipientsPerRequest, limits.attachmentsPerMessage).safeParse(body);
   if (!parsed.success) throw validationError(parsed.error, body);
   const request = parsed.data;
+  const attachmentIds = request.AttachmentsIds ?? [];
+  refuseRepeats(attachmentIds);
 
   const size = Buffer.byteLength(request.Subject) + Buffer.byteLength(request.Body.Html ?? "") + Buffer.byteLength(request.Body.PlainText ?? "");
   if (size > limits.messageBytes) {
@@ -126,8 +128,19 @@ export function parseSendRequest(
       },
     },
     failures,
-    attachmentIds: request.AttachmentsIds ?? [],
+    attachmentIds,
   };
+}
+
+/** A file named twice would be attached (and read at every delivery) twice: refused, each repeat named. */
+function refuseRepeats(attachmentIds: string[]) {
+  const seen = new Set<string>();
+  const reasons: Reason[] = [];
+  attachmentIds.forEach((id, index) => {
+    if (seen.has(id)) reasons.push({ key: "duplicate", ref: `AttachmentsIds[${index}]` });
+    seen.add(id);
+  });
+  if (reasons.length > 0) throw new AppError("validation_error", { message: describe(reasons[0]), reasons });
 }
 
 function validationError(error: z.core.$ZodError, input: unknown): AppError {
@@ -168,6 +181,7 @@ const DESCRIPTIONS: Record<string, string> = {
   url_not_allowed: "points at an address webhooks may not reach",
   too_few_items: "must not be empty",
   too_many_items: "has too many items",
+  duplicate: "names a file already attached",
   too_long: "is too long",
   body_required: "must have Html or PlainText",
 };

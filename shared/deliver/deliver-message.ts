@@ -46,30 +46,57 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   const message = await deps.messages.claimForDelivery(messageId, deps.config.delivery.claimSeconds, now);
   if (!message) return { step: "claim", result: "skipped" };
 
+  let sent: SendResult;
+  let missingFields: string[];
   try {
     const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
-    const { mail, missingFields } = composeMail(message, body, deps.config, account);
-    const attachments = mail.attachments.length ? await deps.loadAttachments(mail.attachments) : [];
-    let sent: SendResult;
+    const composed = composeMail(message, body, deps.config, account);
+    missingFields = composed.missingFields;
+    const attachments = composed.mail.attachments.length ? await deps.loadAttachments(composed.mail.attachments) : [];
     try {
-      sent = await deps.transport.send(mail, attachments);
+      sent = await deps.transport.send(composed.mail, attachments);
     } catch (error) {
       if (error instanceof TransportError) return await failed(deps, message, error);
       throw error;
     }
-    const note = missingFields.length ? `missing merge fields: ${missingFields.join(", ")}` : undefined;
-    const ts = Date.now();
-    const changes: StatusChange[] = [{ status: "SENT", ts, reason: note }];
-    // The receiving server itself answered (the local mailbox, a final-hop relay): both in one write.
-    if (sent.outcome === "delivered") changes.push({ status: "DELIVERED", ts, reason: sent.response });
-    await deps.status.record(messageId, changes, { known: message });
-    return { step: "send", result: sent.outcome };
   } catch (error) {
-    // Something of ours failed (S3, DynamoDB, a bug): give the message back so SQS can retry it;
-    // after its last receive it lands in the dead-letter queue.
+    // Something of ours failed before the message went out (S3, DynamoDB, a bug): give it back
+    // so SQS can retry it; after its last receive it lands in the dead-letter queue.
     const settle = attempt.lastReceive ? deps.messages.park(messageId, String(error)) : deps.messages.releaseClaim(messageId);
     await settle.catch(() => undefined);
     throw error;
+  }
+
+  const note = missingFields.length ? `missing merge fields: ${missingFields.join(", ")}` : undefined;
+  const ts = Date.now();
+  const changes: StatusChange[] = [{ status: "SENT", ts, reason: note }];
+  // The receiving server itself answered (the local mailbox, a final-hop relay): both in one write.
+  if (sent.outcome === "delivered") changes.push({ status: "DELIVERED", ts, reason: sent.response });
+  await recordSent(deps, message, changes);
+  return { step: "send", result: sent.outcome };
+}
+
+const RECORD_SENT_ATTEMPTS = 4;
+
+/**
+ * Records that a message went out, before its job is acknowledged. Until this write lands, a
+ * crash or a retry of the job would send the message again, so a failing write is tried a few
+ * times; if it still fails the message stays claimed (never released): no worker sends it again
+ * before the claim runs out, and then, with nothing recorded, it is sent again under the same
+ * Message-ID (at least once: README, "Delivery guarantee").
+ */
+async function recordSent(deps: DeliverDeps, message: Message, changes: StatusChange[]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.status.record(message.messageId, changes, { known: message });
+      return;
+    } catch (error) {
+      if (attempt === RECORD_SENT_ATTEMPTS) {
+        log.error("sent, but the status could not be recorded", { messageId: message.messageId, error: String(error) });
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }
 

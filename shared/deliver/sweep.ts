@@ -3,7 +3,10 @@
 // again. The worker's claim makes a message enqueued twice harmless.
 import type { DeliveryQueue } from "../queue/deliveries.ts";
 import { PENDING_SHARDS } from "../store/keys.ts";
-import type { MessageStore } from "../store/messages.ts";
+import type { MessageStore, OverdueCursor } from "../store/messages.ts";
+
+/** The scheduled sweep's share of each run (every minute, 60 s timeout); the next run takes the rest. */
+export const PERIODIC_SWEEP_BUDGET_MS = 30_000;
 
 export interface SweepOptions {
   /** Only messages due at least this long ago. */
@@ -11,18 +14,31 @@ export interface SweepOptions {
   /** At local start-up no worker is alive, so claims left by a killed process are void. */
   releaseClaims?: boolean;
   now?: number;
+  /** No new page is started after this long. Unset: every shard is read to its end. */
+  budgetMs?: number;
+  /** Ids read from the index at a time, each page enqueued before the next is read. */
+  pageSize?: number;
 }
 
 export async function sweep(deps: { messages: MessageStore; deliveryQueue: DeliveryQueue }, options: SweepOptions): Promise<number> {
   const now = options.now ?? Date.now();
   const dueBefore = now - options.olderThanSeconds * 1000;
-  let count = 0;
-  for (let shard = 0; shard < PENDING_SHARDS; shard++) {
-    const overdue = await deps.messages.listOverdue(String(shard), dueBefore);
-    // A message still claimed by a live worker is enqueued too: that worker's claim makes the second job a no-op.
-    if (options.releaseClaims) await Promise.all(overdue.map((messageId) => deps.messages.releaseClaim(messageId)));
-    await deps.deliveryQueue.enqueue(overdue);
-    count += overdue.length;
+  const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
+
+  async function sweepShard(shard: string): Promise<number> {
+    let count = 0;
+    let startKey: OverdueCursor | undefined;
+    do {
+      const page = await deps.messages.listOverdue(shard, dueBefore, { limit: options.pageSize, startKey });
+      // A message still claimed by a live worker is enqueued too: that worker's claim makes the second job a no-op.
+      if (options.releaseClaims) await Promise.all(page.messageIds.map((messageId) => deps.messages.releaseClaim(messageId)));
+      await deps.deliveryQueue.enqueue(page.messageIds);
+      count += page.messageIds.length;
+      startKey = page.next;
+    } while (startKey && Date.now() < deadline);
+    return count;
   }
-  return count;
+
+  const counts = await Promise.all(Array.from({ length: PENDING_SHARDS }, (_, shard) => sweepShard(String(shard))));
+  return counts.reduce((a, b) => a + b, 0);
 }

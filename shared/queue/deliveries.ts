@@ -1,7 +1,7 @@
 // The deliveries queue carries message ids only, never bodies (DESIGN §4). A job names up to
 // ten messages, so a 1,000-recipient request is 10 SendMessageBatch calls rather than 100, and a
 // worker takes up to 100 messages a receive. A job that fails is received again whole: the
-// copies already sent are skipped by the worker's claim, so nothing goes out twice.
+// copies already recorded as sent are skipped by the worker's claim.
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { coalesce } from "../coalesce.ts";
 import { chunk } from "../store/batch.ts";

@@ -1,9 +1,18 @@
 // Key layout of the single table. Every item has pk and sk; two sparse GSIs serve the logs
 // (messages of an account by time) and the sweeper (messages still waiting to be sent).
+import { createHash } from "node:crypto";
 
 export const GSI_ACCOUNT_MESSAGES = "byAccount";
 export const GSI_PENDING = "pending";
+/** Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them. */
 export const PENDING_SHARDS = 4;
+
+/**
+ * A waiting message's partition of the sweeper's index: a hash of the whole id, since an id ends
+ * with its copy's position (0 for every single-recipient message) and would put them all in one.
+ * Items written before this carry a value in the same range, so the sweeper still finds them.
+ */
+export const pendingShardOf = (messageId: string) => String(createHash("sha1").update(messageId).digest().readUInt32BE(0) % PENDING_SHARDS);
 
 export const keys = {
   account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: "ACCOUNT" }),

@@ -11,7 +11,7 @@ import {
 import { coalesce } from "../coalesce.ts";
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
 import { chunk, untilProcessed } from "./batch.ts";
-import { GSI_PENDING, PENDING_SHARDS, epochSeconds, isLive, keys, messageIdOf } from "./keys.ts";
+import { GSI_PENDING, epochSeconds, isLive, keys, messageIdOf, pendingShardOf } from "./keys.ts";
 
 export interface Party {
   address: string;
@@ -74,7 +74,6 @@ export type EngagementCounter = "opens" | "clicks";
 
 export class StatusConflictError extends Error {}
 
-const shardOf = (messageId: string) => String(messageId.charCodeAt(messageId.length - 1) % PENDING_SHARDS);
 const BATCH_WRITE_MAX = 25;
 
 type Item = Record<string, unknown>;
@@ -144,7 +143,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
             history: [{ status: message.status, ts: now, ...(message.status === "REJECTED" ? { reason: message.lastError } : {}) }],
             version: 1,
             attempts: 0,
-            ...(waiting ? { pendingShard: shardOf(message.messageId), dueAt: now } : {}),
+            ...(waiting ? { pendingShard: pendingShardOf(message.messageId), dueAt: now } : {}),
           };
         })],
       });
@@ -302,33 +301,31 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
     },
 
     /**
-     * Ids of messages of one shard that were due before `dueBefore` and are still waiting. The
-     * index holds keys only: whether one is claimed right now is not known here, and does not
-     * need to be, since the worker's claim turns a second job for it into a no-op.
+     * One page of the ids of messages of one shard that were due before `dueBefore` and are
+     * still waiting; `next` is where the following page starts, absent after the last. The index
+     * holds keys only: whether one is claimed right now is not known here, and does not need to
+     * be, since the worker's claim turns a second job for it into a no-op.
      */
-    async listOverdue(shard: string, dueBefore: number, limit = 500): Promise<string[]> {
-      const found: string[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await ddb.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: GSI_PENDING,
-            KeyConditionExpression: "pendingShard = :shard AND dueAt < :before",
-            ExpressionAttributeValues: { ":shard": shard, ":before": dueBefore },
-            ExclusiveStartKey: startKey,
-            Limit: limit - found.length,
-          }),
-        );
-        for (const item of page.Items ?? []) found.push(messageIdOf(item.pk as string));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && found.length < limit);
-      return found;
+    async listOverdue(shard: string, dueBefore: number, page: { limit?: number; startKey?: OverdueCursor } = {}): Promise<{ messageIds: string[]; next?: OverdueCursor }> {
+      const result = await ddb.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: GSI_PENDING,
+          KeyConditionExpression: "pendingShard = :shard AND dueAt < :before",
+          ExpressionAttributeValues: { ":shard": shard, ":before": dueBefore },
+          ExclusiveStartKey: page.startKey,
+          Limit: page.limit ?? 500,
+        }),
+      );
+      return { messageIds: (result.Items ?? []).map((item) => messageIdOf(item.pk as string)), next: result.LastEvaluatedKey };
     },
   };
 }
 
 export type MessageStore = ReturnType<typeof makeMessageStore>;
+
+/** Where the next page of the sweeper's index starts (DynamoDB's LastEvaluatedKey). */
+export type OverdueCursor = Record<string, unknown>;
 
 function alreadyRecorded(history: StatusChange[], status: Status): boolean {
   if (REPEATABLE_STATUSES.has(status)) {

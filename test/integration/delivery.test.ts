@@ -150,6 +150,52 @@ describe("delivering accepted messages", () => {
     }
   });
 
+  /** The status writes fail `times` times (DynamoDB throttled or unreachable), then work again. */
+  const statusFailing = (times: number): DeliverDeps => {
+    let failures = 0;
+    return {
+      ...deps,
+      status: { ...deps.status, record: async (...args) => (failures++ < times ? Promise.reject(new Error("DynamoDB is unreachable")) : deps.status.record(...args)) },
+    };
+  };
+  const jobFor = (id: string) => ({ Records: [{ messageId: `sqs-${id}`, body: JSON.stringify({ messageIds: [id] }) } as never] });
+  const copiesOf = (id: string) => mailbox.list().filter((e) => e.messageId === id);
+
+  it("records a sent message through a brief storage failure, without sending it again", async () => {
+    const [id] = await accept(["brief-outage@example.org"]);
+    const handler = makeDeliverHandler(statusFailing(2));
+
+    // As the queue would: a failed record is received again.
+    if ((await handler(jobFor(id))).batchItemFailures.length > 0) await handler(jobFor(id));
+
+    expect((await t.deps.messages.getMessage(id))?.status).toBe("DELIVERED");
+    expect(copiesOf(id)).toHaveLength(1);
+  });
+
+  it("keeps a sent message claimed when its status cannot be written, so the job's retry does not send it again", async () => {
+    const [id] = await accept(["long-outage@example.org"]);
+    const handler = makeDeliverHandler(statusFailing(1000));
+
+    expect((await handler(jobFor(id))).batchItemFailures).toHaveLength(1);
+    await handler(jobFor(id));
+
+    expect(copiesOf(id)).toHaveLength(1);
+    expect((await t.deps.messages.getMessage(id))?.status).toBe("ACCEPTED");
+  });
+
+  it("sends a message again after its claim ran out with nothing recorded, under the same Message-ID", async () => {
+    const [id] = await accept(["at-least-once@example.org"]);
+    await deliverMessage(statusFailing(1000), id).catch(() => undefined);
+
+    // Nothing says it was sent (as after a crash between the 250 and the status write): at least once, it goes again.
+    expect(await deliverMessage(deps, id, { now: Date.now() + (t.config.delivery.claimSeconds + 1) * 1000 })).toEqual({ step: "send", result: "delivered" });
+
+    const copies = copiesOf(id);
+    expect(copies).toHaveLength(2);
+    const messageIds = await Promise.all(copies.map(async (c) => /^Message-ID: *(.+)$/im.exec((await mailbox.raw(c.id)).toString())?.[1]));
+    expect(messageIds).toEqual([`<${id}@example.com>`, `<${id}@example.com>`]);
+  });
+
   it("parks a message on the job's last receive so the sweeper leaves it to the dead-letter queue", async () => {
     const [id] = await accept(["parked@example.org"]);
     const broken: DeliverDeps = { ...deps, bodies: { ...deps.bodies, get: async () => Promise.reject(new Error("S3 is down")) } };

@@ -127,6 +127,17 @@ describe("attaching uploaded files to a send", () => {
     });
   });
 
+  it("refuses a file named more than once, and more files than the limit", async () => {
+    const { fileId } = (await upload(pdf())).json.result;
+
+    await expect(send(Array(5000).fill(fileId))).rejects.toMatchObject({ code: "validation_error", reasons: [{ key: "too_many_items", ref: "AttachmentsIds" }] });
+    await expect(send([fileId, fileId])).rejects.toMatchObject({
+      code: "validation_error",
+      message: "AttachmentsIds[1] names a file already attached",
+      reasons: [{ key: "duplicate", ref: "AttachmentsIds[1]" }],
+    });
+  });
+
   it("refuses attachments that with the body exceed the message size limit", async () => {
     const { fileId } = (await upload(pdf(Buffer.alloc(3000, 0x41)))).json.result;
     const small = { ...t.deps, config: { ...t.deps.config, limits: { ...t.deps.config.limits, messageBytes: 2000 } } };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseSendRequest } from "../../shared/accept/http-request.ts";
 import { AppError } from "../../shared/domain/errors.ts";
 
-const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024 };
+const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentsPerMessage: 50 };
 const valid = () => ({
   Recipients: [{ Address: "ivan@example.org", MergeFields: { Name: "Ivan" } }],
   Sender: { Address: "shop@example.com", Name: "Shop" },
@@ -102,6 +102,22 @@ describe("POST /email/messages validation", () => {
   it("refuses a message over the size limit", () => {
     const body = { ...valid(), Body: { PlainText: "x".repeat(2000) } };
     expect(() => parseSendRequest(body, { ...limits, messageBytes: 1000 })).toThrow("Message exceeds the size limit of 1000 bytes");
+  });
+
+  it("refuses an attachment id named twice, naming the repeat", () => {
+    const error = failure({ ...valid(), AttachmentsIds: ["0mwt-file-a-0000", "0mwt-file-b-0000", "0mwt-file-a-0000", "0mwt-file-a-0000"] });
+    expect(error.message).toBe("AttachmentsIds[2] names a file already attached");
+    expect(error.reasons).toEqual([
+      { key: "duplicate", ref: "AttachmentsIds[2]" },
+      { key: "duplicate", ref: "AttachmentsIds[3]" },
+    ]);
+  });
+
+  it("refuses more attachments than the limit, and takes exactly the limit", () => {
+    const ids = (count: number) => Array.from({ length: count }, (_, i) => `0mwt-file-${String(i).padStart(4, "0")}`);
+    expect(failure({ ...valid(), AttachmentsIds: ids(51) }).reasons).toEqual([{ key: "too_many_items", ref: "AttachmentsIds" }]);
+    expect(parseSendRequest({ ...valid(), AttachmentsIds: ids(50) }, limits).attachmentIds).toHaveLength(50);
+    expect(() => parseSendRequest({ ...valid(), AttachmentsIds: ids(3) }, { ...limits, attachmentsPerMessage: 2 })).toThrow("AttachmentsIds has too many items");
   });
 
   it("refuses a body that is not an object", () => {

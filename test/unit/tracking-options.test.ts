@@ -3,7 +3,7 @@ import { parseSendRequest } from "../../shared/accept/http-request.ts";
 import { AppError } from "../../shared/domain/errors.ts";
 import { effectiveOptions } from "../../shared/tracking/options.ts";
 
-const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024 };
+const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentsPerMessage: 50 };
 const request = (extra: Record<string, unknown>) => ({
   Recipients: [{ Address: "a@example.org" }],
   Sender: { Address: "shop@example.com" },

@@ -75,7 +75,7 @@ describe("a recipient's callbackUrl in a send request", () => {
     Subject: "Hi",
     Body: { PlainText: "Hi" },
   });
-  const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024 };
+  const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentsPerMessage: 50 };
 
   it("is refused for that recipient when it points at a private address in AWS mode", () => {
     const parsed = parseSendRequest(request("http://169.254.169.254/latest/meta-data/"), limits, { urlMode: "aws" });
