@@ -1,7 +1,7 @@
 // The SMTP rules of SPEC §4 as pure functions: which addresses a message may go to, which
 // headers it keeps, what its HTML and attachments may be. They decide on a parsed message and
 // the account's facts, and throw a 554 refusal with the text a client will read.
-import { domainOf, isValidAddress, normalizeAddress } from "../domain/address.ts";
+import { domainOf, isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { ATTACHMENT_BYTES, attachmentProblem } from "../files/files.ts";
 import { checkTemplate, TEMPLATE_PARTS, valuesFor } from "../render/substitutions.ts";
 import { describeTemplateProblem } from "../render/template-safety.ts";
@@ -68,15 +68,11 @@ export function checkRcptTo(address: string): void {
   if (!isValidAddress(address)) throw invalidRecipient(address);
 }
 
-// Unisender Go refuses these in To/CC display names; they are what header injection and
-// address spoofing ("bank.com <evil@x>") are made of.
-const FORBIDDEN_NAME = /[<>@,]/;
-
 const lower = (address: string) => address.toLowerCase();
 
 function checkVisible(addresses: MailAddress[]) {
   for (const { address, name } of addresses) {
-    if (!isValidAddress(address) || (name && FORBIDDEN_NAME.test(name))) throw invalidRecipient(address || name || "");
+    if (!isValidAddress(address) || (name && !isAcceptableDisplayName(name))) throw invalidRecipient(address || name || "");
   }
 }
 
