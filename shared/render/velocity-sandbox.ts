@@ -12,6 +12,13 @@ import { escapeHtml } from "./escape.ts";
 import { TemplateError, type TemplateProblem } from "./template-safety.ts";
 
 export interface VelocityLimits {
+  /**
+   * `$` and `#` characters of one part. Each starts a statement, and velocityjs's parser builds
+   * its lists by copying them whole at every statement: its time grows faster than the square
+   * of this count (measured: 2,000 take a tenth of a second, 8,000 take seconds to a minute).
+   * A parse cannot be interrupted, so this is checked before it starts.
+   */
+  markers: number;
   /** #foreach iterations of one part, all loops together. */
   iterations: number;
   /** Numbers that ranges (`[1..$n]`) of one part may make, all ranges together. */
@@ -27,6 +34,7 @@ export interface VelocityLimits {
 }
 
 export const VELOCITY_LIMITS: VelocityLimits = {
+  markers: 2_000,
   iterations: 10_000,
   rangeItems: 10_000,
   growth: 1_000_000,
@@ -87,10 +95,21 @@ function parse(template: string): { asts: Item[] } | { problem: TemplateProblem 
   }
 }
 
+function countMarkers(template: string): number {
+  let markers = 0;
+  for (let i = 0; i < template.length; i++) {
+    const code = template.charCodeAt(i);
+    if (code === 0x24 || code === 0x23) markers++;
+  }
+  return markers;
+}
+
 /** Walks a parsed template and notes everything outside the allowlist, and the names the template sets itself. */
 class Checker {
   readonly problems: TemplateProblem[] = [];
   readonly locals = new Set<string>(["velocityCount", "foreach"]);
+  /** Interpolated strings as checked: the engine renders these, never a parse of its own. */
+  readonly strings = new Map<string, Item[]>();
 
   constructor(private readonly limits: VelocityLimits) {}
 
@@ -231,8 +250,10 @@ class Checker {
   /** A double-quoted string with $ or # is a template of its own, rendered when it is used. */
   private string(node: Node, pos: Pos | undefined, depth: number): void {
     if (!node.isEval || !/[$#]/.test(node.value)) return;
+    if (this.strings.has(node.value)) return;
     const parsed = parse(node.value);
     if ("problem" in parsed) return this.refuse(`in the string "${node.value}": ${parsed.problem.message}`, pos);
+    this.strings.set(node.value, parsed.asts);
     this.list(parsed.asts, pos, depth + 1, true);
   }
 
@@ -250,18 +271,46 @@ class Checker {
   }
 }
 
-export interface CheckedVelocity {
+interface CheckedVelocity {
   asts: Item[];
   /** Names the template sets itself (#set, #foreach): never reported as missing. */
   locals: ReadonlySet<string>;
+  strings: ReadonlyMap<string, Item[]>;
 }
 
-function check(template: string, limits: VelocityLimits): { checked?: CheckedVelocity; problems: TemplateProblem[] } {
+interface Checked {
+  checked?: CheckedVelocity;
+  problems: TemplateProblem[];
+}
+
+function checkUncached(template: string, limits: VelocityLimits): Checked {
+  const markers = countMarkers(template);
+  if (markers > limits.markers) {
+    return { problems: [{ message: `a Velocity template may hold at most ${count(limits.markers)} $ and # characters; this one has ${count(markers)}` }] };
+  }
   const parsed = parse(template);
   if ("problem" in parsed) return { problems: [parsed.problem] };
   const checker = new Checker(limits);
   checker.list(parsed.asts, undefined, 0, false);
-  return { checked: { asts: parsed.asts, locals: checker.locals }, problems: checker.problems };
+  return { checked: { asts: parsed.asts, locals: checker.locals, strings: checker.strings }, problems: checker.problems };
+}
+
+// Every copy of a message renders the same templates: they are parsed and checked once per
+// process. The engine below never changes a tree it is given, so one serves every render.
+const recentlyChecked = new Map<string, Checked>();
+const RECENT_MAX = 32;
+const CACHED_TEMPLATE_CHARS = 1_000_000;
+
+function check(template: string, limits: VelocityLimits): Checked {
+  const cacheable = limits === VELOCITY_LIMITS && template.length <= CACHED_TEMPLATE_CHARS;
+  const cached = cacheable ? recentlyChecked.get(template) : undefined;
+  if (cached) return cached;
+  const result = checkUncached(template, limits);
+  if (cacheable) {
+    if (recentlyChecked.size >= RECENT_MAX) recentlyChecked.delete(recentlyChecked.keys().next().value!);
+    recentlyChecked.set(template, result);
+  }
+  return result;
 }
 
 /** Parses a template and checks it against the allowlist: every problem, in order; none when it may be rendered. */
@@ -310,7 +359,6 @@ interface EngineInternals {
   getLiteral(ast: Node): unknown;
   setValue(ast: Node): void;
   getBlockIf(block: Item[]): string;
-  evalStr(str: string): string;
 }
 
 const Engine = velocity.Compile as unknown as new (asts: Item[], config: object) => EngineInternals;
@@ -331,6 +379,7 @@ class SandboxedEngine extends Engine {
 
   constructor(
     asts: Item[],
+    private readonly strings: ReadonlyMap<string, Item[]>,
     private readonly escapeValues: boolean,
     private readonly limits: VelocityLimits,
     private readonly outputBudget: number,
@@ -577,10 +626,13 @@ class SandboxedEngine extends Engine {
     throw this.refusal(`#${ast.id}(...) is not allowed; ${ALLOWED}`, ast.pos);
   }
 
+  /** A double-quoted string with $ or #: rendered from the tree the check saw, not parsed again. */
   evalStr(str: string): string {
+    const asts = this.strings.get(str);
+    if (!asts) throw this.refusal(`the string "${str}" was not checked`);
     this.stringDepth++;
     try {
-      return super.evalStr(str);
+      return this.renderAstList(asts, this.contextId);
     } finally {
       this.stringDepth--;
     }
@@ -624,7 +676,7 @@ export function renderVelocitySandboxed(
       return undefined;
     },
   });
-  const engine = new SandboxedEngine(checked.asts, options.html, limits, template.length + limits.growth);
+  const engine = new SandboxedEngine(checked.asts, checked.strings, options.html, limits, template.length + limits.growth);
   let output: string;
   try {
     output = engine.run(context);

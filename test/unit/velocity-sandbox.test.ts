@@ -64,6 +64,12 @@ describe("the allowlist check", () => {
     expect(checkVelocity("#@m()x#end")[0].message).toMatch(/^#@m is not allowed/);
     expect(checkVelocity("#set($r = [10001..0])")[0].message).toBe("the range [10001..0] has 10,002 numbers; at most 10,000 are allowed");
   });
+
+  it("refuses a template with more $ and # than the parser gets through quickly, before parsing it", () => {
+    const template = "<td style=\"color:#336699\">$name</td>\n".repeat(1_001);
+    expect(checkVelocity(template)).toEqual([{ message: "a Velocity template may hold at most 2,000 $ and # characters; this one has 2,002" }]);
+    expect(checkVelocity(template.slice(template.indexOf("\n") + 1))).toEqual([]);
+  });
 });
 
 describe("the values the engine is given", () => {
