@@ -29,7 +29,13 @@ export interface VelocityLimits {
   dataDepth: number;
   /** How deep directives and expressions may nest in the template. */
   nesting: number;
-  /** Wall time of one render, checked as it goes (the other limits stop hostile templates long before). */
+  /**
+   * Steps of one render: every statement, block, value and expression the engine visits is one.
+   * Bounds the work of loops over long bodies the same way on every run (so a template refused
+   * at delivery is refused when the message is accepted); about a tenth of a second's work.
+   */
+  steps: number;
+  /** Wall time of one render, checked as it goes: a backstop, the other limits stop hostile templates first. */
   milliseconds: number;
 }
 
@@ -40,7 +46,8 @@ export const VELOCITY_LIMITS: VelocityLimits = {
   growth: 1_000_000,
   dataDepth: 20,
   nesting: 100,
-  milliseconds: 1_000,
+  steps: 1_000_000,
+  milliseconds: 5_000,
 };
 
 const ALLOWED = "templates may use $references, #if, #elseif, #else, #foreach and #set";
@@ -402,7 +409,8 @@ class SandboxedEngine extends Engine {
 
   private tick(pos?: Pos): void {
     if (pos && this.stringDepth === 0) this.place = pos;
-    if (++this.ticks % 256 === 0 && performance.now() - this.started > this.limits.milliseconds) {
+    if (++this.ticks > this.limits.steps) throw this.refusal(`the template takes more than ${count(this.limits.steps)} steps to render`);
+    if (this.ticks % 256 === 0 && performance.now() - this.started > this.limits.milliseconds) {
       throw this.refusal(`the template took longer than ${count(this.limits.milliseconds)} ms to render`);
     }
   }

@@ -126,6 +126,16 @@ describe("a render", () => {
     );
   });
 
+  it("stops a loop over a long body at its step budget, the same on every run", () => {
+    const limits = { ...VELOCITY_LIMITS, steps: 20_000, milliseconds: 60_000 };
+    const loop = (times: number) => `#foreach($i in [1..${times}])${"#if($a)$a#end".repeat(10)}#end`;
+    const run = () => refusal(() => renderVelocitySandboxed(loop(1000), { a: "" }, { html: false, limits }));
+    const [first, second] = [run(), run()];
+    expect(first.problem).toMatchObject({ message: "the template takes more than 20,000 steps to render", line: 1 });
+    expect(second.problem).toEqual(first.problem);
+    expect(renderVelocitySandboxed(loop(100), { a: "" }, { html: false, limits }).output).toBe("");
+  });
+
   it("stops at its time budget", () => {
     const limits = { ...VELOCITY_LIMITS, milliseconds: 0 };
     expect(refusal(() => renderVelocitySandboxed("#foreach($i in [1..5000])$i#end", {}, { html: false, limits })).message).toMatch(/took longer than 0 ms to render$/);
