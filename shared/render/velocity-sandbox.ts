@@ -4,9 +4,9 @@
 // and ranges, #set of a variable; no method calls (they reach JavaScript functions: from any
 // string, `__lookupGetter__` leads to Function and to arbitrary code), no macros, no #parse,
 // #include, #evaluate or #define. It is then rendered by a subclass of the engine that reads
-// only own properties of null-prototype copies of the values, counts loop iterations, range
-// numbers and every character it produces, and watches the clock. The same two steps run when
-// a message is accepted and every time it is rendered (delivery, web version).
+// only own properties of null-prototype copies of the values and counts its steps, loop
+// iterations, range numbers and every character it produces. The same two steps run when a
+// message is accepted and every time it is rendered (delivery, web version).
 import velocity from "velocityjs";
 import { escapeHtml } from "./escape.ts";
 import { TemplateError, type TemplateProblem } from "./template-safety.ts";
@@ -15,7 +15,8 @@ export interface VelocityLimits {
   /**
    * `$` and `#` characters of one part. Each starts a statement, and velocityjs's parser builds
    * its lists by copying them whole at every statement: its time grows faster than the square
-   * of this count (measured: 2,000 take a tenth of a second, 8,000 take seconds to a minute).
+   * of this count (measured on a busy machine: 2,000 take a few tenths of a second, 8,000 take
+   * seconds to minutes).
    * A parse cannot be interrupted, so this is checked before it starts.
    */
   markers: number;
@@ -63,7 +64,6 @@ interface Pos {
   first_line: number;
   first_column: number;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Node = { type: string; pos?: Pos } & Record<string, any>;
 type Item = string | Node | Item[];
 
