@@ -1,7 +1,8 @@
 // The Velocity sandbox on its own: the allowlist check with the place of each problem, the
 // values the engine is given, and the limits of a render.
 import { describe, expect, it } from "vitest";
-import { checkVelocity, renderVelocitySandboxed, sandboxData, VELOCITY_LIMITS } from "../../shared/render/velocity-sandbox.ts";
+import { checkVelocity, VELOCITY_LIMITS } from "../../shared/render/velocity-check.ts";
+import { renderVelocitySandboxed, sandboxData } from "../../shared/render/velocity-sandbox.ts";
 import { TemplateError } from "../../shared/render/template-safety.ts";
 
 const render = (template: string, values: Record<string, unknown> = {}, html = false) => renderVelocitySandboxed(template, values, { html });
