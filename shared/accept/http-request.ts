@@ -2,7 +2,7 @@
 // problems fail the whole request; a bad recipient fails only its own Result entry.
 // zod/mini: the same checks and issues as the classic API, at a thirtieth of the bundle size.
 import * as z from "zod/mini";
-import { isValidAddress, normalizeAddress } from "../domain/address.ts";
+import { isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { AppError, type Reason } from "../domain/errors.ts";
 import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "./submission.ts";
 import { LANGUAGES } from "../render/i18n.ts";
@@ -14,7 +14,8 @@ const stringMap = z.record(z.string(), scalar);
 const address = z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" }));
 /** true/false, or 1/0 as in the SMTP options header. */
 const flag = z.pipe(z.union([z.boolean(), z.literal(0), z.literal(1)]), z.transform((v: boolean | 0 | 1) => Boolean(v)));
-const name = z.optional(z.string().check(z.maxLength(256)));
+// Refused as the SMTP door refuses them in To and CC: control characters and < > @ ,.
+const name = z.optional(z.string().check(z.maxLength(256), z.refine(isAcceptableDisplayName, { message: "invalid_name" })));
 
 const recipientSchema = z.object({
   Address: address,
@@ -183,6 +184,7 @@ const DESCRIPTIONS: Record<string, string> = {
   too_many_items: "has too many items",
   duplicate: "names a file already attached",
   too_long: "is too long",
+  invalid_name: "must not contain control characters or any of < > @ ,",
   body_required: "must have Html or PlainText",
 };
 

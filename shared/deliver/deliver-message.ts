@@ -7,7 +7,8 @@ import { log } from "../log.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../queue/deliveries.ts";
 import type { StatusChange } from "../domain/status.ts";
-import { composeMail } from "../render/compose.ts";
+import { composeMail, type Composed } from "../render/compose.ts";
+import { isTemplateError, type TemplateError } from "../render/template-safety.ts";
 import type { StatusService } from "../status/status-service.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { Message, MessageStore } from "../store/messages.ts";
@@ -27,6 +28,7 @@ export interface DeliverDeps {
 
 export type DeliveryOutcome =
   | { step: "claim"; result: "skipped" }
+  | { step: "compose"; result: "rejected"; reason: string }
   | { step: "send"; result: "delivered" | "sent" }
   | { step: "send"; result: "bounced"; reason: string }
   | { step: "send"; result: "retry"; delaySeconds: number; reason: string };
@@ -50,7 +52,13 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   let missingFields: string[];
   try {
     const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
-    const composed = composeMail(message, body, deps.config, account);
+    let composed: Composed;
+    try {
+      composed = composeMail(message, body, deps.config, account);
+    } catch (error) {
+      if (isTemplateError(error)) return await refused(deps, message, error);
+      throw error;
+    }
     missingFields = composed.missingFields;
     const attachments = composed.mail.attachments.length ? await deps.loadAttachments(composed.mail.attachments) : [];
     try {
@@ -98,6 +106,18 @@ async function recordSent(deps: DeliverDeps, message: Message, changes: StatusCh
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * A template the sandbox refused (one accepted before the rules of today, or one that hits a
+ * limit only with this copy's values): rendering again gives the same answer, and sending the
+ * template unrendered would send what was refused, so the message ends here.
+ */
+async function refused(deps: DeliverDeps, message: Message, error: TemplateError): Promise<DeliveryOutcome> {
+  const reason = `invalid_template: ${error.message}`;
+  await deps.status.record(message.messageId, { status: "REJECTED", ts: Date.now(), reason }, { known: message });
+  log.info("delivery refused a template", { messageId: message.messageId, reason });
+  return { step: "compose", result: "rejected", reason };
 }
 
 async function failed(deps: DeliverDeps, message: Message, error: TransportError): Promise<DeliveryOutcome> {

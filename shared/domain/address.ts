@@ -29,6 +29,13 @@ function domainToAscii(domain: string): string | null {
   }
 }
 
+// Control characters are what header injection is made of; Unisender Go refuses < > @ and , in
+// display names, which is what address spoofing ("bank.com <evil@x>") is made of.
+const FORBIDDEN_IN_DISPLAY_NAME = /[<>@,\u0000-\u001f\u007f-\u009f]/;
+
+/** A display name both doors accept: no control characters and none of `< > @ ,`. */
+export const isAcceptableDisplayName = (name: string): boolean => !FORBIDDEN_IN_DISPLAY_NAME.test(name);
+
 /** The form addresses are compared and stored in: domains are case-insensitive, local parts are kept. */
 export function normalizeAddress(address: string): string {
   const at = address.lastIndexOf("@");

@@ -1,8 +1,11 @@
 // Merge fields of the HTTP API: `[Name]` in Subject and Body, plus the two reserved macros
 // `[Unsubscribe]` and `[WebVersion]` (SPEC §5). A missing value renders empty and is reported
-// back so the worker can note it in the message's history; it never fails a send.
+// back so the worker can note it in the message's history. Fields are looked up among the
+// message's own only, so `[constructor]` is a missing field like any other; a template that
+// would grow a part past the limit is refused (a TemplateError) rather than built.
 import { escapeHtml } from "./escape.ts";
 import { texts } from "./i18n.ts";
+import { growthMeter, ownValue } from "./template-safety.ts";
 
 // Only identifier-like names are macros, so "[1]" footnotes and "[ ]" checkboxes survive.
 const MACRO = /\[([A-Za-z_][\w.-]{0,99})\]/g;
@@ -22,24 +25,25 @@ export interface Rendered {
 
 const RESERVED = { Unsubscribe: "unsubscribe", WebVersion: "webVersion" } as const;
 type Reserved = keyof typeof RESERVED;
-const isReserved = (name: string): name is Reserved => name in RESERVED;
+const isReserved = (name: string): name is Reserved => Object.hasOwn(RESERVED, name);
 
 function render(template: string, replace: (name: string, offset: number, source: string) => string | undefined): Rendered {
   const missing: string[] = [];
   let hasUnsubscribe = false;
-  const output = template.replace(MACRO, (_match, name: string, offset: number, source: string) => {
+  const grow = growthMeter();
+  const output = template.replace(MACRO, (match, name: string, offset: number, source: string) => {
     if (name === "Unsubscribe") hasUnsubscribe = true;
     const value = replace(name, offset, source);
-    if (value !== undefined) return value;
-    missing.push(name);
-    return "";
+    if (value === undefined) missing.push(name);
+    grow(match, value ?? "");
+    return value ?? "";
   });
   return { output, missing, hasUnsubscribe };
 }
 
 /** Subject and plain-text parts: values as they are, reserved macros as bare URLs. */
 export function renderPlain(template: string, context: MergeContext): Rendered {
-  return render(template, (name) => (isReserved(name) ? context.links[RESERVED[name]] : context.fields[name]));
+  return render(template, (name) => (isReserved(name) ? context.links[RESERVED[name]] : ownValue(context.fields, name)));
 }
 
 /**
@@ -51,7 +55,7 @@ export function renderHtml(template: string, context: MergeContext): Rendered {
   const labels = texts(context.language);
   return render(template, (name, offset, source) => {
     if (!isReserved(name)) {
-      const value = context.fields[name];
+      const value = ownValue(context.fields, name);
       return value === undefined ? undefined : escapeHtml(value);
     }
     const url = escapeHtml(context.links[RESERVED[name]]);

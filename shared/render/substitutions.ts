@@ -2,11 +2,14 @@
 // `{{Name}}`, "velocity" writes Velocity (`$Name`, `${Name}`, `#if`, `#foreach`). They apply to
 // Subject, the From and To names and both bodies of every copy, at compose time, so each copy
 // can also use its own `{{to_email}}` and `{{to_name}}`. A missing value renders empty and is
-// reported, like a missing `[Name]` merge field of the HTTP API.
-import velocity from "velocityjs";
+// reported, like a missing `[Name]` merge field of the HTTP API. Templates are hostile: Velocity
+// runs in a sandbox (./velocity-sandbox.ts), lookups read own values only, and a template that is
+// refused or hits a limit throws a TemplateError: nothing of it is sent.
 import type { StoredBody } from "../files/bodies.ts";
 import type { Message } from "../store/messages.ts";
 import { escapeHtml } from "./escape.ts";
+import { growthMeter, isTemplateError, ownValue, TemplateError, type TemplateProblem } from "./template-safety.ts";
+import { renderVelocitySandboxed } from "./velocity-sandbox.ts";
 
 export type Engine = "simple" | "velocity" | "none";
 
@@ -15,77 +18,64 @@ export interface Substituted {
   missing: string[];
 }
 
+/** The parts of a message that are templates, as refusals name them. */
+export const TEMPLATE_PARTS = { subject: "subject", html: "HTML body", text: "text body", fromName: "From name", toName: "To name" } as const;
+
 const SIMPLE = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
-export function renderSimple(template: string, values: Record<string, unknown>, html: boolean): Substituted {
+export function renderSimple(template: string, values: Readonly<Record<string, unknown>>, html: boolean): Substituted {
   const missing: string[] = [];
-  const output = template.replace(SIMPLE, (_match, name: string) => {
-    const value = values[name];
+  const grow = growthMeter();
+  const output = template.replace(SIMPLE, (match, name: string) => {
+    const value = ownValue(values, name);
     if (value === undefined || value === null) {
       missing.push(name);
       return "";
     }
-    const text = typeof value === "string" ? value : JSON.stringify(value);
-    return html ? escapeHtml(text) : text;
+    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+    const replacement = html ? escapeHtml(text) : text;
+    grow(match, replacement);
+    return replacement;
   });
   return { output, missing };
 }
 
-type Ast = unknown;
-
-/** Velocity prints an unknown `$Name` as written; SPEC §5 wants it empty, so every reference is made quiet (`$!Name`). */
-function quietAndLocals(node: Ast, locals: Set<string>): void {
-  if (Array.isArray(node)) return node.forEach((n) => quietAndLocals(n, locals));
-  if (!node || typeof node !== "object") return;
-  const n = node as Record<string, unknown>;
-  if (n.type === "references" && n.prue) n.leader = "$!";
-  if (n.type === "foreach" && typeof n.to === "string") locals.add(n.to);
-  if (n.type === "set" && Array.isArray(n.equal)) {
-    const target = n.equal[0] as { id?: string } | undefined;
-    if (target?.id) locals.add(target.id);
-  }
-  if (n.type === "macro" && Array.isArray(n.args)) for (const arg of n.args as { id?: string }[]) if (arg.id) locals.add(arg.id);
-  for (const value of Object.values(n)) quietAndLocals(value, locals);
+/** Velocity in the sandbox; throws a TemplateError when the template is refused or a limit is reached. */
+export function renderVelocity(template: string, values: Readonly<Record<string, unknown>>, html: boolean): Substituted {
+  return renderVelocitySandboxed(template, values, { html });
 }
 
-export function renderVelocity(template: string, values: Record<string, unknown>, html: boolean): Substituted {
-  const asts = velocity.parse(template);
-  const locals = new Set<string>(["velocityCount", "foreach"]);
-  quietAndLocals(asts, locals);
-  const asked = new Set<string>();
-  // Records the names the template looked for and did not find.
-  const context = new Proxy(values, {
-    get(target, key) {
-      if (typeof key !== "string") return undefined;
-      if (Object.hasOwn(target, key)) return target[key];
-      asked.add(key);
-      return undefined;
-    },
-  });
-  const output = new velocity.Compile(asts, { escape: html }).render(context as Record<string, unknown>);
-  return { output, missing: [...asked].filter((name) => !locals.has(name)) };
-}
-
-/** Throws (with the parser's message) when a Velocity template cannot be parsed; checked before a message is accepted. */
-export function checkTemplate(engine: Engine, template: string): void {
-  if (engine === "velocity" && template) velocity.parse(template);
-}
-
-export function substitute(engine: Engine, template: string, values: Record<string, unknown>, html: boolean): Substituted {
+/** Renders one part; throws a TemplateError instead of sending a template it refused. */
+export function substitute(engine: Engine, template: string, values: Readonly<Record<string, unknown>>, html: boolean): Substituted {
   if (!template || engine === "none") return { output: template, missing: [] };
+  return engine === "velocity" ? renderVelocity(template, values, html) : renderSimple(template, values, html);
+}
+
+/**
+ * What is wrong with a template, or undefined: the same check and the same render as at
+ * delivery, with the values a copy would have, so a template that delivery would refuse is
+ * refused when the message is accepted.
+ */
+export function checkTemplate(engine: Engine, template: string, values: Readonly<Record<string, unknown>>, html: boolean): TemplateProblem | undefined {
   try {
-    return engine === "velocity" ? renderVelocity(template, values, html) : renderSimple(template, values, html);
+    substitute(engine, template, values, html);
+    return undefined;
   } catch (error) {
-    // Checked at accept time, so this is a runtime failure (a method call on a missing value): send it unrendered and say so.
-    return { output: template, missing: [`velocity error: ${(error as Error).message.split("\n")[0]}`] };
+    if (isTemplateError(error)) return error.problem;
+    throw error;
   }
 }
 
-/** The values of one copy: its own address and name, then the message's substitutions (structured ones parsed back). */
-export function valuesOf(message: Message): Record<string, unknown> {
-  const values: Record<string, unknown> = { to_email: message.to.address, to_name: message.to.name ?? "" };
-  const structured = new Set(message.options.structuredFields ?? []);
-  for (const [name, value] of Object.entries(message.mergeFields)) {
+/**
+ * The values of one copy: its own address and name, then the substitutions (structured ones
+ * parsed back). Without a prototype, so no name finds anything but these.
+ */
+export function valuesFor(to: { address: string; name?: string }, fields: Readonly<Record<string, string>>, structuredFields: readonly string[] = []): Record<string, unknown> {
+  const values: Record<string, unknown> = Object.create(null);
+  values.to_email = to.address;
+  values.to_name = to.name ?? "";
+  const structured = new Set(structuredFields);
+  for (const [name, value] of Object.entries(fields)) {
     if (!structured.has(name)) values[name] = value;
     else {
       try {
@@ -98,13 +88,15 @@ export function valuesOf(message: Message): Record<string, unknown> {
   return values;
 }
 
+export const valuesOf = (message: Message): Record<string, unknown> => valuesFor(message.to, message.mergeFields, message.options.structuredFields);
+
 // The `[Name]` macros of the HTTP API (shared/render/merge.ts). SMTP mail keeps only the reserved
 // [Unsubscribe] and [WebVersion]; any other bracketed word is the sender's text and stays as is.
 const BRACKET_MACRO = /\[([A-Za-z_][\w.-]{0,99})\]/g;
 const RESERVED = new Set(["Unsubscribe", "WebVersion"]);
 
 function literalMacros(...texts: (string | undefined)[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null);
   for (const text of texts) for (const [, name] of (text ?? "").matchAll(BRACKET_MACRO)) if (!RESERVED.has(name)) fields[name] = `[${name}]`;
   return fields;
 }
@@ -120,24 +112,29 @@ export interface PreparedForCompose {
 /**
  * The compose hook of the SMTP door: a message whose options carry a template engine came in
  * over SMTP; its substitutions are applied here, before the `[Name]` merge runs, which then only
- * fills [Unsubscribe] and [WebVersion]. HTTP messages pass through untouched.
+ * fills [Unsubscribe] and [WebVersion]. HTTP messages pass through untouched. Throws a
+ * TemplateError naming the part when a template is refused.
  */
 export function applySmtpOptions(message: Message, body: StoredBody): PreparedForCompose {
   const engine = message.options.templateEngine;
   if (!engine) return { message, body, missing: [] };
   const values = valuesOf(message);
   const missing: string[] = [];
-  const run = (template: string | undefined, html: boolean) => {
+  const run = (template: string | undefined, html: boolean, part: string) => {
     if (template === undefined) return undefined;
-    const result = substitute(engine, template, values, html);
-    missing.push(...result.missing);
-    return result.output;
+    try {
+      const result = substitute(engine, template, values, html);
+      missing.push(...result.missing);
+      return result.output;
+    } catch (error) {
+      throw isTemplateError(error) ? new TemplateError(error.problem, part) : error;
+    }
   };
-  const subject = run(body.subject, false) ?? "";
-  const html = run(body.html, true);
-  const text = run(body.text, false);
-  const fromName = run(message.from.name, false);
-  const toName = run(message.to.name, false);
+  const subject = run(body.subject, false, TEMPLATE_PARTS.subject) ?? "";
+  const html = run(body.html, true, TEMPLATE_PARTS.html);
+  const text = run(body.text, false, TEMPLATE_PARTS.text);
+  const fromName = run(message.from.name, false, TEMPLATE_PARTS.fromName);
+  const toName = run(message.to.name, false, TEMPLATE_PARTS.toName);
 
   const { To: headerTo, ...headers } = body.headers ?? {};
   return {

@@ -1,9 +1,10 @@
 // The SMTP rules of SPEC §4 as pure functions: which addresses a message may go to, which
 // headers it keeps, what its HTML and attachments may be. They decide on a parsed message and
 // the account's facts, and throw a 554 refusal with the text a client will read.
-import { domainOf, isValidAddress, normalizeAddress } from "../domain/address.ts";
+import { domainOf, isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { ATTACHMENT_BYTES, attachmentProblem } from "../files/files.ts";
-import { checkTemplate } from "../render/substitutions.ts";
+import { checkTemplate, TEMPLATE_PARTS, valuesFor } from "../render/substitutions.ts";
+import { describeTemplateProblem } from "../render/template-safety.ts";
 import type { Party } from "../store/messages.ts";
 import { parseHeaderLine } from "./mime-words.ts";
 import { OPTIONS_HEADERS, type SmtpOptions } from "./options.ts";
@@ -68,15 +69,11 @@ export function checkRcptTo(address: string): void {
   if (!isValidAddress(address)) throw invalidRecipient(address);
 }
 
-// Unisender Go refuses these in To/CC display names; they are what header injection and
-// address spoofing ("bank.com <evil@x>") are made of.
-const FORBIDDEN_NAME = /[<>@,]/;
-
 const lower = (address: string) => address.toLowerCase();
 
 function checkVisible(addresses: MailAddress[]) {
   for (const { address, name } of addresses) {
-    if (!isValidAddress(address) || (name && FORBIDDEN_NAME.test(name))) throw invalidRecipient(address || name || "");
+    if (!isValidAddress(address) || (name && !isAcceptableDisplayName(name))) throw invalidRecipient(address || name || "");
   }
 }
 
@@ -118,13 +115,25 @@ export function checkAttachments(attachments: IncomingMail["attachments"], maxBy
   }
 }
 
-function checkTemplates(options: SmtpOptions, texts: (string | undefined)[]) {
-  for (const text of texts) {
-    try {
-      if (text) checkTemplate(options.templateEngine, text);
-    } catch (error) {
-      throw smtpRefusal("invalid_template", `Invalid velocity template: ${(error as Error).message.split("\n")[0]}`);
-    }
+/**
+ * Every part that is a template, checked and rendered as delivery will do it with the values of
+ * the first copy (each To name with its own copy's), so a template delivery would refuse is
+ * refused now, with where and why.
+ */
+function checkTemplates(options: SmtpOptions, mail: IncomingMail, sender: MailAddress, recipients: MailAddress[]) {
+  if (options.templateEngine === "none") return;
+  const valuesOf = (to: MailAddress) => valuesFor(to, options.substitutions, options.structuredFields);
+  const first = valuesOf(recipients[0] ?? { address: "" });
+  const parts: [string, string | undefined, boolean, Record<string, unknown>][] = [
+    [TEMPLATE_PARTS.subject, mail.subject, false, first],
+    [TEMPLATE_PARTS.html, mail.html, true, first],
+    [TEMPLATE_PARTS.text, mail.text, false, first],
+    [TEMPLATE_PARTS.fromName, sender.name, false, first],
+    ...recipients.map((to): [string, string | undefined, boolean, Record<string, unknown>] => [TEMPLATE_PARTS.toName, to.name, false, valuesOf(to)]),
+  ];
+  for (const [part, template, html, values] of parts) {
+    const problem = template ? checkTemplate(options.templateEngine, template, values, html) : undefined;
+    if (problem) throw smtpRefusal("invalid_template", `Invalid template ${describeTemplateProblem(problem, part)}`, part);
   }
 }
 
@@ -167,7 +176,7 @@ export function planDelivery(mail: IncomingMail, rcptTo: string[], options: Smtp
 
   checkHtml(mail.html);
   checkAttachments(mail.attachments, limits.attachmentBytes);
-  checkTemplates(options, [mail.subject, mail.html, mail.text, sender.name, ...recipients.map((r) => r.name)]);
+  checkTemplates(options, mail, sender, recipients);
 
   const headers = keptHeaders(mail.headerLines, options, limits.xHeaders);
   if (options.strict) {

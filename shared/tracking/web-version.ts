@@ -2,9 +2,10 @@
 // for as long as the message is retained. Rendering again from the stored body costs one
 // DynamoDB read and (usually cached) one S3 read, and stores nothing per recipient.
 import type { BodyStore } from "../files/bodies.ts";
-import { composeMail, type LinkSettings } from "../render/compose.ts";
+import { composeMail, type LinkSettings, type OutgoingMail } from "../render/compose.ts";
 import { escapeHtml } from "../render/escape.ts";
 import { htmlLang } from "../render/i18n.ts";
+import { isTemplateError } from "../render/template-safety.ts";
 import { verifyToken } from "../render/links.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { MessageStore } from "../store/messages.ts";
@@ -17,14 +18,23 @@ export interface WebVersionDeps {
   accounts: Pick<AccountStore, "getAccount">;
 }
 
-/** The page, or undefined for a forged token or a message no longer kept. */
+/**
+ * The page, or undefined for a forged token, a message no longer kept, or one whose template
+ * the sandbox refuses: the page is rendered by the same sandbox as the mail, never with more.
+ */
 export async function renderWebVersion(deps: WebVersionDeps, token: string): Promise<string | undefined> {
   const messageId = verifyToken(deps.config.linkSecret, "web", token);
   if (!messageId) return undefined;
   const message = await deps.messages.getMessage(messageId);
   if (!message || message.status === "REJECTED") return undefined;
   const [body, policy] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
-  const { mail } = composeMail(message, body, deps.config, policy);
+  let mail: OutgoingMail;
+  try {
+    ({ mail } = composeMail(message, body, deps.config, policy));
+  } catch (error) {
+    if (isTemplateError(error)) return undefined;
+    throw error;
+  }
   return mail.html ?? plainTextPage(mail.subject, mail.text ?? "", message.options.language);
 }
 

@@ -2,6 +2,7 @@
 // in over STARTTLS and implicit TLS, the mailbox out.
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import nodemailer from "nodemailer";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -156,6 +157,23 @@ describe("SMTP submission on the local platform", () => {
     expect(mail.text).toContain("Здравствуйте, Иван!");
     const stored = (await api(platform.info).get(`/email/messages/${queuedId(info.response)}`)).json.Result;
     expect(stored).toMatchObject({ Metadata: { who: "Иван" } });
+  });
+
+  it("refuses a Velocity template that reaches for the process instead of running it", async () => {
+    const secret = (await readFile(path.join(platform.dataDir, "link-secret"), "utf8")).trim();
+    // From any string, __lookupGetter__ reaches Function.prototype, then Function, then code of our own.
+    const exploit =
+      '#set($getter = $to_email.__lookupGetter__("__proto__"))#set($functions = $getter.call($getter))' +
+      'Secret: $functions.constructor("return process.env.LINK_SECRET").call()';
+    const subject = "Velocity exploit";
+    const outcome = await smtp()
+      .sendMail({ from: "shop@example.com", to: "victim@example.org", subject, text: exploit, headers: { "X-Posthaste": '{"template_engine":"velocity"}' } })
+      .then((info) => info.response, (error: { response: string }) => error.response);
+
+    if (!outcome.startsWith("554")) expect((await delivered("victim@example.org", subject)).text).not.toContain(secret);
+    expect(outcome).toBe(
+      '554 Transaction failed: Invalid template in the text body at line 1, column 1: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
+    );
   });
 
   it("refuses a template_id clearly instead of ignoring it", async () => {

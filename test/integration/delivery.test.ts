@@ -116,6 +116,30 @@ describe("delivering accepted messages", () => {
     expect((await t.deps.messages.getMessage(id))?.dueAt).toBeGreaterThan(Date.now() + 25_000);
   });
 
+  it("rejects a message whose template the sandbox refuses, sending nothing of it", async () => {
+    // Accepted without the SMTP door's check, as a message stored before it was there would be.
+    const velocity = { ...DEFAULT_OPTIONS, templateEngine: "velocity" as const };
+    const exploit = 'Hi #set($g = $to_email.__lookupGetter__("__proto__"))$g.call($g).constructor("return process.env.LINK_SECRET").call()';
+    const bomb = '#set($a = "0123456789")#foreach($i in [1..20])#set($a = "$a$a")#end$a';
+    const [refused] = await accept(["exploit@example.org"], { text: exploit, options: velocity });
+    const [limited] = await accept(["bomb@example.org"], { subject: "Hi", text: bomb, options: velocity });
+
+    const reasons = {
+      [refused]: 'invalid_template: in the text body at line 1, column 4: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
+      [limited]: "invalid_template: in the text body at line 1, column 47: the template would produce more than 1,000,000 characters beyond its own length",
+    };
+    for (const [id, reason] of Object.entries(reasons)) {
+      expect(await deliverMessage(deps, id)).toEqual({ step: "compose", result: "rejected", reason });
+      const message = await t.deps.messages.getMessage(id);
+      expect(message?.status).toBe("REJECTED");
+      expect(message?.history.at(-1)).toMatchObject({ status: "REJECTED", reason });
+      expect(message?.pendingShard).toBeUndefined();
+      expect(mailbox.list().filter((e) => e.messageId === id)).toEqual([]);
+      // Final: a second job for it does nothing.
+      expect(await deliverMessage(deps, id)).toEqual({ step: "claim", result: "skipped" });
+    }
+  });
+
   it("reports a record failed, and gives the message back, when our own storage fails", async () => {
     const [id] = await accept(["lost-body@example.org"]);
     const broken: DeliverDeps = { ...deps, bodies: { ...deps.bodies, get: async () => Promise.reject(new Error("S3 is down")) } };

@@ -83,6 +83,17 @@ describe("the send and status handlers", () => {
     expect(response.json.Result[0]).toMatchObject({ Index: 0, Reasons: [{ key: "invalid_address", ref: "Recipients[0].Address" }] });
   });
 
+  it("answers 400 for a sender name with a line break and a per-recipient error for such a recipient name", async () => {
+    const badSender = await post(body({ Sender: { Address: "shop@example.com", Name: "Shop\r\nBcc: all@example.org" } }));
+    expect(badSender.statusCode).toBe(400);
+    expect(badSender.json).toMatchObject({ Code: "validation_error", Reasons: [{ key: "invalid_name", ref: "Sender.Name" }] });
+
+    const badRecipient = await post(body({ Recipients: [{ Address: "ok@example.org" }, { Address: "x@example.org", Name: "Boss <boss@example.org>" }] }));
+    expect(badRecipient.statusCode).toBe(200);
+    expect(badRecipient.json.Result.map((r: { Code: string }) => r.Code)).toEqual(["ok", "validation_error"]);
+    expect(badRecipient.json.Result[1]).toMatchObject({ Index: 1, Reasons: [{ key: "invalid_name", ref: "Recipients[1].Name" }] });
+  });
+
   it("returns the first answer again for a repeated Idempotency-Key and sends nothing twice", async () => {
     const first = await post(body(), { "idempotency-key": "order-17" });
     const again = await post(body(), { "idempotency-key": "order-17" });

@@ -212,6 +212,25 @@ describe("the public tracking routes", () => {
     expect(page.body).toContain("<p>Hi &lt;Ivan&gt;</p>");
   });
 
+  it("renders the web version with the same sandbox as the mail: a refused template shows nothing", async () => {
+    const exploit = '#set($g = $to_email.__lookupGetter__("__proto__"))$g.call($g).constructor("return process.env.LINK_SECRET").call()';
+    // Accepted but not yet delivered: the page renders from the stored body.
+    const [accepted] = await acceptSubmission(t.deps, caller, {
+      from: { address: "shop@example.com" },
+      subject: "Web exploit",
+      html: `<html><body>${exploit}</body></html>`,
+      recipients: [{ index: 0, address: "web-exploit@example.org", mergeFields: {}, extraData: {} }],
+      checkSuppression: false,
+      options: { ...DEFAULT_OPTIONS, templateEngine: "velocity" },
+    });
+    const webUrl = messageLinks(t.config.publicUrl, t.config.linkSecret, accepted.messageId).webVersion;
+
+    const page = await call("web", webUrl);
+
+    expect(page.body ?? "").not.toContain(t.config.linkSecret);
+    expect(page.statusCode).toBe(404);
+  });
+
   it("leaves the pixel and the redirects out of mail of an account that turned tracking off", async () => {
     const { caller: quiet } = await makeAccount(t.deps);
     await t.deps.accounts.updateSettings(quiet.accountId, { trackOpens: false, trackLinks: false });

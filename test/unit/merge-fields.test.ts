@@ -18,6 +18,21 @@ describe("merge fields", () => {
     expect(rendered.missing).toEqual(["Unknown"]);
   });
 
+  it("finds only the message's own fields: [constructor], [__proto__] and [toString] are missing, not the prototype's", () => {
+    const template = "a[constructor]b[__proto__]c[toString]d";
+    for (const render of [renderPlain, renderHtml]) {
+      const rendered = render(template, context({ Name: "Ann" }));
+      expect(rendered.output).toBe("abcd");
+      expect(rendered.missing).toEqual(["constructor", "__proto__", "toString"]);
+    }
+  });
+
+  it("refuses a template that repeats a large value past the limit instead of building it", () => {
+    const big = "x".repeat(1_000_000);
+    expect(() => renderPlain("[Big]".repeat(11), context({ Big: big }))).toThrow(/substitution would add more than 10,000,000 characters/);
+    expect(renderPlain("[Big]".repeat(9), context({ Big: big })).output).toHaveLength(9_000_000);
+  });
+
   it("leaves brackets that are not macro names alone", () => {
     expect(renderPlain("See [1] and [ ] and [a b]", context()).output).toBe("See [1] and [ ] and [a b]");
   });

@@ -82,6 +82,29 @@ describe("POST /email/messages validation", () => {
     expect(failure({ ...valid(), Sender: { Address: "shop" } }).reasons).toEqual([{ key: "invalid_address", ref: "Sender.Address" }]);
   });
 
+  it("refuses a sender name with control characters or < > @ , as the SMTP door does", () => {
+    for (const name of ["Shop\r\nBcc: victim@example.org", "Shop\u0000", "Shop\u0085", "bank.com <evil@example.com>", "support@bank.com", "Doe, John"]) {
+      const error = failure({ ...valid(), Sender: { Address: "shop@example.com", Name: name } });
+      expect(error.reasons, JSON.stringify(name)).toEqual([{ key: "invalid_name", ref: "Sender.Name" }]);
+      expect(error.message).toBe("Sender.Name must not contain control characters or any of < > @ ,");
+    }
+    expect(parseSendRequest({ ...valid(), Sender: { Address: "shop@example.com", Name: "Магазин «Ромашка» & Co. (Shop)" } }, limits).submission.from.name).toBe(
+      "Магазин «Ромашка» & Co. (Shop)",
+    );
+  });
+
+  it("fails only the recipient whose name has control characters or < > @ ,", () => {
+    const { submission, failures } = parseSendRequest(
+      { ...valid(), Recipients: [{ Address: "ok@example.org", Name: "Ivan Petrov" }, { Address: "a@example.org", Name: "Ivan\nPetrov" }, { Address: "b@example.org", Name: "x <y@z>" }] },
+      limits,
+    );
+    expect(submission.recipients.map((r) => [r.index, r.name])).toEqual([[0, "Ivan Petrov"]]);
+    expect(failures).toEqual([
+      { index: 1, address: "a@example.org", reasons: [{ key: "invalid_name", ref: "Recipients[1].Name" }] },
+      { index: 2, address: "b@example.org", reasons: [{ key: "invalid_name", ref: "Recipients[2].Name" }] },
+    ]);
+  });
+
   it("reads CheckUnsubscription also in the reference's Cyrillic spelling", () => {
     const body = { ...valid(), "\u0421heckUnsubscription": true };
     expect(parseSendRequest(body, limits).submission.checkSuppression).toBe(true);

@@ -70,8 +70,8 @@ describe("recipients in non-strict mode", () => {
     expect(replyOf(() => plan(m, ["ivan@mail.test"]))).toBe("554 Transaction failed: Invalid recipient address: spy@elsewhere.test");
   });
 
-  it("refuses names in To and CC with < > @ or ,", () => {
-    for (const name of ["Ivan <boss>", "a@b", "Petrov, Ivan"]) {
+  it("refuses names in To and CC with < > @ , or control characters", () => {
+    for (const name of ["Ivan <boss>", "a@b", "Petrov, Ivan", "Ivan\u0000", "Ivan\nBcc: x@y"]) {
       const m = mail({ cc: [{ address: "anna@mail.test", name }] });
       expect(replyOf(() => plan(m, ["anna@mail.test"]))).toBe("554 Transaction failed: Invalid recipient address: anna@mail.test");
     }
@@ -168,8 +168,38 @@ describe("bodies and attachments", () => {
     expect(replyOf(() => plan(m, ["ivan@mail.test"]))).toBe("554 Transaction failed: Attachment exceeds fixed size limit: big.pdf");
   });
 
-  it("refuses a Velocity template that does not parse", () => {
-    expect(replyOf(() => plan(mail({ text: "#if($a" }), ["ivan@mail.test"], { templateEngine: "velocity" }))).toMatch(/^554 Transaction failed: Invalid velocity template: /);
+  it("refuses a Velocity template that does not parse, saying where", () => {
+    expect(replyOf(() => plan(mail({ text: "Hi\n#if($a" }), ["ivan@mail.test"], { templateEngine: "velocity" }))).toBe(
+      "554 Transaction failed: Invalid template in the text body at line 2, column 6: syntax error: the template ends inside a directive (a missing ) or #end?)",
+    );
+  });
+
+  it("refuses a Velocity template that calls methods, naming the part, the place and the reason", () => {
+    const exploit = '<html><body>\n  #set($f = $to_email.__lookupGetter__("__proto__"))$f.call($f).constructor("return process").call()</body></html>';
+    expect(replyOf(() => plan(mail({ html: exploit }), ["ivan@mail.test"], { templateEngine: "velocity" }))).toBe(
+      '554 Transaction failed: Invalid template in the HTML body at line 2, column 3: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
+    );
+    expect(replyOf(() => plan(mail({ subject: "Hi $!{x.constructor}" }), ["ivan@mail.test"], { templateEngine: "velocity", substitutions: { x: "a" } }))).toBe(
+      '554 Transaction failed: Invalid template in the subject at line 1, column 4: "constructor" is not a name templates may use',
+    );
+  });
+
+  it("refuses at accept a template that would hit a limit when rendered with the message's values", () => {
+    const loop = { templateEngine: "velocity" as const, substitutions: { items: JSON.stringify(Array.from({ length: 101 }, (_, i) => i)) }, structuredFields: ["items"] };
+    expect(replyOf(() => plan(mail({ text: "#foreach($a in $items)#foreach($b in $items)#end#end" }), ["ivan@mail.test"], loop))).toBe(
+      "554 Transaction failed: Invalid template in the text body at line 1, column 23: #foreach loops ran more than 10,000 times in all",
+    );
+    const repeated = { templateEngine: "simple" as const, substitutions: { x: "a".repeat(1_000_000) } };
+    expect(replyOf(() => plan(mail({ text: "{{x}}".repeat(11) }), ["ivan@mail.test"], repeated))).toBe(
+      "554 Transaction failed: Invalid template in the text body: substitution would add more than 10,000,000 characters",
+    );
+  });
+
+  it("checks each To name as a template with its own copy's values", () => {
+    const m = mail({ to: [{ address: "ivan@mail.test", name: "Ivan $!{to_email.length()}" }] });
+    expect(replyOf(() => plan(m, ["ivan@mail.test"], { templateEngine: "velocity" }))).toBe(
+      "554 Transaction failed: Invalid template in the To name at line 1, column 6: $!{to_email.length()} calls a method; templates may only read values",
+    );
   });
 });
 

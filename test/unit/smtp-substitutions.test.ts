@@ -50,6 +50,69 @@ describe("the velocity engine", () => {
   });
 });
 
+describe("hostile templates", () => {
+  // From any string, __lookupGetter__ reaches Function.prototype, then Function, then code of our own.
+  const exploit =
+    '#set($getter = $to_email.__lookupGetter__("__proto__"))#set($functions = $getter.call($getter))' +
+    'Secret: $functions.constructor("return process.env.SANDBOX_CANARY").call()';
+  const velocityMessage = (overrides: Partial<Message> = {}) => message({ options: { ...message().options, templateEngine: "velocity" }, ...overrides });
+
+  it("refuses the __lookupGetter__ chain to Function instead of running it", () => {
+    process.env.SANDBOX_CANARY = "canary-7f3a";
+    try {
+      expect(() => renderVelocity(exploit, { to_email: "ivan@mail.test" }, false)).toThrow(
+        'at line 1, column 1: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
+      );
+    } finally {
+      delete process.env.SANDBOX_CANARY;
+    }
+  });
+
+  it.each([
+    ["$x.constructor", '"constructor" is not a name templates may use'],
+    ["${x.constructor.constructor}", '"constructor" is not a name templates may use'],
+    ["$x.getClass()", "$x.getClass() calls a method; templates may only read values"],
+    ["#if($list.size() > 0)x#end", "$list.size() calls a method; templates may only read values"],
+    ["#set($a = $b.__proto__)$a", '"__proto__" is not a name templates may use'],
+    ["#set($a = $b['__proto__'])$a", '"__proto__" is not a name templates may use'],
+    ['#set($a = "$x.toString()")$a', "$x.toString() calls a method; templates may only read values"],
+    ['${"".concat}', 'syntax error: unexpected """'],
+    ["#foreach($i in [1..1000000])$i#end", "the range [1..1000000] has 1,000,000 numbers; at most 10,000 are allowed"],
+    ["#parse('other.vm')", "#parse(...) is not allowed"],
+    ["#evaluate('$x')", "#evaluate(...) is not allowed"],
+    ["#macro(m)x#end#m()", "#macro is not allowed"],
+  ])("refuses %s", (template, reason) => {
+    expect(() => renderVelocity(template, { x: "text", list: ["a"], b: {} }, false)).toThrow(reason);
+  });
+
+  it("stops a string that doubles itself before it grows past the limit", () => {
+    const bomb = '#set($a = "0123456789")#foreach($i in [1..20])#set($a = "$a$a")#end$a';
+    expect(() => renderVelocity(bomb, {}, false)).toThrow("at line 1, column 47: the template would produce more than 1,000,000 characters beyond its own length");
+    expect(() => renderVelocity(bomb.replace('"$a$a"', "$a + $a"), {}, false)).toThrow("the template would produce more than 1,000,000 characters");
+  });
+
+  it("stops loops that together run more than 10,000 times, however the ranges are made", () => {
+    const hundreds = { list: Array.from({ length: 200 }, (_, i) => i), n: "100000" };
+    expect(() => renderVelocity("#foreach($i in $list)#foreach($j in $list)#end#end", hundreds, false)).toThrow("#foreach loops ran more than 10,000 times in all");
+    expect(() => renderVelocity("#foreach($i in [1..$n])#end", hundreds, false)).toThrow("ranges would make more than 10,000 numbers in all ([1..100000])");
+  });
+
+  it("looks up only the values given, in the simple engine too", () => {
+    expect(renderSimple("a{{constructor}}b{{__proto__}}c{{toString}}d", { Name: "Ann" }, false)).toEqual({
+      output: "abcd",
+      missing: ["constructor", "__proto__", "toString"],
+    });
+    expect(renderVelocity("a$!{toName}b", { Name: "Ann" }, false).output).toBe("ab");
+  });
+
+  it("refuses at compose time, naming the part, and sends nothing of a refused template", () => {
+    expect(() => composeMail(velocityMessage(), body({ html: `<html><body>${exploit}</body></html>` }), settings)).toThrow(
+      /^in the HTML body at line 1, column 13: \$to_email\.__lookupGetter__/,
+    );
+    expect(() => composeMail(velocityMessage(), body({ subject: "#foreach($i in [1..20000])#end" }), settings)).toThrow(/^in the subject at line 1, column 1: /);
+  });
+});
+
 describe("applying the options header at compose time", () => {
   it("substitutes Subject, bodies, the From name and built-in to_email per copy", () => {
     const prepared = applySmtpOptions(message(), body({ html: "<p>{{Name}} at {{to_email}}</p>", text: "{{Name}}" }));
