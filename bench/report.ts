@@ -38,7 +38,7 @@ export async function newestResultsFile(dir = RESULTS_DIR): Promise<string> {
   return path.join(dir, dated[dated.length - 1]);
 }
 
-const minute = (iso: string) => iso.replace("T", " ").slice(0, 16) + " UTC";
+const minute = (iso: string) => `${iso.replace("T", " ").slice(0, 16)} UTC`;
 
 /** The generated part of the page, markers included. */
 export function renderSection(file: ResultsFile, source: string): string {
