@@ -164,6 +164,16 @@ describe("the SES transport", () => {
         responseCode: 429,
       });
     });
+
+    it("fails transiently on any 429, also one without SES's error type (as a proxy in front of it may answer)", async () => {
+      ses.fail("always", { status: 429, message: "Rate exceeded" });
+      const error = await transport.send(mail, []).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(ses.calls.map((c) => c.status)).toEqual([429, 429, 429]);
+      expect(error).toMatchObject({ name: "TransportError", permanent: false, hardBounce: false, responseCode: 429 });
+    });
   });
 
   it("fails permanently, but not as a bounce of the address, when SES rejects the message", async () => {

@@ -20,10 +20,10 @@ export interface SesCall {
   messageId?: string;
 }
 
-/** An error answer in SES v2's shape: the type in `x-amzn-ErrorType`, the text in the body. */
+/** An error answer in SES v2's shape: the type in `x-amzn-ErrorType` (none if unset), the text in the body. */
 export interface SesError {
   status: number;
-  type: string;
+  type?: string;
   message: string;
 }
 
