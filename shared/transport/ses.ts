@@ -25,8 +25,10 @@ export function makeSesTransport(sesClient: SESv2Client, configurationSet?: stri
       } catch (error) {
         const name = (error as { name?: string }).name ?? "";
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-        // MessageRejected, MailFromDomainNotVerified and other 4xx client errors will not succeed on retry.
-        const permanent = status >= 400 && status < 500 && !THROTTLING.has(name);
+        // A throttle (by name, or any 429 whatever its name) passes; MessageRejected,
+        // MailFromDomainNotVerified and other 4xx client errors will not succeed on retry.
+        const throttled = status === 429 || THROTTLING.has(name);
+        const permanent = status >= 400 && status < 500 && !throttled;
         throw new TransportError(`${name}: ${(error as Error).message}`, permanent, false, status || undefined);
       }
     },

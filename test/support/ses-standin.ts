@@ -1,0 +1,104 @@
+// A small stand-in for the SES v2 API's SendEmail (POST /v2/email/outbound-emails), for tests
+// that point the real @aws-sdk/client-sesv2 client at it: it records each request's JSON and
+// answers with a message id, or with an error (SES's throttling answer, a rejection) when told to.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** The SendEmail request as it travels (the SDK's input, with the raw message in base64). */
+export interface SendEmailBody {
+  FromEmailAddress?: string;
+  Destination?: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+  Content?: { Raw?: { Data?: string } };
+  ConfigurationSetName?: string;
+  EmailTags?: { Name: string; Value: string }[];
+}
+
+export interface SesCall {
+  body: SendEmailBody;
+  /** What the stand-in answered: 200 with `messageId`, or the error's status. */
+  status: number;
+  messageId?: string;
+}
+
+/** An error answer in SES v2's shape: the type in `x-amzn-ErrorType` (none if unset), the text in the body. */
+export interface SesError {
+  status: number;
+  type?: string;
+  message: string;
+}
+
+/** What SES v2 answers a SendEmail over the account's sending rate. */
+export const THROTTLED: SesError = { status: 429, type: "TooManyRequestsException", message: "Maximum sending rate exceeded." };
+
+export interface SesStandIn {
+  /** For the client's `endpoint` option. */
+  endpoint: string;
+  /** Every SendEmail call in order, throttled ones included. */
+  calls: SesCall[];
+  /** Answers the next `count` calls (or all from now on, until told otherwise) with `error`. */
+  fail(count: number | "always", error: SesError): void;
+  /** `fail` with SES's throttling answer. */
+  throttle(count: number | "always"): void;
+  /** Forgets the calls and answers every call with success again. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const SEND_EMAIL_PATH = "/v2/email/outbound-emails";
+
+export async function startSesStandIn(): Promise<SesStandIn> {
+  const calls: SesCall[] = [];
+  let failing = 0;
+  let failure = THROTTLED;
+  let sequence = 0;
+  const fail = (count: number | "always", error: SesError) => {
+    failing = count === "always" ? Number.POSITIVE_INFINITY : count;
+    failure = error;
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const answer = (status: number, body: object, errorType?: string) => {
+        res.writeHead(status, {
+          "content-type": "application/json",
+          "x-amzn-requestid": `standin-request-${calls.length}`,
+          ...(errorType ? { "x-amzn-errortype": errorType } : {}),
+        });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method !== "POST" || req.url?.split("?")[0] !== SEND_EMAIL_PATH) {
+        answer(404, { message: `The SES stand-in only knows POST ${SEND_EMAIL_PATH}` }, "NotFoundException");
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as SendEmailBody;
+      if (failing > 0) {
+        failing--;
+        calls.push({ body, status: failure.status });
+        answer(failure.status, { message: failure.message }, failure.type);
+        return;
+      }
+      const messageId = `0100019a-standin-${String(++sequence).padStart(6, "0")}-000000`;
+      calls.push({ body, status: 200, messageId });
+      answer(200, { MessageId: messageId });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    fail,
+    throttle: (count) => fail(count, THROTTLED),
+    reset() {
+      calls.length = 0;
+      failing = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
