@@ -1,6 +1,9 @@
 // Dependencies built once per container (DESIGN §3): AWS clients, then the stores and services
 // on top of them. Handlers take what they need from here; tests build their own.
-import { makeAwsClients, makeCoreClients, type AwsClients, type CoreClients } from "./aws.ts";
+import { makeAwsClients, makeDynamoClients, makeSqsClient, type AwsClients, type DynamoClients } from "./aws.ts";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+type CoreClients = DynamoClients & { sqs: SQSClient };
+const makeCoreClients = (config: Config): CoreClients => ({ ...makeDynamoClients(config), sqs: makeSqsClient(config) });
 import type { Config } from "./config.ts";
 import { makeBodyStore } from "./files/bodies.ts";
 import { makeDeliveryQueue } from "./queue/deliveries.ts";

@@ -1,6 +1,7 @@
 // The status listeners every entry point that changes statuses installs. Webhooks (and later
 // reports and counters) plug in here, so no handler has to know about them.
-import type { CoreClients } from "../aws.ts";
+import type { CoreDeps } from "../deps.ts";
+type CoreClients = CoreDeps["clients"];
 import type { Config } from "../config.ts";
 import { log } from "../log.ts";
 import { makeWebhookEndpointStore } from "../webhooks/endpoints.ts";

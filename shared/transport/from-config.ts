@@ -1,9 +1,10 @@
 import type { Config } from "../config.ts";
-import { makeSesTransport, SESv2Client } from "./ses.ts";
+import { makeSesClient } from "../aws.ts";
+import { makeSesTransport } from "./ses.ts";
 import { makeSmtpTransport, type Transport } from "./transport.ts";
 
 export function transportFromConfig(config: Config): Transport {
   const transport = config.transport;
-  if (transport.kind === "ses") return makeSesTransport(new SESv2Client({ region: config.region }), transport.configurationSet);
+  if (transport.kind === "ses") return makeSesTransport(makeSesClient(config), transport.configurationSet);
   return makeSmtpTransport({ ...transport, plain: transport.kind === "mailbox" });
 }

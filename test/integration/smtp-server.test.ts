@@ -32,7 +32,7 @@ async function startIngest(overrides: Partial<SmtpSettings> = {}, deps = env.dep
   return startSmtpIngest({
     deps,
     // Failed logins answered after 20 ms instead of half a second, so the tests of wrong keys stay quick.
-    settings: { ...smtpSettings({ limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }, {}), hostname: "localhost", closeTimeoutMs: 5_000, authFailureDelayMs: 20, ...overrides },
+    settings: { ...smtpSettings({ ...env.config, limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }), hostname: "localhost", closeTimeoutMs: 5_000, authFailureDelayMs: 20, ...overrides },
     tls: cert,
     host: "127.0.0.1",
     starttlsPort: 0,
@@ -327,7 +327,7 @@ describe("TLS and login", () => {
     });
     const rsaIngest = await startSmtpIngest({
       deps: env.deps,
-      settings: { ...smtpSettings({ limits: env.config.limits }, {}), hostname: "localhost" },
+      settings: { ...smtpSettings(env.config), hostname: "localhost" },
       tls: { key: rsa.private, cert: rsa.cert },
       host: "127.0.0.1",
       starttlsPort: 0,
