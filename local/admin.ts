@@ -10,11 +10,11 @@ import { isValidAddress } from "../shared/domain/address.ts";
 import { makeAccountStore, type AccountSettings } from "../shared/store/accounts.ts";
 import { ROOT, type LocalInfo } from "./platform.ts";
 import { QUEUES, type QueueName } from "../functions/manifest.ts";
-import { replayDeadLetters } from "../shared/queue/replay.ts";
-import { makeWebhookEndpointStore } from "../shared/webhooks/endpoints.ts";
+import { replayDeadLetters } from "../shared/queue/dead-letters.ts";
+import { makeWebhookEndpointStore } from "../shared/store/webhook-endpoints.ts";
 import { webhookView } from "../shared/webhooks/manage.ts";
-import { makeWebhookOutbox } from "../shared/webhooks/outbox.ts";
-import { makeWebhookQueue } from "../shared/webhooks/queue.ts";
+import { makeWebhookOutbox } from "../shared/store/webhook-records.ts";
+import { makeWebhookQueue } from "../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
 

@@ -9,7 +9,7 @@ import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { newId } from "../shared/domain/ids.ts";
-import { sampleSesNotification } from "../shared/ses/sample-notifications.ts";
+import { sampleSesNotification } from "./ses-samples.ts";
 
 export const SIMULATOR_DOMAIN = "simulator.posthaste.test";
 

@@ -8,7 +8,7 @@ import type { Config } from "./config.ts";
 import { makeBodyStore } from "./files/bodies.ts";
 import { makeDeliveryQueue } from "./queue/deliveries.ts";
 import { makeAccountStore } from "./store/accounts.ts";
-import { makeAccountFacts } from "./store/account-facts.ts";
+import { makeAccountFacts } from "./store/account-cache.ts";
 import { makeFileStore } from "./files/files.ts";
 import { makeIdempotencyStore } from "./store/idempotency.ts";
 import { makeMessageStore } from "./store/messages.ts";

@@ -4,7 +4,7 @@ import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
-import { addSuppression, suppressionView } from "../../shared/tracking/suppression-api.ts";
+import { addSuppression, suppressionView } from "../../shared/suppressions/suppression-api.ts";
 
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: deps, json: true, maxBodyBytes: 16 * 1024 }, async (request) => {

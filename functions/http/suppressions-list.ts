@@ -3,7 +3,7 @@ import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
-import { listSuppressions, parseListQuery } from "../../shared/tracking/suppression-api.ts";
+import { listSuppressions, parseListQuery } from "../../shared/suppressions/suppression-api.ts";
 
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: deps }, async (request) => {

@@ -5,9 +5,9 @@ import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
-import { readClickToken } from "../../shared/tracking/click-links.ts";
-import { recordClick } from "../../shared/tracking/engagement.ts";
-import { notFound, redirectResponse } from "../../shared/tracking/responses.ts";
+import { readClickToken } from "../../shared/render/click-links.ts";
+import { recordClick } from "../../shared/links/engagement.ts";
+import { notFound, redirectResponse } from "../../shared/links/responses.ts";
 
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: false }, async (request) => {

@@ -5,8 +5,8 @@ import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
 import { verifyToken } from "../../shared/render/links.ts";
-import { recordOpen } from "../../shared/tracking/engagement.ts";
-import { notFound, pixelResponse } from "../../shared/tracking/responses.ts";
+import { recordOpen } from "../../shared/links/engagement.ts";
+import { notFound, pixelResponse } from "../../shared/links/responses.ts";
 
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: false }, async (request) => {

@@ -5,9 +5,9 @@ import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { languageFromHeader } from "../../shared/render/i18n.ts";
-import { notFound, pageResponse, textResponse } from "../../shared/tracking/responses.ts";
-import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/tracking/unsubscribe-page.ts";
-import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe } from "../../shared/tracking/unsubscribe.ts";
+import { notFound, pageResponse, textResponse } from "../../shared/links/responses.ts";
+import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/links/unsubscribe-page.ts";
+import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe } from "../../shared/links/unsubscribe.ts";
 
 export const makeHandler = (deps: CoreDeps) =>
   httpRoute({ auth: false }, async (request) => {

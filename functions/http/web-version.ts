@@ -3,9 +3,9 @@ import { loadConfig } from "../../shared/config.ts";
 import { makeDeps, type Deps } from "../../shared/deps.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { languageFromHeader } from "../../shared/render/i18n.ts";
-import { messagePageResponse, pageResponse } from "../../shared/tracking/responses.ts";
-import { invalidLinkPage } from "../../shared/tracking/unsubscribe-page.ts";
-import { renderWebVersion } from "../../shared/tracking/web-version.ts";
+import { messagePageResponse, pageResponse } from "../../shared/links/responses.ts";
+import { invalidLinkPage } from "../../shared/links/unsubscribe-page.ts";
+import { renderWebVersion } from "../../shared/links/web-version.ts";
 
 export const makeHandler = (deps: Deps) =>
   httpRoute({ auth: false }, async (request) => {

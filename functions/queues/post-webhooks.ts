@@ -6,8 +6,8 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { deliverWebhookRecords, type DeliverWebhooksDeps } from "../../shared/webhooks/deliver-webhooks.ts";
-import { makeWebhookEndpointStore } from "../../shared/webhooks/endpoints.ts";
-import { makeWebhookOutbox } from "../../shared/webhooks/outbox.ts";
+import { makeWebhookEndpointStore } from "../../shared/store/webhook-endpoints.ts";
+import { makeWebhookOutbox } from "../../shared/store/webhook-records.ts";
 import { postWebhook } from "../../shared/webhooks/poster.ts";
 import { QUEUES } from "../manifest.ts";
 

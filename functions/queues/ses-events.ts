@@ -3,8 +3,8 @@
 import { loadConfig } from "../../shared/config.ts";
 import { makeCoreDeps } from "../../shared/deps.ts";
 import { sqsConsumer } from "../../shared/queue/consumer.ts";
-import { parseSesRecordBody } from "../../shared/ses/notification.ts";
-import { applySesNotification } from "../../shared/ses/ses-events.ts";
+import { parseSesRecordBody } from "../../shared/feedback/ses-notification.ts";
+import { applySesNotification } from "../../shared/feedback/ses-feedback.ts";
 import type { StatusService } from "../../shared/status/status-service.ts";
 
 export const makeHandler = (deps: { status: StatusService }) =>

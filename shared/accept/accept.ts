@@ -13,8 +13,8 @@ import { epochSeconds } from "../store/keys.ts";
 import type { MessageStore, NewMessage } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
 import type { StatusService } from "../status/status-service.ts";
-import { unsubscribeTicket } from "../tracking/unsubscribe.ts";
-import type { AcceptedRecipient, Submission } from "./submission.ts";
+import { unsubscribeTicket } from "../links/unsubscribe.ts";
+import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { log } from "../log.ts";
 
 export interface AcceptDeps {

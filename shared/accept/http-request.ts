@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { AppError, type Reason } from "../domain/errors.ts";
-import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "./submission.ts";
+import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "../domain/submission.ts";
 import { LANGUAGES } from "../render/i18n.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/url-policy.ts";
 

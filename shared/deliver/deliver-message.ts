@@ -12,7 +12,7 @@ import { isTemplateError, type TemplateError } from "../render/template-safety.t
 import type { StatusService } from "../status/status-service.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { Message, MessageStore } from "../store/messages.ts";
-import { accountPolicy } from "../tracking/account-policy.ts";
+import { accountPolicy } from "../store/account-policy.ts";
 import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
 
 export interface DeliverDeps {

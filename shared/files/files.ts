@@ -8,7 +8,7 @@ import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from 
 import { AppError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
 import type { Caller } from "../store/accounts.ts";
-import { chunk, untilProcessed } from "../store/batch.ts";
+import { chunk, untilProcessed } from "../store/dynamo.ts";
 import { epochSeconds, isLive } from "../store/keys.ts";
 import type { AttachmentRef } from "./bodies.ts";
 

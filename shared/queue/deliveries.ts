@@ -3,8 +3,8 @@
 // worker takes up to 100 messages a receive. A job that fails is received again whole: the
 // copies already recorded as sent are skipped by the worker's claim.
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { coalesce } from "../coalesce.ts";
-import { chunk } from "../store/batch.ts";
+import { coalesce } from "../lib/coalesce.ts";
+import { chunk } from "../store/dynamo.ts";
 
 export interface DeliveryJob {
   messageIds: string[];

@@ -3,9 +3,9 @@
 // List-Unsubscribe headers. The web version (shared/tracking/web-version.ts) shows the same HTML.
 import type { StoredBody } from "../files/bodies.ts";
 import type { Message, MessageOptions } from "../store/messages.ts";
-import { clickUrl, rewriteLinks } from "../tracking/click-links.ts";
-import { addOpenPixel } from "../tracking/open-pixel.ts";
-import { effectiveOptions, type AccountPolicy } from "../tracking/options.ts";
+import { clickUrl, rewriteLinks } from "./click-links.ts";
+import { addOpenPixel } from "./open-pixel.ts";
+import { effectiveOptions, type AccountPolicy } from "./options.ts";
 import { LINK_PATHS, messageLinks } from "./links.ts";
 import { appendToHtmlBody, renderHtml, renderPlain, unsubscribeFooter, type MergeContext, type Rendered } from "./merge.ts";
 import { applySmtpOptions } from "./substitutions.ts";

@@ -4,10 +4,10 @@ import type { CoreDeps } from "../deps.ts";
 type CoreClients = CoreDeps["clients"];
 import type { Config } from "../config.ts";
 import { log } from "../log.ts";
-import { makeWebhookEndpointStore } from "../webhooks/endpoints.ts";
+import { makeWebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { makeWebhookListener } from "../webhooks/listener.ts";
-import { makeWebhookOutbox } from "../webhooks/outbox.ts";
-import { makeWebhookQueue } from "../webhooks/queue.ts";
+import { makeWebhookOutbox } from "../store/webhook-records.ts";
+import { makeWebhookQueue } from "../queue/webhooks.ts";
 import type { StatusListener } from "./status-service.ts";
 
 export function statusListeners(config: Config, clients: CoreClients): StatusListener[] {

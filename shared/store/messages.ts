@@ -8,9 +8,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import { coalesce } from "../coalesce.ts";
+import { coalesce } from "../lib/coalesce.ts";
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
-import { chunk, untilProcessed } from "./batch.ts";
+import { chunk, untilProcessed } from "./dynamo.ts";
 import { GSI_PENDING, epochSeconds, isLive, keys, messageIdOf, pendingShardOf } from "./keys.ts";
 
 export interface Party {

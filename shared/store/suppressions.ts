@@ -11,10 +11,10 @@
 // ticket item serves up to a thousand copies of a submission; a message id names its
 // submission and position (shared/domain/ids.ts), which is how a link finds its address.
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { coalesce } from "../coalesce.ts";
+import { coalesce } from "../lib/coalesce.ts";
 import { suppressionKey } from "../domain/address.ts";
 import { submissionOf } from "../domain/ids.ts";
-import { chunk, untilProcessed } from "./batch.ts";
+import { chunk, untilProcessed } from "./dynamo.ts";
 import { epochSeconds, isLive, keys } from "./keys.ts";
 
 export const SUPPRESSION_CAUSES = ["unsubscribed", "hard_bounce", "complaint", "manual"] as const;

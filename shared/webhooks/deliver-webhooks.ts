@@ -7,11 +7,11 @@
 // the queue's dead-letter queue, for an operator.
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
-import { signingSecrets, type WebhookEndpointStore } from "./endpoints.ts";
-import type { ItemKey, WebhookOutbox } from "./outbox.ts";
+import { signingSecrets, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
+import type { ItemKey, WebhookOutbox } from "../store/webhook-records.ts";
 import { orderEvents } from "./payload.ts";
 import type { PostResult, WebhookPoster } from "./poster.ts";
-import { parseJob, targetKey, type WebhookJob } from "./queue.ts";
+import { parseJob, targetKey, type WebhookJob } from "../queue/webhooks.ts";
 import { signatureHeaders } from "./signature.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "./url-policy.ts";
 

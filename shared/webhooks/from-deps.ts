@@ -1,9 +1,9 @@
 // What the webhook entry points build from the container's dependencies.
 import type { CoreDeps } from "../deps.ts";
-import { makeWebhookEndpointStore } from "./endpoints.ts";
+import { makeWebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import type { ManageWebhooksDeps } from "./manage.ts";
-import { makeWebhookOutbox } from "./outbox.ts";
-import { makeWebhookQueue } from "./queue.ts";
+import { makeWebhookOutbox } from "../store/webhook-records.ts";
+import { makeWebhookQueue } from "../queue/webhooks.ts";
 
 export function webhookDeps(deps: Pick<CoreDeps, "clients" | "config">): ManageWebhooksDeps {
   return { endpoints: makeWebhookEndpointStore(deps.clients.ddb, deps.config.tableName), config: deps.config };

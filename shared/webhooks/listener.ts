@@ -3,9 +3,9 @@
 // endpoints is read once per account and reused for a few seconds, so a busy sender does not
 // cost a DynamoDB read per status change.
 import type { StatusEvent, StatusListener } from "../status/status-service.ts";
-import type { WebhookEndpointStore } from "./endpoints.ts";
+import type { WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { buildWebhookEvent, CALLBACK_URL_FIELD } from "./payload.ts";
-import { packJobs, type WebhookQueue, type WebhookTarget } from "./queue.ts";
+import { packJobs, type WebhookQueue, type WebhookTarget } from "../queue/webhooks.ts";
 
 export interface WebhookListenerDeps {
   endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">;

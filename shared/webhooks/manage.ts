@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { AppError } from "../domain/errors.ts";
 import type { Caller } from "../store/accounts.ts";
-import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "./endpoints.ts";
+import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { checkWebhookUrl, type Resolver, type UrlPolicyMode, type UrlRefusal } from "./url-policy.ts";
 
 export interface ManageWebhooksDeps {

@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDynamoClients, makeSqsClient } from "../../shared/aws.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { makeWebhookOutbox } from "../../shared/webhooks/outbox.ts";
+import { makeWebhookOutbox } from "../../shared/store/webhook-records.ts";
 import { verifySignature } from "../../shared/webhooks/signature.ts";
 import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
 import { api, eventually, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";

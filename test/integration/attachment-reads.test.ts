@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simpleParser } from "mailparser";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS, type Submission } from "../../shared/accept/submission.ts";
+import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import type { DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
 import type { AttachmentRef } from "../../shared/files/bodies.ts";

@@ -10,13 +10,13 @@ import { makeHandler as makePostWebhooks, makePostWebhooksDeps } from "../../fun
 import { startPoller, type Poller } from "../../local/pollers.ts";
 import { ensureQueues } from "../../local/resources.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS } from "../../shared/accept/submission.ts";
+import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
 import { makeDeps } from "../../shared/deps.ts";
-import { makeWebhookEndpointStore } from "../../shared/webhooks/endpoints.ts";
+import { makeWebhookEndpointStore } from "../../shared/store/webhook-endpoints.ts";
 import { webhookRecordDeps } from "../../shared/webhooks/from-deps.ts";
 import { makeWebhookListener } from "../../shared/webhooks/listener.ts";
 import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
-import { makeWebhookQueue } from "../../shared/webhooks/queue.ts";
+import { makeWebhookQueue } from "../../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../../shared/webhooks/replay.ts";
 import { sweepWebhookOutbox } from "../../shared/webhooks/sweep.ts";
 import { apiEvent, invoke } from "../support/events.ts";

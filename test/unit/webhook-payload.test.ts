@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "../../shared/store/messages.ts";
 import { sampleMessage } from "../support/fixtures.ts";
 import { buildWebhookEvent, orderEvents, type WebhookEvent } from "../../shared/webhooks/payload.ts";
-import { packJobs } from "../../shared/webhooks/queue.ts";
+import { packJobs } from "../../shared/queue/webhooks.ts";
 
 function message(overrides: Partial<Message> = {}): Message {
   return sampleMessage({

@@ -10,8 +10,8 @@ import { makeHandler } from "../../functions/queues/ses-events.ts";
 import { startPoller, type Poller } from "../../local/pollers.ts";
 import { ensureSesEventsTopic, localSnsClient } from "../../local/resources.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS } from "../../shared/accept/submission.ts";
-import { sampleSesNotification, type SampleKind } from "../../shared/ses/sample-notifications.ts";
+import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
+import { sampleSesNotification, type SampleKind } from "../../local/ses-samples.ts";
 import { eventually } from "../support/platform.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
 

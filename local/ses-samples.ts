@@ -2,8 +2,8 @@
 // that Amazon SES publishes to Amazon SNS"), for one of our messages. The local mailbox uses
 // them to simulate SES feedback (complaint@ at the simulator domain); tests use them as input.
 import { randomUUID } from "node:crypto";
-import type { SesNotification } from "./notification.ts";
-import { MESSAGE_ID_TAG } from "./notification.ts";
+import type { SesNotification } from "../shared/feedback/ses-notification.ts";
+import { MESSAGE_ID_TAG } from "../shared/feedback/ses-notification.ts";
 
 export type SampleKind =
   | "Send"

@@ -1,8 +1,8 @@
 // What each SES event means for a message, from notifications shaped like the SES documentation's.
 import { describe, expect, it } from "vitest";
-import { parseSesRecordBody } from "../../shared/ses/notification.ts";
-import { sampleSesNotification } from "../../shared/ses/sample-notifications.ts";
-import { interpretSesNotification } from "../../shared/ses/ses-events.ts";
+import { parseSesRecordBody } from "../../shared/feedback/ses-notification.ts";
+import { sampleSesNotification } from "../../local/ses-samples.ts";
+import { interpretSesNotification } from "../../shared/feedback/ses-feedback.ts";
 
 const input = { messageId: "0lq2abc00Xk3VbD8k1h2m3n4", recipient: "ivan@example.org", at: new Date("2025-05-01T10:00:00.000Z") };
 const at = input.at.getTime();

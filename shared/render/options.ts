@@ -3,7 +3,7 @@
 // skipping the unsubscribe link is honoured only for accounts allowed to skip (SPEC §4).
 import type { Account } from "../store/accounts.ts";
 import type { MessageOptions } from "../store/messages.ts";
-import { languageOrDefault } from "../render/i18n.ts";
+import { languageOrDefault } from "./i18n.ts";
 
 export type AccountPolicy = Pick<Account, "trackOpens" | "trackLinks" | "allowSkipUnsubscribe">;
 

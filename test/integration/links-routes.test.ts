@@ -13,7 +13,7 @@ import { makeHandler as makeUnsubscribeHandler } from "../../functions/http/unsu
 import { makeHandler as makeWebHandler } from "../../functions/http/web-version.ts";
 import { startMailbox, type Mailbox } from "../../local/mailbox.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS, type Submission } from "../../shared/accept/submission.ts";
+import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
 import type { Caller } from "../../shared/store/accounts.ts";

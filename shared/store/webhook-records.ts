@@ -13,11 +13,11 @@
 // attributes of an index key, so neither costs an index write.
 import { randomBytes } from "node:crypto";
 import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { chunk, untilProcessed } from "../store/batch.ts";
-import { epochSeconds, isLive } from "../store/keys.ts";
-import { isConditionFailure } from "../store/messages.ts";
-import { timeKey } from "../store/suppressions.ts";
-import type { WebhookJob } from "./queue.ts";
+import { chunk, untilProcessed } from "./dynamo.ts";
+import { epochSeconds, isLive } from "./keys.ts";
+import { isConditionFailure } from "./messages.ts";
+import { timeKey } from "./suppressions.ts";
+import type { WebhookJob } from "../queue/webhooks.ts";
 
 export const WEBHOOK_SHARDS = 8;
 const OUTBOX_PREFIX = "WEBHOOK_OUTBOX#";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSendRequest } from "../../shared/accept/http-request.ts";
 import { AppError } from "../../shared/domain/errors.ts";
-import { effectiveOptions } from "../../shared/tracking/options.ts";
+import { effectiveOptions } from "../../shared/render/options.ts";
 
 const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentsPerMessage: 50 };
 const request = (extra: Record<string, unknown>) => ({

@@ -9,7 +9,7 @@ import { isTemplateError } from "../render/template-safety.ts";
 import { verifyToken } from "../render/links.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { MessageStore } from "../store/messages.ts";
-import { accountPolicy } from "./account-policy.ts";
+import { accountPolicy } from "../store/account-policy.ts";
 
 export interface WebVersionDeps {
   config: LinkSettings;

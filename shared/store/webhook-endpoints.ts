@@ -5,8 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newId } from "../domain/ids.ts";
-import { isConditionFailure } from "../store/messages.ts";
-import { keys } from "../store/keys.ts";
+import { isConditionFailure } from "./messages.ts";
+import { keys } from "./keys.ts";
 
 export const CALLBACK_ENDPOINT_ID = "callback";
 const PREFIX = "WEBHOOK#";

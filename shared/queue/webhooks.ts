@@ -4,9 +4,9 @@
 // one record, which keeps a 1,000-recipient request to a handful of SQS calls. Every record is
 // written to the outbox in DynamoDB before it is sent (shared/webhooks/outbox.ts).
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { chunk } from "../store/batch.ts";
-import { isOutboxKey, type ItemKey, type WebhookOutbox } from "./outbox.ts";
-import type { WebhookEvent } from "./payload.ts";
+import { chunk } from "../store/dynamo.ts";
+import { isOutboxKey, type ItemKey, type WebhookOutbox } from "../store/webhook-records.ts";
+import type { WebhookEvent } from "../webhooks/payload.ts";
 
 export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
 

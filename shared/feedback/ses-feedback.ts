@@ -4,7 +4,7 @@
 import type { StatusChange } from "../domain/status.ts";
 import { log } from "../log.ts";
 import type { StatusService } from "../status/status-service.ts";
-import { kindOf, posthasteMessageId, type SesNotification } from "./notification.ts";
+import { kindOf, posthasteMessageId, type SesNotification } from "./ses-notification.ts";
 
 export interface SesOutcome {
   messageId?: string;
