@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { makeAwsClients, type AwsClients } from "../shared/aws.ts";
 import { loadAdminSettings, quietSdkVersionNotice, type AdminSettings } from "../shared/config.ts";
 import { isValidAddress } from "../shared/domain/address.ts";
-import { makeAccountStore, type AccountSettings } from "../shared/store/accounts.ts";
+import { makeAccountStore } from "../shared/store/accounts.ts";
 import { ROOT, type LocalInfo } from "./platform.ts";
 import { QUEUES, type QueueName } from "../functions/manifest.ts";
 import { replayDeadLetters } from "../shared/queue/dead-letters.ts";
@@ -17,6 +17,7 @@ import { makeWebhookOutbox } from "../shared/store/webhook-records.ts";
 import { makeWebhookQueue } from "../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
+import type { AccountSettings } from "../shared/domain/account.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 

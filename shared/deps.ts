@@ -14,8 +14,9 @@ import { makeIdempotencyStore } from "./store/idempotency.ts";
 import { makeMessageStore } from "./store/messages.ts";
 import { makeRateLimiter } from "./store/rate-limit.ts";
 import { makeSuppressionStore } from "./store/suppressions.ts";
-import { makeStatusService, type StatusListener } from "./status/status-service.ts";
+import { makeStatusService } from "./status/status-service.ts";
 import { statusListeners } from "./status/listeners.ts";
+import type { StatusListener } from "./domain/status.ts";
 
 export interface DepsOptions {
   /**

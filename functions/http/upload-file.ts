@@ -2,9 +2,10 @@
 import { AppError } from "../../shared/domain/errors.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { makeDeps, type Deps } from "../../shared/deps.ts";
-import { cleanFilename, uploadFile, type NewFile } from "../../shared/files/files.ts";
+import { uploadFile } from "../../shared/files/files.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
+import { cleanFilename, type NewFile } from "../../shared/domain/file.ts";
 
 /** The `file` part of a multipart/form-data body, parsed by Node's own (undici) form-data reader. */
 export async function fileFromMultipart(contentType: string | undefined, body: Buffer): Promise<NewFile | undefined> {

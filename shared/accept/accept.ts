@@ -8,14 +8,17 @@ import { messageIdFor, newId } from "../domain/ids.ts";
 import { suppressionKey } from "../domain/address.ts";
 import type { BodyStore, PreparedBody } from "../files/bodies.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
-import type { Caller, AccountStore } from "../store/accounts.ts";
+import type { AccountStore } from "../store/accounts.ts";
 import { epochSeconds } from "../store/keys.ts";
-import type { MessageStore, NewMessage } from "../store/messages.ts";
+import type { MessageStore } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
 import type { StatusService } from "../status/status-service.ts";
-import { unsubscribeTicket } from "../links/unsubscribe.ts";
+
 import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { log } from "../log.ts";
+import type { Caller } from "../domain/account.ts";
+import type { NewMessage } from "../domain/message.ts";
+import { unsubscribeTicket } from "../domain/suppression.ts";
 
 export interface AcceptDeps {
   accounts: AccountStore;

@@ -5,8 +5,9 @@ import * as z from "zod/mini";
 import { isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { AppError, type Reason } from "../domain/errors.ts";
 import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "../domain/submission.ts";
-import { LANGUAGES } from "../render/i18n.ts";
+
 import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/url-policy.ts";
+import { LANGUAGES } from "../domain/language.ts";
 
 const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
 const stringMap = z.record(z.string(), scalar);

@@ -3,10 +3,11 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../domain/errors.ts";
 import type { Deps } from "../deps.ts";
-import type { Caller } from "../store/accounts.ts";
+
 import { attachmentsByIds } from "../files/files.ts";
 import { acceptSubmission } from "./accept.ts";
 import { describe, parseSendRequest } from "./http-request.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface SendAnswer {
   statusCode: number;

@@ -11,9 +11,10 @@ import { composeMail, type Composed } from "../render/compose.ts";
 import { isTemplateError, type TemplateError } from "../render/template-safety.ts";
 import type { StatusService } from "../status/status-service.ts";
 import type { AccountStore } from "../store/accounts.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
+import type { MessageStore } from "../store/messages.ts";
 import { accountPolicy } from "../store/account-policy.ts";
 import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
+import type { Message } from "../domain/message.ts";
 
 export interface DeliverDeps {
   config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;

@@ -1,7 +1,7 @@
 // A submission is what one HTTP request or one SMTP transaction hands in: one body, many
 // recipients. Both doors build one and give it to acceptSubmission().
-import type { StoredBody } from "../files/bodies.ts";
-import type { MessageOptions } from "../store/messages.ts";
+import type { StoredBody } from "./body.ts";
+import type { MessageOptions } from "./message.ts";
 
 export interface SubmissionRecipient {
   /** Position in the request, echoed back as Result[].Index. */

@@ -1,6 +1,6 @@
 // Reads attachment contents from S3 for the worker; uploads arrive through the files API.
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { AttachmentContent } from "../transport/transport.ts";
+import type { AttachmentContent } from "../domain/outgoing-mail.ts";
 
 export type AttachmentLoader = (refs: { filename: string; contentType: string; key: string }[]) => Promise<AttachmentContent[]>;
 

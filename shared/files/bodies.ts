@@ -6,26 +6,7 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Party } from "../store/messages.ts";
-
-export interface AttachmentRef {
-  fileId: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  key: string;
-}
-
-export interface StoredBody {
-  from: Party;
-  subject: string;
-  html?: string;
-  text?: string;
-  replyTo?: string;
-  /** Extra headers to copy to every copy (SMTP X- headers and the like). */
-  headers?: Record<string, string>;
-  attachments?: AttachmentRef[];
-}
+import type { StoredBody } from "../domain/body.ts";
 
 export const bodyKey = (accountId: string, submissionId: string) => `bodies/${accountId}/${submissionId}.json`;
 

@@ -7,75 +7,13 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "../domain/errors.ts";
 import { newId } from "../domain/ids.ts";
-import type { Caller } from "../store/accounts.ts";
+
 import { chunk, untilProcessed } from "../store/dynamo.ts";
 import { epochSeconds, isLive } from "../store/keys.ts";
-import type { AttachmentRef } from "./bodies.ts";
+import type { Caller } from "../domain/account.ts";
+import type { AttachmentRef } from "../domain/body.ts";
+import { ATTACHMENT_BYTES, UPLOAD_CATEGORIES, attachmentProblem, type FileRecord, type NewFile } from "../domain/file.ts";
 
-export const ATTACHMENT_BYTES = 7 * 1024 * 1024;
-
-/** Types a mail client would run on a double click (SPEC §3 "and the like"), refused on both doors. */
-export const REFUSED_EXTENSIONS = new Set([
-  "exe", "bat", "cmd", "com", "scr", "js", "jse", "vbs", "vbe", "vb", "msi", "msp", "mst", "jar", "ps1", "ps1xml", "ps2",
-  "psc1", "psm1", "pif", "cpl", "hta", "wsf", "wsh", "wsc", "ws", "lnk", "reg", "inf", "scf", "gadget", "application",
-  "msc", "dll", "sys", "apk", "app", "deb", "rpm", "sh", "appx", "msix", "iso", "img", "vhd", "vhdx",
-]);
-
-/** The last extension, lower case: `invoice.pdf.exe` is an exe. */
-export function extensionOf(filename: string): string {
-  const base = filename.trim().replace(/[.\s]+$/, ""); // Windows ignores trailing dots and spaces
-  const dot = base.lastIndexOf(".");
-  return dot === -1 ? "" : base.slice(dot + 1).toLowerCase();
-}
-
-// The same programs sent without a telling name.
-const REFUSED_TYPES: Record<string, string> = {
-  "application/x-msdownload": "exe",
-  "application/x-msdos-program": "exe",
-  "application/x-dosexec": "exe",
-  "application/x-ms-installer": "msi",
-  "application/x-msi": "msi",
-  "application/java-archive": "jar",
-  "application/x-java-archive": "jar",
-  "application/hta": "hta",
-  "application/x-sh": "sh",
-  "application/vnd.microsoft.portable-executable": "exe",
-};
-
-export type AttachmentProblem = { key: "attachment_type_not_allowed"; extension: string } | { key: "attachment_too_large"; limit: number };
-
-export function attachmentProblem(file: { filename: string; size: number; contentType?: string }, maxBytes = ATTACHMENT_BYTES): AttachmentProblem | undefined {
-  const extension = extensionOf(file.filename);
-  if (REFUSED_EXTENSIONS.has(extension)) return { key: "attachment_type_not_allowed", extension };
-  const byType = REFUSED_TYPES[(file.contentType ?? "").split(";")[0].trim().toLowerCase()];
-  if (byType) return { key: "attachment_type_not_allowed", extension: byType };
-  if (file.size > maxBytes) return { key: "attachment_too_large", limit: maxBytes };
-  return undefined;
-}
-
-/** A name safe for headers and file systems: no directories, no control characters, at most 255 characters. */
-export function cleanFilename(name: string | undefined, fallback = "attachment"): string {
-  const base = (name ?? "").split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
-  return (base || fallback).slice(0, 255);
-}
-
-export interface FileRecord {
-  fileId: string;
-  accountId: string;
-  projectId?: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  key: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface NewFile {
-  filename: string;
-  contentType: string;
-  content: Buffer;
-}
 
 export const fileKey = (accountId: string, fileId: string) => `files/${accountId}/${fileId}`;
 // Kept in the account's partition, so another account's id is simply not found.
@@ -186,8 +124,6 @@ export function makeFileStore(clients: { s3: S3Client; ddb: DynamoDBDocumentClie
 }
 
 export type FileStore = ReturnType<typeof makeFileStore>;
-
-export const UPLOAD_CATEGORIES = ["EMAIL_ATTACHMENT"] as const;
 
 export interface Upload {
   category: string | undefined;

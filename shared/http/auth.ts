@@ -1,9 +1,10 @@
 // Who is calling: `Authorization: Key <api-key>` (Devino) or `Bearer <api-key>`, then the
 // account's IP allowlist and its request rate.
-import { BlockList, isIP } from "node:net";
 import { AppError } from "../domain/errors.ts";
-import type { AccountStore, Caller } from "../store/accounts.ts";
+import type { AccountStore } from "../store/accounts.ts";
 import { DEFAULT_RATE_PER_SECOND, type RateLimiter } from "../store/rate-limit.ts";
+import type { Caller } from "../domain/account.ts";
+import { isAllowedIp } from "../domain/account.ts";
 
 export interface AuthDeps {
   accounts: AccountStore;
@@ -29,19 +30,6 @@ export async function findCaller(accounts: AccountStore, apiKey: string, now = D
     cache.set(apiKey, { caller, until: now + CACHE_MS });
   }
   return caller;
-}
-
-export function isAllowedIp(allowlist: string[] | undefined, ip: string): boolean {
-  if (!allowlist || allowlist.length === 0) return true;
-  const blocks = new BlockList();
-  for (const entry of allowlist) {
-    const [address, bits] = entry.split("/");
-    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-    if (bits === undefined) blocks.addAddress(address, family);
-    else blocks.addSubnet(address, Number(bits), family);
-  }
-  const plain = ip.replace(/^::ffff:/, "");
-  return blocks.check(plain, isIP(plain) === 6 ? "ipv6" : "ipv4");
 }
 
 export async function authenticate(deps: AuthDeps, authorization: string | undefined, sourceIp: string): Promise<Caller> {

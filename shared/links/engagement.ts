@@ -2,7 +2,8 @@
 // status (OPENED, CLICKED). A click also proves the mail was opened, so a first click with
 // images blocked records OPENED too: statistics never show more clicks than opens.
 import type { StatusService } from "../status/status-service.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
+import type { MessageStore } from "../store/messages.ts";
+import type { Message } from "../domain/message.ts";
 
 export interface EngagementDeps {
   messages: Pick<MessageStore, "countEngagement">;

@@ -4,8 +4,11 @@
 // suppression that follows UNSUBSCRIBED / SUBSCRIBED); after that the suppression list directly.
 import { verifyToken } from "../render/links.ts";
 import type { StatusService } from "../status/status-service.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
-import type { SuppressionStore, UnsubscribeTicket } from "../store/suppressions.ts";
+import type { MessageStore } from "../store/messages.ts";
+import type { SuppressionStore } from "../store/suppressions.ts";
+import type { Message } from "../domain/message.ts";
+import type { UnsubscribeTicket } from "../domain/suppression.ts";
+import { unsubscribeTicket } from "../domain/suppression.ts";
 
 export interface UnsubscribeDeps {
   config: { linkSecret: string };
@@ -21,13 +24,6 @@ export interface Recipient extends UnsubscribeTicket {
 
 /** How the recipient asked: the mail client's one-click POST (RFC 8058) or the page's button. */
 export type UnsubscribeVia = "one-click" | "page";
-
-const senderOf = (message: Pick<Message, "from">) => message.from.name?.trim() || message.from.address;
-
-/** What the unsubscribe link needs once the message is gone; written when the message is accepted. */
-export function unsubscribeTicket(message: Pick<Message, "messageId" | "accountId" | "to" | "from" | "options">): UnsubscribeTicket {
-  return { messageId: message.messageId, accountId: message.accountId, address: message.to.address, sender: senderOf(message), language: message.options.language };
-}
 
 /** Who the token's message went to; undefined for a forged token or a message long gone. */
 export async function findRecipient(deps: UnsubscribeDeps, token: string): Promise<Recipient | undefined> {

@@ -2,7 +2,7 @@
 // for as long as the message is retained. Rendering again from the stored body costs one
 // DynamoDB read and (usually cached) one S3 read, and stores nothing per recipient.
 import type { BodyStore } from "../files/bodies.ts";
-import { composeMail, type LinkSettings, type OutgoingMail } from "../render/compose.ts";
+import { composeMail, type LinkSettings } from "../render/compose.ts";
 import { escapeHtml } from "../render/escape.ts";
 import { htmlLang } from "../render/i18n.ts";
 import { isTemplateError } from "../render/template-safety.ts";
@@ -10,6 +10,7 @@ import { verifyToken } from "../render/links.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { MessageStore } from "../store/messages.ts";
 import { accountPolicy } from "../store/account-policy.ts";
+import type { OutgoingMail } from "../domain/outgoing-mail.ts";
 
 export interface WebVersionDeps {
   config: LinkSettings;

@@ -5,18 +5,9 @@
 // written to the outbox in DynamoDB before it is sent (shared/webhooks/outbox.ts).
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { chunk } from "../store/dynamo.ts";
-import { isOutboxKey, type ItemKey, type WebhookOutbox } from "../store/webhook-records.ts";
-import type { WebhookEvent } from "../webhooks/payload.ts";
-
-export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
-
-export interface WebhookJob {
-  accountId: string;
-  target: WebhookTarget;
-  events: WebhookEvent[];
-  /** The record's outbox item, removed when the consumer is done with it. Absent in records queued before the outbox existed. */
-  outbox?: ItemKey;
-}
+import { isOutboxKey, type WebhookOutbox } from "../store/webhook-records.ts";
+import type { WebhookEvent } from "../domain/webhook.ts";
+import type { WebhookJob, WebhookTarget } from "../domain/webhook.ts";
 
 /** Records that go to the same URL with the same secret share this key. */
 export const targetKey = (job: Pick<WebhookJob, "accountId" | "target">) =>

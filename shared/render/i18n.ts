@@ -1,8 +1,6 @@
 // Texts that Posthaste itself puts into mail and pages, in the languages of SPEC §4 (global_language).
 // Page texts hold `{address}` and `{sender}` placeholders; whoever fills them escapes the values.
-
-export const LANGUAGES = ["be", "de", "en", "es", "fr", "it", "pl", "pt", "ru", "ua", "kz"] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { isLanguage, languageOrDefault, type Language } from "../domain/language.ts";
 
 interface Texts {
   unsubscribe: string;
@@ -180,8 +178,6 @@ const TEXTS: Record<Language, Texts> = {
 /** BCP 47 tags for `<html lang>`: the option names Ukrainian and Kazakh by country code. */
 const HTML_LANG: Partial<Record<Language, string>> = { ua: "uk", kz: "kk" };
 
-export const isLanguage = (value: unknown): value is Language => LANGUAGES.includes(value as Language);
-export const languageOrDefault = (value: unknown): Language => (isLanguage(value) ? value : "en");
 export const texts = (language: string): Texts => TEXTS[languageOrDefault(language)];
 export const htmlLang = (language: string): string => {
   const known = languageOrDefault(language);

@@ -1,11 +1,9 @@
 // What a message really gets: its own options (HTTP fields, SMTP X-Posthaste header) within
 // what its account allows. Tracking is on unless the message or the account turns it off;
 // skipping the unsubscribe link is honoured only for accounts allowed to skip (SPEC §4).
-import type { Account } from "../store/accounts.ts";
-import type { MessageOptions } from "../store/messages.ts";
-import { languageOrDefault } from "./i18n.ts";
-
-export type AccountPolicy = Pick<Account, "trackOpens" | "trackLinks" | "allowSkipUnsubscribe">;
+import type { MessageOptions } from "../domain/message.ts";
+import { languageOrDefault } from "../domain/language.ts";
+import type { AccountPolicy } from "../domain/account.ts";
 
 export function effectiveOptions(options: MessageOptions, account: AccountPolicy): MessageOptions {
   return {

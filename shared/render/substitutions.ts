@@ -5,11 +5,12 @@
 // reported, like a missing `[Name]` merge field of the HTTP API. Templates are hostile: Velocity
 // runs in a sandbox (./velocity-sandbox.ts), lookups read own values only, and a template that is
 // refused or hits a limit throws a TemplateError: nothing of it is sent.
-import type { StoredBody } from "../files/bodies.ts";
-import type { Message } from "../store/messages.ts";
+
 import { escapeHtml } from "./escape.ts";
 import { growthMeter, isTemplateError, ownValue, TemplateError, type TemplateProblem } from "./template-safety.ts";
 import { renderVelocitySandboxed } from "./velocity-sandbox.ts";
+import type { StoredBody } from "../domain/body.ts";
+import type { Message } from "../domain/message.ts";
 
 export type Engine = "simple" | "velocity" | "none";
 

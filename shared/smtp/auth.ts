@@ -1,7 +1,6 @@
 // SMTP login (SPEC §1, §4): username = account id or project id, password = its API key, over
 // TLS only, from an address on the account's allowlist, within the account's connection cap.
-import { isAllowedIp } from "../http/auth.ts";
-import type { Caller } from "../store/accounts.ts";
+import { isAllowedIp, type Caller } from "../domain/account.ts";
 
 export type LoginDecision =
   | { ok: true; caller: Caller }

@@ -4,12 +4,14 @@ import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { acceptSubmission, type AcceptDeps } from "../accept/accept.ts";
 import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { isAppError } from "../domain/errors.ts";
-import { cleanFilename, type FileStore } from "../files/files.ts";
-import type { Caller } from "../store/accounts.ts";
+import { type FileStore } from "../files/files.ts";
+
 import type { AccountFactsCache } from "../store/account-cache.ts";
 import { headerLineText } from "./mime-words.ts";
 import { findOptionsHeader, parseSmtpOptions } from "./options.ts";
 import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
+import { cleanFilename } from "../domain/file.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface IngestDeps extends AcceptDeps {
   files: FileStore;

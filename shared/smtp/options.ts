@@ -4,9 +4,10 @@
 // until templates exist, rather than silently ignored.
 import * as z from "zod/mini";
 import { en } from "zod/locales";
-import { LANGUAGES, type Language } from "../render/i18n.ts";
+
 import { parseHeaderLine } from "./mime-words.ts";
 import { smtpRefusal } from "./replies.ts";
+import { LANGUAGES, type Language } from "../domain/language.ts";
 
 export const OPTIONS_HEADERS = ["x-posthaste", "x-unisender-go"] as const;
 

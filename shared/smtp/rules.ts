@@ -2,13 +2,15 @@
 // headers it keeps, what its HTML and attachments may be. They decide on a parsed message and
 // the account's facts, and throw a 554 refusal with the text a client will read.
 import { domainOf, isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
-import { ATTACHMENT_BYTES, attachmentProblem } from "../files/files.ts";
+
 import { checkTemplate, TEMPLATE_PARTS, valuesFor } from "../render/substitutions.ts";
 import { describeTemplateProblem } from "../render/template-safety.ts";
-import type { Party } from "../store/messages.ts";
+
 import { parseHeaderLine } from "./mime-words.ts";
 import { OPTIONS_HEADERS, type SmtpOptions } from "./options.ts";
 import { SMTP_TEXTS, smtpRefusal } from "./replies.ts";
+import { ATTACHMENT_BYTES, attachmentProblem } from "../domain/file.ts";
+import type { Party } from "../domain/message.ts";
 
 export interface MailAddress {
   address: string;

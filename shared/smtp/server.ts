@@ -7,13 +7,14 @@ import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
 import type { Deps } from "../deps.ts";
 import { findCaller } from "../http/auth.ts";
 import { log } from "../log.ts";
-import type { Caller } from "../store/accounts.ts";
+
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginDecision } from "./auth.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { ingestTransaction, type IngestDeps } from "./ingest.ts";
 import { replyError, SMTP_TEXTS, smtpReplyFor, transactionFailed, type SmtpReply } from "./replies.ts";
 import { checkMailFrom, checkRcptTo } from "./rules.ts";
 import { ruleLimits, type SmtpSettings } from "./settings.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface SmtpIngestOptions {
   deps: Deps;

@@ -8,7 +8,7 @@ import { makeWebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { makeWebhookListener } from "../webhooks/listener.ts";
 import { makeWebhookOutbox } from "../store/webhook-records.ts";
 import { makeWebhookQueue } from "../queue/webhooks.ts";
-import type { StatusListener } from "./status-service.ts";
+import type { StatusListener } from "../domain/status.ts";
 
 export function statusListeners(config: Config, clients: CoreClients): StatusListener[] {
   const listeners: StatusListener[] = [];

@@ -1,7 +1,9 @@
 // What GET /email/messages/{id} shows of a message, for its own account only.
 import { AppError } from "../domain/errors.ts";
-import type { Caller } from "../store/accounts.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
+
+import type { MessageStore } from "../store/messages.ts";
+import type { Caller } from "../domain/account.ts";
+import type { Message } from "../domain/message.ts";
 
 /** Another tenant's id answers exactly like an unknown one, so ids cannot be probed. */
 export async function getOwnMessage(messages: MessageStore, caller: Caller, messageId: string): Promise<Message> {

@@ -2,7 +2,7 @@
 // version need them for every message: read once and kept briefly per container, so a busy
 // account costs one read a minute, not one a message. A change therefore bites within a minute.
 import type { AccountStore } from "./accounts.ts";
-import type { AccountPolicy } from "../render/options.ts";
+import type { AccountPolicy } from "../domain/account.ts";
 
 const CACHE_MS = 60_000;
 const CACHE_MAX = 1000;

@@ -3,30 +3,7 @@ import { createHash } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, newId } from "../domain/ids.ts";
 import { keys } from "./keys.ts";
-
-export interface Account {
-  accountId: string;
-  name: string;
-  createdAt: number;
-  /** CIDRs or addresses allowed to use the API and SMTP; empty or absent means any. */
-  ipAllowlist?: string[];
-  /** Requests a second through the HTTP API. */
-  rateLimitPerSecond?: number;
-  /** Whether this account may send without the unsubscribe footer (SPEC §4 skip_unsubscribe). */
-  allowSkipUnsubscribe?: boolean;
-  /** Account-wide tracking switches: false turns open pixels / click redirects off for every message. */
-  trackOpens?: boolean;
-  trackLinks?: boolean;
-}
-
-/** Settings an operator may change on an existing account. */
-export type AccountSettings = Partial<Pick<Account, "ipAllowlist" | "rateLimitPerSecond" | "allowSkipUnsubscribe" | "trackOpens" | "trackLinks">>;
-
-export interface Caller {
-  accountId: string;
-  projectId?: string;
-  account: Account;
-}
+import type { Account, AccountSettings, Caller } from "../domain/account.ts";
 
 export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 

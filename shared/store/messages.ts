@@ -12,65 +12,7 @@ import { coalesce } from "../lib/coalesce.ts";
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
 import { chunk, untilProcessed } from "./dynamo.ts";
 import { GSI_PENDING, epochSeconds, isLive, keys, messageIdOf, pendingShardOf } from "./keys.ts";
-
-export interface Party {
-  address: string;
-  name?: string;
-}
-
-export interface MessageOptions {
-  trackOpens: boolean;
-  trackLinks: boolean;
-  /** Language of the unsubscribe footer and page. */
-  language: string;
-  skipUnsubscribe: boolean;
-  /**
-   * Set on every SMTP message: the syntax of the options header's substitutions, applied at
-   * compose time, or "none" for a message without the header.
-   */
-  templateEngine?: "simple" | "velocity" | "none";
-  /** SMTP `strict: true`: every copy keeps the client's To and Cc headers. */
-  strict?: boolean;
-  /** mergeFields whose values are JSON (objects and arrays for Velocity). */
-  structuredFields?: string[];
-}
-
-export interface Message {
-  messageId: string;
-  accountId: string;
-  projectId?: string;
-  /** All recipients of one request share a submission and its stored body. */
-  submissionId: string;
-  bodyKey: string;
-  from: Party;
-  to: Party;
-  subject: string;
-  mergeFields: Record<string, string>;
-  extraData: Record<string, string>;
-  metadata?: Record<string, string>;
-  tags?: string[];
-  options: MessageOptions;
-  status: Status;
-  statusRank: number;
-  history: StatusChange[];
-  version: number;
-  createdAt: number;
-  expiresAt: number;
-  attempts: number;
-  /** While set and in the future, a worker owns the message. */
-  claimUntil?: number;
-  /** Present while the message waits to be sent: the sweeper's index. */
-  pendingShard?: string;
-  dueAt?: number;
-  lastError?: string;
-  /** Every fetch of the open pixel and every tracked click, not only the first. */
-  opens?: number;
-  clicks?: number;
-}
-
-export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
-
-export type EngagementCounter = "opens" | "clicks";
+import type { EngagementCounter, Message, NewMessage } from "../domain/message.ts";
 
 export class StatusConflictError extends Error {}
 

@@ -16,32 +16,7 @@ import { suppressionKey } from "../domain/address.ts";
 import { submissionOf } from "../domain/ids.ts";
 import { chunk, untilProcessed } from "./dynamo.ts";
 import { epochSeconds, isLive, keys } from "./keys.ts";
-
-export const SUPPRESSION_CAUSES = ["unsubscribed", "hard_bounce", "complaint", "manual"] as const;
-export type SuppressionCause = (typeof SUPPRESSION_CAUSES)[number];
-
-export interface Suppression {
-  address: string;
-  cause: SuppressionCause;
-  createdAt: number;
-  causeMessageId?: string;
-  reason?: string;
-}
-
-export interface SuppressionPage {
-  entries: Suppression[];
-  /** Sort key of the last list item read: pass it as `after` for the next page. */
-  next?: string;
-}
-
-export interface UnsubscribeTicket {
-  messageId: string;
-  accountId: string;
-  address: string;
-  /** Who sent the message, as the unsubscribe page names them. */
-  sender: string;
-  language: string;
-}
+import type { Suppression, SuppressionCause, SuppressionPage, UnsubscribeTicket } from "../domain/suppression.ts";
 
 const BATCH_GET_MAX = 100;
 const LIST_PAGE_MAX = 1000;

@@ -17,7 +17,8 @@ import { chunk, untilProcessed } from "./dynamo.ts";
 import { epochSeconds, isLive } from "./keys.ts";
 import { isConditionFailure } from "./messages.ts";
 import { timeKey } from "./suppressions.ts";
-import type { WebhookJob } from "../queue/webhooks.ts";
+import type { WebhookJob } from "../domain/webhook.ts";
+import type { ItemKey } from "../domain/webhook.ts";
 
 export const WEBHOOK_SHARDS = 8;
 const OUTBOX_PREFIX = "WEBHOOK_OUTBOX#";
@@ -25,11 +26,6 @@ const PARKED_PREFIX = "WEBHOOK_PARKED#";
 /** As long as the dead-letter queue kept parked records before they moved here. */
 const KEEP_DAYS = 14;
 const BATCH_WRITE_MAX = 25;
-
-export interface ItemKey {
-  pk: string;
-  sk: string;
-}
 
 export interface OutboxEntry {
   key: ItemKey;

@@ -4,7 +4,8 @@
 import * as z from "zod/mini";
 import { isValidAddress } from "../domain/address.ts";
 import { AppError } from "../domain/errors.ts";
-import { SUPPRESSION_CAUSES, type Suppression, type SuppressionCause, type SuppressionStore } from "../store/suppressions.ts";
+import { type SuppressionStore } from "../store/suppressions.ts";
+import { SUPPRESSION_CAUSES, type Suppression, type SuppressionCause } from "../domain/suppression.ts";
 
 export function suppressionView(entry: Suppression) {
   return {

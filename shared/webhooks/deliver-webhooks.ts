@@ -8,12 +8,13 @@
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
 import { signingSecrets, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
-import type { ItemKey, WebhookOutbox } from "../store/webhook-records.ts";
+import type { WebhookOutbox } from "../store/webhook-records.ts";
 import { orderEvents } from "./payload.ts";
 import type { PostResult, WebhookPoster } from "./poster.ts";
-import { parseJob, targetKey, type WebhookJob } from "../queue/webhooks.ts";
+import { parseJob, targetKey } from "../queue/webhooks.ts";
 import { signatureHeaders } from "./signature.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "./url-policy.ts";
+import type { ItemKey, WebhookJob } from "../domain/webhook.ts";
 
 export interface DeliverWebhooksDeps {
   endpoints: Pick<WebhookEndpointStore, "get" | "callbackEndpoint">;

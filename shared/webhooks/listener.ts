@@ -2,10 +2,12 @@
 // for the recipient's callbackUrl and for each of the account's endpoints. The account's list of
 // endpoints is read once per account and reused for a few seconds, so a busy sender does not
 // cost a DynamoDB read per status change.
-import type { StatusEvent, StatusListener } from "../status/status-service.ts";
+
 import type { WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { buildWebhookEvent, CALLBACK_URL_FIELD } from "./payload.ts";
-import { packJobs, type WebhookQueue, type WebhookTarget } from "../queue/webhooks.ts";
+import { packJobs, type WebhookQueue } from "../queue/webhooks.ts";
+import type { StatusEvent, StatusListener } from "../domain/status.ts";
+import type { WebhookTarget } from "../domain/webhook.ts";
 
 export interface WebhookListenerDeps {
   endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">;

@@ -3,9 +3,10 @@
 // they are managed with an account key, not a project key.
 import * as z from "zod/mini";
 import { AppError } from "../domain/errors.ts";
-import type { Caller } from "../store/accounts.ts";
+
 import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { checkWebhookUrl, type Resolver, type UrlPolicyMode, type UrlRefusal } from "./url-policy.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface ManageWebhooksDeps {
   endpoints: WebhookEndpointStore;

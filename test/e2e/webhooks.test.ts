@@ -9,8 +9,9 @@ import { makeDynamoClients, makeSqsClient } from "../../shared/aws.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { makeWebhookOutbox } from "../../shared/store/webhook-records.ts";
 import { verifySignature } from "../../shared/webhooks/signature.ts";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
+
 import { api, eventually, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 interface Delivery {
   path: string;

@@ -4,8 +4,9 @@ import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { StoredBody } from "../../shared/files/bodies.ts";
+
 import { makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { StoredBody } from "../../shared/domain/body.ts";
 
 let t: TestEnv;
 beforeAll(async () => {

@@ -16,7 +16,7 @@ import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { makeHandler as makeDeliverHandler } from "../../functions/queues/deliver.ts";
 import { startMailbox, type Mailbox } from "../../local/mailbox.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-import type { Caller } from "../../shared/store/accounts.ts";
+import type { Caller } from "../../shared/domain/account.ts";
 
 const submission = (addresses: string[], overrides: Partial<Submission> = {}): Submission => ({
   from: { address: "shop@example.com" },

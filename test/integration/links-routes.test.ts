@@ -16,12 +16,13 @@ import { acceptSubmission } from "../../shared/accept/accept.ts";
 import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
-import type { Caller } from "../../shared/store/accounts.ts";
+
 import { keys } from "../../shared/store/keys.ts";
 import { messageLinks } from "../../shared/render/links.ts";
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { apiEvent, testContext } from "../support/events.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { Caller } from "../../shared/domain/account.ts";
 
 const HTML = '<html><body><p>Hi [Name]</p><a href="https://shop.example/order?id=7&amp;ref=mail">Your order</a></body></html>';
 

@@ -5,8 +5,9 @@ import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sweep } from "../../shared/deliver/sweep.ts";
 import { messageIdFor, newId } from "../../shared/domain/ids.ts";
 import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
-import type { NewMessage } from "../../shared/store/messages.ts";
+
 import { makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { NewMessage } from "../../shared/domain/message.ts";
 
 let t: TestEnv;
 beforeAll(async () => {

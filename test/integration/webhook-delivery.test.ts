@@ -10,9 +10,10 @@ import { acceptSubmission } from "../../shared/accept/accept.ts";
 import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
 import { makeDeps } from "../../shared/deps.ts";
 import { makeWebhookEndpointStore } from "../../shared/store/webhook-endpoints.ts";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
+
 import { postWebhook } from "../../shared/webhooks/poster.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 interface Received {
   path: string;

@@ -15,13 +15,14 @@ import { makeDeps } from "../../shared/deps.ts";
 import { makeWebhookEndpointStore } from "../../shared/store/webhook-endpoints.ts";
 import { webhookRecordDeps } from "../../shared/webhooks/from-deps.ts";
 import { makeWebhookListener } from "../../shared/webhooks/listener.ts";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
+
 import { makeWebhookQueue } from "../../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../../shared/webhooks/replay.ts";
 import { sweepWebhookOutbox } from "../../shared/webhooks/sweep.ts";
 import { apiEvent, invoke } from "../support/events.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
 import { eventually } from "../support/platform.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 /** A receiver that answers 503 on paths under /down until they are brought up, and keeps what it took. */
 async function startReceiver() {

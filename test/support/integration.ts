@@ -5,9 +5,10 @@ import { randomBytes } from "node:crypto";
 import { makeAwsClients } from "../../shared/aws.ts";
 import { loadConfig, type Config } from "../../shared/config.ts";
 import { makeDeps } from "../../shared/deps.ts";
-import type { StatusListener } from "../../shared/status/status-service.ts";
+
 import { ensureBucket, ensureQueues, ensureTable, type LocalQueue } from "../../local/resources.ts";
 import type { QueueName } from "../../functions/manifest.ts";
+import type { StatusListener } from "../../shared/domain/status.ts";
 
 export interface TestEnv {
   config: Config;

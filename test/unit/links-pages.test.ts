@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { LANGUAGES, languageFromHeader, texts } from "../../shared/render/i18n.ts";
+import { languageFromHeader, texts } from "../../shared/render/i18n.ts";
 import { signToken } from "../../shared/render/links.ts";
 import { decodeHtmlAttribute } from "../../shared/render/escape.ts";
 import { clickUrl, readClickToken } from "../../shared/render/click-links.ts";
 import { redirectResponse } from "../../shared/links/responses.ts";
 import { invalidLinkPage, unsubscribePage } from "../../shared/links/unsubscribe-page.ts";
 import { postedAction } from "../../shared/links/unsubscribe.ts";
+import { LANGUAGES } from "../../shared/domain/language.ts";
 
 const SECRET = "secret";
 const tokenOf = (url: string) => url.slice(url.lastIndexOf("/") + 1);
