@@ -13,7 +13,7 @@ import { QUEUES, type QueueName } from "../functions/manifest.ts";
 import { replayDeadLetters } from "../shared/queue/dead-letters.ts";
 import { makeWebhookEndpointStore } from "../shared/store/webhook-endpoints.ts";
 import { webhookView } from "../shared/webhooks/manage.ts";
-import { makeWebhookOutbox } from "../shared/store/webhook-records.ts";
+import { makeWebhookRecordStore } from "../shared/store/webhook-records.ts";
 import { makeWebhookQueue } from "../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
@@ -187,7 +187,7 @@ async function main(argv: string[]) {
       const queue = queues.webhooks;
       if (!queue) throw new Error("The webhooks queue URL is not set (WEBHOOKS_QUEUE_URL and WEBHOOKS_DLQ_URL on AWS)");
       const accountId = values.account ? await existingAccount() : undefined;
-      const outbox = makeWebhookOutbox(ddb, tableName);
+      const outbox = makeWebhookRecordStore(ddb, tableName);
       const result = await replayParkedWebhooks({ outbox, queue: makeWebhookQueue(sqs, queue.url, outbox) }, { accountId, budgetMs: 10 * 60_000 });
       return print({ ...(accountId ? { accountId } : {}), ...result });
     }

@@ -7,10 +7,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest.ts";
 import { instrumentClients, makeAwsClients, type ClientInstrument } from "../shared/aws.ts";
 import { DEFAULT_LOCAL_PORTS, exportToHandlers, loadConfig, type LocalPorts, type LocalSettings } from "../shared/config.ts";
-import { makeDeps } from "../shared/deps.ts";
+import { accountStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
 import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
-import { webhookRecordDeps } from "../shared/webhooks/from-deps.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks/sweep.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
@@ -150,8 +149,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { queues, sesEventsTopicArn } = await provision();
   exportToHandlers(Object.fromEntries(Object.entries(QUEUES).map(([name, def]) => [def.urlEnv, queues[name as QueueName].url])));
   const config = loadConfig();
-  const deps = makeDeps(config, clients);
-  const account = await ensureDevAccount(deps.accounts, previous);
+  const shared = { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 };
+  const w = wiring({ config, clients: shared });
+  const sweepDeps = { messages: messageStore(w), deliveryQueue: deliveryQueue(w) };
+  const account = await ensureDevAccount(accountStore(w), previous);
 
   const routes = await Promise.all(ROUTES.map(async (def) => compileRoute(def, await loadHandler<HttpLambda>(def.entry))));
   gateway.setRoutes(routes);
@@ -160,7 +161,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const tls = await localTlsCertificate(dataDir);
   const smtp = await startSmtpIngest({
     // As in the Fargate container (functions/smtp-ingest/main.ts): group commit across sessions.
-    deps: makeDeps(config, clients, undefined, { coalesce: true }),
+    deps: smtpDeps(wiring({ config, clients: shared, coalesce: true })),
     settings: { ...smtpSettings(config), hostname: "localhost" },
     tls,
     host: "127.0.0.1",
@@ -171,9 +172,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // Whatever the queues lost while the platform was down is sent again, all of it, before the
   // pollers start, so no claim belongs to a live worker (the claim skips what was already sent).
   // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
-  const webhookRecords = webhookRecordDeps(deps);
+  const webhookRecords = webhookRecordDeps(w);
   const sweepLeftovers = async (what: string) => {
-    const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
+    const swept = await sweep(sweepDeps, { olderThanSeconds: 0, releaseClaims: true });
     if (swept > 0) log.info(what, { count: swept });
     const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
     if (resent.resent + resent.parked > 0) log.info(`${what}: webhook records`, resent);
@@ -202,7 +203,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   startPollers();
   const sweeper = setInterval(() => {
-    sweep(deps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
+    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
     sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch((error) =>
       log.error("webhook outbox sweeper failed", { error: String(error) }),
     );

@@ -3,7 +3,7 @@
 // The certificate comes from TLS_CERT_PEM and TLS_KEY_PEM, which the stack injects from its
 // Secrets Manager secret. SIGTERM drains: no new sessions, transactions in flight finish.
 import { loadConfig, type Config } from "../../shared/config.ts";
-import { makeDeps } from "../../shared/deps.ts";
+import { smtpDeps, wiring } from "../../shared/wiring.ts";
 import { log } from "../../shared/log.ts";
 import { startSmtpIngest } from "../../shared/smtp/server.ts";
 import { smtpSettings } from "../../shared/smtp/settings.ts";
@@ -20,8 +20,8 @@ function tlsOf(config: Config): { key: string; cert: string } {
 
 async function main() {
   const config = loadConfig();
-  // Many sessions at once: their accept-path writes go out together (shared/coalesce.ts).
-  const deps = makeDeps(config, undefined, undefined, { coalesce: true });
+  // Many sessions at once: their accept-path writes go out together (shared/lib/coalesce.ts).
+  const deps = smtpDeps(wiring({ config, coalesce: true }));
   const ingest = await startSmtpIngest({
     deps,
     settings: smtpSettings(config),

@@ -5,21 +5,20 @@ import type { BodyStore } from "../files/bodies.ts";
 import type { AttachmentLoader } from "../files/attachments.ts";
 import { log } from "../log.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
-import { SQS_MAX_DELAY_SECONDS } from "../queue/deliveries.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../queue/sqs.ts";
 import type { StatusChange } from "../domain/status.ts";
 import { composeMail, type Composed } from "../render/compose.ts";
 import { isTemplateError, type TemplateError } from "../render/template-safety.ts";
 import type { StatusService } from "../status/status-service.ts";
-import type { AccountStore } from "../store/accounts.ts";
 import type { MessageStore } from "../store/messages.ts";
-import { accountPolicy } from "../store/account-policy.ts";
+import type { AccountCache } from "../store/account-cache.ts";
 import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
 import type { Message } from "../domain/message.ts";
 
 export interface DeliverDeps {
   config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;
   messages: MessageStore;
-  accounts: Pick<AccountStore, "getAccount">;
+  accountCache: Pick<AccountCache, "policy">;
   bodies: BodyStore;
   status: StatusService;
   deliveryQueue: DeliveryQueue;
@@ -52,7 +51,7 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   let sent: SendResult;
   let missingFields: string[];
   try {
-    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
+    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId)]);
     let composed: Composed;
     try {
       composed = composeMail(message, body, deps.config, account);

@@ -20,7 +20,12 @@ export interface SweepOptions {
   pageSize?: number;
 }
 
-export async function sweep(deps: { messages: MessageStore; deliveryQueue: DeliveryQueue }, options: SweepOptions): Promise<number> {
+export interface SweepDeps {
+  messages: Pick<MessageStore, "listOverdue" | "releaseClaim">;
+  deliveryQueue: Pick<DeliveryQueue, "enqueue">;
+}
+
+export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<number> {
   const now = options.now ?? Date.now();
   const dueBefore = now - options.olderThanSeconds * 1000;
   const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;

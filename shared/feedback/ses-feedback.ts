@@ -1,26 +1,21 @@
-// What an SES event means for a Posthaste message. Final outcomes become statuses (and hard
-// bounces and complaints suppress the address, through the status service); a transient bounce
-// or a delivery delay does not end the message: SES is still trying, so only a log line.
-import type { StatusChange } from "../domain/status.ts";
-import { log } from "../log.ts";
-import type { StatusService } from "../status/status-service.ts";
+// What an SES event means for a Posthaste message, as a provider-neutral FeedbackEvent: final
+// outcomes become status changes (hard bounces and complaints then suppress the address, through
+// the status service); a transient bounce or a delivery delay does not end the message (SES is
+// still trying), so it changes nothing and is only logged.
+import type { FeedbackEvent } from "../domain/feedback.ts";
 import { kindOf, posthasteMessageId, type SesNotification } from "./ses-notification.ts";
-
-export interface SesOutcome {
-  messageId?: string;
-  /** Absent when the event changes no status. */
-  change?: StatusChange;
-  hardBounce?: boolean;
-  /** Why nothing is recorded, or what to log with it. */
-  note?: string;
-}
 
 const time = (iso: string | undefined, fallback: string | undefined) => {
   const ms = Date.parse(iso ?? fallback ?? "");
   return Number.isNaN(ms) ? Date.now() : ms;
 };
 
-export function interpretSesNotification(notification: SesNotification): SesOutcome {
+export function sesFeedback(notification: SesNotification): FeedbackEvent {
+  const event = { provider: "ses", kind: kindOf(notification), providerMessageId: notification.mail.messageId };
+  return { ...event, ...sesOutcome(notification) };
+}
+
+function sesOutcome(notification: SesNotification): Omit<FeedbackEvent, "provider" | "kind" | "providerMessageId"> {
   const messageId = posthasteMessageId(notification.mail);
   const mailTs = notification.mail.timestamp;
   switch (kindOf(notification)) {
@@ -62,22 +57,4 @@ export function interpretSesNotification(notification: SesNotification): SesOutc
     default:
       return { messageId, note: `SES event ${kindOf(notification)} is not tracked` };
   }
-}
-
-export type SesApplyResult = "recorded" | "duplicate" | "ignored" | "unmatched";
-
-/** Records what the event means. A repeated event changes nothing (the status service ignores it). */
-export async function applySesNotification(deps: { status: StatusService }, notification: SesNotification): Promise<SesApplyResult> {
-  const outcome = interpretSesNotification(notification);
-  const fields = { eventType: kindOf(notification), sesMessageId: notification.mail.messageId, messageId: outcome.messageId };
-  if (!outcome.messageId) {
-    log.warn("SES event for a message without a Posthaste id; ignored", fields);
-    return "unmatched";
-  }
-  if (!outcome.change) {
-    log.info("SES event changes no status", { ...fields, note: outcome.note });
-    return "ignored";
-  }
-  const recorded = await deps.status.record(outcome.messageId, outcome.change, { hardBounce: outcome.hardBounce });
-  return recorded ? "recorded" : "duplicate";
 }

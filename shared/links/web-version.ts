@@ -7,16 +7,15 @@ import { escapeHtml } from "../render/escape.ts";
 import { htmlLang } from "../render/i18n.ts";
 import { isTemplateError } from "../render/template-safety.ts";
 import { verifyToken } from "../render/links.ts";
-import type { AccountStore } from "../store/accounts.ts";
 import type { MessageStore } from "../store/messages.ts";
-import { accountPolicy } from "../store/account-policy.ts";
+import type { AccountCache } from "../store/account-cache.ts";
 import type { OutgoingMail } from "../domain/outgoing-mail.ts";
 
 export interface WebVersionDeps {
   config: LinkSettings;
   messages: Pick<MessageStore, "getMessage">;
   bodies: Pick<BodyStore, "get">;
-  accounts: Pick<AccountStore, "getAccount">;
+  accountCache: Pick<AccountCache, "policy">;
 }
 
 /**
@@ -28,7 +27,7 @@ export async function renderWebVersion(deps: WebVersionDeps, token: string): Pro
   if (!messageId) return undefined;
   const message = await deps.messages.getMessage(messageId);
   if (!message || message.status === "REJECTED") return undefined;
-  const [body, policy] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
+  const [body, policy] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId)]);
   let mail: OutgoingMail;
   try {
     ({ mail } = composeMail(message, body, deps.config, policy));

@@ -3,9 +3,9 @@
 // back another URL's events. Events of one status notification that share a target travel in
 // one record, which keeps a 1,000-recipient request to a handful of SQS calls. Every record is
 // written to the outbox in DynamoDB before it is sent (shared/webhooks/outbox.ts).
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { chunk } from "../store/dynamo.ts";
-import { isOutboxKey, type WebhookOutbox } from "../store/webhook-records.ts";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { changeVisibility, sendBatch } from "./sqs.ts";
+import { isOutboxKey, type WebhookRecordStore } from "../store/webhook-records.ts";
 import type { WebhookEvent } from "../domain/webhook.ts";
 import type { WebhookJob, WebhookTarget } from "../domain/webhook.ts";
 
@@ -13,11 +13,9 @@ import type { WebhookJob, WebhookTarget } from "../domain/webhook.ts";
 export const targetKey = (job: Pick<WebhookJob, "accountId" | "target">) =>
   "endpointId" in job.target ? `endpoint ${job.accountId} ${job.target.endpointId}` : `callback ${job.accountId} ${job.target.callbackUrl}`;
 
-const SQS_BATCH_MAX = 10;
 /** Ten records of this size stay under SQS's 256 KB limit for one batch call. */
 const RECORD_BYTES_MAX = 24 * 1024;
 const EVENTS_PER_RECORD_MAX = 50;
-const SEND_ATTEMPTS = 5;
 
 /** Groups events by target and cuts them into records that fit the limits above. */
 export function packJobs(items: { accountId: string; target: WebhookTarget; event: WebhookEvent }[]): WebhookJob[] {
@@ -40,12 +38,12 @@ export function packJobs(items: { accountId: string; target: WebhookTarget; even
   return jobs;
 }
 
-export function makeWebhookQueue(sqs: SQSClient, queueUrl: string, outbox: Pick<WebhookOutbox, "add">) {
+export function makeWebhookQueue(sqs: SQSClient, queueUrl: string, outbox: Pick<WebhookRecordStore, "add">) {
   /** Sends records that are in the outbox already; entries SQS reports as failed are sent again. */
   async function send(jobs: WebhookJob[]) {
     if (jobs.length === 0) return;
     if (!queueUrl) throw new Error("WEBHOOKS_QUEUE_URL is not set");
-    await sendBodies(sqs, queueUrl, jobs.map((job) => JSON.stringify(job)));
+    await sendBatch(sqs, queueUrl, jobs.map((job) => ({ body: JSON.stringify(job) })), "webhook records");
   }
   return {
     queueUrl,
@@ -54,26 +52,12 @@ export function makeWebhookQueue(sqs: SQSClient, queueUrl: string, outbox: Pick<
     async enqueue(jobs: WebhookJob[]) {
       if (jobs.length > 0) await send(await outbox.add(jobs));
     },
+    /** A failed record comes back after `seconds` (the webhook retry wait). */
+    delayRetry: (receiptHandle: string, seconds: number) => changeVisibility(sqs, queueUrl, receiptHandle, seconds),
   };
 }
 
 export type WebhookQueue = ReturnType<typeof makeWebhookQueue>;
-
-async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]) {
-  await Promise.all(
-    chunk(bodies, SQS_BATCH_MAX).map(async (batch) => {
-      let pending = batch;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === SEND_ATTEMPTS) throw new Error(`SQS refused ${pending.length} webhook records after ${SEND_ATTEMPTS} attempts`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const result = await sqs.send(
-          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending.map((MessageBody, index) => ({ Id: String(index), MessageBody })) }),
-        );
-        pending = (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);
-      }
-    }),
-  );
-}
 
 export function parseJob(body: string): WebhookJob {
   const job = JSON.parse(body) as WebhookJob;

@@ -4,8 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
-import type { Deps } from "../deps.ts";
-import { findCaller } from "../http/auth.ts";
+import type { AccountCache } from "../store/account-cache.ts";
 import { log } from "../log.ts";
 
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginDecision } from "./auth.ts";
@@ -17,7 +16,7 @@ import { ruleLimits, type SmtpSettings } from "./settings.ts";
 import type { Caller } from "../domain/account.ts";
 
 export interface SmtpIngestOptions {
-  deps: Deps;
+  deps: IngestDeps & { accountCache: Pick<AccountCache, "findCaller"> };
   settings: SmtpSettings;
   tls: { key: string; cert: string };
   host?: string;
@@ -161,8 +160,7 @@ const TLS_CIPHERS = [
 
 export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpIngest> {
   const { deps, settings } = options;
-  const facts = deps.facts;
-  const ingestDeps: IngestDeps = { ...deps, facts };
+  const cache = deps.accountCache;
   const limits = ruleLimits(settings);
   const accountSessions = new AccountSessions();
   const throttle = new AuthThrottle(settings);
@@ -191,7 +189,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
         return callback(replyError(THROTTLE_REPLIES.addressBlocked));
       }
       (async () => {
-        const caller = auth.password ? await findCaller(deps.accounts, auth.password) : undefined;
+        const caller = auth.password ? await cache.findCaller(auth.password) : undefined;
         const sessionLimit = caller ? sessionLimitFor(caller, settings.sessionsPerAccount) : settings.sessionsPerAccount;
         const decision = decideLogin({
           username: auth.username ?? "",
@@ -224,7 +222,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
       if (!caller) return callback(replyError(transactionFailed(SMTP_TEXTS.mustAuthenticate)));
       (async () => {
         checkMailFrom(address.address);
-        if (!(await facts.isVerifiedSender(caller.accountId, address.address))) {
+        if (!(await cache.isVerifiedSender(caller.accountId, address.address))) {
           return callback(replyError(transactionFailed(SMTP_TEXTS.disallowedSource(address.address))));
         }
         callback();
@@ -251,7 +249,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
       (async () => {
         const raw = await readMessage(stream, settings.maxMessageBytes);
         if (!raw) return finish(replyError(transactionFailed(SMTP_TEXTS.tooLarge)));
-        const accepted = await ingestTransaction(ingestDeps, { caller, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw }, limits);
+        const accepted = await ingestTransaction(deps, { caller, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw }, limits);
         log.info("smtp message accepted", {
           sessionId: session.id,
           accountId: caller.accountId,

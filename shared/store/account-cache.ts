@@ -1,48 +1,50 @@
-// What the accept rules of both doors need to know about an account (verified domains, verified senders),
-// cached for a short while: a busy client sends many messages a second over one login, and
-// each would otherwise cost several reads. Like the API key cache (shared/http/auth.ts), a
-// domain removed from an account takes up to this long to stop working in a running server.
+// What every request asks of an account, kept briefly per container: the caller an API key names,
+// the account's verified domains and senders, and its tracking and unsubscribe policy. A busy
+// client sends many messages a second over one key, and each would otherwise cost several
+// reads. So a change bites within the TTL in a running container: a revoked key or a removed
+// domain after 30 seconds, a tracking switch after a minute.
 import { domainOf } from "../domain/address.ts";
-import type { AccountStore } from "./accounts.ts";
+import type { AccountPolicy, Caller } from "../domain/account.ts";
+import { ttlCache } from "../lib/ttl-cache.ts";
+import { hashApiKey, type AccountStore } from "./accounts.ts";
 
-const TTL_MS = 30_000;
+export interface AccountCacheOptions {
+  /** Callers, domains and senders. */
+  ttlMs?: number;
+  /** Tracking and unsubscribe settings, read by the worker for every message. */
+  policyTtlMs?: number;
+}
+
 const MAX_ENTRIES = 10_000;
 
-interface Entry<T> {
-  value: Promise<T>;
-  until: number;
-}
-
-function cached<T>(map: Map<string, Entry<T>>, key: string, load: () => Promise<T>, ttlMs: number): Promise<T> {
-  const now = Date.now();
-  const hit = map.get(key);
-  if (hit && hit.until > now) return hit.value;
-  if (map.size >= MAX_ENTRIES) map.clear();
-  const value = load();
-  map.set(key, { value, until: now + ttlMs });
-  value.catch(() => map.delete(key)); // a failed read is not remembered
-  return value;
-}
-
-export function makeAccountFacts(accounts: AccountStore, ttlMs = TTL_MS) {
-  const domains = new Map<string, Entry<ReadonlySet<string>>>();
-  const senders = new Map<string, Entry<boolean>>();
+export function makeAccountCache(accounts: AccountStore, options: AccountCacheOptions = {}) {
+  const ttlMs = options.ttlMs ?? 30_000;
+  const callers = ttlCache<Caller | undefined>({ ttlMs, maxEntries: MAX_ENTRIES });
+  const domains = ttlCache<ReadonlySet<string>>({ ttlMs, maxEntries: MAX_ENTRIES });
+  const senders = ttlCache<boolean>({ ttlMs, maxEntries: MAX_ENTRIES });
+  const policies = ttlCache<AccountPolicy>({ ttlMs: options.policyTtlMs ?? 60_000, maxEntries: MAX_ENTRIES });
 
   const verifiedDomains = (accountId: string) =>
-    cached(domains, accountId, async () => new Set((await accounts.listDomains(accountId)).filter((d) => d.verified).map((d) => d.domain)), ttlMs);
+    domains.get(accountId, async () => new Set((await accounts.listDomains(accountId)).filter((d) => d.verified).map((d) => d.domain)));
 
   const isVerifiedSender = (accountId: string, address: string) =>
-    cached(senders, `${accountId}\n${address.toLowerCase()}`, async () => {
+    senders.get(`${accountId}\n${address.toLowerCase()}`, async () => {
       if ((await verifiedDomains(accountId)).has(domainOf(address))) return true;
       return accounts.isVerifiedSender(accountId, address);
-    }, ttlMs);
+    });
 
   return {
+    /** The owner of an API key; an unknown key is not remembered, so a new key works at once. */
+    findCaller: (apiKey: string) => callers.get(hashApiKey(apiKey), () => accounts.findCallerByApiKey(apiKey), (caller) => caller !== undefined),
     verifiedDomains,
     isVerifiedSender,
-    /** The account store the accept path gets: the same, with the sender check served from this cache. */
-    accounts: { ...accounts, isVerifiedSender } as AccountStore,
+    /** The tracking and unsubscribe settings of an account. */
+    policy: (accountId: string) =>
+      policies.get(accountId, async () => {
+        const account = await accounts.getAccount(accountId);
+        return { trackOpens: account?.trackOpens, trackLinks: account?.trackLinks, allowSkipUnsubscribe: account?.allowSkipUnsubscribe };
+      }),
   };
 }
 
-export type AccountFactsCache = ReturnType<typeof makeAccountFacts>;
+export type AccountCache = ReturnType<typeof makeAccountCache>;

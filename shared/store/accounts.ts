@@ -1,8 +1,9 @@
 // Accounts, projects, API keys (stored only as hashes), verified sender domains and addresses.
 import { createHash } from "node:crypto";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, newId } from "../domain/ids.ts";
-import { keys } from "./keys.ts";
+import { queryAll, stripKeys } from "./dynamo.ts";
+import { ACCOUNT_PREFIXES, keys } from "./keys.ts";
 import type { Account, AccountSettings, Caller } from "../domain/account.ts";
 
 export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
@@ -89,14 +90,11 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
     },
 
     async listDomains(accountId: string): Promise<{ domain: string; verified: boolean }[]> {
-      const result = await ddb.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": "DOMAIN#" },
-        }),
+      const items = await queryAll(
+        { ddb, tableName },
+        { KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.domain } },
       );
-      return (result.Items ?? []).map((item) => ({ domain: item.domain, verified: !!item.verified }));
+      return items.map((item) => ({ domain: item.domain as string, verified: !!item.verified }));
     },
 
     /** A sender is allowed when its domain is verified or the address itself is. */
@@ -110,8 +108,3 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
 }
 
 export type AccountStore = ReturnType<typeof makeAccountStore>;
-
-export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-}

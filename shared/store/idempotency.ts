@@ -3,7 +3,7 @@
 // two concurrent retries cannot both send.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { epochSeconds, isLive, keys } from "./keys.ts";
-import { isConditionFailure } from "./messages.ts";
+import { isConditionFailure } from "./dynamo.ts";
 
 const WINDOW_SECONDS = 24 * 60 * 60;
 

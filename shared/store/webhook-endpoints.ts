@@ -3,13 +3,12 @@
 // secret signs the posts to recipients' ExtraData.callbackUrl. Secrets are kept in clear (they
 // must sign); after a rotation the previous one keeps signing for a day.
 import { randomBytes } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newId } from "../domain/ids.ts";
-import { isConditionFailure } from "./messages.ts";
-import { keys } from "./keys.ts";
+import { ifConditionHolds, queryAll } from "./dynamo.ts";
+import { ACCOUNT_PREFIXES, keys } from "./keys.ts";
 
 export const CALLBACK_ENDPOINT_ID = "callback";
-const PREFIX = "WEBHOOK#";
 /** How long the secret replaced by a rotation still signs, so receivers can switch without a gap. */
 export const PREVIOUS_SECRET_GRACE_MS = 24 * 3600 * 1000;
 
@@ -25,8 +24,7 @@ export interface WebhookEndpoint {
   secretRotatedAt?: number;
 }
 
-/** Same layout as shared/store/keys.ts: the account's partition, one item per endpoint. */
-export const webhookKey = (accountId: string, webhookId: string) => ({ pk: keys.account(accountId).pk, sk: `${PREFIX}${webhookId}` });
+const webhookKey = keys.webhookEndpoint;
 
 export const newWebhookSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
 
@@ -46,21 +44,11 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
   }
 
   async function list(accountId: string): Promise<WebhookEndpoint[]> {
-    const found: WebhookEndpoint[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": PREFIX },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(fromItem(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found.sort((a, b) => a.createdAt - b.createdAt);
+    const items = await queryAll(
+      { ddb, tableName },
+      { KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.webhook } },
+    );
+    return items.map(fromItem).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async function put(accountId: string, endpoint: WebhookEndpoint, onlyIfNew: boolean) {
@@ -78,13 +66,8 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
     const existing = await get(accountId, CALLBACK_ENDPOINT_ID);
     if (existing) return existing;
     const created: WebhookEndpoint = { webhookId: CALLBACK_ENDPOINT_ID, secret: newWebhookSecret(), createdAt: now };
-    try {
-      await put(accountId, created, true);
-      return created;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return (await get(accountId, CALLBACK_ENDPOINT_ID))!; // another container created it first
-    }
+    if (await ifConditionHolds(put(accountId, created, true).then(() => true))) return created;
+    return (await get(accountId, CALLBACK_ENDPOINT_ID))!; // another container created it first
   }
 
   return {
@@ -111,13 +94,10 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
 
     /** Returns false when there was no such endpoint. */
     async remove(accountId: string, webhookId: string): Promise<boolean> {
-      try {
-        await ddb.send(new DeleteCommand({ TableName: tableName, Key: webhookKey(accountId, webhookId), ConditionExpression: "attribute_exists(pk)" }));
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      const deleted = await ifConditionHolds(
+        ddb.send(new DeleteCommand({ TableName: tableName, Key: webhookKey(accountId, webhookId), ConditionExpression: "attribute_exists(pk)" })),
+      );
+      return deleted !== undefined;
     },
 
     /** A new secret; the old one keeps signing for PREVIOUS_SECRET_GRACE_MS. Undefined for an unknown id. */
@@ -125,8 +105,8 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
       if (webhookId === CALLBACK_ENDPOINT_ID) await callbackEndpoint(accountId, now);
       const current = await get(accountId, webhookId);
       if (!current) return undefined;
-      try {
-        const result = await ddb.send(
+      const result = await ifConditionHolds(
+        ddb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: webhookKey(accountId, webhookId),
@@ -136,12 +116,9 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
             ExpressionAttributeValues: { ":new": newWebhookSecret(), ":old": current.secret, ":until": now + PREVIOUS_SECRET_GRACE_MS, ":now": now },
             ReturnValues: "ALL_NEW",
           }),
-        );
-        return fromItem(result.Attributes!);
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        return get(accountId, webhookId);
-      }
+        ),
+      );
+      return result ? fromItem(result.Attributes!) : get(accountId, webhookId);
     },
   };
 }

@@ -12,20 +12,15 @@
 // prefix, so a replay reads and takes only the caller's records. Neither kind of item has the
 // attributes of an index key, so neither costs an index write.
 import { randomBytes } from "node:crypto";
-import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { chunk, untilProcessed } from "./dynamo.ts";
-import { epochSeconds, isLive } from "./keys.ts";
-import { isConditionFailure } from "./messages.ts";
-import { timeKey } from "./suppressions.ts";
+import { DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BATCH_WRITE_MAX, deleteAll, ifConditionHolds, putAll, queryAll } from "./dynamo.ts";
+import { epochSeconds, isLive, keys, timeKey, WEBHOOK_OUTBOX_PREFIX, WEBHOOK_SHARDS } from "./keys.ts";
 import type { WebhookJob } from "../domain/webhook.ts";
 import type { ItemKey } from "../domain/webhook.ts";
 
-export const WEBHOOK_SHARDS = 8;
-const OUTBOX_PREFIX = "WEBHOOK_OUTBOX#";
-const PARKED_PREFIX = "WEBHOOK_PARKED#";
+export { WEBHOOK_SHARDS };
 /** As long as the dead-letter queue kept parked records before they moved here. */
 const KEEP_DAYS = 14;
-const BATCH_WRITE_MAX = 25;
 
 export interface OutboxEntry {
   key: ItemKey;
@@ -46,45 +41,26 @@ export interface ParkedPage {
   next?: Record<string, unknown>;
 }
 
-const shardOfText = (text: string) => [...text].reduce((sum, c) => sum + c.charCodeAt(0), 0) % WEBHOOK_SHARDS;
-const outboxPk = (shard: number) => `${OUTBOX_PREFIX}${shard}`;
-const parkedPk = (accountId: string) => `${PARKED_PREFIX}${shardOfText(accountId)}`;
 const recordId = () => randomBytes(9).toString("base64url");
 
 /** A key in the body of a queued record must be an outbox key: nothing else is ever deleted by it. */
 export const isOutboxKey = (key: unknown): key is ItemKey =>
-  typeof (key as ItemKey)?.pk === "string" && (key as ItemKey).pk.startsWith(OUTBOX_PREFIX) && typeof (key as ItemKey).sk === "string";
+  typeof (key as ItemKey)?.pk === "string" && (key as ItemKey).pk.startsWith(WEBHOOK_OUTBOX_PREFIX) && typeof (key as ItemKey).sk === "string";
 
 /** The job as stored: without its queue-only outbox key. */
 const bodyOf = ({ outbox: _outbox, ...job }: WebhookJob) => JSON.stringify(job);
 
-export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string) {
-  async function batchWrite(requests: Record<string, unknown>[]) {
-    await Promise.all(
-      chunk(requests, BATCH_WRITE_MAX).map((batch) =>
-        untilProcessed(batch, async (pending) => {
-          const result = await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-          return (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-        }),
-      ),
-    );
-  }
-
-  async function remove(keys: ItemKey[]) {
-    // A record the sweeper sent again can meet its first copy in one batch: one key once, or DynamoDB refuses the call.
-    const unique = [...new Map(keys.map((key) => [`${key.pk} ${key.sk}`, key])).values()];
-    await batchWrite(unique.map((Key) => ({ DeleteRequest: { Key } })));
-  }
+export function makeWebhookRecordStore(ddb: DynamoDBDocumentClient, tableName: string) {
+  const table = { ddb, tableName };
+  /** A record the sweeper sent again can meet its first copy in one batch: deleteAll deletes a key once. */
+  const remove = (keys: ItemKey[]) => deleteAll(table, keys);
 
   return {
     /** Writes one item per record and returns the records with their keys, ready for the queue. */
     async add(jobs: WebhookJob[], now = Date.now()): Promise<WebhookJob[]> {
-      const queued = jobs.map((job) => {
-        const id = recordId();
-        return { ...job, outbox: { pk: outboxPk(shardOfText(id)), sk: `${timeKey(now)}#${id}` } };
-      });
+      const queued = jobs.map((job) => ({ ...job, outbox: keys.webhookOutbox(recordId(), now) }));
       const expiresAt = epochSeconds(now) + KEEP_DAYS * 86_400;
-      await batchWrite(queued.map((job) => ({ PutRequest: { Item: { ...job.outbox, kind: "webhookOutbox", body: bodyOf(job), expiresAt } } })));
+      await putAll(table, queued.map((job) => ({ ...job.outbox, kind: "webhookOutbox", body: bodyOf(job), expiresAt })));
       return queued;
     },
 
@@ -93,32 +69,25 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
 
     /** Records of one partition written before `before` and not sent again by the sweeper since then. */
     async listOverdue(shard: number, before: number, now = Date.now(), limit = 500): Promise<OutboxEntry[]> {
-      const found: OutboxEntry[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await ddb.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "pk = :pk AND sk < :before",
-            FilterExpression: "attribute_not_exists(sweptAt) OR sweptAt < :beforeMs",
-            ExpressionAttributeValues: { ":pk": outboxPk(shard), ":before": timeKey(before), ":beforeMs": before },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (!isLive(item as { expiresAt?: number }, now)) continue;
-          found.push({ key: { pk: item.pk, sk: item.sk }, job: JSON.parse(item.body as string) as WebhookJob, sweeps: Number(item.sweeps ?? 0) });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && found.length < limit);
-      return found.slice(0, limit);
+      const items = await queryAll(
+        table,
+        {
+          KeyConditionExpression: "pk = :pk AND sk < :before",
+          FilterExpression: "attribute_not_exists(sweptAt) OR sweptAt < :beforeMs",
+          ExpressionAttributeValues: { ":pk": keys.webhookOutboxShard(shard), ":before": timeKey(before), ":beforeMs": before },
+          ConsistentRead: true,
+        },
+        limit,
+      );
+      return items
+        .filter((item) => isLive(item as { expiresAt?: number }, now))
+        .map((item) => ({ key: { pk: item.pk as string, sk: item.sk as string }, job: JSON.parse(item.body as string) as WebhookJob, sweeps: Number(item.sweeps ?? 0) }));
     },
 
     /** Notes that the sweeper sent the record again; false when it was done with in the meantime. */
     async markSwept(key: ItemKey, now = Date.now()): Promise<boolean> {
-      try {
-        await ddb.send(
+      const updated = await ifConditionHolds(
+        ddb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key,
@@ -126,12 +95,9 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
             ConditionExpression: "attribute_exists(pk)",
             ExpressionAttributeValues: { ":now": now, ":one": 1 },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
+      return updated !== undefined;
     },
 
     /**
@@ -141,19 +107,15 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
      */
     async park(records: { job: WebhookJob; reason: string }[], now = Date.now()) {
       const expiresAt = epochSeconds(now) + KEEP_DAYS * 86_400;
-      await batchWrite(
+      await putAll(
+        table,
         records.map(({ job, reason }) => ({
-          PutRequest: {
-            Item: {
-              pk: parkedPk(job.accountId),
-              sk: `${job.accountId}#${timeKey(now)}#${recordId()}`,
-              kind: "webhookParked",
-              body: bodyOf(job),
-              parkedAt: now,
-              reason: reason.slice(0, 1000),
-              expiresAt,
-            },
-          },
+          ...keys.webhookParked(job.accountId, now, recordId()),
+          kind: "webhookParked",
+          body: bodyOf(job),
+          parkedAt: now,
+          reason: reason.slice(0, 1000),
+          expiresAt,
         })),
       );
       await remove(records.flatMap(({ job }) => (job.outbox ? [job.outbox] : [])));
@@ -166,7 +128,9 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: byAccount ? "pk = :pk AND begins_with(sk, :account)" : "pk = :pk",
-          ExpressionAttributeValues: byAccount ? { ":pk": parkedPk(scope.accountId), ":account": `${scope.accountId}#` } : { ":pk": `${PARKED_PREFIX}${scope.shard}` },
+          ExpressionAttributeValues: byAccount
+            ? { ":pk": keys.webhookParkedOfAccount(scope.accountId).pk, ":account": keys.webhookParkedOfAccount(scope.accountId).skPrefix }
+            : { ":pk": keys.webhookParkedShard(scope.shard) },
           ExclusiveStartKey: startKey,
           Limit: limit,
           ConsistentRead: true,
@@ -180,15 +144,10 @@ export function makeWebhookOutbox(ddb: DynamoDBDocumentClient, tableName: string
 
     /** Takes a parked record off its list; false when another replay took it first. */
     async takeParked(key: ItemKey): Promise<boolean> {
-      try {
-        await ddb.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: "attribute_exists(pk)" }));
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+      const deleted = await ifConditionHolds(ddb.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: "attribute_exists(pk)" })));
+      return deleted !== undefined;
     },
   };
 }
 
-export type WebhookOutbox = ReturnType<typeof makeWebhookOutbox>;
+export type WebhookRecordStore = ReturnType<typeof makeWebhookRecordStore>;

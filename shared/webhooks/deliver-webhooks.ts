@@ -8,7 +8,7 @@
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
 import { signingSecrets, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
-import type { WebhookOutbox } from "../store/webhook-records.ts";
+import type { WebhookRecordStore } from "../store/webhook-records.ts";
 import { orderEvents } from "./payload.ts";
 import type { PostResult, WebhookPoster } from "./poster.ts";
 import { parseJob, targetKey } from "../queue/webhooks.ts";
@@ -24,7 +24,7 @@ export interface DeliverWebhooksDeps {
   retrySeconds: number;
   /** Attempts of a record, the first one included; a record whose last attempt fails is parked. */
   attempts: number;
-  outbox: Pick<WebhookOutbox, "remove" | "park">;
+  outbox: Pick<WebhookRecordStore, "remove" | "park">;
   /** Makes a failed record visible again after `seconds` (SQS ChangeMessageVisibility). */
   delayRetry(receiptHandle: string, seconds: number): Promise<void>;
 }

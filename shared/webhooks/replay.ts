@@ -8,11 +8,11 @@
 // sweeper sends), never lost; and of two replays at once only the one whose delete succeeded
 // sends it, so a concurrent replay does not post it twice.
 import { log } from "../log.ts";
-import { WEBHOOK_SHARDS, type ParkedEntry, type WebhookOutbox } from "../store/webhook-records.ts";
+import { WEBHOOK_SHARDS, type ParkedEntry, type WebhookRecordStore } from "../store/webhook-records.ts";
 import type { WebhookQueue } from "../queue/webhooks.ts";
 
 export interface ReplayDeps {
-  outbox: Pick<WebhookOutbox, "add" | "remove" | "listParked" | "takeParked">;
+  outbox: Pick<WebhookRecordStore, "add" | "remove" | "listParked" | "takeParked">;
   queue: Pick<WebhookQueue, "send">;
 }
 

@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDynamoClients, makeSqsClient } from "../../shared/aws.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { makeWebhookOutbox } from "../../shared/store/webhook-records.ts";
+import { makeWebhookRecordStore } from "../../shared/store/webhook-records.ts";
 import { verifySignature } from "../../shared/webhooks/signature.ts";
 
 import { api, eventually, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
@@ -118,7 +118,7 @@ describe("status webhooks on the local platform", () => {
     const config = loadConfig({ POSTHASTE_MODE: "local", TABLE_NAME: platform.info.tableName, BUCKET_NAME: "-", LINK_SECRET: "-", DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb, SQS_ENDPOINT: platform.info.endpoints.sqs });
     const { ddb } = makeDynamoClients(config);
     const sqs = makeSqsClient(config);
-    const parked = async () => (await makeWebhookOutbox(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
+    const parked = async () => (await makeWebhookRecordStore(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
     const deadLetters = async () => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: platform.info.queues.webhooks.dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
       return Number(Attributes?.ApproximateNumberOfMessages ?? 0);

@@ -13,12 +13,11 @@ import nodemailer from "nodemailer";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
-import { makeDeps } from "../../shared/deps.ts";
 import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
 import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
 import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
-import { makeMessageStore } from "../../shared/store/messages.ts";
-import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import { makeUnitsOfWork } from "../../shared/store/unit-of-work.ts";
+import { makeAccount, makeTestEnv, type TestEnv, sharedClients, testDeps } from "../support/integration.ts";
 import { RawSession } from "../support/raw-smtp.ts";
 
 let env: TestEnv;
@@ -139,7 +138,7 @@ describe("accepting mail", () => {
       return next(args);
     });
     const clients = { ...env.deps.clients, dynamo, ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }) };
-    const grouped = await startIngest({}, makeDeps(env.config, clients, [], { coalesce: true }));
+    const grouped = await startIngest({}, testDeps({ config: env.config, clients: sharedClients(clients), listeners: [], coalesce: true }));
     const busy = await makeAccount(env.deps, "shop.example");
     try {
       const pool = nodemailer.createTransport({
@@ -241,9 +240,9 @@ describe("the 554 texts of SPEC §4, from real sessions", () => {
 
   it.each([
     // A large body goes to S3 before any message is written: a missing bucket fails it first.
-    ["S3", () => makeDeps({ ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } }, env.deps.clients, [])],
+    ["S3", () => testDeps({ config: { ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } }, clients: sharedClients(env.deps.clients), listeners: [] })],
     // A small body is written with the messages: a missing table fails both at once.
-    ["DynamoDB", () => ({ ...env.deps, messages: makeMessageStore(env.deps.clients.ddb, "posthaste-no-such-table") })],
+    ["DynamoDB", () => ({ ...env.deps, unitsOfWork: makeUnitsOfWork({ ddb: env.deps.clients.ddb, tableName: "posthaste-no-such-table" }) })],
   ])("Internal server error: %s failing, with nothing recorded", async (_storage, brokenDeps) => {
     const failing = await startIngest({}, brokenDeps());
     const unlucky = await makeAccount(env.deps, "shop.example");

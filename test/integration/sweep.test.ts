@@ -34,7 +34,9 @@ async function recordWithoutJobs(count: number, now = Date.now()): Promise<strin
       expiresAt: Math.floor(now / 1000) + 3600,
     };
   });
-  await t.deps.messages.putMessages(messages, now);
+  const work = t.deps.unitsOfWork.begin();
+  t.deps.messages.stage(work, messages, now);
+  await work.commit();
   return messages.map((m) => m.messageId);
 }
 
