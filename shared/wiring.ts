@@ -3,10 +3,7 @@
 // `messageStore(w)`, `authDeps(w)` ... Each builder builds its own dependencies through the other
 // builders, once per context, so two builders that need the message store share one. Builders are
 // plain functions: an entry that does not call one does not bundle what it would have built.
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { S3Client } from "@aws-sdk/client-s3";
-import type { SQSClient } from "@aws-sdk/client-sqs";
-import { makeDynamoClients, makeS3Client, makeSesClient, makeSqsClient, type DynamoClients } from "./aws.ts";
+import { makeDynamoClients, makeS3Client, makeSesClient, makeSqsClient, type AwsClients, type DynamoClients } from "./aws.ts";
 import type { Config } from "./config.ts";
 import type { StatusListener } from "./domain/status.ts";
 import { makeAttachmentLoader, makeFileStore } from "./files/attachments.ts";
@@ -33,7 +30,7 @@ import { makeWebhookListener } from "./webhooks/listener.ts";
 export interface WiringOptions {
   config: Config;
   /** Clients to use instead of building new ones (tests and the local runtime share theirs). */
-  clients?: { dynamo?: DynamoClients; sqs?: SQSClient; s3?: S3Client };
+  clients?: { dynamo?: DynamoClients; sqs?: AwsClients["sqs"]; s3?: AwsClients["s3"] };
   /**
    * Group commit of accept-path writes across concurrent submissions (shared/lib/coalesce.ts):
    * for the SMTP door, a long-running server with many sessions. Lambda handlers leave it off.
@@ -67,7 +64,7 @@ const builder =
 export const dynamo = builder((w) => w.options.clients?.dynamo ?? makeDynamoClients(w.config));
 export const sqs = builder((w) => w.options.clients?.sqs ?? makeSqsClient(w.config));
 export const s3 = builder((w) => w.options.clients?.s3 ?? makeS3Client(w.config));
-const ddb = (w: Wiring): DynamoDBDocumentClient => dynamo(w).ddb;
+const ddb = (w: Wiring) => dynamo(w).ddb;
 
 // --- DynamoDB repositories ---
 

@@ -6,7 +6,7 @@ import { isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../do
 import { AppError, type Reason } from "../domain/errors.ts";
 import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "../domain/submission.ts";
 
-import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/url-policy.ts";
+import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/index.ts";
 import { LANGUAGES } from "../domain/language.ts";
 
 const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));

@@ -1,7 +1,7 @@
 // Opens and clicks. Every one is counted on the message; only the first of each changes its
 // status (OPENED, CLICKED). A click also proves the mail was opened, so a first click with
 // images blocked records OPENED too: statistics never show more clicks than opens.
-import type { StatusService } from "../status/status-service.ts";
+import type { StatusService } from "../status/index.ts";
 import type { MessageStore } from "../store/messages.ts";
 import type { Message } from "../domain/message.ts";
 

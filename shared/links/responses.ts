@@ -2,7 +2,7 @@
 // holds a mail, so they say nothing beyond what the token names, are never cached, never
 // indexed, and never leak their own URL (the token) to another site as a Referer.
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { PIXEL_GIF } from "../render/open-pixel.ts";
+import { PIXEL_GIF } from "../render/index.ts";
 
 const PRIVATE = {
   "cache-control": "no-store, private",

@@ -1,8 +1,7 @@
 // The unsubscribe page, in the message's language. Everything that comes from a message
 // (address, sender name) is HTML-escaped; the page has no scripts, and its buttons POST back to
 // the same URL, so a mail scanner that prefetches the link changes nothing.
-import { escapeHtml } from "../render/escape.ts";
-import { htmlLang, texts } from "../render/i18n.ts";
+import { escapeHtml, htmlLang, texts } from "../render/index.ts";
 
 export type PageState = "confirm" | "unsubscribed" | "resubscribed";
 

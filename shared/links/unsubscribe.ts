@@ -2,13 +2,12 @@
 // message (or, after its retention, its unsubscribe ticket) names the account and the address.
 // While the message is kept, changes go through the status service (history, webhooks, and the
 // suppression that follows UNSUBSCRIBED / SUBSCRIBED); after that the suppression list directly.
-import { verifyToken } from "../render/links.ts";
-import type { StatusService } from "../status/status-service.ts";
+import { verifyToken } from "../render/index.ts";
+import type { StatusService } from "../status/index.ts";
 import type { MessageStore } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
 import type { Message } from "../domain/message.ts";
-import type { UnsubscribeTicket } from "../domain/suppression.ts";
-import { unsubscribeTicket } from "../domain/suppression.ts";
+import { type UnsubscribeTicket, unsubscribeTicket } from "../domain/suppression.ts";
 
 export interface UnsubscribeDeps {
   config: { linkSecret: string };

@@ -2,11 +2,7 @@
 // for as long as the message is retained. Rendering again from the stored body costs one
 // DynamoDB read and (usually cached) one S3 read, and stores nothing per recipient.
 import type { BodyStore } from "../files/bodies.ts";
-import { composeMail, type LinkSettings } from "../render/compose.ts";
-import { escapeHtml } from "../render/escape.ts";
-import { htmlLang } from "../render/i18n.ts";
-import { isTemplateError } from "../render/template-safety.ts";
-import { verifyToken } from "../render/links.ts";
+import { composeMail, type LinkSettings, escapeHtml, htmlLang, isTemplateError, verifyToken } from "../render/index.ts";
 import type { MessageStore } from "../store/messages.ts";
 import type { AccountCache } from "../store/account-cache.ts";
 import type { OutgoingMail } from "../domain/outgoing-mail.ts";

@@ -1,7 +1,7 @@
 // One SMTP transaction turned into a submission for the one accept path (DESIGN §5): parse the
 // DATA, read the options header, apply the SPEC §4 rules, store the attachments once, accept.
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
-import { acceptSubmission, type AcceptDeps } from "../accept/accept.ts";
+import { acceptSubmission, type AcceptDeps } from "../accept/index.ts";
 import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { isAppError } from "../domain/errors.ts";
 import type { FileStore } from "../files/attachments.ts";

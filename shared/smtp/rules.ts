@@ -3,8 +3,7 @@
 // the account's facts, and throw a 554 refusal with the text a client will read.
 import { domainOf, isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 
-import { checkTemplate, TEMPLATE_PARTS, valuesFor } from "../render/substitutions.ts";
-import { describeTemplateProblem } from "../render/template-safety.ts";
+import { checkTemplate, TEMPLATE_PARTS, valuesFor, describeTemplateProblem } from "../render/index.ts";
 
 import { parseHeaderLine } from "./mime-words.ts";
 import { OPTIONS_HEADERS, type SmtpOptions } from "./options.ts";
