@@ -1,9 +1,10 @@
 // Where every function's dependencies are built, and the only place (docs/architecture.md). One
 // context per container: `const w = wiring({ config })`, then each entry asks for what it uses,
 // `messageStore(w)`, `authDeps(w)` ... Each builder builds its own dependencies through the other
-// builders, once per context, so two builders that need the message store share one. Builders are
-// plain functions: an entry that does not call one does not bundle what it would have built.
-import { makeDynamoClients, makeS3Client, makeSesClient, makeSqsClient, type AwsClients, type DynamoClients } from "./aws.ts";
+// builders, once per context, so two builders that need the message store share one. An entry
+// that does not call a builder does not bundle what it would have built; the builders of mail
+// sending, which bring nodemailer along, are in shared/wiring-delivery.ts for the same reason.
+import { makeDynamoClients, makeS3Client, makeSqsClient, type AwsClients, type DynamoClients } from "./aws.ts";
 import type { Config } from "./config.ts";
 import type { StatusListener } from "./domain/status.ts";
 import { makeAttachmentLoader, makeFileStore } from "./files/attachments.ts";
@@ -23,8 +24,7 @@ import { makeSuppressionStore } from "./store/suppressions.ts";
 import { makeUnitsOfWork } from "./store/unit-of-work.ts";
 import { makeWebhookEndpointStore } from "./store/webhook-endpoints.ts";
 import { makeWebhookRecordStore } from "./store/webhook-records.ts";
-import { makeSesTransport } from "./transport/ses.ts";
-import { makeSmtpTransport, type Transport } from "./transport/transport.ts";
+import type { Transport } from "./transport/transport.ts";
 import { makeWebhookListener } from "./webhooks/listener.ts";
 
 export interface WiringOptions {
@@ -51,8 +51,11 @@ export interface Wiring {
 
 export const wiring = (options: WiringOptions): Wiring => ({ config: options.config, options, built: new Map() });
 
-/** A builder that builds once per context. */
-const builder =
+/**
+ * A builder that builds once per context. Every call of it is marked pure, so esbuild drops the
+ * builders an entry does not use, and what only they import.
+ */
+export const builder =
   <T>(build: (w: Wiring) => T) =>
   (w: Wiring): T => {
     if (!w.built.has(build)) w.built.set(build, build(w));
@@ -61,44 +64,35 @@ const builder =
 
 // --- Clients ---
 
-export const dynamo = builder((w) => w.options.clients?.dynamo ?? makeDynamoClients(w.config));
-export const sqs = builder((w) => w.options.clients?.sqs ?? makeSqsClient(w.config));
-export const s3 = builder((w) => w.options.clients?.s3 ?? makeS3Client(w.config));
+export const dynamo = /* @__PURE__ */ builder((w) => w.options.clients?.dynamo ?? makeDynamoClients(w.config));
+export const sqs = /* @__PURE__ */ builder((w) => w.options.clients?.sqs ?? makeSqsClient(w.config));
+export const s3 = /* @__PURE__ */ builder((w) => w.options.clients?.s3 ?? makeS3Client(w.config));
 const ddb = (w: Wiring) => dynamo(w).ddb;
 
 // --- DynamoDB repositories ---
 
-export const accountStore = builder((w) => makeAccountStore(ddb(w), w.config.tableName));
-export const accountCache = builder((w) => makeAccountCache(accountStore(w)));
-export const messageStore = builder((w) => makeMessageStore(ddb(w), w.config.tableName));
-export const suppressionStore = builder((w) => makeSuppressionStore(ddb(w), w.config.tableName, { coalesce: w.options.coalesce }));
-export const idempotencyStore = builder((w) => makeIdempotencyStore(ddb(w), w.config.tableName));
-export const rateLimiter = builder((w) => makeRateLimiter(ddb(w), w.config.tableName));
-export const webhookEndpoints = builder((w) => makeWebhookEndpointStore(ddb(w), w.config.tableName));
-export const webhookRecords = builder((w) => makeWebhookRecordStore(ddb(w), w.config.tableName));
-export const unitsOfWork = builder((w) => makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }));
+export const accountStore = /* @__PURE__ */ builder((w) => makeAccountStore(ddb(w), w.config.tableName));
+export const accountCache = /* @__PURE__ */ builder((w) => makeAccountCache(accountStore(w)));
+export const messageStore = /* @__PURE__ */ builder((w) => makeMessageStore(ddb(w), w.config.tableName));
+export const suppressionStore = /* @__PURE__ */ builder((w) => makeSuppressionStore(ddb(w), w.config.tableName, { coalesce: w.options.coalesce }));
+export const idempotencyStore = /* @__PURE__ */ builder((w) => makeIdempotencyStore(ddb(w), w.config.tableName));
+export const rateLimiter = /* @__PURE__ */ builder((w) => makeRateLimiter(ddb(w), w.config.tableName));
+export const webhookEndpoints = /* @__PURE__ */ builder((w) => makeWebhookEndpointStore(ddb(w), w.config.tableName));
+export const webhookRecords = /* @__PURE__ */ builder((w) => makeWebhookRecordStore(ddb(w), w.config.tableName));
+export const unitsOfWork = /* @__PURE__ */ builder((w) => makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }));
 
 // --- S3 ---
 
-export const bodyStore = builder((w) =>
+export const bodyStore = /* @__PURE__ */ builder((w) =>
   makeBodyStore({ s3: s3(w), bucketName: w.config.bucketName, inline: makeInlineBodyStore(ddb(w), w.config.tableName), inlineMaxBytes: w.config.limits.inlineBodyBytes }),
 );
-export const fileStore = builder((w) => makeFileStore(s3(w), w.config.bucketName, makeFileRecordStore(ddb(w), w.config.tableName)));
-export const attachmentLoader = builder((w) => makeAttachmentLoader(s3(w), w.config.bucketName));
+export const fileStore = /* @__PURE__ */ builder((w) => makeFileStore(s3(w), w.config.bucketName, makeFileRecordStore(ddb(w), w.config.tableName)));
+export const attachmentLoader = /* @__PURE__ */ builder((w) => makeAttachmentLoader(s3(w), w.config.bucketName));
 
 // --- SQS ---
 
-export const deliveryQueue = builder((w) => makeDeliveryQueue(sqs(w), w.config.queueUrls.deliveries, { coalesce: w.options.coalesce }));
-export const webhookQueue = builder((w) => makeWebhookQueue(sqs(w), w.config.queueUrls.webhooks, webhookRecords(w)));
-
-// --- Mail out ---
-
-export const transport = builder((w): Transport => {
-  if (w.options.transport) return w.options.transport;
-  const settings = w.config.transport;
-  if (settings.kind === "ses") return makeSesTransport(makeSesClient(w.config), settings.configurationSet);
-  return makeSmtpTransport({ ...settings, plain: settings.kind === "mailbox" });
-});
+export const deliveryQueue = /* @__PURE__ */ builder((w) => makeDeliveryQueue(sqs(w), w.config.queueUrls.deliveries, { coalesce: w.options.coalesce }));
+export const webhookQueue = /* @__PURE__ */ builder((w) => makeWebhookQueue(sqs(w), w.config.queueUrls.webhooks, webhookRecords(w)));
 
 // --- Statuses ---
 
@@ -106,7 +100,7 @@ export const transport = builder((w): Transport => {
  * Who hears about status changes: the webhook listener. Webhooks (and later reports and
  * counters) plug in here, so no handler has to know about them.
  */
-export const statusListeners = builder((w): StatusListener[] => {
+export const statusListeners = /* @__PURE__ */ builder((w): StatusListener[] => {
   if (w.options.listeners) return w.options.listeners;
   if (!w.config.queueUrls.webhooks) {
     // Tools that only read (the admin CLI, scripts) have no queue; an entry point that records statuses must.
@@ -116,15 +110,15 @@ export const statusListeners = builder((w): StatusListener[] => {
   return [makeWebhookListener({ endpoints: webhookEndpoints(w), queue: webhookQueue(w), cacheSeconds: w.config.webhooks.endpointCacheSeconds })];
 });
 
-export const statusService = builder((w) => makeStatusService({ messages: messageStore(w), suppressions: suppressionStore(w), listeners: statusListeners(w) }));
+export const statusService = /* @__PURE__ */ builder((w) => makeStatusService({ messages: messageStore(w), suppressions: suppressionStore(w), listeners: statusListeners(w) }));
 
 // --- What features take, assembled ---
 
 /** API key, allowlist and rate limit of the HTTP routes (shared/http/auth.ts). */
-export const authDeps = builder((w) => ({ accountCache: accountCache(w), rateLimiter: rateLimiter(w) }));
+export const authDeps = /* @__PURE__ */ builder((w) => ({ accountCache: accountCache(w), rateLimiter: rateLimiter(w) }));
 
 /** The one accept path of both doors (shared/accept/accept.ts). */
-export const acceptDeps = builder((w) => ({
+export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   accountCache: accountCache(w),
   messages: messageStore(w),
   suppressions: suppressionStore(w),
@@ -135,20 +129,8 @@ export const acceptDeps = builder((w) => ({
   retentionHours: w.config.retentionHours,
 }));
 
-/** The delivery worker (shared/deliver/deliver-message.ts). */
-export const deliverDeps = builder((w) => ({
-  config: w.config,
-  messages: messageStore(w),
-  accountCache: accountCache(w),
-  bodies: bodyStore(w),
-  status: statusService(w),
-  deliveryQueue: deliveryQueue(w),
-  transport: transport(w),
-  loadAttachments: attachmentLoader(w),
-}));
-
 /** Parked webhook records and the webhook outbox, for the replay and the sweeper. */
-export const webhookRecordDeps = builder((w) => ({ outbox: webhookRecords(w), queue: webhookQueue(w) }));
+export const webhookRecordDeps = /* @__PURE__ */ builder((w) => ({ outbox: webhookRecords(w), queue: webhookQueue(w) }));
 
 /** The SMTP door (shared/smtp/server.ts): the accept path, attachments and logins. */
-export const smtpDeps = builder((w) => ({ ...acceptDeps(w), files: fileStore(w) }));
+export const smtpDeps = /* @__PURE__ */ builder((w) => ({ ...acceptDeps(w), files: fileStore(w) }));

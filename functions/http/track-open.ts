@@ -5,7 +5,7 @@ import { messageStore, statusService, wiring } from "../../shared/wiring.ts";
 import type { EngagementDeps } from "../../shared/links/engagement.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
-import { verifyToken } from "../../shared/render/links.ts";
+import { verifyToken } from "../../shared/domain/link-tokens.ts";
 import { recordOpen } from "../../shared/links/engagement.ts";
 import { notFound, pixelResponse } from "../../shared/links/responses.ts";
 

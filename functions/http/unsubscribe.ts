@@ -4,7 +4,7 @@
 import { loadConfig } from "../../shared/config.ts";
 import { messageStore, statusService, suppressionStore, wiring } from "../../shared/wiring.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
-import { languageFromHeader } from "../../shared/render/i18n.ts";
+import { languageFromHeader } from "../../shared/domain/i18n.ts";
 import { notFound, pageResponse, textResponse } from "../../shared/links/responses.ts";
 import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/links/unsubscribe-page.ts";
 import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe, type UnsubscribeDeps } from "../../shared/links/unsubscribe.ts";

@@ -2,7 +2,7 @@
 import { loadConfig } from "../../shared/config.ts";
 import { accountCache, bodyStore, messageStore, wiring } from "../../shared/wiring.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
-import { languageFromHeader } from "../../shared/render/i18n.ts";
+import { languageFromHeader } from "../../shared/domain/i18n.ts";
 import { messagePageResponse, pageResponse } from "../../shared/links/responses.ts";
 import { invalidLinkPage } from "../../shared/links/unsubscribe-page.ts";
 import { renderWebVersion, type WebVersionDeps } from "../../shared/links/web-version.ts";

@@ -1,7 +1,8 @@
 // Deliveries queue consumer: each record names up to ten messages to render and send.
 import { loadConfig } from "../../shared/config.ts";
 import { QUEUES } from "../manifest.ts";
-import { deliverDeps, wiring } from "../../shared/wiring.ts";
+import { wiring } from "../../shared/wiring.ts";
+import { deliverDeps } from "../../shared/wiring-delivery.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { readEachOnce } from "../../shared/files/attachments.ts";
 import { messageIdsOf, type DeliveryJob } from "../../shared/queue/deliveries.ts";

@@ -2,7 +2,9 @@
 // holds a mail, so they say nothing beyond what the token names, are never cached, never
 // indexed, and never leak their own URL (the token) to another site as a Referer.
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { PIXEL_GIF } from "../render/index.ts";
+
+/** The smallest transparent GIF (43 bytes). */
+export const PIXEL_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 
 const PRIVATE = {
   "cache-control": "no-store, private",

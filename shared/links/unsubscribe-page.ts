@@ -1,7 +1,8 @@
 // The unsubscribe page, in the message's language. Everything that comes from a message
 // (address, sender name) is HTML-escaped; the page has no scripts, and its buttons POST back to
 // the same URL, so a mail scanner that prefetches the link changes nothing.
-import { escapeHtml, htmlLang, texts } from "../render/index.ts";
+import { htmlLang, texts } from "../domain/i18n.ts";
+import { escapeHtml } from "../lib/html.ts";
 
 export type PageState = "confirm" | "unsubscribed" | "resubscribed";
 

@@ -2,7 +2,7 @@
 // message (or, after its retention, its unsubscribe ticket) names the account and the address.
 // While the message is kept, changes go through the status service (history, webhooks, and the
 // suppression that follows UNSUBSCRIBED / SUBSCRIBED); after that the suppression list directly.
-import { verifyToken } from "../render/index.ts";
+import { verifyToken } from "../domain/link-tokens.ts";
 import type { StatusService } from "../status/index.ts";
 import type { MessageStore } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";

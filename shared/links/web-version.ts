@@ -2,7 +2,10 @@
 // for as long as the message is retained. Rendering again from the stored body costs one
 // DynamoDB read and (usually cached) one S3 read, and stores nothing per recipient.
 import type { BodyStore } from "../files/bodies.ts";
-import { composeMail, type LinkSettings, escapeHtml, htmlLang, isTemplateError, verifyToken } from "../render/index.ts";
+import { htmlLang } from "../domain/i18n.ts";
+import { verifyToken } from "../domain/link-tokens.ts";
+import { escapeHtml } from "../lib/html.ts";
+import { composeMail, isTemplateError, type LinkSettings } from "../render/index.ts";
 import type { MessageStore } from "../store/messages.ts";
 import type { AccountCache } from "../store/account-cache.ts";
 import type { OutgoingMail } from "../domain/outgoing-mail.ts";

@@ -3,8 +3,8 @@
 //  - needs no lookup to know where to go (one HMAC, then the answer),
 //  - keeps working after the message's record has expired (a link in an old mail still leads on),
 //  - can only lead to a URL that was in the message: no open redirect, and nothing to edit.
-import { decodeHtmlAttribute, escapeHtml } from "./escape.ts";
-import { LINK_PATHS, signToken, verifyToken } from "./links.ts";
+import { decodeHtmlAttribute, escapeHtml } from "../lib/html.ts";
+import { LINK_PATHS, signToken, verifyToken } from "../domain/link-tokens.ts";
 
 export interface ClickTarget {
   messageId: string;

@@ -5,7 +5,7 @@
 import { clickUrl, rewriteLinks } from "./click-links.ts";
 import { addOpenPixel } from "./open-pixel.ts";
 import { effectiveOptions } from "./options.ts";
-import { LINK_PATHS, messageLinks } from "./links.ts";
+import { LINK_PATHS, messageLinks } from "../domain/link-tokens.ts";
 import { appendToHtmlBody, renderHtml, renderPlain, unsubscribeFooter, type MergeContext, type Rendered } from "./merge.ts";
 import { applySmtpOptions } from "./substitutions.ts";
 import type { StoredBody } from "../domain/body.ts";

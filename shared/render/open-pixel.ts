@@ -1,9 +1,6 @@
 // Open tracking: a 1x1 transparent GIF at the end of the HTML part; fetching it records OPENED.
-import { escapeHtml } from "./escape.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { appendToHtmlBody } from "./merge.ts";
-
-/** The smallest transparent GIF (43 bytes). */
-export const PIXEL_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 
 export function addOpenPixel(html: string, pixelUrl: string): string {
   return appendToHtmlBody(

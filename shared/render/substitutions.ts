@@ -6,7 +6,7 @@
 // runs in a sandbox (./velocity-sandbox.ts), lookups read own values only, and a template that is
 // refused or hits a limit throws a TemplateError: nothing of it is sent.
 
-import { escapeHtml } from "./escape.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { growthMeter, isTemplateError, ownValue, TemplateError, type TemplateProblem } from "./template-safety.ts";
 import { renderVelocitySandboxed } from "./velocity-sandbox.ts";
 import type { StoredBody } from "../domain/body.ts";

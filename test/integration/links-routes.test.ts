@@ -18,7 +18,7 @@ import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-m
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
 
 import { keys } from "../../shared/store/keys.ts";
-import { messageLinks } from "../../shared/render/links.ts";
+import { messageLinks } from "../../shared/domain/link-tokens.ts";
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { apiEvent, testContext } from "../support/events.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { languageFromHeader, texts } from "../../shared/render/i18n.ts";
-import { signToken } from "../../shared/render/links.ts";
-import { decodeHtmlAttribute } from "../../shared/render/escape.ts";
+import { languageFromHeader, texts } from "../../shared/domain/i18n.ts";
+import { signToken } from "../../shared/domain/link-tokens.ts";
+import { decodeHtmlAttribute } from "../../shared/lib/html.ts";
 import { clickUrl, readClickToken } from "../../shared/render/click-links.ts";
 import { redirectResponse } from "../../shared/links/responses.ts";
 import { invalidLinkPage, unsubscribePage } from "../../shared/links/unsubscribe-page.ts";

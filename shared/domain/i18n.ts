@@ -1,6 +1,6 @@
 // Texts that Posthaste itself puts into mail and pages, in the languages of SPEC §4 (global_language).
 // Page texts hold `{address}` and `{sender}` placeholders; whoever fills them escapes the values.
-import { isLanguage, languageOrDefault, type Language } from "../domain/language.ts";
+import { isLanguage, languageOrDefault, type Language } from "./language.ts";
 
 interface Texts {
   unsubscribe: string;

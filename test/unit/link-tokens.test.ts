@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { messageLinks, signToken, verifyToken } from "../../shared/render/links.ts";
+import { messageLinks, signToken, verifyToken } from "../../shared/domain/link-tokens.ts";
 
 const SECRET = "unit-secret";
 
