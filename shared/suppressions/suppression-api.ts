@@ -3,7 +3,8 @@
 // one list that sending checks.
 import * as z from "zod/mini";
 import { isValidAddress } from "../domain/address.ts";
-import { AppError } from "../domain/errors.ts";
+import { AppError, type ReasonKey } from "../domain/errors.ts";
+import { reasonsOf } from "../domain/reasons.ts";
 import { type SuppressionStore } from "../store/suppressions.ts";
 import { SUPPRESSION_CAUSES, type Suppression, type SuppressionCause } from "../domain/suppression.ts";
 
@@ -17,7 +18,7 @@ export function suppressionView(entry: Suppression) {
   };
 }
 
-const invalid = (ref: string, key: string, message: string) => new AppError("validation_error", { message, reasons: [{ key, ref }] });
+const invalid = (ref: string, key: ReasonKey, message: string) => new AppError("validation_error", { message, reasons: [{ key, ref }] });
 
 /** The `{email}` path parameter, decoded once more if the gateway left it encoded. */
 export function emailParam(raw: string | undefined): string {
@@ -92,9 +93,7 @@ const addSchema = z.object({
 export async function addSuppression(store: SuppressionStore, accountId: string, body: unknown): Promise<Suppression> {
   const parsed = addSchema.safeParse(body ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const ref = issue.path.map(String).join(".") || "body";
-    const key = issue.code === "custom" ? issue.message : issue.code === "invalid_type" && issue.input === undefined ? "required" : issue.code;
+    const [{ key, ref = "body" }] = reasonsOf(parsed.error, body ?? {});
     throw invalid(ref, key, `${ref} ${key === "required" ? "is required" : key === "invalid_address" ? "is not a valid email address" : "is invalid"}`);
   }
   const { Email, Cause, Reason } = parsed.data;
