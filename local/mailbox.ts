@@ -1,4 +1,4 @@
-// The embedded mailbox (DESIGN §6): the local stand-in for SES and the recipients' servers.
+// The embedded mailbox (docs/local.md): the local stand-in for SES and the recipients' servers.
 // It keeps every message it accepts as .eml under .data/mailbox/, lists them over HTTP, and
 // simulates outcomes by address at the simulator domain, like the SES mailbox simulator.
 import { createServer, type Server } from "node:http";

@@ -1,4 +1,4 @@
-// POST /email/messages: the Devino-shaped send API (SPEC §2).
+// POST /email/messages: the Devino-shaped send API (docs/http-api.md).
 import { loadConfig } from "../../shared/config.ts";
 import { acceptDeps, authDeps, fileStore, idempotencyStore, wiring } from "../../shared/wiring.ts";
 import type { AuthDeps } from "../../shared/http/auth.ts";

@@ -1,4 +1,4 @@
-// POST /files/files?category=EMAIL_ATTACHMENT: one multipart `file` part, stored for AttachmentsIds (SPEC §3).
+// POST /files/files?category=EMAIL_ATTACHMENT: one multipart `file` part, stored for AttachmentsIds (docs/http-api.md).
 import { AppError } from "../../shared/domain/errors.ts";
 import { loadConfig, type Config } from "../../shared/config.ts";
 import { authDeps, fileStore, wiring } from "../../shared/wiring.ts";

@@ -5,7 +5,7 @@ import { AppError } from "../domain/errors.ts";
 import type { FileStore } from "../files/attachments.ts";
 
 /**
- * AttachmentsIds of the send API (SPEC §2): every id must name a live file of the caller's own
+ * AttachmentsIds of the send API (docs/http-api.md): every id must name a live file of the caller's own
  * account, and the files with the body must fit the message size limit.
  */
 export async function attachmentsByIds(

@@ -1,4 +1,4 @@
-// POST /email/messages (SPEC §2): the Devino-shaped body, validated with zod. Request-level
+// POST /email/messages (docs/http-api.md): the Devino-shaped body, validated with zod. Request-level
 // problems fail the whole request; a bad recipient fails only its own Result entry.
 // zod/mini: the same checks and issues as the classic API, at a thirtieth of the bundle size.
 import * as z from "zod/mini";

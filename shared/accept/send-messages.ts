@@ -1,5 +1,5 @@
 // The service behind POST /email/messages: validate, accept, and shape the Devino answer
-// (SPEC §2). Idempotency-Key replays live here too, so a retried request sends nothing twice.
+// (docs/http-api.md). Idempotency-Key replays live here too, so a retried request sends nothing twice.
 import { createHash } from "node:crypto";
 import { AppError } from "../domain/errors.ts";
 import type { Config } from "../config.ts";

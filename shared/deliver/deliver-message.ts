@@ -1,4 +1,4 @@
-// Delivery of one message as named steps that can stop early (DESIGN §9): claim, load the body,
+// Delivery of one message as named steps that can stop early (docs/architecture.md): claim, load the body,
 // compose, send, then record what happened and decide whether to try again.
 import type { Config } from "../config.ts";
 import type { BodyStore } from "../files/bodies.ts";

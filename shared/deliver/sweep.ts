@@ -1,4 +1,4 @@
-// The sweeper (DESIGN §5): messages recorded but never sent (a crash between record and
+// The sweeper (docs/architecture.md): messages recorded but never sent (a crash between record and
 // enqueue, a queue that lost its contents) are found through the pending index and enqueued
 // again. The worker's claim makes a message enqueued twice harmless.
 import type { DeliveryQueue } from "../queue/deliveries.ts";

@@ -9,7 +9,7 @@ export interface Account {
   ipAllowlist?: string[];
   /** Requests a second through the HTTP API. */
   rateLimitPerSecond?: number;
-  /** Whether this account may send without the unsubscribe footer (SPEC §4 skip_unsubscribe). */
+  /** Whether this account may send without the unsubscribe footer (skip_unsubscribe, docs/smtp.md). */
   allowSkipUnsubscribe?: boolean;
   /** Account-wide tracking switches: false turns open pixels / click redirects off for every message. */
   trackOpens?: boolean;

@@ -3,7 +3,7 @@
 
 export const ATTACHMENT_BYTES = 7 * 1024 * 1024;
 
-/** Types a mail client would run on a double click (SPEC §3 "and the like"), refused on both doors. */
+/** Types a mail client would run on a double click (docs/http-api.md "and the like"), refused on both doors. */
 export const REFUSED_EXTENSIONS = new Set([
   "exe", "bat", "cmd", "com", "scr", "js", "jse", "vbs", "vbe", "vb", "msi", "msp", "mst", "jar", "ps1", "ps1xml", "ps2",
   "psc1", "psm1", "pif", "cpl", "hta", "wsf", "wsh", "wsc", "ws", "lnk", "reg", "inf", "scf", "gadget", "application",

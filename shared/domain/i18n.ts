@@ -1,4 +1,4 @@
-// Texts that Posthaste itself puts into mail and pages, in the languages of SPEC §4 (global_language).
+// Texts that Posthaste itself puts into mail and pages, in the languages of the SMTP option global_language (docs/smtp.md).
 // Page texts hold `{address}` and `{sender}` placeholders; whoever fills them escapes the values.
 import { isLanguage, languageOrDefault, type Language } from "./language.ts";
 

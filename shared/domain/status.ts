@@ -1,4 +1,4 @@
-// Message statuses (SPEC §6) and how they may follow one another.
+// Message statuses (docs/webhooks.md) and how they may follow one another.
 import type { Message } from "./message.ts";
 
 export const STATUSES = [

@@ -1,4 +1,4 @@
-// The deliveries queue carries message ids only, never bodies (DESIGN §4). A job names up to
+// The deliveries queue carries message ids only, never bodies (docs/architecture.md). A job names up to
 // ten messages, so a 1,000-recipient request is 10 SendMessageBatch calls rather than 100, and a
 // worker takes up to 100 messages a receive. A job that fails is received again whole: the
 // copies already recorded as sent are skipped by the worker's claim.

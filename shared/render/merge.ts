@@ -1,5 +1,5 @@
 // Merge fields of the HTTP API: `[Name]` in Subject and Body, plus the two reserved macros
-// `[Unsubscribe]` and `[WebVersion]` (SPEC §5). A missing value renders empty and is reported
+// `[Unsubscribe]` and `[WebVersion]` (docs/http-api.md). A missing value renders empty and is reported
 // back so the worker can note it in the message's history. Fields are looked up among the
 // message's own only, so `[constructor]` is a missing field like any other; a template that
 // would grow a part past the limit is refused (a TemplateError) rather than built.

@@ -1,4 +1,4 @@
-// Substitutions of the SMTP options header (SPEC §4, §5): `template_engine` "simple" writes
+// Substitutions of the SMTP options header (docs/smtp.md): `template_engine` "simple" writes
 // `{{Name}}`, "velocity" writes Velocity (`$Name`, `${Name}`, `#if`, `#foreach`). They apply to
 // Subject, the From and To names and both bodies of every copy, at compose time, so each copy
 // can also use its own `{{to_email}}` and `{{to_name}}`. A missing value renders empty and is

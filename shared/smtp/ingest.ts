@@ -1,5 +1,5 @@
-// One SMTP transaction turned into a submission for the one accept path (DESIGN §5): parse the
-// DATA, read the options header, apply the SPEC §4 rules, store the attachments once, accept.
+// One SMTP transaction turned into a submission for the one accept path (docs/architecture.md): parse the
+// DATA, read the options header, apply the SMTP rules (docs/smtp.md), store the attachments once, accept.
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { acceptSubmission, type AcceptDeps } from "../accept/index.ts";
 import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
@@ -89,7 +89,7 @@ export async function ingestTransaction(deps: IngestDeps, transaction: Transacti
       mergeFields: options.substitutions,
       extraData: {},
     })),
-    // Suppressed addresses are always filtered on the SMTP door (SPEC §6).
+    // Suppressed addresses are always filtered on the SMTP door (docs/suppressions.md).
     checkSuppression: true,
     options: {
       trackOpens: options.trackRead,

@@ -1,4 +1,4 @@
-// The options header of an SMTP message (SPEC §4): `X-Posthaste`, or `X-UNISENDER-GO` so that
+// The options header of an SMTP message (docs/smtp.md): `X-Posthaste`, or `X-UNISENDER-GO` so that
 // clients of Unisender Go can move by changing host and credentials. A JSON object, possibly
 // MIME-encoded and folded. Every option of the table is understood; `template_id` is refused
 // until templates exist, rather than silently ignored.

@@ -1,4 +1,4 @@
-// The SMTP door (SPEC §4): smtp-server on a STARTTLS port (587) and an implicit-TLS port (465),
+// The SMTP door (docs/smtp.md): smtp-server on a STARTTLS port (587) and an implicit-TLS port (465),
 // wired to the decisions in this folder and to the one accept path. The same server runs in
 // the Fargate container (functions/smtp-ingest/main.ts) and in `npm start` (local/platform.ts).
 import type { AddressInfo } from "node:net";
@@ -42,7 +42,7 @@ const commandAddress = (line: string) => (/<([^>]*)>/.exec(line)?.[1] ?? line.sl
  * the greeting goes out at once instead of after 100 ms (see SmtpSettings.greetingDelay); the
  * EHLO answer of an unencrypted session does not offer AUTH (as Postfix's smtpd_tls_auth_only),
  * so a client with TLS off never sends its key in clear (the library only refuses AUTH there,
- * after the client sent it); and the library's own refusals that SPEC §4 words differently
+ * after the client sent it); and the library's own refusals that docs/smtp.md words differently
  * ("530 authentication required", "552 message exceeds fixed maximum message size", "501 bad
  * address syntax") are sent as the reference's 554 texts.
  */

@@ -10,7 +10,7 @@ export interface SmtpSettings extends AuthThrottleLimits {
   /** Largest message (the raw DATA); advertised with SIZE. An account may have a lower one. */
   maxMessageBytes: number;
   attachmentBytes: number;
-  /** Default cap of concurrent authenticated sessions per account (SPEC §10). */
+  /** Default cap of concurrent authenticated sessions per account (docs/configuration.md). */
   sessionsPerAccount: number;
   maxRecipients: number;
   /** How long a shutdown waits for transactions in flight before cutting sessions. */

@@ -1,4 +1,4 @@
-// The account's suppression list: addresses that must not be mailed (SPEC §6, §7).
+// The account's suppression list: addresses that must not be mailed (docs/suppressions.md).
 //
 // Each entry is one item keyed by address (look-ups while accepting mail) plus one list item
 // keyed by time (GET /suppressions?since=&cause=). Without transactions the two are written in

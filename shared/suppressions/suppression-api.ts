@@ -1,4 +1,4 @@
-// The suppression list API (SPEC §7): get one address, list by cause and date, add, delete.
+// The suppression list API (docs/suppressions.md): get one address, list by cause and date, add, delete.
 // Always the caller's own account; a project key works on its account's list, which is the
 // one list that sending checks.
 import * as z from "zod/mini";

@@ -1,4 +1,4 @@
-// One status change as a webhook event: the Devino shape of SPEC §6 plus what a receiver needs
+// One status change as a webhook event: the Devino shape of docs/webhooks.md plus what a receiver needs
 // to order and deduplicate (`sequence`, `eventId`) and what we know about the message.
 import type { StatusEvent } from "../domain/status.ts";
 import type { WebhookEvent } from "../domain/webhook.ts";

@@ -1,5 +1,5 @@
 // The SMTP door against the real stand-ins: real sessions (nodemailer and a raw socket) on
-// port 0, every 554 text of SPEC §4, TLS and AUTH rules, the per-account cap, bad clients and a
+// port 0, every 554 text of docs/smtp.md, TLS and AUTH rules, the per-account cap, bad clients and a
 // graceful shutdown.
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
@@ -186,7 +186,7 @@ describe("accepting mail", () => {
   });
 });
 
-describe("the 554 texts of SPEC §4, from real sessions", () => {
+describe("the 554 texts of docs/smtp.md, from real sessions", () => {
   it("Must authenticate before sending mail: MAIL FROM without AUTH", async () => {
     const session = await RawSession.open(ingest.starttlsPort);
     await session.command("EHLO client.test");

@@ -1,4 +1,4 @@
-// SMTP login as a pure decision (SPEC §1, §4): id + API key, TLS only, the IP allowlist and the
+// SMTP login as a pure decision (docs/smtp.md): id + API key, TLS only, the IP allowlist and the
 // per-account connection cap.
 import { describe, expect, it } from "vitest";
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginFacts } from "../../shared/smtp/auth.ts";

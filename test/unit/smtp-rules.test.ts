@@ -1,4 +1,4 @@
-// The SMTP rules of SPEC §4 as pure decisions: recipients, headers, HTML, attachments, and the
+// The SMTP rules (docs/smtp.md) as pure decisions: recipients, headers, HTML, attachments, and the
 // exact 554 texts they produce.
 import { describe, expect, it } from "vitest";
 

@@ -1,4 +1,4 @@
-// Substitutions of the SMTP options header (SPEC §5): {{Name}} and Velocity, applied per copy at
+// Substitutions of the SMTP options header (docs/smtp.md): {{Name}} and Velocity, applied per copy at
 // compose time; missing values render empty and are reported.
 import { describe, expect, it } from "vitest";
 

@@ -1,4 +1,4 @@
-// The webhook event of SPEC §6 and how events are packed into queue records.
+// The webhook event of docs/webhooks.md and how events are packed into queue records.
 import { describe, expect, it } from "vitest";
 
 import { sampleMessage } from "../support/fixtures.ts";
