@@ -36,7 +36,7 @@ export const LINK_PATHS: Record<LinkPurpose, string> = {
 };
 
 export function messageLinks(publicUrl: string, secret: string, messageId: string) {
-  // Click links sign the original URL too: shared/tracking/click-links.ts builds them.
+  // Click links sign the original URL too: shared/render/click-links.ts builds them.
   const url = (purpose: LinkPurpose) => `${publicUrl}${LINK_PATHS[purpose]}${signToken(secret, purpose, messageId)}`;
   return {
     unsubscribe: url("unsubscribe"),

@@ -22,7 +22,7 @@ export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { c
     const jobs = chunk(messageIds, IDS_PER_JOB).map((ids) => ({ body: JSON.stringify({ messageIds: ids } satisfies DeliveryJob), delaySeconds: delay }));
     await sendBatch(sqs, queueUrl, jobs, "delivery jobs");
   }
-  // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/coalesce.ts).
+  // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/lib/coalesce.ts).
   const sendNow = options.coalesce
     ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX * IDS_PER_JOB, maxInFlight: 2 }, (ids) => ids.length)
     : (ids: string[]) => send(ids, 0);

@@ -2,7 +2,7 @@
 // recipient callbackUrl), so a failing URL is retried and parked on its own and never holds
 // back another URL's events. Events of one status notification that share a target travel in
 // one record, which keeps a 1,000-recipient request to a handful of SQS calls. Every record is
-// written to the outbox in DynamoDB before it is sent (shared/webhooks/outbox.ts).
+// written to the outbox in DynamoDB before it is sent (shared/store/webhook-records.ts).
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { changeVisibility, sendBatch } from "./sqs.ts";
 import { isOutboxKey, type WebhookRecordStore } from "../store/webhook-records.ts";

@@ -1,6 +1,6 @@
 // Turns a stored message and its submission's body into the mail one recipient receives:
 // merge fields, signed links, click redirects, the unsubscribe footer, the open pixel and the
-// List-Unsubscribe headers. The web version (shared/tracking/web-version.ts) shows the same HTML.
+// List-Unsubscribe headers. The web version (shared/links/web-version.ts) shows the same HTML.
 
 import { clickUrl, rewriteLinks } from "./click-links.ts";
 import { addOpenPixel } from "./open-pixel.ts";

@@ -46,7 +46,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     }
     return lookups.map((l) => byPk.get(keys.suppression(l.accountId, "").pk) ?? new Set());
   }
-  // Concurrent SMTP sessions share lookups under load (shared/coalesce.ts); Lambda handlers never do.
+  // Concurrent SMTP sessions share lookups under load (shared/lib/coalesce.ts); Lambda handlers never do.
   const findSuppressed = options.coalesce
     ? coalesce<Lookup, Set<string>>(lookUp, { maxBatch: BATCH_GET_MAX, maxInFlight: 2 }, (l) => l.addresses.length)
     : async (lookup: Lookup) => (await lookUp([lookup]))[0];

@@ -1,6 +1,6 @@
 // Sends parked webhook records (those whose every attempt failed) back to the webhooks queue,
 // where they get a fresh set of attempts. An account's replay reads and takes only its own
-// records (shared/webhooks/outbox.ts keeps them under the account's own key), so it can neither
+// records (shared/store/webhook-records.ts keeps them under the account's own key), so it can neither
 // hide nor move anyone else's.
 //
 // Each record is written to the outbox first, then taken off the parked list with a conditional
