@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest.ts";
 import { instrumentClients, makeAwsClients, type ClientInstrument } from "../shared/aws.ts";
-import { DEFAULT_LOCAL_PORTS, exportToHandlers, loadConfig, type LocalPorts, type LocalSettings } from "../shared/config.ts";
+import { exportToHandlers, loadConfig, type LocalSettings } from "../shared/config.ts";
 import { accountStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
 import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
@@ -24,9 +24,6 @@ import { smtpSettings } from "../shared/smtp/settings.ts";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TABLE_NAME = "posthaste";
 const BUCKET_NAME = "posthaste-local";
-
-export type { LocalPorts };
-export const DEFAULT_PORTS = DEFAULT_LOCAL_PORTS;
 
 /** The facts `npm start` prints, also written to .data/local.json for scripts and tests. */
 export interface LocalInfo extends DevAccount {

@@ -3,6 +3,7 @@
 import type { Config } from "../config.ts";
 import type { BodyStore } from "../files/bodies.ts";
 import type { AttachmentLoader } from "../files/attachments.ts";
+import { sleep } from "../lib/backoff.ts";
 import { log } from "../log.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../queue/sqs.ts";
@@ -102,7 +103,7 @@ async function recordSent(deps: DeliverDeps, message: Message, changes: StatusCh
         log.error("sent, but the status could not be recorded", { messageId: message.messageId, error: String(error) });
         throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      await sleep(100 * 2 ** attempt);
     }
   }
 }
