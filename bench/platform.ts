@@ -1,6 +1,7 @@
-// The local platform as the bench runs it: `npm start` in a child process on free ports with a
-// fresh data directory (like test/support/platform.ts), its AWS calls counted and its handlers
-// timed (bench/usage-meter.ts), optionally under the CPU profiler.
+// The local platform as the bench runs it: the platform of `npm start` in a child process
+// (bench/platform-entry.ts) on free ports with a fresh data directory (like
+// test/support/platform.ts), its AWS calls counted and its handlers timed (bench/usage-meter.ts),
+// optionally under the CPU profiler.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -25,13 +26,13 @@ export async function startBenchPlatform(options: { pollers: boolean; profileDir
   const usageFile = path.join(dataDir, "usage.json");
   // --cpu-prof is refused in NODE_OPTIONS, so it goes on the command line; the profile is written when the platform exits.
   const profiling = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, "--import", "tsx", "local/main.ts"], {
+  const child = spawn(process.execPath, [...profiling, "--import", "tsx", "bench/platform-entry.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
       POSTHASTE_DATA_DIR: dataDir,
       POSTHASTE_PORTS: "auto",
-      POSTHASTE_COUNT_AWS_REQUESTS: usageFile,
+      POSTHASTE_BENCH_USAGE_FILE: usageFile,
       LOG_LEVEL: "warn",
       ...(options.pollers ? {} : { POSTHASTE_POLLERS: "off" }),
     },

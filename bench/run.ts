@@ -1,5 +1,5 @@
 // `npm run bench`: how fast and how cheap Posthaste is on this machine, each figure beside a
-// reference measured in the same run (DESIGN §8). Starts the local platform on fresh data dirs,
+// reference measured in the same run (docs/performance.md). Starts the local platform on fresh data dirs,
 // loads it on loopback for bounded times and counts, stops everything, prints one table and
 // writes bench/results/latest.json.
 //

@@ -1,4 +1,4 @@
-// SMTP ingest benchmark (DESIGN §8): messages a second through Posthaste's SMTP door (STARTTLS +
+// SMTP ingest benchmark (docs/performance.md): messages a second through Posthaste's SMTP door (STARTTLS +
 // AUTH, then the full accept path), beside a bare smtp-server sink driven by the same client.
 //
 // The load comes from nodemailer in separate client processes (this file, forked with

@@ -1,10 +1,47 @@
-// Runs inside the platform process during `npm run bench` (loaded by local/platform.ts only when
-// POSTHASTE_COUNT_AWS_REQUESTS=<file> is set): tallies every AWS call by the function that made
-// it, service and operation, times every handler invocation, and keeps the tally in <file> so
-// the bench can take snapshots between phases and price the difference.
+// Runs inside the platform process during `npm run bench` (handed to local/platform.ts as its
+// instrument by bench/platform-entry.ts): tallies every AWS call by the function that made it,
+// service and operation, times every handler invocation, and keeps the tally in <file> so the
+// bench can take snapshots between phases and price the difference.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { renameSync, writeFileSync } from "node:fs";
-import { observeAwsCalls, type AwsCall } from "../shared/aws.ts";
+import type { ClientInstrument, InstrumentableClient } from "../shared/aws.ts";
+import type { PlatformInstrument } from "../local/platform.ts";
+
+/** One AWS call as the counter sees it. */
+export interface AwsCall {
+  service: "DynamoDB" | "S3" | "SQS" | "SES";
+  /** The API operation, e.g. "BatchWriteItem". */
+  operation: string;
+  input: Record<string, any>;
+  /** Absent when the call failed. */
+  output?: Record<string, any>;
+  /** From the call to its answer, retries included. */
+  ms: number;
+}
+
+// DynamoDB says what capacity a call consumed only when asked; these operations accept the question.
+const CAPACITY_OPERATIONS = /^(?:(?:Get|Put|Update|Delete)Item|Query|Scan|Batch(?:Get|Write)Item|Transact(?:Get|Write)Items)Command$/;
+
+/** A middleware on every client that reports each call to `observe`. */
+function countingInstrument(observe: (call: AwsCall) => void): ClientInstrument {
+  return (client: InstrumentableClient, service) => {
+    const counter = (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: { input: Record<string, any> }) => {
+      const commandName = context.commandName ?? "Unknown";
+      const input = service === "DynamoDB" && CAPACITY_OPERATIONS.test(commandName) ? { ...args.input, ReturnConsumedCapacity: "TOTAL" } : args.input;
+      const operation = commandName.replace(/Command$/, "");
+      const started = performance.now();
+      try {
+        const result = await next({ ...args, input });
+        observe({ service, operation, input, output: result.output, ms: performance.now() - started });
+        return result;
+      } catch (error) {
+        observe({ service, operation, input, ms: performance.now() - started });
+        throw error;
+      }
+    };
+    client.middlewareStack.add(counter, { step: "initialize", name: "posthasteRequestCounter" });
+  };
+}
 
 /** Calls made outside any handler: the SQS pollers (Lambda's event source mapping) and the sweeper. */
 export const RUNTIME_SCOPE = "runtime";
@@ -42,10 +79,7 @@ export interface UsageSnapshot {
   invocations: Record<string, InvocationTally>;
 }
 
-export interface UsageMeter {
-  wrap<T>(entry: string, handler: T): T;
-  /** Also report the CPU time of another process of the platform. */
-  measureProcess(name: string, cpuUsage: () => Promise<NodeJS.CpuUsage>): void;
+export interface UsageMeter extends PlatformInstrument {
   snapshot(): UsageSnapshot;
 }
 
@@ -59,7 +93,7 @@ export function startUsageMeter(file: string): UsageMeter {
   const calls: Record<string, CallTally> = {};
   const invocations: Record<string, InvocationTally> = {};
 
-  observeAwsCalls((call) => {
+  const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
     const key = `${name} ${call.service} ${call.operation}`;
     const tally = (calls[key] ??= { scope: name, service: call.service, operation: call.operation, requests: 0, failed: 0, emptyReceives: 0, capacityUnits: 0, gsiWriteUnits: 0, totalMs: 0 });
@@ -97,6 +131,7 @@ export function startUsageMeter(file: string): UsageMeter {
 
   return {
     snapshot,
+    awsClient,
     measureProcess: (name, cpuUsage) => others.set(name, cpuUsage),
     wrap<T>(entry: string, handler: T): T {
       const fn = handler as unknown as (...args: unknown[]) => Promise<unknown>;

@@ -52,7 +52,7 @@ export interface QueueDef {
 
 export const QUEUES: Record<QueueName, QueueDef> = {
   deliveries: { urlEnv: "DELIVERIES_QUEUE_URL", visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
-  // 1 attempt + 5 retries (SPEC §6); the consumer sets each retry's delay with ChangeMessageVisibility
+  // 1 attempt + 5 retries (docs/webhooks.md); the consumer sets each retry's delay with ChangeMessageVisibility
   // and parks a record whose last attempt failed itself, per account, before SQS would move it here.
   webhooks: { urlEnv: "WEBHOOKS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 6 },
   sesEvents: { urlEnv: "SES_EVENTS_QUEUE_URL", visibilityTimeoutSeconds: 60, maxReceiveCount: 5 },
@@ -78,7 +78,7 @@ export const ROUTES: RouteDef[] = [
     access: { table: "readwrite" },
   },
   {
-    // Attachments for AttachmentsIds (SPEC §3). read: publicUrl is presigned with the function's role.
+    // Attachments for AttachmentsIds (docs/http-api.md). read: publicUrl is presigned with the function's role.
     name: "UploadFile",
     method: "POST",
     path: "/files/files",
@@ -124,7 +124,7 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/web-version.ts",
     access: { table: "read", bucket: { prefixes: [BODIES], actions: ["read"] } },
   },
-  // The account's suppression list (SPEC §7). readwrite throughout: authentication counts the request rate.
+  // The account's suppression list (docs/suppressions.md). readwrite throughout: authentication counts the request rate.
   {
     name: "GetSuppression",
     method: "GET",

@@ -4,19 +4,20 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { makeAwsClients } from "../shared/aws.ts";
-import type { Config } from "../shared/config.ts";
+import { makeAwsClients, type AwsClients } from "../shared/aws.ts";
+import { loadAdminSettings, quietSdkVersionNotice, type AdminSettings } from "../shared/config.ts";
 import { isValidAddress } from "../shared/domain/address.ts";
-import { makeAccountStore, type AccountSettings } from "../shared/store/accounts.ts";
+import { makeAccountStore } from "../shared/store/accounts.ts";
 import { ROOT, type LocalInfo } from "./platform.ts";
 import { QUEUES, type QueueName } from "../functions/manifest.ts";
-import { replayDeadLetters } from "../shared/queue/replay.ts";
-import { makeWebhookEndpointStore } from "../shared/webhooks/endpoints.ts";
+import { replayDeadLetters } from "../shared/queue/dead-letters.ts";
+import { makeWebhookEndpointStore } from "../shared/store/webhook-endpoints.ts";
 import { webhookView } from "../shared/webhooks/manage.ts";
-import { makeWebhookOutbox } from "../shared/webhooks/outbox.ts";
-import { makeWebhookQueue } from "../shared/webhooks/queue.ts";
+import { makeWebhookRecordStore } from "../shared/store/webhook-records.ts";
+import { makeWebhookQueue } from "../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
+import type { AccountSettings } from "../shared/domain/account.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -40,24 +41,24 @@ API keys are printed once; only their SHA-256 hash is stored.`;
 
 type QueueUrls = Partial<Record<QueueName, { url: string; dlqUrl: string }>>;
 
-async function connect(): Promise<Pick<Config, "tableName"> & ReturnType<typeof makeAwsClients> & { queues: QueueUrls }> {
-  if (process.env.POSTHASTE_MODE === "aws") {
-    const tableName = process.env.TABLE_NAME;
+async function connect(settings: AdminSettings): Promise<{ tableName: string; queues: QueueUrls } & AwsClients> {
+  if (settings.mode === "aws") {
+    const tableName = settings.tableName;
     if (!tableName) throw new Error("Set TABLE_NAME (the stack output) when POSTHASTE_MODE=aws");
     // On AWS the queue URLs come from the stack outputs: DELIVERIES_QUEUE_URL and DELIVERIES_DLQ_URL, and so on.
     const queues: QueueUrls = {};
     for (const [name, def] of Object.entries(QUEUES)) {
-      const url = process.env[def.urlEnv];
-      const dlqUrl = process.env[def.urlEnv.replace(/_QUEUE_URL$/, "_DLQ_URL")];
+      const url = settings.queueUrls[def.urlEnv];
+      const dlqUrl = settings.queueUrls[def.urlEnv.replace(/_QUEUE_URL$/, "_DLQ_URL")];
       if (url && dlqUrl) queues[name as QueueName] = { url, dlqUrl };
     }
-    return { tableName, queues, ...makeAwsClients({ mode: "aws", region: process.env.AWS_REGION ?? "us-east-1", endpoints: {} } as Config) };
+    return { tableName, queues, ...makeAwsClients({ mode: "aws", region: settings.region, endpoints: {} }) };
   }
-  const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.join(ROOT, ".data");
+  const dataDir = settings.dataDir ?? path.join(ROOT, ".data");
   const info = JSON.parse(await readFile(path.join(dataDir, "local.json"), "utf8").catch(() => {
     throw new Error(`No local platform found in ${dataDir}: start it first with npm start`);
   })) as LocalInfo;
-  return { tableName: info.tableName, queues: info.queues, ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints } as Config) };
+  return { tableName: info.tableName, queues: info.queues, ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints }) };
 }
 
 function need(values: Record<string, unknown>, name: string): string {
@@ -67,8 +68,8 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 async function main(argv: string[]) {
-  // The local runtime supports Node 20 on purpose (Lambda runs 22); the SDK's notice about it is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  quietSdkVersionNotice();
+  const settings = loadAdminSettings();
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -94,7 +95,7 @@ async function main(argv: string[]) {
   });
   const [noun, verb] = positionals;
   if (!noun || !verb) return console.log(USAGE);
-  const { tableName, ddb, sqs, queues } = await connect();
+  const { tableName, ddb, sqs, queues } = await connect(settings);
   const accounts = makeAccountStore(ddb, tableName);
   const print = (result: Record<string, unknown>) => console.log(values.json ? JSON.stringify(result) : Object.entries(result).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
   const existingAccount = async () => {
@@ -160,7 +161,7 @@ async function main(argv: string[]) {
     case "webhook add": {
       const accountId = await existingAccount();
       const url = need(values, "url");
-      const refusal = await checkWebhookUrl(url, process.env.POSTHASTE_MODE === "aws" ? "aws" : "local");
+      const refusal = await checkWebhookUrl(url, settings.mode);
       if (refusal) throw new Error(`${url} is refused: ${refusal}`);
       return print(webhookView(await makeWebhookEndpointStore(ddb, tableName).add(accountId, { url, description: values.description })));
     }
@@ -186,7 +187,7 @@ async function main(argv: string[]) {
       const queue = queues.webhooks;
       if (!queue) throw new Error("The webhooks queue URL is not set (WEBHOOKS_QUEUE_URL and WEBHOOKS_DLQ_URL on AWS)");
       const accountId = values.account ? await existingAccount() : undefined;
-      const outbox = makeWebhookOutbox(ddb, tableName);
+      const outbox = makeWebhookRecordStore(ddb, tableName);
       const result = await replayParkedWebhooks({ outbox, queue: makeWebhookQueue(sqs, queue.url, outbox) }, { accountId, budgetMs: 10 * 60_000 });
       return print({ ...(accountId ? { accountId } : {}), ...result });
     }

@@ -1,4 +1,4 @@
-// The embedded mailbox (DESIGN §6): the local stand-in for SES and the recipients' servers.
+// The embedded mailbox (docs/local.md): the local stand-in for SES and the recipients' servers.
 // It keeps every message it accepts as .eml under .data/mailbox/, lists them over HTTP, and
 // simulates outcomes by address at the simulator domain, like the SES mailbox simulator.
 import { createServer, type Server } from "node:http";
@@ -9,7 +9,7 @@ import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { newId } from "../shared/domain/ids.ts";
-import { sampleSesNotification } from "../shared/ses/sample-notifications.ts";
+import { sampleSesNotification } from "./ses-samples.ts";
 
 export const SIMULATOR_DOMAIN = "simulator.posthaste.test";
 

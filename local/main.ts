@@ -1,40 +1,29 @@
 // `npm start`: the whole platform on embedded stand-ins. Ports come from the environment
-// (POSTHASTE_PORTS=auto picks free ones); data lives in .data/ (POSTHASTE_DATA_DIR).
+// (POSTHASTE_PORTS=auto picks free ones); data lives in .data/ (POSTHASTE_DATA_DIR). Every
+// setting is read and checked by shared/config.ts (docs/configuration.md): a bad one stops here.
 import path from "node:path";
-import { DEFAULT_PORTS, ROOT, startPlatform, type LocalPorts } from "./platform.ts";
+import { ConfigError, loadLocalSettings, quietSdkVersionNotice, type LocalSettings } from "../shared/config.ts";
+import { ROOT, startPlatform } from "./platform.ts";
 
-const ENV_PORTS: Record<keyof LocalPorts, string> = {
-  api: "PORT",
-  mailboxHttp: "MAILBOX_HTTP_PORT",
-  mailboxSmtp: "MAILBOX_SMTP_PORT",
-  dynamodb: "DYNAMODB_PORT",
-  sqs: "SQS_PORT",
-  s3: "S3_PORT",
-  smtpStarttls: "SMTP_STARTTLS_PORT",
-  smtpTls: "SMTP_TLS_PORT",
-};
-
-function portsFromEnv(env: NodeJS.ProcessEnv): LocalPorts {
-  const auto = env.POSTHASTE_PORTS === "auto";
-  return Object.fromEntries(
-    (Object.keys(DEFAULT_PORTS) as (keyof LocalPorts)[]).map((name) => [name, auto ? 0 : Number(env[ENV_PORTS[name]] ?? DEFAULT_PORTS[name])]),
-  ) as unknown as LocalPorts;
+function settingsOrExit(): LocalSettings {
+  try {
+    return loadLocalSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Posthaste did not start: ${error.message}`);
+    process.exit(1);
+  }
 }
 
-const HANDLER_ENV = [/^LIMIT_/, /^DELIVERY_/, /^SWEEP_/, /^RETENTION_/, /^LOCAL_/, /^LOG_LEVEL$/];
-
 async function main() {
-  // The local runtime supports Node 20 on purpose (Lambda runs 22); the SDK's notice about it is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const dataDir = process.env.POSTHASTE_DATA_DIR ?? path.join(ROOT, ".data");
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => HANDLER_ENV.some((p) => p.test(name)))) as Record<string, string>;
+  quietSdkVersionNotice();
+  const settings = settingsOrExit();
+  const dataDir = settings.dataDir ?? path.join(ROOT, ".data");
   let platform;
   try {
     platform = await startPlatform({
       dataDir,
-      ports: portsFromEnv(process.env),
-      pollers: process.env.POSTHASTE_POLLERS !== "off",
-      env,
+      settings,
       onFatal: (error) => {
         console.error(`\n${error.message}`);
         process.exit(1);

@@ -5,12 +5,11 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest.ts";
-import { makeAwsClients } from "../shared/aws.ts";
-import { loadConfig } from "../shared/config.ts";
-import { makeDeps } from "../shared/deps.ts";
+import { instrumentClients, makeAwsClients, type ClientInstrument } from "../shared/aws.ts";
+import { exportToHandlers, loadConfig, type LocalSettings } from "../shared/config.ts";
+import { accountStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
 import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
 import { log } from "../shared/log.ts";
-import { webhookRecordDeps } from "../shared/webhooks/from-deps.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks/sweep.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
@@ -21,34 +20,10 @@ import { superviseStandIns, type StandInsSupervisor } from "./standins-superviso
 import { localTlsCertificate } from "./smtp-tls.ts";
 import { startSmtpIngest } from "../shared/smtp/server.ts";
 import { smtpSettings } from "../shared/smtp/settings.ts";
-import type { UsageMeter } from "../bench/usage-meter.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TABLE_NAME = "posthaste";
 const BUCKET_NAME = "posthaste-local";
-
-export interface LocalPorts {
-  api: number;
-  mailboxHttp: number;
-  mailboxSmtp: number;
-  dynamodb: number;
-  sqs: number;
-  s3: number;
-  /** SMTP submission: STARTTLS (587-style) and implicit TLS (465-style). */
-  smtpStarttls: number;
-  smtpTls: number;
-}
-
-export const DEFAULT_PORTS: LocalPorts = {
-  api: 3000,
-  mailboxHttp: 8025,
-  mailboxSmtp: 1025,
-  dynamodb: 4567,
-  sqs: 4566,
-  s3: 4569,
-  smtpStarttls: 2587,
-  smtpTls: 2465,
-};
 
 /** The facts `npm start` prints, also written to .data/local.json for scripts and tests. */
 export interface LocalInfo extends DevAccount {
@@ -70,15 +45,26 @@ export interface LocalInfo extends DevAccount {
   standInsPid: number;
 }
 
+/**
+ * A way to watch the platform work, for a runtime that measures it (`npm run bench` hands one in
+ * from bench/platform-entry.ts); the platform itself knows nothing of what is measured.
+ */
+export interface PlatformInstrument {
+  /** Every AWS client the platform and its handlers build. */
+  awsClient: ClientInstrument;
+  /** Every handler, as loaded from its entry file. */
+  wrap<T>(entry: string, handler: T): T;
+  /** Another process of the platform (the stand-ins), whose CPU time should count too. */
+  measureProcess(name: string, cpuUsage: () => Promise<NodeJS.CpuUsage>): void;
+}
+
 export interface PlatformOptions {
   dataDir: string;
-  ports: LocalPorts;
-  /** Off only in tests that need accepted mail to stay unsent. */
-  pollers?: boolean;
-  /** Extra environment for the handlers (limits, retry timings). */
-  env?: Record<string, string>;
+  /** Ports, pollers and the stand-ins' timings (shared/config.ts loadLocalSettings). */
+  settings: Pick<LocalSettings, "ports" | "pollers" | "visibilityTimeoutSeconds" | "pollerConcurrency" | "standInsMaxRestarts" | "requestBytes">;
   /** The platform cannot carry on (the stand-ins process keeps dying): the message says why. */
   onFatal(error: Error): void;
+  instrument?: PlatformInstrument;
 }
 
 export interface Platform {
@@ -87,8 +73,7 @@ export interface Platform {
 }
 
 const SWEEP_EVERY_MS = 60_000;
-/** Restarts of a dying stand-ins process allowed in the window (LOCAL_STANDINS_MAX_RESTARTS), then the platform stops. */
-const STANDINS_MAX_RESTARTS = 5;
+/** The window in which LOCAL_STANDINS_MAX_RESTARTS restarts of a dying stand-ins process are allowed, then the platform stops. */
 const STANDINS_RESTART_WINDOW_MS = 10 * 60_000;
 
 async function readJson<T>(file: string): Promise<T | undefined> {
@@ -108,17 +93,13 @@ async function linkSecret(dataDir: string): Promise<string> {
   return secret;
 }
 
-// `npm run bench` sets POSTHASTE_COUNT_AWS_REQUESTS=<file>: AWS calls are counted and handlers timed into it.
-let usageMeter: UsageMeter | undefined;
-
-async function loadHandler<T>(entry: string): Promise<T> {
-  const module = (await import(pathToFileURL(path.join(ROOT, entry)).href)) as { handler: T };
-  return usageMeter ? usageMeter.wrap(entry, module.handler) : module.handler;
-}
-
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  const usageFile = process.env.POSTHASTE_COUNT_AWS_REQUESTS;
-  if (usageFile) usageMeter ??= (await import("../bench/usage-meter.ts")).startUsageMeter(usageFile);
+  const { settings, instrument } = options;
+  if (instrument) instrumentClients(instrument.awsClient);
+  const loadHandler = async <T>(entry: string): Promise<T> => {
+    const module = (await import(pathToFileURL(path.join(ROOT, entry)).href)) as { handler: T };
+    return instrument ? instrument.wrap(entry, module.handler) : module.handler;
+  };
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const infoFile = path.join(dataDir, "local.json");
@@ -127,11 +108,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // The stand-ins and the mailbox run in their own process: see local/standins-process.ts. If it
   // dies, the supervisor (set up below, once there is something to resume) restarts it.
   let supervisor: StandInsSupervisor | undefined;
-  const standIns = await startStandInsProcess(dataDir, options.ports, { onUnexpectedExit: (how) => supervisor?.exited(how) });
-  usageMeter?.measureProcess("stand-ins", standIns.cpuUsage);
+  const standIns = await startStandInsProcess(dataDir, settings.ports, { onUnexpectedExit: (how) => supervisor?.exited(how) });
+  instrument?.measureProcess("stand-ins", standIns.cpuUsage);
   const { mailbox } = standIns;
-  const requestBytes = Number(options.env?.LIMIT_REQUEST_BYTES ?? 10 * 1024 * 1024);
-  const gateway = await startGateway({ port: options.ports.api, maxBodyBytes: requestBytes });
+  const gateway = await startGateway({ port: settings.ports.api, maxBodyBytes: settings.requestBytes });
 
   const env: Record<string, string> = {
     POSTHASTE_MODE: "local",
@@ -148,31 +128,28 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     SMTP_PORT: String(mailbox.smtpPort),
     // The SDK's Node 20 end-of-support notice is noise for a local runtime.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    ...options.env,
   };
-  const bootConfig = loadConfig({ ...process.env, ...env, DELIVERIES_QUEUE_URL: "-" });
+  // Handlers read their configuration from the environment when they are imported, as on Lambda.
+  exportToHandlers(env);
+  const bootConfig = loadConfig();
   const clients = makeAwsClients(bootConfig);
   const sns = localSnsClient(standIns.endpoints.sqs);
-  const visibility = options.env?.LOCAL_VISIBILITY_TIMEOUT_SECONDS;
   /** What the stand-ins hold: made at start, and again after a restart (fauxqs keeps queues and topics in memory). */
   const provision = async () => {
     await ensureTable(clients.dynamo, TABLE_NAME);
     await ensureBucket(clients.s3, BUCKET_NAME);
-    const queues = await ensureQueues(clients.sqs, "posthaste", visibility ? Number(visibility) : undefined);
+    const queues = await ensureQueues(clients.sqs, "posthaste", settings.visibilityTimeoutSeconds);
     const sesEventsTopicArn = await ensureSesEventsTopic(sns, queues.sesEvents.arn);
     standIns.simulateSesFeedback(sesEventsTopicArn);
     return { queues, sesEventsTopicArn };
   };
   const { queues, sesEventsTopicArn } = await provision();
-  for (const [name, def] of Object.entries(QUEUES)) {
-    env[def.urlEnv] = queues[name as QueueName].url;
-  }
-
-  // Handlers read their configuration from the environment when they are imported, as on Lambda.
-  Object.assign(process.env, env);
-  const config = loadConfig(process.env);
-  const deps = makeDeps(config, clients);
-  const account = await ensureDevAccount(deps.accounts, previous);
+  exportToHandlers(Object.fromEntries(Object.entries(QUEUES).map(([name, def]) => [def.urlEnv, queues[name as QueueName].url])));
+  const config = loadConfig();
+  const shared = { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 };
+  const w = wiring({ config, clients: shared });
+  const sweepDeps = { messages: messageStore(w), deliveryQueue: deliveryQueue(w) };
+  const account = await ensureDevAccount(accountStore(w), previous);
 
   const routes = await Promise.all(ROUTES.map(async (def) => compileRoute(def, await loadHandler<HttpLambda>(def.entry))));
   gateway.setRoutes(routes);
@@ -181,27 +158,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const tls = await localTlsCertificate(dataDir);
   const smtp = await startSmtpIngest({
     // As in the Fargate container (functions/smtp-ingest/main.ts): group commit across sessions.
-    deps: makeDeps(config, clients, undefined, { coalesce: true }),
-    settings: { ...smtpSettings(config, process.env), hostname: "localhost" },
+    deps: smtpDeps(wiring({ config, clients: shared, coalesce: true })),
+    settings: { ...smtpSettings(config), hostname: "localhost" },
     tls,
     host: "127.0.0.1",
-    starttlsPort: options.ports.smtpStarttls,
-    tlsPort: options.ports.smtpTls,
+    starttlsPort: settings.ports.smtpStarttls,
+    tlsPort: settings.ports.smtpTls,
   });
 
   // Whatever the queues lost while the platform was down is sent again, all of it, before the
   // pollers start, so no claim belongs to a live worker (the claim skips what was already sent).
   // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
-  const webhookRecords = webhookRecordDeps(deps);
+  const webhookRecords = webhookRecordDeps(w);
   const sweepLeftovers = async (what: string) => {
-    const swept = await sweep(deps, { olderThanSeconds: 0, releaseClaims: true });
+    const swept = await sweep(sweepDeps, { olderThanSeconds: 0, releaseClaims: true });
     if (swept > 0) log.info(what, { count: swept });
     const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
     if (resent.resent + resent.parked > 0) log.info(`${what}: webhook records`, resent);
   };
   await sweepLeftovers("re-enqueued messages left from the last run");
 
-  const consumers = options.pollers === false ? [] : await Promise.all(CONSUMERS.map(async (consumer) => ({ consumer, handler: await loadHandler<SqsLambda>(consumer.entry) })));
+  const consumers = settings.pollers === false ? [] : await Promise.all(CONSUMERS.map(async (consumer) => ({ consumer, handler: await loadHandler<SqsLambda>(consumer.entry) })));
   let pollers: Poller[] = [];
   const startPollers = () => {
     pollers = consumers.map(({ consumer, handler }) =>
@@ -211,7 +188,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         queueArn: queues[consumer.queue].arn,
         handler,
         batchSize: consumer.batchSize,
-        concurrency: Number(options.env?.LOCAL_POLLER_CONCURRENCY ?? 4),
+        concurrency: settings.pollerConcurrency,
         onError: (error) => log.error(`${consumer.name} poller`, { error: String(error) }),
       }),
     );
@@ -223,7 +200,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   startPollers();
   const sweeper = setInterval(() => {
-    sweep(deps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
+    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
     sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch((error) =>
       log.error("webhook outbox sweeper failed", { error: String(error) }),
     );
@@ -266,7 +243,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       info.standInsPid = standIns.pid;
       await writeInfo();
     },
-    maxRestarts: Number(options.env?.LOCAL_STANDINS_MAX_RESTARTS ?? STANDINS_MAX_RESTARTS),
+    maxRestarts: settings.standInsMaxRestarts,
     windowMs: STANDINS_RESTART_WINDOW_MS,
     onFatal: options.onFatal,
   });

@@ -1,4 +1,4 @@
-// The embedded stand-ins for AWS (DESIGN §1): dynalite for DynamoDB (LevelDB under .data/),
+// The embedded stand-ins for AWS (docs/local.md): dynalite for DynamoDB (LevelDB under .data/),
 // fauxqs for SQS and SNS (in memory), s3rver for S3 (files under .data/).
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";

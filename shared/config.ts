@@ -1,9 +1,42 @@
-// Everything the entry points need to know about their environment, read once per container.
-// The same names are set by the CDK stack (AWS) and by local/main.ts (embedded stand-ins).
+// Every setting Posthaste reads from its environment, parsed once and checked here: no other
+// module reads process.env. A bad value stops the start with the variable's name, its value and
+// what was expected, instead of turning a limit off or retrying forever. The same names are set
+// by the CDK stack (AWS) and by the local runtime (local/platform.ts). Every setting, with its
+// default, is described in docs/configuration.md.
+import os from "node:os";
+import * as z from "zod/mini";
+
+type Env = Record<string, string | undefined>;
 
 export type TransportConfig =
   | { kind: "mailbox" | "smtp"; host: string; port: number; secure: boolean; user?: string; pass?: string; finalHop: boolean }
   | { kind: "ses"; configurationSet?: string };
+
+export type LogLevel = "info" | "warn" | "silent";
+
+/** The SMTP door's own settings (shared/smtp/settings.ts turns them into the server's). */
+export interface SmtpServerConfig {
+  /** Name in the greeting and EHLO answer; the certificate should match it. */
+  hostname: string;
+  attachmentBytes: number;
+  sessionsPerAccount: number;
+  closeTimeoutMs: number;
+  greetingDelay: boolean;
+  authFailureDelayMs: number;
+  authFailuresPerConnection: number;
+  authFailuresPerAddress: number;
+  authFailureWindowMs: number;
+  unauthenticatedPerAddress: number;
+  /** The Fargate container's listeners (functions/smtp-ingest/main.ts). */
+  bindHost: string;
+  starttlsPort: number;
+  tlsPort: number;
+  healthPort: number;
+  /** PEM texts; escaped newlines (\n) as ECS secrets carry them are turned into real ones. */
+  tlsCertPem?: string;
+  tlsKeyPem?: string;
+  tlsCertSecretArn?: string;
+}
 
 export interface Config {
   mode: "local" | "aws";
@@ -39,10 +72,10 @@ export interface Config {
   };
   /** A message still ACCEPTED this long after it was due is re-enqueued by the sweeper. */
   sweepAfterSeconds: number;
-  /** Days a message, its history and its body are kept (SPEC §7: logs for 48 hours). */
+  /** Hours a message, its history and its body are kept (docs/http-api.md: logs for 48 hours). */
   retentionHours: number;
   webhooks: {
-    /** Wait between attempts of a failed webhook post (SPEC §6: a minute). */
+    /** Wait between attempts of a failed webhook post (docs/webhooks.md: a minute). */
     retrySeconds: number;
     /** A post that has not answered by then counts as failed. */
     timeoutMs: number;
@@ -50,73 +83,347 @@ export interface Config {
     endpointCacheSeconds: number;
     maxEndpointsPerAccount: number;
   };
+  smtpServer: SmtpServerConfig;
+  logLevel: LogLevel;
 }
 
-const num = (value: string | undefined, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`Missing environment variable ${name}`);
-  return value;
+/** A setting with a bad value, or a required one missing; the message names it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `Invalid settings:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
 }
 
-function transportFrom(env: NodeJS.ProcessEnv): TransportConfig {
-  const kind = env.TRANSPORT ?? "mailbox";
-  if (kind === "ses") return { kind, configurationSet: env.SES_CONFIGURATION_SET || undefined };
-  if (kind !== "smtp" && kind !== "mailbox") throw new Error(`Unknown TRANSPORT ${kind}`);
-  return {
-    kind,
-    host: env.SMTP_HOST ?? "127.0.0.1",
-    port: num(env.SMTP_PORT, 1025),
-    secure: env.SMTP_SECURE === "true",
-    user: env.SMTP_USER || undefined,
-    pass: env.SMTP_PASS || undefined,
-    // The local mailbox is the recipient's server itself, so its 250 means delivered.
-    finalHop: kind === "mailbox" || env.SMTP_FINAL_HOP === "true",
-  };
+// --- What a value may be. Each says what it expects, which is what a refusal quotes. ---
+
+type Setting<T> = z.ZodMiniType<T, string | undefined>;
+
+const given = (value: string | undefined): value is string => value !== undefined && value.trim() !== "";
+
+function setting<T>(expected: string, read: (value: string) => T | undefined, fallback: T): Setting<T>;
+function setting<T>(expected: string, read: (value: string) => T | undefined): Setting<T | undefined>;
+function setting<T>(expected: string, read: (value: string) => T | undefined, fallback?: T): Setting<T | undefined> {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, context) => {
+      if (!given(value)) return fallback;
+      const result = read(value.trim());
+      if (result === undefined) context.issues.push({ code: "custom", message: expected, input: value });
+      return result;
+    }),
+  ) as unknown as Setting<T | undefined>;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const mode = env.POSTHASTE_MODE === "local" ? "local" : "aws";
-  return {
-    mode,
-    region: env.AWS_REGION ?? "us-east-1",
-    tableName: required(env, "TABLE_NAME"),
-    bucketName: required(env, "BUCKET_NAME"),
-    queueUrls: {
-      deliveries: env.DELIVERIES_QUEUE_URL ?? "",
-      webhooks: env.WEBHOOKS_QUEUE_URL ?? "",
-      sesEvents: env.SES_EVENTS_QUEUE_URL ?? "",
+const wholeNumber = (expected: string, fallback: number, min = 0) =>
+  setting(expected, (v) => (/^\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)) ? Number(v) : undefined), fallback);
+const port = (fallback: number) => wholeNumber("a port number from 0 to 65535", fallback, 0);
+const flag = (fallback: boolean, yes = "true", no = "false") =>
+  setting(`${yes} or ${no}`, (v) => (v === yes ? true : v === no ? false : undefined), fallback);
+function oneOf<const T extends string>(values: readonly T[], fallback: T): Setting<T>;
+function oneOf<const T extends string>(values: readonly T[]): Setting<T | undefined>;
+function oneOf<const T extends string>(values: readonly T[], fallback?: T) {
+  return setting(`one of ${values.join(", ")}`, (v) => (values.includes(v as T) ? (v as T) : undefined), fallback as T);
+}
+const text = (fallback?: string) => setting("some text", (v) => v, fallback as string);
+const required = (expected = "some text") =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, context) => {
+      if (given(value)) return value.trim();
+      context.issues.push({ code: "custom", message: `required: ${expected}`, input: value });
+      return "";
+    }),
+  ) as unknown as Setting<string>;
+const httpUrl = (fallback?: string) =>
+  setting(
+    "an http(s) URL",
+    (v) => {
+      try {
+        return ["http:", "https:"].includes(new URL(v).protocol) ? v : undefined;
+      } catch {
+        return undefined;
+      }
     },
-    endpoints: {
-      dynamodb: env.DYNAMODB_ENDPOINT || undefined,
-      sqs: env.SQS_ENDPOINT || undefined,
-      s3: env.S3_ENDPOINT || undefined,
-    },
-    publicUrl: (env.PUBLIC_URL ?? "http://localhost:3000").replace(/\/$/, ""),
-    linkSecret: required(env, "LINK_SECRET"),
-    unsubscribeMailDomain: env.UNSUBSCRIBE_MAIL_DOMAIN ?? "unsubscribe.posthaste.test",
-    transport: transportFrom(env),
+    fallback as string,
+  );
+
+const MB = 1024 * 1024;
+
+/** The environment of every function (Lambda, the SMTP container, the local runtime's handlers). */
+const ENVIRONMENT = z.object({
+  POSTHASTE_MODE: oneOf(["local", "aws"], "aws"),
+  AWS_REGION: text("us-east-1"),
+  TABLE_NAME: required("the DynamoDB table's name"),
+  BUCKET_NAME: required("the S3 bucket's name"),
+  DELIVERIES_QUEUE_URL: text(""),
+  WEBHOOKS_QUEUE_URL: text(""),
+  SES_EVENTS_QUEUE_URL: text(""),
+  DYNAMODB_ENDPOINT: httpUrl(),
+  SQS_ENDPOINT: httpUrl(),
+  S3_ENDPOINT: httpUrl(),
+  PUBLIC_URL: httpUrl("http://localhost:3000"),
+  LINK_SECRET: required("a secret that signs public links"),
+  UNSUBSCRIBE_MAIL_DOMAIN: text("unsubscribe.posthaste.test"),
+  TRANSPORT: oneOf(["mailbox", "smtp", "ses"], "mailbox"),
+  SES_CONFIGURATION_SET: text(),
+  SMTP_HOST: text("127.0.0.1"),
+  SMTP_PORT: port(1025),
+  SMTP_SECURE: flag(false),
+  SMTP_USER: text(),
+  SMTP_PASS: text(),
+  SMTP_FINAL_HOP: flag(false),
+  LIMIT_REQUEST_BYTES: wholeNumber("a whole number of bytes", 10 * MB, 1),
+  LIMIT_MESSAGE_BYTES: wholeNumber("a whole number of bytes", 10 * MB, 1),
+  LIMIT_RECIPIENTS_PER_REQUEST: wholeNumber("a whole number of recipients, at least 1", 1000, 1),
+  LIMIT_ATTACHMENTS_PER_MESSAGE: wholeNumber("a whole number of files", 50),
+  // An S3 PUT + GET costs as much as about 8 KB of DynamoDB writes: below that, DynamoDB is cheaper and faster.
+  // DynamoDB items hold at most 400 KB.
+  LIMIT_INLINE_BODY_BYTES: setting("a whole number of bytes up to 358400", (v) => (/^\d+$/.test(v) && Number(v) <= 350 * 1024 ? Number(v) : undefined), 8 * 1024),
+  DELIVERY_MAX_ATTEMPTS: wholeNumber("a whole number of attempts, at least 1", 8, 1),
+  DELIVERY_RETRY_BASE_SECONDS: wholeNumber("a whole number of seconds", 60),
+  DELIVERY_CLAIM_SECONDS: wholeNumber("a whole number of seconds, at least 1", 120, 1),
+  SWEEP_AFTER_SECONDS: wholeNumber("a whole number of seconds", 300),
+  RETENTION_HOURS: wholeNumber("a whole number of hours, at least 1", 48, 1),
+  WEBHOOK_RETRY_SECONDS: wholeNumber("a whole number of seconds", 60),
+  WEBHOOK_TIMEOUT_MS: wholeNumber("a whole number of milliseconds, at least 1", 10_000, 1),
+  WEBHOOK_ENDPOINT_CACHE_SECONDS: wholeNumber("a whole number of seconds", 10),
+  WEBHOOK_MAX_ENDPOINTS: wholeNumber("a whole number of URLs", 10),
+  SMTP_SERVER_NAME: text(),
+  LIMIT_ATTACHMENT_BYTES: wholeNumber("a whole number of bytes", 7 * MB, 1),
+  LIMIT_SMTP_CONNECTIONS_PER_ACCOUNT: wholeNumber("a whole number of connections, at least 1", 50, 1),
+  SMTP_CLOSE_TIMEOUT_MS: wholeNumber("a whole number of milliseconds", 30_000),
+  SMTP_GREETING_DELAY: flag(false, "on", "off"),
+  SMTP_AUTH_FAILURE_DELAY_MS: wholeNumber("a whole number of milliseconds", 500),
+  SMTP_AUTH_FAILURES_PER_CONNECTION: wholeNumber("a whole number of failed logins, at least 1", 3, 1),
+  SMTP_AUTH_FAILURES_PER_ADDRESS: wholeNumber("a whole number of failed logins, at least 1", 10, 1),
+  SMTP_AUTH_FAILURE_WINDOW_MS: wholeNumber("a whole number of milliseconds", 5 * 60_000),
+  // A pooled client opens its connections at once; as many as an account may hold must get in.
+  SMTP_UNAUTHENTICATED_PER_ADDRESS: wholeNumber("a whole number of connections, at least 1", 50, 1),
+  SMTP_BIND_HOST: text("0.0.0.0"),
+  SMTP_STARTTLS_PORT: port(587),
+  SMTP_TLS_PORT: port(465),
+  HEALTH_PORT: port(8080),
+  TLS_CERT_PEM: text(),
+  TLS_KEY_PEM: text(),
+  TLS_CERT_SECRET_ARN: text(),
+  LOG_LEVEL: oneOf(["info", "warn", "silent"], "info"),
+});
+
+/** Parses `env` with `schema`; every bad value is named in one error. */
+function parseEnvironment<T>(schema: z.ZodMiniType<T, Env>, env: Env): T {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const value = env[name];
+    if (issue.message.startsWith("required: ")) return `${name} is not set: expected ${issue.message.slice("required: ".length)}`;
+    return `${name}=${JSON.stringify(value)} is not valid: expected ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+const pem = (value: string | undefined) => value?.replace(/\\n/g, "\n");
+
+export function loadConfig(env: Env = process.env): Config {
+  const e = parseEnvironment(ENVIRONMENT, env);
+  const transport: TransportConfig =
+    e.TRANSPORT === "ses"
+      ? { kind: "ses", configurationSet: e.SES_CONFIGURATION_SET }
+      : {
+          kind: e.TRANSPORT,
+          host: e.SMTP_HOST,
+          port: e.SMTP_PORT,
+          secure: e.SMTP_SECURE,
+          user: e.SMTP_USER,
+          pass: e.SMTP_PASS,
+          // The local mailbox is the recipient's server itself, so its 250 means delivered.
+          finalHop: e.TRANSPORT === "mailbox" || e.SMTP_FINAL_HOP,
+        };
+  return {
+    mode: e.POSTHASTE_MODE,
+    region: e.AWS_REGION,
+    tableName: e.TABLE_NAME,
+    bucketName: e.BUCKET_NAME,
+    queueUrls: { deliveries: e.DELIVERIES_QUEUE_URL, webhooks: e.WEBHOOKS_QUEUE_URL, sesEvents: e.SES_EVENTS_QUEUE_URL },
+    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT, s3: e.S3_ENDPOINT },
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ""),
+    linkSecret: e.LINK_SECRET,
+    unsubscribeMailDomain: e.UNSUBSCRIBE_MAIL_DOMAIN,
+    transport,
     limits: {
-      requestBytes: num(env.LIMIT_REQUEST_BYTES, 10 * 1024 * 1024),
-      messageBytes: num(env.LIMIT_MESSAGE_BYTES, 10 * 1024 * 1024),
-      recipientsPerRequest: num(env.LIMIT_RECIPIENTS_PER_REQUEST, 1000),
-      attachmentsPerMessage: num(env.LIMIT_ATTACHMENTS_PER_MESSAGE, 50),
-      // An S3 PUT + GET costs as much as about 8 KB of DynamoDB writes: below that, DynamoDB is cheaper and faster.
-      inlineBodyBytes: num(env.LIMIT_INLINE_BODY_BYTES, 8 * 1024),
+      requestBytes: e.LIMIT_REQUEST_BYTES,
+      messageBytes: e.LIMIT_MESSAGE_BYTES,
+      recipientsPerRequest: e.LIMIT_RECIPIENTS_PER_REQUEST,
+      attachmentsPerMessage: e.LIMIT_ATTACHMENTS_PER_MESSAGE,
+      inlineBodyBytes: e.LIMIT_INLINE_BODY_BYTES,
     },
-    delivery: {
-      maxAttempts: num(env.DELIVERY_MAX_ATTEMPTS, 8),
-      retryBaseSeconds: num(env.DELIVERY_RETRY_BASE_SECONDS, 60),
-      claimSeconds: num(env.DELIVERY_CLAIM_SECONDS, 120),
-    },
-    sweepAfterSeconds: num(env.SWEEP_AFTER_SECONDS, 300),
-    retentionHours: num(env.RETENTION_HOURS, 48),
+    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, retryBaseSeconds: e.DELIVERY_RETRY_BASE_SECONDS, claimSeconds: e.DELIVERY_CLAIM_SECONDS },
+    sweepAfterSeconds: e.SWEEP_AFTER_SECONDS,
+    retentionHours: e.RETENTION_HOURS,
     webhooks: {
-      retrySeconds: num(env.WEBHOOK_RETRY_SECONDS, 60),
-      timeoutMs: num(env.WEBHOOK_TIMEOUT_MS, 10_000),
-      endpointCacheSeconds: num(env.WEBHOOK_ENDPOINT_CACHE_SECONDS, 10),
-      maxEndpointsPerAccount: num(env.WEBHOOK_MAX_ENDPOINTS, 10),
+      retrySeconds: e.WEBHOOK_RETRY_SECONDS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      endpointCacheSeconds: e.WEBHOOK_ENDPOINT_CACHE_SECONDS,
+      maxEndpointsPerAccount: e.WEBHOOK_MAX_ENDPOINTS,
     },
+    smtpServer: {
+      hostname: e.SMTP_SERVER_NAME ?? os.hostname(),
+      attachmentBytes: e.LIMIT_ATTACHMENT_BYTES,
+      sessionsPerAccount: e.LIMIT_SMTP_CONNECTIONS_PER_ACCOUNT,
+      closeTimeoutMs: e.SMTP_CLOSE_TIMEOUT_MS,
+      greetingDelay: e.SMTP_GREETING_DELAY,
+      authFailureDelayMs: e.SMTP_AUTH_FAILURE_DELAY_MS,
+      authFailuresPerConnection: e.SMTP_AUTH_FAILURES_PER_CONNECTION,
+      authFailuresPerAddress: e.SMTP_AUTH_FAILURES_PER_ADDRESS,
+      authFailureWindowMs: e.SMTP_AUTH_FAILURE_WINDOW_MS,
+      unauthenticatedPerAddress: e.SMTP_UNAUTHENTICATED_PER_ADDRESS,
+      bindHost: e.SMTP_BIND_HOST,
+      starttlsPort: e.SMTP_STARTTLS_PORT,
+      tlsPort: e.SMTP_TLS_PORT,
+      healthPort: e.HEALTH_PORT,
+      tlsCertPem: pem(e.TLS_CERT_PEM),
+      tlsKeyPem: pem(e.TLS_KEY_PEM),
+      tlsCertSecretArn: e.TLS_CERT_SECRET_ARN,
+    },
+    logLevel: e.LOG_LEVEL,
   };
+}
+
+// --- The log level, read on every line: the local runtime and tests set it after modules load. ---
+
+const LOG_LEVEL = z.object({ LOG_LEVEL: oneOf(["info", "warn", "silent"], "info") });
+let lastLogLevel: { raw: string | undefined; level: LogLevel } | undefined;
+
+/** LOG_LEVEL (info, warn or silent); a bad value throws like any other setting. */
+export function logLevel(env: Env = process.env): LogLevel {
+  const raw = env.LOG_LEVEL;
+  if (lastLogLevel === undefined || lastLogLevel.raw !== raw) lastLogLevel = { raw, level: parseEnvironment(LOG_LEVEL, { LOG_LEVEL: raw }).LOG_LEVEL };
+  return lastLogLevel.level;
+}
+
+// --- The local runtime (npm start, npm run admin) ---
+
+export interface LocalPorts {
+  api: number;
+  mailboxHttp: number;
+  mailboxSmtp: number;
+  dynamodb: number;
+  sqs: number;
+  s3: number;
+  /** SMTP submission: STARTTLS (587-style) and implicit TLS (465-style). */
+  smtpStarttls: number;
+  smtpTls: number;
+}
+
+export const DEFAULT_LOCAL_PORTS: LocalPorts = {
+  api: 3000,
+  mailboxHttp: 8025,
+  mailboxSmtp: 1025,
+  dynamodb: 4567,
+  sqs: 4566,
+  s3: 4569,
+  smtpStarttls: 2587,
+  smtpTls: 2465,
+};
+
+const LOCAL_ENVIRONMENT = z.object({
+  POSTHASTE_DATA_DIR: text(),
+  POSTHASTE_PORTS: oneOf(["auto"]),
+  POSTHASTE_POLLERS: flag(true, "on", "off"),
+  PORT: port(DEFAULT_LOCAL_PORTS.api),
+  MAILBOX_HTTP_PORT: port(DEFAULT_LOCAL_PORTS.mailboxHttp),
+  MAILBOX_SMTP_PORT: port(DEFAULT_LOCAL_PORTS.mailboxSmtp),
+  DYNAMODB_PORT: port(DEFAULT_LOCAL_PORTS.dynamodb),
+  SQS_PORT: port(DEFAULT_LOCAL_PORTS.sqs),
+  S3_PORT: port(DEFAULT_LOCAL_PORTS.s3),
+  SMTP_STARTTLS_PORT: port(DEFAULT_LOCAL_PORTS.smtpStarttls),
+  SMTP_TLS_PORT: port(DEFAULT_LOCAL_PORTS.smtpTls),
+  LOCAL_VISIBILITY_TIMEOUT_SECONDS: setting("a whole number of seconds", (v) => (/^\d+$/.test(v) ? Number(v) : undefined)),
+  LOCAL_POLLER_CONCURRENCY: wholeNumber("a whole number of batches at once, at least 1", 4, 1),
+  LOCAL_STANDINS_MAX_RESTARTS: wholeNumber("a whole number of restarts", 5),
+});
+
+export interface LocalSettings {
+  /** Where the stand-ins keep their data; `.data/` of the checkout when unset. */
+  dataDir?: string;
+  ports: LocalPorts;
+  pollers: boolean;
+  /** The queue stand-in's visibility timeout (tests shorten it). */
+  visibilityTimeoutSeconds?: number;
+  pollerConcurrency: number;
+  standInsMaxRestarts: number;
+  /** LIMIT_REQUEST_BYTES, which the local gateway enforces as API Gateway would. */
+  requestBytes: number;
+}
+
+/** `npm start`'s settings. Bad values of the handlers' settings stop it here too, before anything starts. */
+export function loadLocalSettings(env: Env = process.env): LocalSettings {
+  const e = parseEnvironment(LOCAL_ENVIRONMENT, env);
+  // The handlers read the same environment (limits, timings, LOG_LEVEL): checked now, before
+  // anything starts, with placeholders for what the runtime sets itself.
+  const handlers = loadConfig({ ...env, TABLE_NAME: "-", BUCKET_NAME: "-", LINK_SECRET: "-" });
+  const auto = e.POSTHASTE_PORTS === "auto";
+  const ports: LocalPorts = {
+    api: e.PORT,
+    mailboxHttp: e.MAILBOX_HTTP_PORT,
+    mailboxSmtp: e.MAILBOX_SMTP_PORT,
+    dynamodb: e.DYNAMODB_PORT,
+    sqs: e.SQS_PORT,
+    s3: e.S3_PORT,
+    smtpStarttls: e.SMTP_STARTTLS_PORT,
+    smtpTls: e.SMTP_TLS_PORT,
+  };
+  return {
+    dataDir: e.POSTHASTE_DATA_DIR,
+    ports: auto ? (Object.fromEntries(Object.keys(ports).map((name) => [name, 0])) as unknown as LocalPorts) : ports,
+    pollers: e.POSTHASTE_POLLERS,
+    visibilityTimeoutSeconds: e.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+    pollerConcurrency: e.LOCAL_POLLER_CONCURRENCY,
+    standInsMaxRestarts: e.LOCAL_STANDINS_MAX_RESTARTS,
+    requestBytes: handlers.limits.requestBytes,
+  };
+}
+
+const ADMIN_ENVIRONMENT = z.object({
+  POSTHASTE_MODE: oneOf(["local", "aws"], "local"),
+  POSTHASTE_DATA_DIR: text(),
+  AWS_REGION: text("us-east-1"),
+  TABLE_NAME: text(),
+  DELIVERIES_QUEUE_URL: text(),
+  DELIVERIES_DLQ_URL: text(),
+  WEBHOOKS_QUEUE_URL: text(),
+  WEBHOOKS_DLQ_URL: text(),
+  SES_EVENTS_QUEUE_URL: text(),
+  SES_EVENTS_DLQ_URL: text(),
+});
+
+export interface AdminSettings {
+  mode: "local" | "aws";
+  dataDir?: string;
+  region: string;
+  /** On AWS: the stack's outputs. */
+  tableName?: string;
+  /** Queue and dead-letter queue URLs by the queue's URL variable (DELIVERIES_QUEUE_URL ...). */
+  queueUrls: Record<string, string | undefined>;
+}
+
+/** `npm run admin`'s settings. */
+export function loadAdminSettings(env: Env = process.env): AdminSettings {
+  const e = parseEnvironment(ADMIN_ENVIRONMENT, env);
+  const { POSTHASTE_MODE, POSTHASTE_DATA_DIR, AWS_REGION, TABLE_NAME, ...queueUrls } = e;
+  return { mode: POSTHASTE_MODE, dataDir: POSTHASTE_DATA_DIR, region: AWS_REGION, tableName: TABLE_NAME, queueUrls };
+}
+
+/**
+ * Hands settings to the handlers of the local runtime, which read them when they are imported,
+ * as a Lambda reads its environment at a cold start.
+ */
+export function exportToHandlers(env: Record<string, string>) {
+  Object.assign(process.env, env);
+}
+
+/** The local runtime supports Node 20 on purpose (Lambda runs 22); the SDK's notice about it is noise there. */
+export function quietSdkVersionNotice() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 }

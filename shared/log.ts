@@ -1,10 +1,11 @@
 // Structured JSON logs, one line each, with whatever ids the caller passes (request id, message ids).
+import { logLevel } from "./config.ts";
+
 type Fields = Record<string, unknown>;
 
-const quiet = () => process.env.LOG_LEVEL === "silent";
-
 function write(level: "info" | "warn" | "error", message: string, fields: Fields = {}) {
-  if (quiet() || (level === "info" && process.env.LOG_LEVEL === "warn")) return;
+  const threshold = logLevel();
+  if (threshold === "silent" || (level === "info" && threshold === "warn")) return;
   const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields });
   (level === "info" ? process.stdout : process.stderr).write(line + "\n");
 }

@@ -7,12 +7,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { CreateQueueCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { makeCoreClients } from "../../shared/aws.ts";
+import { makeDynamoClients, makeSqsClient } from "../../shared/aws.ts";
 import { loadConfig } from "../../shared/config.ts";
 
 const { DYNAMODB_ENDPOINT, SQS_ENDPOINT, TABLE_NAME, SECONDS, CONNECTIONS, AMOUNT } = process.env;
 const config = loadConfig({ POSTHASTE_MODE: "local", AWS_REGION: "us-east-1", TABLE_NAME, BUCKET_NAME: "unused", DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT: "http://127.0.0.1:1", LINK_SECRET: "x" });
-const { ddb, sqs } = makeCoreClients(config);
+const { ddb } = makeDynamoClients(config);
+const sqs = makeSqsClient(config);
 const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `posthaste-bench-alone-${randomBytes(3).toString("hex")}` }));
 const html = `<html><body>${"<p>Thank you for your order. We will let you know as soon as it ships.</p>".repeat(25)}</body></html>`;
 

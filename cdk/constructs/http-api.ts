@@ -13,7 +13,7 @@ export interface HttpApiProps {
   corsOrigins: string[];
 }
 
-/** Stage-wide defaults; per-account limits are enforced by the application itself (SPEC §10). */
+/** Stage-wide defaults; per-account limits are enforced by the application itself (docs/configuration.md). */
 export const API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 };
 
 // Who called what, how it ended and how long it took; never headers, so API keys stay out of logs.

@@ -17,7 +17,7 @@ export interface MailTransportProps {
 /**
  * Every event Posthaste turns into a status, a suppression or a log entry. Not OPEN and CLICK:
  * subscribing to them makes SES add its own pixel and rewrite links on top of Posthaste's
- * tracking (shared/tracking), which already records opens and clicks.
+ * tracking (shared/links/), which already records opens and clicks.
  */
 export const SES_EVENTS = [
   ses.EmailSendingEvent.SEND,

@@ -1,11 +1,13 @@
-// POST /email/messages: the Devino-shaped send API (SPEC §2).
+// POST /email/messages: the Devino-shaped send API (docs/http-api.md).
 import { loadConfig } from "../../shared/config.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
-import { sendMessages, withIdempotency } from "../../shared/accept/send-messages.ts";
+import { acceptDeps, authDeps, fileStore, idempotencyStore, wiring } from "../../shared/wiring.ts";
+import type { AuthDeps } from "../../shared/http/auth.ts";
+import type { IdempotencyStore } from "../../shared/store/idempotency.ts";
+import { sendMessages, withIdempotency, type SendDeps } from "../../shared/accept/send-messages.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
 
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: AuthDeps & SendDeps & { idempotency: IdempotencyStore }) =>
   httpRoute({ auth: deps, json: true, maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
     const answer = await withIdempotency(deps, request.caller, request.header("idempotency-key"), request.rawBody, () =>
       sendMessages(deps, request.caller, request.body),
@@ -13,4 +15,5 @@ export const makeHandler = (deps: Deps) =>
     return json(answer.statusCode, answer.body, answer.replayed ? { "idempotent-replayed": "true" } : {});
   });
 
-export const handler = makeHandler(makeDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler({ ...authDeps(w), ...acceptDeps(w), config: w.config, files: fileStore(w), idempotency: idempotencyStore(w) });

@@ -2,14 +2,15 @@
 // signature, so the reader is sent on even when the bookkeeping fails, and only ever to a URL
 // that was in the message.
 import { loadConfig } from "../../shared/config.ts";
-import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
+import { messageStore, statusService, wiring } from "../../shared/wiring.ts";
+import type { EngagementDeps } from "../../shared/links/engagement.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
-import { readClickToken } from "../../shared/tracking/click-links.ts";
-import { recordClick } from "../../shared/tracking/engagement.ts";
-import { notFound, redirectResponse } from "../../shared/tracking/responses.ts";
+import { readClickToken } from "../../shared/render/click-links.ts";
+import { recordClick } from "../../shared/links/engagement.ts";
+import { notFound, redirectResponse } from "../../shared/links/responses.ts";
 
-export const makeHandler = (deps: CoreDeps) =>
+export const makeHandler = (deps: EngagementDeps & { config: { linkSecret: string } }) =>
   httpRoute({ auth: false }, async (request) => {
     const target = readClickToken(deps.config.linkSecret, request.event.pathParameters?.token ?? "");
     if (!target) return notFound();
@@ -19,4 +20,5 @@ export const makeHandler = (deps: CoreDeps) =>
     return redirectResponse(target.url);
   });
 
-export const handler = makeHandler(makeCoreDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler({ config: w.config, messages: messageStore(w), status: statusService(w) });

@@ -1,14 +1,15 @@
 // GET /t/o/{token}: the open pixel (public). The GIF is answered even when the bookkeeping
 // fails: a reader must never see a broken image because a table was busy.
 import { loadConfig } from "../../shared/config.ts";
-import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
+import { messageStore, statusService, wiring } from "../../shared/wiring.ts";
+import type { EngagementDeps } from "../../shared/links/engagement.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { log } from "../../shared/log.ts";
-import { verifyToken } from "../../shared/render/links.ts";
-import { recordOpen } from "../../shared/tracking/engagement.ts";
-import { notFound, pixelResponse } from "../../shared/tracking/responses.ts";
+import { verifyToken } from "../../shared/domain/link-tokens.ts";
+import { recordOpen } from "../../shared/links/engagement.ts";
+import { notFound, pixelResponse } from "../../shared/links/responses.ts";
 
-export const makeHandler = (deps: CoreDeps) =>
+export const makeHandler = (deps: EngagementDeps & { config: { linkSecret: string } }) =>
   httpRoute({ auth: false }, async (request) => {
     const messageId = verifyToken(deps.config.linkSecret, "open", request.event.pathParameters?.token ?? "");
     if (!messageId) return notFound();
@@ -18,4 +19,5 @@ export const makeHandler = (deps: CoreDeps) =>
     return pixelResponse();
   });
 
-export const handler = makeHandler(makeCoreDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler({ config: w.config, messages: messageStore(w), status: statusService(w) });

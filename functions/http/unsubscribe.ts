@@ -2,14 +2,14 @@
 // links); POST with `List-Unsubscribe=One-Click` (RFC 8058) unsubscribes at once; the page's
 // own buttons POST `action=unsubscribe` or `action=resubscribe`.
 import { loadConfig } from "../../shared/config.ts";
-import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
+import { messageStore, statusService, suppressionStore, wiring } from "../../shared/wiring.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
-import { languageFromHeader } from "../../shared/render/i18n.ts";
-import { notFound, pageResponse, textResponse } from "../../shared/tracking/responses.ts";
-import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/tracking/unsubscribe-page.ts";
-import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe } from "../../shared/tracking/unsubscribe.ts";
+import { languageFromHeader } from "../../shared/domain/i18n.ts";
+import { notFound, pageResponse, textResponse } from "../../shared/links/responses.ts";
+import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/links/unsubscribe-page.ts";
+import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe, type UnsubscribeDeps } from "../../shared/links/unsubscribe.ts";
 
-export const makeHandler = (deps: CoreDeps) =>
+export const makeHandler = (deps: UnsubscribeDeps) =>
   httpRoute({ auth: false }, async (request) => {
     const isGet = request.event.requestContext.http.method === "GET";
     const recipient = await findRecipient(deps, request.event.pathParameters?.token ?? "");
@@ -33,4 +33,5 @@ export const makeHandler = (deps: CoreDeps) =>
     }
   });
 
-export const handler = makeHandler(makeCoreDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler({ config: w.config, messages: messageStore(w), suppressions: suppressionStore(w), status: statusService(w) });

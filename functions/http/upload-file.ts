@@ -1,10 +1,13 @@
-// POST /files/files?category=EMAIL_ATTACHMENT: one multipart `file` part, stored for AttachmentsIds (SPEC §3).
+// POST /files/files?category=EMAIL_ATTACHMENT: one multipart `file` part, stored for AttachmentsIds (docs/http-api.md).
 import { AppError } from "../../shared/domain/errors.ts";
-import { loadConfig } from "../../shared/config.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
-import { cleanFilename, uploadFile, type NewFile } from "../../shared/files/files.ts";
+import { loadConfig, type Config } from "../../shared/config.ts";
+import { authDeps, fileStore, wiring } from "../../shared/wiring.ts";
+import type { AuthDeps } from "../../shared/http/auth.ts";
+import type { FileStore } from "../../shared/files/attachments.ts";
+import { uploadFile } from "../../shared/uploads/upload-file.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
+import { cleanFilename, type NewFile } from "../../shared/domain/file.ts";
 
 /** The `file` part of a multipart/form-data body, parsed by Node's own (undici) form-data reader. */
 export async function fileFromMultipart(contentType: string | undefined, body: Buffer): Promise<NewFile | undefined> {
@@ -26,7 +29,7 @@ export async function fileFromMultipart(contentType: string | undefined, body: B
   };
 }
 
-export const makeHandler = (deps: Deps) =>
+export const makeHandler = (deps: AuthDeps & { config: Pick<Config, "limits">; files: FileStore }) =>
   httpRoute({ auth: deps, maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
     const category = request.event.queryStringParameters?.category;
     const file = await fileFromMultipart(request.header("content-type"), request.rawBody);
@@ -34,4 +37,5 @@ export const makeHandler = (deps: Deps) =>
     return json(200, { result });
   });
 
-export const handler = makeHandler(makeDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler({ ...authDeps(w), config: w.config, files: fileStore(w) });

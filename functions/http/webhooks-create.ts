@@ -1,14 +1,15 @@
 // POST /webhooks: registers a URL that receives every status change of the account's messages.
 import { loadConfig } from "../../shared/config.ts";
-import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
+import { authDeps, webhookEndpoints, wiring } from "../../shared/wiring.ts";
+import type { AuthDeps } from "../../shared/http/auth.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
-import { webhookDeps } from "../../shared/webhooks/from-deps.ts";
 import { createWebhook, type ManageWebhooksDeps } from "../../shared/webhooks/manage.ts";
 
-export const makeHandler = (deps: CoreDeps, webhooks: ManageWebhooksDeps = webhookDeps(deps)) =>
+export const makeHandler = (deps: AuthDeps, webhooks: ManageWebhooksDeps) =>
   httpRoute({ auth: deps, json: true, maxBodyBytes: 16 * 1024 }, async (request) =>
     json(201, { Result: await createWebhook(webhooks, request.caller, request.body), Code: "ok" }),
   );
 
-export const handler = makeHandler(makeCoreDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler(authDeps(w), { endpoints: webhookEndpoints(w), config: w.config });

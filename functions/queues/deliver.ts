@@ -1,12 +1,12 @@
 // Deliveries queue consumer: each record names up to ten messages to render and send.
 import { loadConfig } from "../../shared/config.ts";
 import { QUEUES } from "../manifest.ts";
-import { makeDeps, type Deps } from "../../shared/deps.ts";
+import { wiring } from "../../shared/wiring.ts";
+import { deliverDeps } from "../../shared/wiring-delivery.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
-import { makeAttachmentLoader, readEachOnce } from "../../shared/files/attachments.ts";
+import { readEachOnce } from "../../shared/files/attachments.ts";
 import { messageIdsOf, type DeliveryJob } from "../../shared/queue/deliveries.ts";
 import { sqsConsumer } from "../../shared/queue/consumer.ts";
-import { transportFromConfig } from "../../shared/transport/from-config.ts";
 
 export const makeHandler = (deps: DeliverDeps) =>
   sqsConsumer("deliver", async (record) => {
@@ -20,12 +20,4 @@ export const makeHandler = (deps: DeliverDeps) =>
     if (failed) throw failed.reason;
   });
 
-export function makeDeliverDeps(deps: Deps): DeliverDeps {
-  return {
-    ...deps,
-    transport: transportFromConfig(deps.config),
-    loadAttachments: makeAttachmentLoader(deps.clients.s3, deps.config.bucketName),
-  };
-}
-
-export const handler = makeHandler(makeDeliverDeps(makeDeps(loadConfig())));
+export const handler = makeHandler(deliverDeps(wiring({ config: loadConfig() })));

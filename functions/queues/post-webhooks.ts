@@ -1,37 +1,28 @@
 // Webhooks queue consumer: posts status events to account endpoints and recipients' callbackUrl,
 // one request per URL per batch; failed URLs are retried WEBHOOK_RETRY_SECONDS later, and a
 // record whose last attempt (the queue's last receive) failed is parked for replay.
-import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { loadConfig } from "../../shared/config.ts";
-import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
 import { deliverWebhookRecords, type DeliverWebhooksDeps } from "../../shared/webhooks/deliver-webhooks.ts";
-import { makeWebhookEndpointStore } from "../../shared/webhooks/endpoints.ts";
-import { makeWebhookOutbox } from "../../shared/webhooks/outbox.ts";
 import { postWebhook } from "../../shared/webhooks/poster.ts";
+import { webhookEndpoints, webhookQueue, webhookRecords, wiring, type Wiring } from "../../shared/wiring.ts";
 import { QUEUES } from "../manifest.ts";
-
-/** SQS refuses a longer visibility timeout (12 hours). */
-const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 
 export const makeHandler = (deps: DeliverWebhooksDeps) => (event: SQSEvent): Promise<SQSBatchResponse> => deliverWebhookRecords(deps, event.Records);
 
-export function makePostWebhooksDeps(deps: Pick<CoreDeps, "clients" | "config">): DeliverWebhooksDeps {
-  const { config, clients } = deps;
+/** The consumer's dependencies; a record's attempts are the queue's receives (functions/manifest.ts). */
+export function postWebhooksDeps(w: Wiring): DeliverWebhooksDeps {
+  const { config } = w;
   return {
-    endpoints: makeWebhookEndpointStore(clients.ddb, config.tableName),
+    endpoints: webhookEndpoints(w),
     post: postWebhook,
     mode: config.mode,
     timeoutMs: config.webhooks.timeoutMs,
     retrySeconds: config.webhooks.retrySeconds,
     attempts: QUEUES.webhooks.maxReceiveCount,
-    outbox: makeWebhookOutbox(clients.ddb, config.tableName),
-    delayRetry: async (receiptHandle, seconds) => {
-      await clients.sqs.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: config.queueUrls.webhooks, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.min(Math.max(0, Math.round(seconds)), SQS_MAX_VISIBILITY_SECONDS) }),
-      );
-    },
+    outbox: webhookRecords(w),
+    delayRetry: webhookQueue(w).delayRetry,
   };
 }
 
-export const handler = makeHandler(makePostWebhooksDeps(makeCoreDeps(loadConfig())));
+export const handler = makeHandler(postWebhooksDeps(wiring({ config: loadConfig() })));

@@ -1,15 +1,15 @@
 // Scheduled sweeper: re-enqueues messages left in ACCEPTED past their deadline, and sends again
 // the webhook records the outbox still holds long after they were queued.
 import { loadConfig } from "../../shared/config.ts";
-import { makeCoreDeps, type CoreDeps } from "../../shared/deps.ts";
+import { deliveryQueue, messageStore, webhookRecordDeps, wiring } from "../../shared/wiring.ts";
+import type { Config } from "../../shared/config.ts";
 import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../../shared/deliver/sweep.ts";
 import { log } from "../../shared/log.ts";
-import { webhookRecordDeps } from "../../shared/webhooks/from-deps.ts";
-import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../../shared/webhooks/sweep.ts";
+import { sweepWebhookOutbox, webhookSweepAfterSeconds, type WebhookSweepDeps } from "../../shared/webhooks/sweep.ts";
+import type { SweepDeps } from "../../shared/deliver/sweep.ts";
 import { QUEUES } from "../manifest.ts";
 
-export const makeHandler = (deps: CoreDeps) => {
-  const webhookRecords = webhookRecordDeps(deps);
+export const makeHandler = (deps: SweepDeps & { config: Config }, webhookRecords: WebhookSweepDeps) => {
   return async () => {
     const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS });
     if (count > 0) log.warn("sweeper re-enqueued messages", { count });
@@ -19,4 +19,5 @@ export const makeHandler = (deps: CoreDeps) => {
   };
 };
 
-export const handler = makeHandler(makeCoreDeps(loadConfig()));
+const w = wiring({ config: loadConfig() });
+export const handler = makeHandler({ config: w.config, messages: messageStore(w), deliveryQueue: deliveryQueue(w) }, webhookRecordDeps(w));

@@ -1,27 +1,33 @@
-// The one accept path both doors use (DESIGN §5): check the sender, filter suppressed
+// The one accept path both doors use (docs/architecture.md): check the sender, filter suppressed
 // recipients, store the body once, record every message, then enqueue. The caller is answered
 // only after the messages are durably recorded; an enqueue that fails is left to the sweeper.
-// A single-recipient request with a small body costs one BatchWriteItem (body and message) and
-// one SendMessageBatch: the sender check and the caller are cached (shared/store/account-facts.ts).
+// A single-recipient request with a small body costs one BatchWriteItem (body, message and
+// unsubscribe ticket: one unit of work) and one SendMessageBatch: the sender check and the
+// caller are cached (shared/store/account-cache.ts).
 import { AppError } from "../domain/errors.ts";
 import { messageIdFor, newId } from "../domain/ids.ts";
 import { suppressionKey } from "../domain/address.ts";
-import type { BodyStore, PreparedBody } from "../files/bodies.ts";
+import type { BodyStore } from "../files/bodies.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
-import type { Caller, AccountStore } from "../store/accounts.ts";
+import type { AccountCache } from "../store/account-cache.ts";
 import { epochSeconds } from "../store/keys.ts";
-import type { MessageStore, NewMessage } from "../store/messages.ts";
+import type { MessageStore } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
-import type { StatusService } from "../status/status-service.ts";
-import { unsubscribeTicket } from "../tracking/unsubscribe.ts";
-import type { AcceptedRecipient, Submission } from "./submission.ts";
+import type { StatusService } from "../status/index.ts";
+import type { UnitsOfWork } from "../store/unit-of-work.ts";
+
+import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { log } from "../log.ts";
+import type { Caller } from "../domain/account.ts";
+import type { NewMessage } from "../domain/message.ts";
+import { unsubscribeTicket } from "../domain/suppression.ts";
 
 export interface AcceptDeps {
-  accounts: AccountStore;
+  accountCache: Pick<AccountCache, "isVerifiedSender">;
   messages: MessageStore;
   suppressions: SuppressionStore;
   bodies: BodyStore;
+  unitsOfWork: UnitsOfWork;
   deliveryQueue: DeliveryQueue;
   status: StatusService;
   retentionHours: number;
@@ -30,7 +36,7 @@ export interface AcceptDeps {
 export const REJECTED_UNSUBSCRIBED = "rejected_unsubscribed";
 
 export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submission: Submission, now = Date.now()): Promise<AcceptedRecipient[]> {
-  if (!(await deps.accounts.isVerifiedSender(caller.accountId, submission.from.address))) {
+  if (!(await deps.accountCache.isVerifiedSender(caller.accountId, submission.from.address))) {
     throw new AppError("validation_error", {
       message: `Sender ${submission.from.address} is not on a verified domain of this account`,
       reasons: [{ key: "sender_not_verified", ref: "Sender.Address" }],
@@ -44,16 +50,15 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   const submissionId = newId();
   const expiresAt = epochSeconds(now) + deps.retentionHours * 3600;
   const rejected = submission.recipients.map((r) => suppressed.has(suppressionKey(r.address)));
+  const work = deps.unitsOfWork.begin();
   // Nothing is stored for a submission whose every recipient is suppressed: there is nothing to send.
-  const body: PreparedBody = rejected.includes(false)
-    ? await deps.bodies.prepare(caller.accountId, submissionId, bodyOf(submission), expiresAt)
-    : { bodyKey: "" };
+  const bodyKey = rejected.includes(false) ? await deps.bodies.prepare(work, caller.accountId, submissionId, bodyOf(submission), expiresAt) : "";
   const messages: NewMessage[] = submission.recipients.map((recipient, position) => ({
     messageId: messageIdFor(submissionId, position),
     accountId: caller.accountId,
     projectId: caller.projectId,
     submissionId,
-    bodyKey: body.bodyKey,
+    bodyKey,
     from: submission.from,
     to: { address: recipient.address, name: recipient.name },
     subject: submission.subject,
@@ -70,8 +75,9 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
 
   const toSend = messages.filter((m) => m.status === "ACCEPTED");
   // Each sent message's unsubscribe link must outlive the message: the submission's tickets go in the same write.
-  const tickets = submission.options.skipUnsubscribe ? [] : deps.suppressions.ticketItems(toSend.map(unsubscribeTicket), now);
-  await deps.messages.putMessages(messages, now, { first: body.item ? [body.item] : [], alongside: tickets });
+  if (!submission.options.skipUnsubscribe) deps.suppressions.stageTickets(work, toSend.map(unsubscribeTicket), now);
+  deps.messages.stage(work, messages, now);
+  await work.commit();
 
   // Durable from here on: failures below are logged and repaired by the sweeper, never reported as a failed send.
   try {

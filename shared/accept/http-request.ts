@@ -1,12 +1,14 @@
-// POST /email/messages (SPEC §2): the Devino-shaped body, validated with zod. Request-level
+// POST /email/messages (docs/http-api.md): the Devino-shaped body, validated with zod. Request-level
 // problems fail the whole request; a bad recipient fails only its own Result entry.
 // zod/mini: the same checks and issues as the classic API, at a thirtieth of the bundle size.
 import * as z from "zod/mini";
 import { isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
-import { AppError, type Reason } from "../domain/errors.ts";
-import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "./submission.ts";
-import { LANGUAGES } from "../render/i18n.ts";
-import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/url-policy.ts";
+import { AppError, type Reason, type ReasonKey } from "../domain/errors.ts";
+import { reasonsOf } from "../domain/reasons.ts";
+import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "../domain/submission.ts";
+
+import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/index.ts";
+import { LANGUAGES } from "../domain/language.ts";
 
 const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
 const stringMap = z.record(z.string(), scalar);
@@ -149,32 +151,7 @@ function validationError(error: z.core.$ZodError, input: unknown): AppError {
   return new AppError("validation_error", { message: describe(reasons[0]), reasons });
 }
 
-/** zod issues as Devino reasons: `key` a stable code, `ref` the path (`Recipients[0].Address`). */
-export function reasonsOf(error: z.core.$ZodError, input: unknown, prefix: string[]): Reason[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String);
-    return { key: keyOf(issue, valueAt(input, path)), ref: formatPath([...prefix, ...path]) || undefined };
-  });
-}
-
-function keyOf(issue: z.core.$ZodIssue, value: unknown): string {
-  if (issue.code === "custom") return issue.message;
-  if (value === undefined && issue.code === "invalid_type") return "required";
-  if (issue.code === "invalid_type") return "invalid_type";
-  if (issue.code === "too_small") return issue.origin === "array" ? "too_few_items" : issue.origin === "string" ? "required" : "too_small";
-  if (issue.code === "too_big") return issue.origin === "array" ? "too_many_items" : issue.origin === "string" ? "too_long" : "too_big";
-  return issue.code;
-}
-
-function valueAt(input: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), input);
-}
-
-function formatPath(path: string[]): string {
-  return path.reduce((out, part) => (!out ? part : /^\d+$/.test(part) ? `${out}[${part}]` : `${out}.${part}`), "");
-}
-
-const DESCRIPTIONS: Record<string, string> = {
+const DESCRIPTIONS: Partial<Record<ReasonKey, string>> = {
   required: "is required",
   invalid_type: "has the wrong type",
   invalid_address: "is not a valid email address",

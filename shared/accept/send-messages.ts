@@ -1,12 +1,15 @@
 // The service behind POST /email/messages: validate, accept, and shape the Devino answer
-// (SPEC §2). Idempotency-Key replays live here too, so a retried request sends nothing twice.
+// (docs/http-api.md). Idempotency-Key replays live here too, so a retried request sends nothing twice.
 import { createHash } from "node:crypto";
 import { AppError } from "../domain/errors.ts";
-import type { Deps } from "../deps.ts";
-import type { Caller } from "../store/accounts.ts";
-import { attachmentsByIds } from "../files/files.ts";
-import { acceptSubmission } from "./accept.ts";
+import type { Config } from "../config.ts";
+import type { FileStore } from "../files/attachments.ts";
+import type { IdempotencyStore } from "../store/idempotency.ts";
+
+import { acceptSubmission, type AcceptDeps } from "./accept.ts";
+import { attachmentsByIds } from "./attachments.ts";
 import { describe, parseSendRequest } from "./http-request.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface SendAnswer {
   statusCode: number;
@@ -24,7 +27,12 @@ interface ResultEntry {
   Reasons?: { key: string; ref?: string }[];
 }
 
-export async function sendMessages(deps: Deps, caller: Caller, input: unknown): Promise<SendAnswer> {
+export interface SendDeps extends AcceptDeps {
+  config: Pick<Config, "limits" | "mode">;
+  files: Pick<FileStore, "resolve" | "toRef">;
+}
+
+export async function sendMessages(deps: SendDeps, caller: Caller, input: unknown): Promise<SendAnswer> {
   const { submission, failures, attachmentIds } = parseSendRequest(input, deps.config.limits, { urlMode: deps.config.mode });
   if (attachmentIds.length > 0) {
     submission.attachments = await attachmentsByIds(deps.files, caller, attachmentIds, submission, deps.config.limits.messageBytes);
@@ -62,7 +70,7 @@ export async function sendMessages(deps: Deps, caller: Caller, input: unknown): 
 
 /** Runs `send` at most once per Idempotency-Key and request body within 24 hours. */
 export async function withIdempotency(
-  deps: Deps,
+  deps: { idempotency: IdempotencyStore },
   caller: Caller,
   key: string | undefined,
   rawBody: Buffer,

@@ -1,24 +1,24 @@
-// Delivery of one message as named steps that can stop early (DESIGN §9): claim, load the body,
+// Delivery of one message as named steps that can stop early (docs/architecture.md): claim, load the body,
 // compose, send, then record what happened and decide whether to try again.
 import type { Config } from "../config.ts";
 import type { BodyStore } from "../files/bodies.ts";
 import type { AttachmentLoader } from "../files/attachments.ts";
+import { sleep } from "../lib/backoff.ts";
 import { log } from "../log.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
-import { SQS_MAX_DELAY_SECONDS } from "../queue/deliveries.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../queue/sqs.ts";
 import type { StatusChange } from "../domain/status.ts";
-import { composeMail, type Composed } from "../render/compose.ts";
-import { isTemplateError, type TemplateError } from "../render/template-safety.ts";
-import type { StatusService } from "../status/status-service.ts";
-import type { AccountStore } from "../store/accounts.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
-import { accountPolicy } from "../tracking/account-policy.ts";
+import { composeMail, type Composed, isTemplateError, type TemplateError } from "../render/index.ts";
+import type { StatusService } from "../status/index.ts";
+import type { MessageStore } from "../store/messages.ts";
+import type { AccountCache } from "../store/account-cache.ts";
 import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
+import type { Message } from "../domain/message.ts";
 
 export interface DeliverDeps {
   config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;
   messages: MessageStore;
-  accounts: Pick<AccountStore, "getAccount">;
+  accountCache: Pick<AccountCache, "policy">;
   bodies: BodyStore;
   status: StatusService;
   deliveryQueue: DeliveryQueue;
@@ -51,7 +51,7 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   let sent: SendResult;
   let missingFields: string[];
   try {
-    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), accountPolicy(deps.accounts, message.accountId)]);
+    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId)]);
     let composed: Composed;
     try {
       composed = composeMail(message, body, deps.config, account);
@@ -103,7 +103,7 @@ async function recordSent(deps: DeliverDeps, message: Message, changes: StatusCh
         log.error("sent, but the status could not be recorded", { messageId: message.messageId, error: String(error) });
         throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      await sleep(100 * 2 ** attempt);
     }
   }
 }

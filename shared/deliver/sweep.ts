@@ -1,4 +1,4 @@
-// The sweeper (DESIGN §5): messages recorded but never sent (a crash between record and
+// The sweeper (docs/architecture.md): messages recorded but never sent (a crash between record and
 // enqueue, a queue that lost its contents) are found through the pending index and enqueued
 // again. The worker's claim makes a message enqueued twice harmless.
 import type { DeliveryQueue } from "../queue/deliveries.ts";
@@ -20,7 +20,12 @@ export interface SweepOptions {
   pageSize?: number;
 }
 
-export async function sweep(deps: { messages: MessageStore; deliveryQueue: DeliveryQueue }, options: SweepOptions): Promise<number> {
+export interface SweepDeps {
+  messages: Pick<MessageStore, "listOverdue" | "releaseClaim">;
+  deliveryQueue: Pick<DeliveryQueue, "enqueue">;
+}
+
+export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<number> {
   const now = options.now ?? Date.now();
   const dueBefore = now - options.olderThanSeconds * 1000;
   const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;

@@ -1,4 +1,5 @@
-// Message statuses (SPEC §6) and how they may follow one another.
+// Message statuses (docs/webhooks.md) and how they may follow one another.
+import type { Message } from "./message.ts";
 
 export const STATUSES = [
   "ACCEPTED",
@@ -47,3 +48,11 @@ export interface StatusChange {
   ts: number;
   reason?: string;
 }
+
+export interface StatusEvent {
+  message: Message;
+  change: StatusChange;
+}
+
+/** Something that wants to know about status changes: the webhook queue, reports, counters. */
+export type StatusListener = (events: StatusEvent[]) => Promise<void>;

@@ -4,10 +4,11 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { AppError } from "../domain/errors.ts";
-import type { Caller } from "../store/accounts.ts";
+
 import { authenticate, type AuthDeps } from "./auth.ts";
 import { parseJsonBody } from "./json.ts";
 import { errorResponse } from "./respond.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface ApiRequest {
   event: APIGatewayProxyEventV2;

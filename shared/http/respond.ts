@@ -1,4 +1,4 @@
-// The one mapping from errors to HTTP answers, in the Devino JSON shape (SPEC §2):
+// The one mapping from errors to HTTP answers, in the Devino JSON shape (docs/http-api.md):
 // {"Code": "...", "Description": "...", "Reasons": [{"key": "...", "ref": "..."}]}.
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { AppError, isAppError } from "../domain/errors.ts";

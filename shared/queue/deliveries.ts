@@ -1,10 +1,11 @@
-// The deliveries queue carries message ids only, never bodies (DESIGN §4). A job names up to
+// The deliveries queue carries message ids only, never bodies (docs/architecture.md). A job names up to
 // ten messages, so a 1,000-recipient request is 10 SendMessageBatch calls rather than 100, and a
 // worker takes up to 100 messages a receive. A job that fails is received again whole: the
 // copies already recorded as sent are skipped by the worker's claim.
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { coalesce } from "../coalesce.ts";
-import { chunk } from "../store/batch.ts";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { chunk } from "../lib/chunk.ts";
+import { coalesce } from "../lib/coalesce.ts";
+import { sendBatch, SQS_MAX_DELAY_SECONDS } from "./sqs.ts";
 
 export interface DeliveryJob {
   messageIds: string[];
@@ -15,31 +16,13 @@ export const messageIdsOf = (job: DeliveryJob | { messageId: string }): string[]
 
 const SQS_BATCH_MAX = 10;
 const IDS_PER_JOB = 10;
-const SQS_MAX_DELAY_SECONDS = 900;
 
 export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { coalesce?: boolean } = {}) {
   async function send(messageIds: string[], delay: number) {
-    await Promise.all(
-      chunk(chunk(messageIds, IDS_PER_JOB), SQS_BATCH_MAX).map(async (jobs) => {
-        let pending = jobs;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          if (attempt === 5) throw new Error(`SQS refused ${pending.flat().length} delivery jobs after 5 attempts`);
-          const result = await sqs.send(
-            new SendMessageBatchCommand({
-              QueueUrl: queueUrl,
-              Entries: pending.map((ids, index) => ({
-                Id: String(index),
-                MessageBody: JSON.stringify({ messageIds: ids } satisfies DeliveryJob),
-                DelaySeconds: delay || undefined,
-              })),
-            }),
-          );
-          pending = (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);
-        }
-      }),
-    );
+    const jobs = chunk(messageIds, IDS_PER_JOB).map((ids) => ({ body: JSON.stringify({ messageIds: ids } satisfies DeliveryJob), delaySeconds: delay }));
+    await sendBatch(sqs, queueUrl, jobs, "delivery jobs");
   }
-  // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/coalesce.ts).
+  // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/lib/coalesce.ts).
   const sendNow = options.coalesce
     ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX * IDS_PER_JOB, maxInFlight: 2 }, (ids) => ids.length)
     : (ids: string[]) => send(ids, 0);
@@ -55,4 +38,3 @@ export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { c
 }
 
 export type DeliveryQueue = ReturnType<typeof makeDeliveryQueue>;
-export { SQS_MAX_DELAY_SECONDS };

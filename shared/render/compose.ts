@@ -1,14 +1,17 @@
 // Turns a stored message and its submission's body into the mail one recipient receives:
 // merge fields, signed links, click redirects, the unsubscribe footer, the open pixel and the
-// List-Unsubscribe headers. The web version (shared/tracking/web-version.ts) shows the same HTML.
-import type { StoredBody } from "../files/bodies.ts";
-import type { Message, MessageOptions } from "../store/messages.ts";
-import { clickUrl, rewriteLinks } from "../tracking/click-links.ts";
-import { addOpenPixel } from "../tracking/open-pixel.ts";
-import { effectiveOptions, type AccountPolicy } from "../tracking/options.ts";
-import { LINK_PATHS, messageLinks } from "./links.ts";
+// List-Unsubscribe headers. The web version (shared/links/web-version.ts) shows the same HTML.
+
+import { clickUrl, rewriteLinks } from "./click-links.ts";
+import { addOpenPixel } from "./open-pixel.ts";
+import { effectiveOptions } from "./options.ts";
+import { LINK_PATHS, messageLinks } from "../domain/link-tokens.ts";
 import { appendToHtmlBody, renderHtml, renderPlain, unsubscribeFooter, type MergeContext, type Rendered } from "./merge.ts";
 import { applySmtpOptions } from "./substitutions.ts";
+import type { StoredBody } from "../domain/body.ts";
+import type { Message, MessageOptions } from "../domain/message.ts";
+import type { AccountPolicy } from "../domain/account.ts";
+import type { OutgoingMail } from "../domain/outgoing-mail.ts";
 
 type MessageLinks = ReturnType<typeof messageLinks>;
 
@@ -16,19 +19,6 @@ export interface LinkSettings {
   publicUrl: string;
   linkSecret: string;
   unsubscribeMailDomain: string;
-}
-
-export interface OutgoingMail {
-  messageId: string;
-  envelope: { from: string; to: string };
-  from: { address: string; name?: string };
-  to: { address: string; name?: string };
-  replyTo?: string;
-  subject: string;
-  html?: string;
-  text?: string;
-  headers: Record<string, string>;
-  attachments: { filename: string; contentType: string; key: string }[];
 }
 
 export interface Composed {

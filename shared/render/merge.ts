@@ -1,10 +1,10 @@
 // Merge fields of the HTTP API: `[Name]` in Subject and Body, plus the two reserved macros
-// `[Unsubscribe]` and `[WebVersion]` (SPEC §5). A missing value renders empty and is reported
+// `[Unsubscribe]` and `[WebVersion]` (docs/http-api.md). A missing value renders empty and is reported
 // back so the worker can note it in the message's history. Fields are looked up among the
 // message's own only, so `[constructor]` is a missing field like any other; a template that
 // would grow a part past the limit is refused (a TemplateError) rather than built.
-import { escapeHtml } from "./escape.ts";
-import { texts } from "./i18n.ts";
+import { escapeHtml } from "../lib/html.ts";
+import { texts } from "../domain/i18n.ts";
 import { growthMeter, ownValue } from "./template-safety.ts";
 
 // Only identifier-like names are macros, so "[1]" footnotes and "[ ]" checkboxes survive.

@@ -1,15 +1,16 @@
-// Substitutions of the SMTP options header (SPEC §4, §5): `template_engine` "simple" writes
+// Substitutions of the SMTP options header (docs/smtp.md): `template_engine` "simple" writes
 // `{{Name}}`, "velocity" writes Velocity (`$Name`, `${Name}`, `#if`, `#foreach`). They apply to
 // Subject, the From and To names and both bodies of every copy, at compose time, so each copy
 // can also use its own `{{to_email}}` and `{{to_name}}`. A missing value renders empty and is
 // reported, like a missing `[Name]` merge field of the HTTP API. Templates are hostile: Velocity
 // runs in a sandbox (./velocity-sandbox.ts), lookups read own values only, and a template that is
 // refused or hits a limit throws a TemplateError: nothing of it is sent.
-import type { StoredBody } from "../files/bodies.ts";
-import type { Message } from "../store/messages.ts";
-import { escapeHtml } from "./escape.ts";
+
+import { escapeHtml } from "../lib/html.ts";
 import { growthMeter, isTemplateError, ownValue, TemplateError, type TemplateProblem } from "./template-safety.ts";
 import { renderVelocitySandboxed } from "./velocity-sandbox.ts";
+import type { StoredBody } from "../domain/body.ts";
+import type { Message } from "../domain/message.ts";
 
 export type Engine = "simple" | "velocity" | "none";
 

@@ -4,7 +4,7 @@
 // its steps, loop iterations, range numbers and every character it produces. The same check and
 // render run when a message is accepted and every time it is rendered (delivery, web version).
 import velocity from "velocityjs";
-import { escapeHtml } from "./escape.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { TemplateError } from "./template-safety.ts";
 import { ALLOWED, at, checkedVelocity, formatNumber, referenceText, VELOCITY_LIMITS, type Item, type Node, type Pos, type VelocityLimits } from "./velocity-check.ts";
 

@@ -1,7 +1,6 @@
-// SMTP login (SPEC §1, §4): username = account id or project id, password = its API key, over
+// SMTP login (docs/smtp.md): username = account id or project id, password = its API key, over
 // TLS only, from an address on the account's allowlist, within the account's connection cap.
-import { isAllowedIp } from "../http/auth.ts";
-import type { Caller } from "../store/accounts.ts";
+import { isAllowedIp, type Caller } from "../domain/account.ts";
 
 export type LoginDecision =
   | { ok: true; caller: Caller }
@@ -33,7 +32,7 @@ export function decideLogin(facts: LoginFacts): LoginDecision {
   return { ok: true, caller };
 }
 
-/** An operator may raise or lower the cap for one account (SPEC §10) with `smtpConnectionLimit` on the account item. */
+/** An operator may raise or lower the cap for one account (docs/configuration.md) with `smtpConnectionLimit` on the account item. */
 export function sessionLimitFor(caller: Caller, fallback: number): number {
   const own = (caller.account as { smtpConnectionLimit?: unknown }).smtpConnectionLimit;
   return typeof own === "number" && Number.isFinite(own) && own > 0 ? own : fallback;

@@ -1,19 +1,21 @@
-// One SMTP transaction turned into a submission for the one accept path (DESIGN §5): parse the
-// DATA, read the options header, apply the SPEC §4 rules, store the attachments once, accept.
+// One SMTP transaction turned into a submission for the one accept path (docs/architecture.md): parse the
+// DATA, read the options header, apply the SMTP rules (docs/smtp.md), store the attachments once, accept.
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
-import { acceptSubmission, type AcceptDeps } from "../accept/accept.ts";
-import type { AcceptedRecipient, Submission } from "../accept/submission.ts";
+import { acceptSubmission, type AcceptDeps } from "../accept/index.ts";
+import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { isAppError } from "../domain/errors.ts";
-import { cleanFilename, type FileStore } from "../files/files.ts";
-import type { Caller } from "../store/accounts.ts";
-import type { AccountFactsCache } from "../store/account-facts.ts";
+import type { FileStore } from "../files/attachments.ts";
+
+import type { AccountCache } from "../store/account-cache.ts";
 import { headerLineText } from "./mime-words.ts";
 import { findOptionsHeader, parseSmtpOptions } from "./options.ts";
 import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
+import { cleanFilename } from "../domain/file.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface IngestDeps extends AcceptDeps {
-  files: FileStore;
-  facts: AccountFactsCache;
+  files: Pick<FileStore, "putMany" | "toRef">;
+  accountCache: Pick<AccountCache, "isVerifiedSender" | "verifiedDomains">;
 }
 
 export interface Transaction {
@@ -60,11 +62,11 @@ export async function ingestTransaction(deps: IngestDeps, transaction: Transacti
   const mail = toIncomingMail(parsed);
   const options = parseSmtpOptions(findOptionsHeader(mail.headerLines));
   const facts = {
-    verifiedDomains: await deps.facts.verifiedDomains(caller.accountId),
+    verifiedDomains: await deps.accountCache.verifiedDomains(caller.accountId),
     allowSkipUnsubscribe: !!caller.account.allowSkipUnsubscribe,
   };
   const plan = planDelivery(mail, transaction.rcptTo, options, facts, limits);
-  if (!(await deps.facts.isVerifiedSender(caller.accountId, plan.from.address))) throw disallowedSource(plan.from.address);
+  if (!(await deps.accountCache.isVerifiedSender(caller.accountId, plan.from.address))) throw disallowedSource(plan.from.address);
 
   // Stored once for every copy, like the body; the worker attaches them again from S3.
   const files = await deps.files.putMany(
@@ -87,7 +89,7 @@ export async function ingestTransaction(deps: IngestDeps, transaction: Transacti
       mergeFields: options.substitutions,
       extraData: {},
     })),
-    // Suppressed addresses are always filtered on the SMTP door (SPEC §6).
+    // Suppressed addresses are always filtered on the SMTP door (docs/suppressions.md).
     checkSuppression: true,
     options: {
       trackOpens: options.trackRead,
@@ -103,7 +105,7 @@ export async function ingestTransaction(deps: IngestDeps, transaction: Transacti
   };
 
   try {
-    return await acceptSubmission({ ...deps, accounts: deps.facts.accounts }, caller, submission);
+    return await acceptSubmission(deps, caller, submission);
   } catch (error) {
     if (isAppError(error) && error.reasons[0]?.key === "sender_not_verified") throw disallowedSource(plan.from.address);
     throw error;

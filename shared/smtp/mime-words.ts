@@ -1,4 +1,4 @@
-// Header values as clients send them (SPEC §4): folded over several lines and, when not ASCII,
+// Header values as clients send them (docs/smtp.md): folded over several lines and, when not ASCII,
 // written as RFC 2047 encoded words (`=?UTF-8?B?...?=`), as PHP's mb_encode_mimeheader and
 // most mailers do, or as raw UTF-8. mailparser decodes the standard headers; the options header
 // and the X- headers we pass on are decoded here.

@@ -1,12 +1,13 @@
-// The options header of an SMTP message (SPEC §4): `X-Posthaste`, or `X-UNISENDER-GO` so that
+// The options header of an SMTP message (docs/smtp.md): `X-Posthaste`, or `X-UNISENDER-GO` so that
 // clients of Unisender Go can move by changing host and credentials. A JSON object, possibly
 // MIME-encoded and folded. Every option of the table is understood; `template_id` is refused
 // until templates exist, rather than silently ignored.
 import * as z from "zod/mini";
 import { en } from "zod/locales";
-import { LANGUAGES, type Language } from "../render/i18n.ts";
+
 import { parseHeaderLine } from "./mime-words.ts";
 import { smtpRefusal } from "./replies.ts";
+import { LANGUAGES, type Language } from "../domain/language.ts";
 
 export const OPTIONS_HEADERS = ["x-posthaste", "x-unisender-go"] as const;
 

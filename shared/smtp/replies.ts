@@ -1,20 +1,22 @@
-// The SMTP face of errors (DESIGN §3): every refusal of a submission is
-// `554 Transaction failed: <text>`, with the exact texts of SPEC §4 where the reference defines
-// one, and a precise text of our own for the rules it does not name.
-import { AppError, isAppError } from "../domain/errors.ts";
+// The SMTP face of errors: every refusal of a submission is `554 Transaction failed: <text>`,
+// with the reference's exact texts where it defines one (docs/smtp.md), and a precise text of
+// our own for the rules it does not name. Which reply an error gets is the error table's
+// (shared/domain/errors.ts), as its HTTP status is.
+import { AppError, ERROR_CODES, isAppError, type ReasonKey } from "../domain/errors.ts";
 import { log } from "../log.ts";
 
 export const SMTP_TEXTS = {
-  mustAuthenticate: "Must authenticate before sending mail",
+  mustAuthenticate: ERROR_CODES.unauthorized.smtp.text,
   internal: "Internal server error",
   attachmentType: (extension: string) => `Not allowed attachment type ${extension}`,
-  tooLarge: "Message exceeds fixed size limit",
+  tooLarge: ERROR_CODES.payload_too_large.smtp.text,
   invalidRecipient: (address: string) => `Invalid recipient address: ${address}`,
   disallowedSource: (address: string) => `Disallowed source address: ${address}`,
 } as const;
 
-/** Reason keys of SMTP refusals; the same keys the HTTP API uses where the rule is shared. */
-export type SmtpReasonKey =
+/** Reason keys of SMTP refusals: the same keys the HTTP API uses where the rule is shared. */
+export type SmtpReasonKey = Extract<
+  ReasonKey,
   | "invalid_recipient"
   | "sender_not_verified"
   | "attachment_type_not_allowed"
@@ -28,7 +30,8 @@ export type SmtpReasonKey =
   | "invalid_options"
   | "template_not_supported"
   | "skip_unsubscribe_not_allowed"
-  | "invalid_template";
+  | "invalid_template"
+>;
 
 /** A refused submission: the text is what the client reads after `554 Transaction failed: `. */
 export function smtpRefusal(key: SmtpReasonKey, text: string, ref?: string): AppError {
@@ -45,10 +48,9 @@ export const transactionFailed = (text: string): SmtpReply => ({ responseCode: 5
 /** The reply for anything a handler threw. Unknown errors are logged; their text never reaches the client. */
 export function smtpReplyFor(error: unknown, context: Record<string, unknown> = {}): SmtpReply {
   if (isAppError(error)) {
-    if (error.code === "unauthorized") return transactionFailed(SMTP_TEXTS.mustAuthenticate);
-    if (error.code === "validation_error" || error.code === "forbidden_ip") return transactionFailed(error.message);
-    if (error.code === "payload_too_large") return transactionFailed(SMTP_TEXTS.tooLarge);
-    if (error.code === "rate_limited") return { responseCode: 451, message: "Too many messages, try again later" };
+    const face = error.smtp;
+    if (face.reply === "transaction_failed") return transactionFailed("text" in face ? face.text : error.message);
+    if (face.reply === "code") return { responseCode: face.code, message: face.text };
   }
   log.error("smtp transaction failed", { ...context, error: error instanceof Error ? error.stack : String(error) });
   return transactionFailed(SMTP_TEXTS.internal);

@@ -1,14 +1,15 @@
-// The SMTP rules of SPEC §4 as pure functions: which addresses a message may go to, which
+// The SMTP rules (docs/smtp.md) as pure functions: which addresses a message may go to, which
 // headers it keeps, what its HTML and attachments may be. They decide on a parsed message and
 // the account's facts, and throw a 554 refusal with the text a client will read.
 import { domainOf, isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
-import { ATTACHMENT_BYTES, attachmentProblem } from "../files/files.ts";
-import { checkTemplate, TEMPLATE_PARTS, valuesFor } from "../render/substitutions.ts";
-import { describeTemplateProblem } from "../render/template-safety.ts";
-import type { Party } from "../store/messages.ts";
+
+import { checkTemplate, TEMPLATE_PARTS, valuesFor, describeTemplateProblem } from "../render/index.ts";
+
 import { parseHeaderLine } from "./mime-words.ts";
 import { OPTIONS_HEADERS, type SmtpOptions } from "./options.ts";
 import { SMTP_TEXTS, smtpRefusal } from "./replies.ts";
+import { ATTACHMENT_BYTES, attachmentProblem } from "../domain/file.ts";
+import type { Party } from "../domain/message.ts";
 
 export interface MailAddress {
   address: string;
@@ -78,7 +79,7 @@ function checkVisible(addresses: MailAddress[]) {
 }
 
 const STRUCTURAL = new Set(["from", "to", "cc", "bcc", "reply-to", "subject"]);
-// Allowed only when the message goes without our unsubscribe link (SPEC §4).
+// Allowed only when the message goes without our unsubscribe link (docs/smtp.md).
 const UNSUBSCRIBE_SKIPPED_ONLY = new Set(["list-unsubscribe", "list-subscribe", "list-help", "list-owner", "list-archive", "in-reply-to", "references"]);
 const OURS = new Set<string>([...OPTIONS_HEADERS, "x-posthaste-message-id"]);
 
@@ -100,7 +101,7 @@ export function keptHeaders(headerLines: IncomingMail["headerLines"], options: P
   return kept;
 }
 
-/** `<html>` without `<body>` is refused (SPEC §4): clients show nothing of such a message. */
+/** `<html>` without `<body>` is refused (docs/smtp.md): clients show nothing of such a message. */
 export function checkHtml(html: string | undefined): void {
   if (html && /<html[\s>]/i.test(html) && !/<body[\s>]/i.test(html)) {
     throw smtpRefusal("html_without_body", "HTML with an <html> tag must have a <body> tag");

@@ -1,22 +1,22 @@
-// The SMTP door (SPEC §4): smtp-server on a STARTTLS port (587) and an implicit-TLS port (465),
+// The SMTP door (docs/smtp.md): smtp-server on a STARTTLS port (587) and an implicit-TLS port (465),
 // wired to the decisions in this folder and to the one accept path. The same server runs in
 // the Fargate container (functions/smtp-ingest/main.ts) and in `npm start` (local/platform.ts).
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js";
-import type { Deps } from "../deps.ts";
-import { findCaller } from "../http/auth.ts";
+import type { AccountCache } from "../store/account-cache.ts";
 import { log } from "../log.ts";
-import type { Caller } from "../store/accounts.ts";
+
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginDecision } from "./auth.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { ingestTransaction, type IngestDeps } from "./ingest.ts";
 import { replyError, SMTP_TEXTS, smtpReplyFor, transactionFailed, type SmtpReply } from "./replies.ts";
 import { checkMailFrom, checkRcptTo } from "./rules.ts";
 import { ruleLimits, type SmtpSettings } from "./settings.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface SmtpIngestOptions {
-  deps: Deps;
+  deps: IngestDeps & { accountCache: Pick<AccountCache, "findCaller"> };
   settings: SmtpSettings;
   tls: { key: string; cert: string };
   host?: string;
@@ -42,7 +42,7 @@ const commandAddress = (line: string) => (/<([^>]*)>/.exec(line)?.[1] ?? line.sl
  * the greeting goes out at once instead of after 100 ms (see SmtpSettings.greetingDelay); the
  * EHLO answer of an unencrypted session does not offer AUTH (as Postfix's smtpd_tls_auth_only),
  * so a client with TLS off never sends its key in clear (the library only refuses AUTH there,
- * after the client sent it); and the library's own refusals that SPEC §4 words differently
+ * after the client sent it); and the library's own refusals that docs/smtp.md words differently
  * ("530 authentication required", "552 message exceeds fixed maximum message size", "501 bad
  * address syntax") are sent as the reference's 554 texts.
  */
@@ -160,8 +160,7 @@ const TLS_CIPHERS = [
 
 export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpIngest> {
   const { deps, settings } = options;
-  const facts = deps.facts;
-  const ingestDeps: IngestDeps = { ...deps, facts };
+  const cache = deps.accountCache;
   const limits = ruleLimits(settings);
   const accountSessions = new AccountSessions();
   const throttle = new AuthThrottle(settings);
@@ -190,7 +189,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
         return callback(replyError(THROTTLE_REPLIES.addressBlocked));
       }
       (async () => {
-        const caller = auth.password ? await findCaller(deps.accounts, auth.password) : undefined;
+        const caller = auth.password ? await cache.findCaller(auth.password) : undefined;
         const sessionLimit = caller ? sessionLimitFor(caller, settings.sessionsPerAccount) : settings.sessionsPerAccount;
         const decision = decideLogin({
           username: auth.username ?? "",
@@ -223,7 +222,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
       if (!caller) return callback(replyError(transactionFailed(SMTP_TEXTS.mustAuthenticate)));
       (async () => {
         checkMailFrom(address.address);
-        if (!(await facts.isVerifiedSender(caller.accountId, address.address))) {
+        if (!(await cache.isVerifiedSender(caller.accountId, address.address))) {
           return callback(replyError(transactionFailed(SMTP_TEXTS.disallowedSource(address.address))));
         }
         callback();
@@ -250,7 +249,7 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
       (async () => {
         const raw = await readMessage(stream, settings.maxMessageBytes);
         if (!raw) return finish(replyError(transactionFailed(SMTP_TEXTS.tooLarge)));
-        const accepted = await ingestTransaction(ingestDeps, { caller, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw }, limits);
+        const accepted = await ingestTransaction(deps, { caller, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw }, limits);
         log.info("smtp message accepted", {
           sessionId: session.id,
           accountId: caller.accountId,

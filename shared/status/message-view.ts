@@ -1,10 +1,12 @@
 // What GET /email/messages/{id} shows of a message, for its own account only.
 import { AppError } from "../domain/errors.ts";
-import type { Caller } from "../store/accounts.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
+
+import type { MessageStore } from "../store/messages.ts";
+import type { Caller } from "../domain/account.ts";
+import type { Message } from "../domain/message.ts";
 
 /** Another tenant's id answers exactly like an unknown one, so ids cannot be probed. */
-export async function getOwnMessage(messages: MessageStore, caller: Caller, messageId: string): Promise<Message> {
+export async function getOwnMessage(messages: Pick<MessageStore, "getMessage">, caller: Caller, messageId: string): Promise<Message> {
   const message = /^[\w-]{10,64}$/.test(messageId) ? await messages.getMessage(messageId) : undefined;
   if (!message || message.accountId !== caller.accountId || (caller.projectId && message.projectId !== caller.projectId)) {
     throw new AppError("not_found", { message: `Message ${messageId} was not found`, reasons: [{ key: "not_found", ref: "messageId" }] });

@@ -2,16 +2,11 @@
 // unsubscribes suppress the address, a resubscribe lifts it. Listeners (webhooks, reports)
 // hear about every change that was new; a repeated event reaches nobody.
 import type { Status, StatusChange } from "../domain/status.ts";
-import type { Message, MessageStore } from "../store/messages.ts";
-import type { SuppressionCause, SuppressionStore } from "../store/suppressions.ts";
-
-export interface StatusEvent {
-  message: Message;
-  change: StatusChange;
-}
-
-/** Something that wants to know about status changes: the webhook queue, reports, counters. */
-export type StatusListener = (events: StatusEvent[]) => Promise<void>;
+import type { MessageStore } from "../store/messages.ts";
+import type { SuppressionStore } from "../store/suppressions.ts";
+import type { Message } from "../domain/message.ts";
+import type { SuppressionCause } from "../domain/suppression.ts";
+import type { StatusEvent, StatusListener } from "../domain/status.ts";
 
 const SUPPRESSING: Partial<Record<Status, SuppressionCause>> = { UNSUBSCRIBED: "unsubscribed", COMPLAINED: "complaint" };
 

@@ -1,32 +1,10 @@
 // Accounts, projects, API keys (stored only as hashes), verified sender domains and addresses.
 import { createHash } from "node:crypto";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, newId } from "../domain/ids.ts";
-import { keys } from "./keys.ts";
-
-export interface Account {
-  accountId: string;
-  name: string;
-  createdAt: number;
-  /** CIDRs or addresses allowed to use the API and SMTP; empty or absent means any. */
-  ipAllowlist?: string[];
-  /** Requests a second through the HTTP API. */
-  rateLimitPerSecond?: number;
-  /** Whether this account may send without the unsubscribe footer (SPEC §4 skip_unsubscribe). */
-  allowSkipUnsubscribe?: boolean;
-  /** Account-wide tracking switches: false turns open pixels / click redirects off for every message. */
-  trackOpens?: boolean;
-  trackLinks?: boolean;
-}
-
-/** Settings an operator may change on an existing account. */
-export type AccountSettings = Partial<Pick<Account, "ipAllowlist" | "rateLimitPerSecond" | "allowSkipUnsubscribe" | "trackOpens" | "trackLinks">>;
-
-export interface Caller {
-  accountId: string;
-  projectId?: string;
-  account: Account;
-}
+import { queryAll, stripKeys } from "./dynamo.ts";
+import { ACCOUNT_PREFIXES, keys } from "./keys.ts";
+import type { Account, AccountSettings, Caller } from "../domain/account.ts";
 
 export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 
@@ -112,14 +90,11 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
     },
 
     async listDomains(accountId: string): Promise<{ domain: string; verified: boolean }[]> {
-      const result = await ddb.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": "DOMAIN#" },
-        }),
+      const items = await queryAll(
+        { ddb, tableName },
+        { KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.domain } },
       );
-      return (result.Items ?? []).map((item) => ({ domain: item.domain, verified: !!item.verified }));
+      return items.map((item) => ({ domain: item.domain as string, verified: !!item.verified }));
     },
 
     /** A sender is allowed when its domain is verified or the address itself is. */
@@ -133,8 +108,3 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
 }
 
 export type AccountStore = ReturnType<typeof makeAccountStore>;
-
-export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-}

@@ -1,9 +1,9 @@
-// Idempotency-Key (SPEC §2): the same key and body within 24 hours returns the first response
+// Idempotency-Key (docs/http-api.md): the same key and body within 24 hours returns the first response
 // and sends nothing again. A key is claimed with a conditional write before any work starts, so
 // two concurrent retries cannot both send.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { epochSeconds, isLive, keys } from "./keys.ts";
-import { isConditionFailure } from "./messages.ts";
+import { isConditionFailure } from "./dynamo.ts";
 
 const WINDOW_SECONDS = 24 * 60 * 60;
 

@@ -1,6 +1,8 @@
-// Key layout of the single table. Every item has pk and sk; two sparse GSIs serve the logs
-// (messages of an account by time) and the sweeper (messages still waiting to be sent).
+// Key layout of the single table, every item family in one place. Every item has pk and sk; two
+// sparse GSIs serve the logs (messages of an account by time) and the sweeper (messages still
+// waiting to be sent). docs/architecture.md draws the layout.
 import { createHash } from "node:crypto";
+import type { ItemKey } from "../domain/webhook.ts";
 
 export const GSI_ACCOUNT_MESSAGES = "byAccount";
 export const GSI_PENDING = "pending";
@@ -14,16 +16,55 @@ export const PENDING_SHARDS = 4;
  */
 export const pendingShardOf = (messageId: string) => String(createHash("sha1").update(messageId).digest().readUInt32BE(0) % PENDING_SHARDS);
 
+export type { ItemKey };
+
+/** Epoch milliseconds padded so that text order is time order. */
+export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(13, "0");
+
+const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
+
+/** Sort-key prefixes of the item families kept in an account's partition. */
+export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as const;
+
+/** Copies of a submission one unsubscribe ticket item serves. */
+export const TICKET_CHUNK = 1000;
+/** Partitions of the webhook outbox (and of the parked records, by account). */
+export const WEBHOOK_SHARDS = 8;
+export const WEBHOOK_OUTBOX_PREFIX = "WEBHOOK_OUTBOX#";
+const WEBHOOK_PARKED_PREFIX = "WEBHOOK_PARKED#";
+const shardOfText = (text: string) => [...text].reduce((sum, c) => sum + c.charCodeAt(0), 0) % WEBHOOK_SHARDS;
+
+/** Where a body kept in DynamoDB lives; its bodyKey starts with INLINE_BODY_PREFIX. */
+export const INLINE_BODY_PREFIX = "inline/";
+
 export const keys = {
-  account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: "ACCOUNT" }),
-  project: (accountId: string, projectId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `PROJECT#${projectId}` }),
-  domain: (accountId: string, domain: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `DOMAIN#${domain}` }),
-  sender: (accountId: string, address: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `SENDER#${address}` }),
+  account: (accountId: string) => ({ pk: ACCOUNT(accountId), sk: "ACCOUNT" }),
+  project: (accountId: string, projectId: string) => ({ pk: ACCOUNT(accountId), sk: `PROJECT#${projectId}` }),
+  domain: (accountId: string, domain: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.domain}${domain}` }),
+  sender: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SENDER#${address}` }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
-  suppression: (accountId: string, address: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `SUPPRESSION#${address}` }),
+  suppression: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SUPPRESSION#${address}` }),
+  /** The suppression list by time: one list item per entry, beside the entry keyed by address. */
+  suppressionList: (accountId: string) => `SUPPRESSIONS#${accountId}`,
+  suppressionListItem: (accountId: string, createdAt: number, address: string) => ({ pk: `SUPPRESSIONS#${accountId}`, sk: `${timeKey(createdAt)}#${address}` }),
+  /** One ticket item per TICKET_CHUNK copies of a submission. */
+  unsubscribeTicket: (submissionId: string, position: number) => ({ pk: `UNSUBSCRIBE#${submissionId}`, sk: `COPIES#${Math.floor(position / TICKET_CHUNK)}` }),
+  /** Tickets of messages accepted before tickets were kept per submission: one per message. */
+  singleUnsubscribeTicket: (messageId: string) => ({ pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" }),
   idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: "IDEMPOTENCY" }),
   rate: (accountId: string, second: number) => ({ pk: `RATE#${accountId}#${second}`, sk: "RATE" }),
+  webhookEndpoint: (accountId: string, webhookId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.webhook}${webhookId}` }),
+  /** Outbox items are spread over WEBHOOK_SHARDS partitions, each in time order. */
+  webhookOutbox: (id: string, at: number) => ({ pk: `${WEBHOOK_OUTBOX_PREFIX}${shardOfText(id)}`, sk: `${timeKey(at)}#${id}` }),
+  webhookOutboxShard: (shard: number) => `${WEBHOOK_OUTBOX_PREFIX}${shard}`,
+  /** An account's parked records sit together under its own sort-key prefix. */
+  webhookParked: (accountId: string, at: number, id: string) => ({ pk: `${WEBHOOK_PARKED_PREFIX}${shardOfText(accountId)}`, sk: `${accountId}#${timeKey(at)}#${id}` }),
+  webhookParkedOfAccount: (accountId: string) => ({ pk: `${WEBHOOK_PARKED_PREFIX}${shardOfText(accountId)}`, skPrefix: `${accountId}#` }),
+  webhookParkedShard: (shard: number) => `${WEBHOOK_PARKED_PREFIX}${shard}`,
+  /** Kept in the account's partition, so another account's id is simply not found. */
+  fileRecord: (accountId: string, fileId: string) => ({ pk: ACCOUNT(accountId), sk: `FILE#${fileId}` }),
+  inlineBody: (bodyKey: string) => ({ pk: `BODY#${bodyKey.slice(INLINE_BODY_PREFIX.length)}`, sk: "BODY" }),
 };
 
 export const epochSeconds = (ms: number = Date.now()) => Math.floor(ms / 1000);

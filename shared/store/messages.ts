@@ -1,122 +1,16 @@
 // Messages: one item per recipient copy, holding its current status and its whole history.
 // Status changes use optimistic locking on `version` instead of transactions (the local
 // stand-in has none): a change is recorded once, and a repeated event changes nothing.
-import {
-  BatchWriteCommand,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
-import { coalesce } from "../coalesce.ts";
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
-import { chunk, untilProcessed } from "./batch.ts";
+import type { EngagementCounter, Message, NewMessage } from "../domain/message.ts";
+import { ifConditionHolds, isConditionFailure } from "./dynamo.ts";
 import { GSI_PENDING, epochSeconds, isLive, keys, messageIdOf, pendingShardOf } from "./keys.ts";
-
-export interface Party {
-  address: string;
-  name?: string;
-}
-
-export interface MessageOptions {
-  trackOpens: boolean;
-  trackLinks: boolean;
-  /** Language of the unsubscribe footer and page. */
-  language: string;
-  skipUnsubscribe: boolean;
-  /**
-   * Set on every SMTP message: the syntax of the options header's substitutions, applied at
-   * compose time, or "none" for a message without the header.
-   */
-  templateEngine?: "simple" | "velocity" | "none";
-  /** SMTP `strict: true`: every copy keeps the client's To and Cc headers. */
-  strict?: boolean;
-  /** mergeFields whose values are JSON (objects and arrays for Velocity). */
-  structuredFields?: string[];
-}
-
-export interface Message {
-  messageId: string;
-  accountId: string;
-  projectId?: string;
-  /** All recipients of one request share a submission and its stored body. */
-  submissionId: string;
-  bodyKey: string;
-  from: Party;
-  to: Party;
-  subject: string;
-  mergeFields: Record<string, string>;
-  extraData: Record<string, string>;
-  metadata?: Record<string, string>;
-  tags?: string[];
-  options: MessageOptions;
-  status: Status;
-  statusRank: number;
-  history: StatusChange[];
-  version: number;
-  createdAt: number;
-  expiresAt: number;
-  attempts: number;
-  /** While set and in the future, a worker owns the message. */
-  claimUntil?: number;
-  /** Present while the message waits to be sent: the sweeper's index. */
-  pendingShard?: string;
-  dueAt?: number;
-  lastError?: string;
-  /** Every fetch of the open pixel and every tracked click, not only the first. */
-  opens?: number;
-  clicks?: number;
-}
-
-export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
-
-export type EngagementCounter = "opens" | "clicks";
+import type { UnitOfWork } from "./unit-of-work.ts";
 
 export class StatusConflictError extends Error {}
 
-const BATCH_WRITE_MAX = 25;
-
-type Item = Record<string, unknown>;
-
-/** What one accept writes: `first` (the body) must be stored before any of `items` (its messages and their tickets) can exist alone. */
-interface Records {
-  first: Item[];
-  items: Item[];
-}
-
-export interface MessageStoreOptions {
-  /** Group commit across concurrent submissions (shared/coalesce.ts): only for long-running servers. */
-  coalesce?: boolean;
-}
-
-export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string, options: MessageStoreOptions = {}) {
-  async function batchWrite(items: Item[]) {
-    await Promise.all(
-      chunk(items, BATCH_WRITE_MAX).map((items) =>
-        untilProcessed(
-          items.map((Item) => ({ PutRequest: { Item } })),
-          async (requests) => {
-            const result = await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-            return (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-          },
-        ),
-      ),
-    );
-  }
-
-  /** One call when everything fits in one batch (the usual single message); otherwise the first items, then the rest. */
-  async function writeRecords(units: Records[]) {
-    const first = units.flatMap((u) => u.first);
-    const items = units.flatMap((u) => u.items);
-    if (first.length + items.length <= BATCH_WRITE_MAX) return batchWrite([...first, ...items]);
-    await batchWrite(first);
-    await batchWrite(items);
-  }
-
-  const write = options.coalesce
-    ? coalesce<Records>(writeRecords, { maxBatch: BATCH_WRITE_MAX, maxInFlight: 2 }, (u) => u.first.length + u.items.length)
-    : (records: Records) => writeRecords([records]);
-
+export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string) {
   async function getMessage(messageId: string, now = Date.now()): Promise<Message | undefined> {
     const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.message(messageId), ConsistentRead: true }));
     const item = result.Item as (Message & { pk: string }) | undefined;
@@ -127,14 +21,12 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
     getMessage,
 
     /**
-     * Records new messages. ACCEPTED ones enter the sweeper's index; REJECTED ones are final at
-     * once. `first` (a body item) is written before or in the same call as the messages;
-     * `alongside` (unsubscribe tickets) with them.
+     * Adds new messages to the accept path's write. ACCEPTED ones enter the sweeper's index;
+     * REJECTED ones are final at once.
      */
-    async putMessages(messages: NewMessage[], now = Date.now(), extra: { first?: Item[]; alongside?: Item[] } = {}) {
-      await write({
-        first: extra.first ?? [],
-        items: [...(extra.alongside ?? []), ...messages.map((message) => {
+    stage(work: Pick<UnitOfWork, "add">, messages: NewMessage[], now = Date.now()) {
+      work.add(
+        ...messages.map((message) => {
           const waiting = message.status === "ACCEPTED";
           return {
             ...keys.message(message.messageId),
@@ -145,8 +37,8 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
             attempts: 0,
             ...(waiting ? { pendingShard: pendingShardOf(message.messageId), dueAt: now } : {}),
           };
-        })],
-      });
+        }),
+      );
     },
 
     /**
@@ -154,8 +46,8 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
      * Returns undefined when it is already sent, final, gone, or owned by another worker.
      */
     async claimForDelivery(messageId: string, claimSeconds: number, now = Date.now()): Promise<Message | undefined> {
-      try {
-        const result = await ddb.send(
+      const result = await ifConditionHolds(
+        ddb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.message(messageId),
@@ -172,28 +64,25 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
             },
             ReturnValues: "ALL_NEW",
           }),
-        );
-        return strip(result.Attributes as Message & { pk: string });
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+      );
+      return result && strip(result.Attributes as Message & { pk: string });
     },
 
     /** A transient failure: let go of the message and say when it is due again. */
     async scheduleRetry(messageId: string, dueAt: number, lastError: string) {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.message(messageId),
-          UpdateExpression: "SET dueAt = :due, lastError = :error REMOVE claimUntil",
-          ConditionExpression: "#status = :accepted",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":due": dueAt, ":error": lastError, ":accepted": "ACCEPTED" },
-        }),
-      ).catch((error) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "SET dueAt = :due, lastError = :error REMOVE claimUntil",
+            ConditionExpression: "#status = :accepted",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":due": dueAt, ":error": lastError, ":accepted": "ACCEPTED" },
+          }),
+        ),
+      );
     },
 
     /**
@@ -202,32 +91,27 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
      * waits there, still ACCEPTED, for an operator to replay it.
      */
     async park(messageId: string, lastError: string) {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.message(messageId),
-          UpdateExpression: "SET lastError = :error, parkedAt = :now REMOVE pendingShard, dueAt, claimUntil",
-          ConditionExpression: "#status = :accepted",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":error": lastError, ":now": Date.now(), ":accepted": "ACCEPTED" },
-        }),
-      ).catch((error) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "SET lastError = :error, parkedAt = :now REMOVE pendingShard, dueAt, claimUntil",
+            ConditionExpression: "#status = :accepted",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":error": lastError, ":now": Date.now(), ":accepted": "ACCEPTED" },
+          }),
+        ),
+      );
     },
 
     /** Lets go of a claim without changing anything else (a worker gave up before sending). */
     async releaseClaim(messageId: string) {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.message(messageId),
-          UpdateExpression: "REMOVE claimUntil",
-          ConditionExpression: "attribute_exists(claimUntil)",
-        }),
-      ).catch((error) => {
-        if (!isConditionFailure(error)) throw error;
-      });
+      await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({ TableName: tableName, Key: keys.message(messageId), UpdateExpression: "REMOVE claimUntil", ConditionExpression: "attribute_exists(claimUntil)" }),
+        ),
+      );
     },
 
     /**
@@ -281,8 +165,8 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
      * counting never makes a status change retry.
      */
     async countEngagement(messageId: string, counter: EngagementCounter, now = Date.now()): Promise<Message | undefined> {
-      try {
-        const result = await ddb.send(
+      const result = await ifConditionHolds(
+        ddb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.message(messageId),
@@ -292,12 +176,9 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string,
             ExpressionAttributeValues: { ":one": 1, ":nowSeconds": epochSeconds(now) },
             ReturnValues: "ALL_NEW",
           }),
-        );
-        return strip(result.Attributes as Message & { pk: string });
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+      );
+      return result && strip(result.Attributes as Message & { pk: string });
     },
 
     /**
@@ -354,6 +235,3 @@ function strip(item: Message & { pk: string; sk?: string }): Message {
 
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-
-export const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: string })?.name === "ConditionalCheckFailedException";

@@ -11,7 +11,7 @@
 // 10 every request is counted one by one, exactly.
 import { UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { epochSeconds, keys } from "./keys.ts";
-import { isConditionFailure } from "./messages.ts";
+import { isConditionFailure } from "./dynamo.ts";
 
 export const DEFAULT_RATE_PER_SECOND = 2000;
 const FIRST_BLOCK_SHARE = 100;

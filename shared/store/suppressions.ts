@@ -1,4 +1,4 @@
-// The account's suppression list: addresses that must not be mailed (SPEC §6, §7).
+// The account's suppression list: addresses that must not be mailed (docs/suppressions.md).
 //
 // Each entry is one item keyed by address (look-ups while accepting mail) plus one list item
 // keyed by time (GET /suppressions?since=&cause=). Without transactions the two are written in
@@ -10,55 +10,19 @@
 // and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days). One
 // ticket item serves up to a thousand copies of a submission; a message id names its
 // submission and position (shared/domain/ids.ts), which is how a link finds its address.
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { coalesce } from "../coalesce.ts";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { coalesce } from "../lib/coalesce.ts";
 import { suppressionKey } from "../domain/address.ts";
 import { submissionOf } from "../domain/ids.ts";
-import { chunk, untilProcessed } from "./batch.ts";
-import { epochSeconds, isLive, keys } from "./keys.ts";
+import { BATCH_GET_MAX, batchGet } from "./dynamo.ts";
+import { epochSeconds, isLive, keys, timeKey, type ItemKey } from "./keys.ts";
+import type { UnitOfWork } from "./unit-of-work.ts";
+import type { Suppression, SuppressionCause, SuppressionPage, UnsubscribeTicket } from "../domain/suppression.ts";
 
-export const SUPPRESSION_CAUSES = ["unsubscribed", "hard_bounce", "complaint", "manual"] as const;
-export type SuppressionCause = (typeof SUPPRESSION_CAUSES)[number];
-
-export interface Suppression {
-  address: string;
-  cause: SuppressionCause;
-  createdAt: number;
-  causeMessageId?: string;
-  reason?: string;
-}
-
-export interface SuppressionPage {
-  entries: Suppression[];
-  /** Sort key of the last list item read: pass it as `after` for the next page. */
-  next?: string;
-}
-
-export interface UnsubscribeTicket {
-  messageId: string;
-  accountId: string;
-  address: string;
-  /** Who sent the message, as the unsubscribe page names them. */
-  sender: string;
-  language: string;
-}
-
-const BATCH_GET_MAX = 100;
 const LIST_PAGE_MAX = 1000;
 // A filtered page may skip many items; stop after this many reads and hand back a cursor.
 const LIST_READS_MAX = 10;
 export const UNSUBSCRIBE_TICKET_DAYS = 365;
-
-// List and ticket items; their keys live here beside the only code that reads them.
-const listKeys = {
-  partition: (accountId: string) => `SUPPRESSIONS#${accountId}`,
-  sort: (createdAt: number, address: string) => `${timeKey(createdAt)}#${address}`,
-};
-const TICKET_CHUNK = 1000;
-const ticketKey = (submissionId: string, position: number) => ({ pk: `UNSUBSCRIBE#${submissionId}`, sk: `COPIES#${Math.floor(position / TICKET_CHUNK)}` });
-
-/** Epoch milliseconds padded so that text order is time order. */
-export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(13, "0");
 
 function toSuppression(item: Record<string, unknown>): Suppression {
   const { address, cause, createdAt, causeMessageId, reason } = item as unknown as Suppression;
@@ -82,7 +46,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     }
     return lookups.map((l) => byPk.get(keys.suppression(l.accountId, "").pk) ?? new Set());
   }
-  // Concurrent SMTP sessions share lookups under load (shared/coalesce.ts); Lambda handlers never do.
+  // Concurrent SMTP sessions share lookups under load (shared/lib/coalesce.ts); Lambda handlers never do.
   const findSuppressed = options.coalesce
     ? coalesce<Lookup, Set<string>>(lookUp, { maxBatch: BATCH_GET_MAX, maxInFlight: 2 }, (l) => l.addresses.length)
     : async (lookup: Lookup) => (await lookUp([lookup]))[0];
@@ -92,7 +56,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
 
   const deleteListItem = (accountId: string, listSk: unknown) =>
     typeof listSk === "string"
-      ? ddb.send(new DeleteCommand({ TableName: tableName, Key: { pk: listKeys.partition(accountId), sk: listSk } }))
+      ? ddb.send(new DeleteCommand({ TableName: tableName, Key: { pk: keys.suppressionList(accountId), sk: listSk } }))
       : Promise.resolve();
 
   return {
@@ -100,9 +64,9 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     async add(accountId: string, entry: Omit<Suppression, "createdAt" | "address"> & { address: string }, now = Date.now()): Promise<Suppression> {
       const address = suppressionKey(entry.address);
       const suppression = toSuppression({ ...entry, address, createdAt: now });
-      const listSk = listKeys.sort(now, address);
+      const listSk = keys.suppressionListItem(accountId, now, address).sk;
       const previous = await getEntry(accountId, address);
-      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: listKeys.partition(accountId), sk: listSk, ...suppression } }));
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { pk: keys.suppressionList(accountId), sk: listSk, ...suppression } }));
       await ddb.send(
         new PutCommand({
           TableName: tableName,
@@ -143,7 +107,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
       const from = query.since === undefined ? undefined : timeKey(query.since);
       const candidates: Record<string, unknown>[] = [];
       let startKey: Record<string, unknown> | undefined =
-        query.after !== undefined ? { pk: listKeys.partition(accountId), sk: query.after } : undefined;
+        query.after !== undefined ? { pk: keys.suppressionList(accountId), sk: query.after } : undefined;
       let reads = 0;
       do {
         const page = await ddb.send(
@@ -152,7 +116,7 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
             KeyConditionExpression: from !== undefined ? "pk = :pk AND sk >= :from" : "pk = :pk",
             FilterExpression: query.cause ? "cause = :cause" : undefined,
             ExpressionAttributeValues: {
-              ":pk": listKeys.partition(accountId),
+              ":pk": keys.suppressionList(accountId),
               ...(from !== undefined ? { ":from": from } : {}),
               ...(query.cause ? { ":cause": query.cause } : {}),
             },
@@ -173,16 +137,16 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     },
 
     /**
-     * The items that keep what the unsubscribe links of a submission's messages need for longer
-     * than the messages: one item per thousand copies (not one per copy), written with the
-     * messages themselves (shared/accept/accept.ts), in the same BatchWriteItem.
+     * Adds the items that keep what the unsubscribe links of a submission's messages need for
+     * longer than the messages to the accept path's write: one item per thousand copies (not one
+     * per copy), in the same BatchWriteItem as the messages themselves.
      */
-    ticketItems(tickets: UnsubscribeTicket[], now = Date.now()): Record<string, unknown>[] {
+    stageTickets(work: Pick<UnitOfWork, "add">, tickets: UnsubscribeTicket[], now = Date.now()) {
       const items = new Map<string, Record<string, unknown>>();
       for (const ticket of tickets) {
         const copy = submissionOf(ticket.messageId);
         if (!copy) throw new Error(`${ticket.messageId} is not the id of a submission's copy`);
-        const key = ticketKey(copy.submissionId, copy.position);
+        const key = keys.unsubscribeTicket(copy.submissionId, copy.position);
         let item = items.get(key.sk);
         if (!item) {
           const { accountId, sender, language } = ticket;
@@ -191,13 +155,13 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
         }
         (item.addresses as Record<string, string>)[copy.position.toString(36)] = ticket.address;
       }
-      return [...items.values()];
+      work.add(...items.values());
     },
 
     async recipientOf(messageId: string, now = Date.now()): Promise<UnsubscribeTicket | undefined> {
       const copy = submissionOf(messageId);
       // Messages accepted before tickets were kept per submission have one ticket each.
-      const key = copy ? ticketKey(copy.submissionId, copy.position) : { pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" };
+      const key = copy ? keys.unsubscribeTicket(copy.submissionId, copy.position) : keys.singleUnsubscribeTicket(messageId);
       const item = (await ddb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
       if (!isLive(item, now)) return undefined;
       const { accountId, sender, language } = item as UnsubscribeTicket;
@@ -206,22 +170,8 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
     },
   };
 
-  async function batchGetEntries(keyList: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
-    const unique = [...new Map(keyList.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
-    const found: Record<string, unknown>[] = [];
-    await Promise.all(
-      chunk(unique, BATCH_GET_MAX).map((keyChunk) =>
-        untilProcessed(
-          keyChunk as Record<string, unknown>[],
-          async (pending) => {
-            const result = await ddb.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
-            found.push(...(result.Responses?.[tableName] ?? []));
-            return result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-          },
-        ),
-      ),
-    );
-    return found;
+  async function batchGetEntries(keyList: ItemKey[]): Promise<Record<string, unknown>[]> {
+    return batchGet({ ddb, tableName }, keyList);
   }
 }
 

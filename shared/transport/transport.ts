@@ -4,14 +4,8 @@
 import Mail from "nodemailer/lib/mailer";
 import SMTPPool, { type SMTPPoolOptions } from "nodemailer/lib/smtp-pool";
 import type { SendMailOptions } from "nodemailer";
-import type { Readable } from "node:stream";
-import type { OutgoingMail } from "../render/compose.ts";
-
-export interface AttachmentContent {
-  filename: string;
-  contentType: string;
-  content: Buffer | Readable;
-}
+import type { OutgoingMail } from "../domain/outgoing-mail.ts";
+import type { AttachmentContent } from "../domain/outgoing-mail.ts";
 
 /** `delivered`: the recipient's server took it; `sent`: handed on, delivery will be reported later. */
 export interface SendResult {

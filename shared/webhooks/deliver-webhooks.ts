@@ -7,13 +7,14 @@
 // the queue's dead-letter queue, for an operator.
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
-import { signingSecrets, type WebhookEndpointStore } from "./endpoints.ts";
-import type { ItemKey, WebhookOutbox } from "./outbox.ts";
+import { signingSecrets, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
+import type { WebhookRecordStore } from "../store/webhook-records.ts";
 import { orderEvents } from "./payload.ts";
 import type { PostResult, WebhookPoster } from "./poster.ts";
-import { parseJob, targetKey, type WebhookJob } from "./queue.ts";
+import { parseJob, targetKey } from "../queue/webhooks.ts";
 import { signatureHeaders } from "./signature.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "./url-policy.ts";
+import type { ItemKey, WebhookJob } from "../domain/webhook.ts";
 
 export interface DeliverWebhooksDeps {
   endpoints: Pick<WebhookEndpointStore, "get" | "callbackEndpoint">;
@@ -23,7 +24,7 @@ export interface DeliverWebhooksDeps {
   retrySeconds: number;
   /** Attempts of a record, the first one included; a record whose last attempt fails is parked. */
   attempts: number;
-  outbox: Pick<WebhookOutbox, "remove" | "park">;
+  outbox: Pick<WebhookRecordStore, "remove" | "park">;
   /** Makes a failed record visible again after `seconds` (SQS ChangeMessageVisibility). */
   delayRetry(receiptHandle: string, seconds: number): Promise<void>;
 }

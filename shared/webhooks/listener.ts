@@ -2,10 +2,13 @@
 // for the recipient's callbackUrl and for each of the account's endpoints. The account's list of
 // endpoints is read once per account and reused for a few seconds, so a busy sender does not
 // cost a DynamoDB read per status change.
-import type { StatusEvent, StatusListener } from "../status/status-service.ts";
-import type { WebhookEndpointStore } from "./endpoints.ts";
+
+import { ttlCache } from "../lib/ttl-cache.ts";
+import type { WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { buildWebhookEvent, CALLBACK_URL_FIELD } from "./payload.ts";
-import { packJobs, type WebhookQueue, type WebhookTarget } from "./queue.ts";
+import { packJobs, type WebhookQueue } from "../queue/webhooks.ts";
+import type { StatusEvent, StatusListener } from "../domain/status.ts";
+import type { WebhookTarget } from "../domain/webhook.ts";
 
 export interface WebhookListenerDeps {
   endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">;
@@ -15,17 +18,9 @@ export interface WebhookListenerDeps {
 }
 
 export function makeWebhookListener(deps: WebhookListenerDeps): StatusListener {
-  const now = deps.now ?? Date.now;
-  const cache = new Map<string, { until: number; endpointIds: Promise<string[]> }>();
-
-  function endpointIds(accountId: string): Promise<string[]> {
-    const cached = cache.get(accountId);
-    if (cached && cached.until > now()) return cached.endpointIds;
-    const endpointIds = deps.endpoints.listUrlEndpoints(accountId).then((list) => list.map((e) => e.webhookId));
-    cache.set(accountId, { until: now() + deps.cacheSeconds * 1000, endpointIds });
-    endpointIds.catch(() => cache.delete(accountId));
-    return endpointIds;
-  }
+  const cache = ttlCache<string[]>({ ttlMs: deps.cacheSeconds * 1000, maxEntries: 10_000, now: deps.now });
+  const endpointIds = (accountId: string) =>
+    cache.get(accountId, async () => (await deps.endpoints.listUrlEndpoints(accountId)).map((e) => e.webhookId));
 
   return async (events: StatusEvent[]) => {
     const accounts = [...new Set(events.map((e) => e.message.accountId))];

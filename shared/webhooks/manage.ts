@@ -3,9 +3,11 @@
 // they are managed with an account key, not a project key.
 import * as z from "zod/mini";
 import { AppError } from "../domain/errors.ts";
-import type { Caller } from "../store/accounts.ts";
-import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "./endpoints.ts";
+import { reasonsOf } from "../domain/reasons.ts";
+
+import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { checkWebhookUrl, type Resolver, type UrlPolicyMode, type UrlRefusal } from "./url-policy.ts";
+import type { Caller } from "../domain/account.ts";
 
 export interface ManageWebhooksDeps {
   endpoints: WebhookEndpointStore;
@@ -15,8 +17,8 @@ export interface ManageWebhooksDeps {
 }
 
 const createSchema = z.object({
-  Url: z.string({ error: "required" }),
-  Description: z.optional(z.string().check(z.maxLength(256, { error: "too_long" }))),
+  Url: z.string(),
+  Description: z.optional(z.string().check(z.maxLength(256))),
 });
 
 const REFUSALS: Record<UrlRefusal, string> = {
@@ -46,10 +48,9 @@ export async function createWebhook(deps: ManageWebhooksDeps, caller: Caller, in
   requireAccountKey(caller);
   const parsed = createSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = String(issue.path[0] ?? "Url");
-    const key = issue.code === "invalid_type" ? (issue.input === undefined ? "required" : "invalid_type") : issue.message;
-    throw new AppError("validation_error", { message: `${field} ${key === "required" ? "is required" : "is invalid"}`, reasons: [{ key, ref: field }] });
+    const [reason] = reasonsOf(parsed.error, input);
+    const field = reason.ref ?? "Url";
+    throw new AppError("validation_error", { message: `${field} ${reason.key === "required" ? "is required" : "is invalid"}`, reasons: [{ key: reason.key, ref: field }] });
   }
   const url = parsed.data.Url.trim();
   const refusal = await checkWebhookUrl(url, deps.config.mode, deps.resolve);

@@ -1,26 +1,7 @@
-// One status change as a webhook event: the Devino shape of SPEC §6 plus what a receiver needs
+// One status change as a webhook event: the Devino shape of docs/webhooks.md plus what a receiver needs
 // to order and deduplicate (`sequence`, `eventId`) and what we know about the message.
-import type { Status } from "../domain/status.ts";
-import type { StatusEvent } from "../status/status-service.ts";
-
-export interface WebhookEvent {
-  channel: "EMAIL";
-  messageId: string;
-  /** Epoch milliseconds when the status changed. */
-  ts: number;
-  status: Status;
-  taskId: number;
-  triggerId: number;
-  email: string;
-  /** The same for every delivery of this change, so a receiver can drop duplicates. */
-  eventId: string;
-  /** Position of this change in the message's history, from 1: sorts one message's events. */
-  sequence: number;
-  /** The recipient's ExtraData (without callbackUrl) and the submission's metadata. */
-  metadata?: Record<string, string>;
-  tags?: string[];
-  reason?: string;
-}
+import type { StatusEvent } from "../domain/status.ts";
+import type { WebhookEvent } from "../domain/webhook.ts";
 
 export const CALLBACK_URL_FIELD = "callbackUrl";
 

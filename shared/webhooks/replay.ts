@@ -1,6 +1,6 @@
 // Sends parked webhook records (those whose every attempt failed) back to the webhooks queue,
 // where they get a fresh set of attempts. An account's replay reads and takes only its own
-// records (shared/webhooks/outbox.ts keeps them under the account's own key), so it can neither
+// records (shared/store/webhook-records.ts keeps them under the account's own key), so it can neither
 // hide nor move anyone else's.
 //
 // Each record is written to the outbox first, then taken off the parked list with a conditional
@@ -8,11 +8,11 @@
 // sweeper sends), never lost; and of two replays at once only the one whose delete succeeded
 // sends it, so a concurrent replay does not post it twice.
 import { log } from "../log.ts";
-import { WEBHOOK_SHARDS, type ParkedEntry, type WebhookOutbox } from "./outbox.ts";
-import type { WebhookQueue } from "./queue.ts";
+import { WEBHOOK_SHARDS, type ParkedEntry, type WebhookRecordStore } from "../store/webhook-records.ts";
+import type { WebhookQueue } from "../queue/webhooks.ts";
 
 export interface ReplayDeps {
-  outbox: Pick<WebhookOutbox, "add" | "remove" | "listParked" | "takeParked">;
+  outbox: Pick<WebhookRecordStore, "add" | "remove" | "listParked" | "takeParked">;
   queue: Pick<WebhookQueue, "send">;
 }
 

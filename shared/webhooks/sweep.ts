@@ -4,13 +4,13 @@
 // again. Receivers drop a record they already took by its events' eventId. A record sent again
 // MAX_SWEEPS times without the consumer ever finishing it is parked, so it stops going round.
 import type { Config } from "../config.ts";
-import { WEBHOOK_SHARDS, type WebhookOutbox } from "./outbox.ts";
-import type { WebhookQueue } from "./queue.ts";
+import { WEBHOOK_SHARDS, type WebhookRecordStore } from "../store/webhook-records.ts";
+import type { WebhookQueue } from "../queue/webhooks.ts";
 
 const MAX_SWEEPS = 3;
 
 export interface WebhookSweepDeps {
-  outbox: Pick<WebhookOutbox, "listOverdue" | "markSwept" | "park">;
+  outbox: Pick<WebhookRecordStore, "listOverdue" | "markSwept" | "park">;
   queue: Pick<WebhookQueue, "send">;
 }
 

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simpleParser } from "mailparser";
 import { admin, api, eventually, mailbox, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
 
-const SEED = path.resolve(import.meta.dirname, "../../../shared/seeds/002_b8236a758ee68108.txt");
+/** The request example of the Devino reference's send method, as the reference prints it (a curl command). */
+const SEED = path.resolve(import.meta.dirname, "../fixtures/devino-send-request.txt");
 
-/** The request example of the Devino reference, made valid JSON (it has a trailing comma). */
+/** The request example, made valid JSON (it has a trailing comma). */
 async function referenceExample(): Promise<Record<string, any>> {
   const text = await readFile(SEED, "utf8");
   const start = text.indexOf("-d '") + 4;

@@ -5,8 +5,9 @@ import { rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
+
 import { api, eventually, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 describe("webhook events across a kill -9 of the local platform", () => {
   let platform: RunningPlatform | undefined;

@@ -5,12 +5,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeCoreClients } from "../../shared/aws.ts";
+import { makeDynamoClients, makeSqsClient } from "../../shared/aws.ts";
 import { loadConfig } from "../../shared/config.ts";
-import { makeWebhookOutbox } from "../../shared/webhooks/outbox.ts";
+import { makeWebhookRecordStore } from "../../shared/store/webhook-records.ts";
 import { verifySignature } from "../../shared/webhooks/signature.ts";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
+
 import { api, eventually, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 interface Delivery {
   path: string;
@@ -114,8 +115,10 @@ describe("status webhooks on the local platform", () => {
   it("parks the events of a URL that always fails after 5 retries, and delivers them on replay", async () => {
     const sent = await send("olga@example.org", receiver.url("/down"));
     const messageId = sent.json.Result[0].MessageId;
-    const { sqs, ddb } = makeCoreClients(loadConfig({ POSTHASTE_MODE: "local", TABLE_NAME: platform.info.tableName, BUCKET_NAME: "-", LINK_SECRET: "-", DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb, SQS_ENDPOINT: platform.info.endpoints.sqs }));
-    const parked = async () => (await makeWebhookOutbox(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
+    const config = loadConfig({ POSTHASTE_MODE: "local", TABLE_NAME: platform.info.tableName, BUCKET_NAME: "-", LINK_SECRET: "-", DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb, SQS_ENDPOINT: platform.info.endpoints.sqs });
+    const { ddb } = makeDynamoClients(config);
+    const sqs = makeSqsClient(config);
+    const parked = async () => (await makeWebhookRecordStore(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
     const deadLetters = async () => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: platform.info.queues.webhooks.dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
       return Number(Attributes?.ApproximateNumberOfMessages ?? 0);

@@ -7,15 +7,17 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simpleParser } from "mailparser";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS, type Submission } from "../../shared/accept/submission.ts";
+import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import type { DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
-import type { AttachmentRef } from "../../shared/files/bodies.ts";
+
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { makeHandler as makeDeliverHandler } from "../../functions/queues/deliver.ts";
 import { startMailbox, type Mailbox } from "../../local/mailbox.ts";
-import type { Caller } from "../../shared/store/accounts.ts";
+
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { AttachmentRef } from "../../shared/domain/body.ts";
+import type { Caller } from "../../shared/domain/account.ts";
 
 let t: TestEnv;
 let mailbox: Mailbox;

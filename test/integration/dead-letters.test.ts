@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { replayDeadLetters } from "../../shared/queue/replay.ts";
+import { replayDeadLetters } from "../../shared/queue/dead-letters.ts";
 import { makeTestEnv, type TestEnv } from "../support/integration.ts";
 
 describe("replaying a dead-letter queue", () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReceiveMessageCommand, PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS, type Submission } from "../../shared/accept/submission.ts";
+import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import { sweep } from "../../shared/deliver/sweep.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
@@ -16,7 +16,7 @@ import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { makeHandler as makeDeliverHandler } from "../../functions/queues/deliver.ts";
 import { startMailbox, type Mailbox } from "../../local/mailbox.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-import type { Caller } from "../../shared/store/accounts.ts";
+import type { Caller } from "../../shared/domain/account.ts";
 
 const submission = (addresses: string[], overrides: Partial<Submission> = {}): Submission => ({
   from: { address: "shop@example.com" },

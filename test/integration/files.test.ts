@@ -1,4 +1,4 @@
-// Attachments (SPEC §3): POST /files/files as a Lambda handler against the stand-ins, and
+// Attachments (docs/http-api.md): POST /files/files as a Lambda handler against the stand-ins, and
 // AttachmentsIds on the send API.
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeHandler } from "../../functions/http/upload-file.ts";

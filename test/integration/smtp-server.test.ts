@@ -1,5 +1,5 @@
 // The SMTP door against the real stand-ins: real sessions (nodemailer and a raw socket) on
-// port 0, every 554 text of SPEC §4, TLS and AUTH rules, the per-account cap, bad clients and a
+// port 0, every 554 text of docs/smtp.md, TLS and AUTH rules, the per-account cap, bad clients and a
 // graceful shutdown.
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
@@ -13,12 +13,11 @@ import nodemailer from "nodemailer";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
-import { makeDeps } from "../../shared/deps.ts";
 import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
 import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
 import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
-import { makeMessageStore } from "../../shared/store/messages.ts";
-import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import { makeUnitsOfWork } from "../../shared/store/unit-of-work.ts";
+import { makeAccount, makeTestEnv, type TestEnv, sharedClients, testDeps } from "../support/integration.ts";
 import { RawSession } from "../support/raw-smtp.ts";
 
 let env: TestEnv;
@@ -32,7 +31,7 @@ async function startIngest(overrides: Partial<SmtpSettings> = {}, deps = env.dep
   return startSmtpIngest({
     deps,
     // Failed logins answered after 20 ms instead of half a second, so the tests of wrong keys stay quick.
-    settings: { ...smtpSettings({ limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }, {}), hostname: "localhost", closeTimeoutMs: 5_000, authFailureDelayMs: 20, ...overrides },
+    settings: { ...smtpSettings({ ...env.config, limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }), hostname: "localhost", closeTimeoutMs: 5_000, authFailureDelayMs: 20, ...overrides },
     tls: cert,
     host: "127.0.0.1",
     starttlsPort: 0,
@@ -139,7 +138,7 @@ describe("accepting mail", () => {
       return next(args);
     });
     const clients = { ...env.deps.clients, dynamo, ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }) };
-    const grouped = await startIngest({}, makeDeps(env.config, clients, [], { coalesce: true }));
+    const grouped = await startIngest({}, testDeps({ config: env.config, clients: sharedClients(clients), listeners: [], coalesce: true }));
     const busy = await makeAccount(env.deps, "shop.example");
     try {
       const pool = nodemailer.createTransport({
@@ -187,7 +186,7 @@ describe("accepting mail", () => {
   });
 });
 
-describe("the 554 texts of SPEC §4, from real sessions", () => {
+describe("the 554 texts of docs/smtp.md, from real sessions", () => {
   it("Must authenticate before sending mail: MAIL FROM without AUTH", async () => {
     const session = await RawSession.open(ingest.starttlsPort);
     await session.command("EHLO client.test");
@@ -241,9 +240,9 @@ describe("the 554 texts of SPEC §4, from real sessions", () => {
 
   it.each([
     // A large body goes to S3 before any message is written: a missing bucket fails it first.
-    ["S3", () => makeDeps({ ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } }, env.deps.clients, [])],
+    ["S3", () => testDeps({ config: { ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } }, clients: sharedClients(env.deps.clients), listeners: [] })],
     // A small body is written with the messages: a missing table fails both at once.
-    ["DynamoDB", () => ({ ...env.deps, messages: makeMessageStore(env.deps.clients.ddb, "posthaste-no-such-table") })],
+    ["DynamoDB", () => ({ ...env.deps, unitsOfWork: makeUnitsOfWork({ ddb: env.deps.clients.ddb, tableName: "posthaste-no-such-table" }) })],
   ])("Internal server error: %s failing, with nothing recorded", async (_storage, brokenDeps) => {
     const failing = await startIngest({}, brokenDeps());
     const unlucky = await makeAccount(env.deps, "shop.example");
@@ -327,7 +326,7 @@ describe("TLS and login", () => {
     });
     const rsaIngest = await startSmtpIngest({
       deps: env.deps,
-      settings: { ...smtpSettings({ limits: env.config.limits }, {}), hostname: "localhost" },
+      settings: { ...smtpSettings(env.config), hostname: "localhost" },
       tls: { key: rsa.private, cert: rsa.cert },
       host: "127.0.0.1",
       starttlsPort: 0,

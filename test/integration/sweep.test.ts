@@ -4,9 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sweep } from "../../shared/deliver/sweep.ts";
 import { messageIdFor, newId } from "../../shared/domain/ids.ts";
-import { DEFAULT_OPTIONS } from "../../shared/accept/submission.ts";
-import type { NewMessage } from "../../shared/store/messages.ts";
+import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
+
 import { makeTestEnv, type TestEnv } from "../support/integration.ts";
+import type { NewMessage } from "../../shared/domain/message.ts";
 
 let t: TestEnv;
 beforeAll(async () => {
@@ -33,7 +34,9 @@ async function recordWithoutJobs(count: number, now = Date.now()): Promise<strin
       expiresAt: Math.floor(now / 1000) + 3600,
     };
   });
-  await t.deps.messages.putMessages(messages, now);
+  const work = t.deps.unitsOfWork.begin();
+  t.deps.messages.stage(work, messages, now);
+  await work.commit();
   return messages.map((m) => m.messageId);
 }
 

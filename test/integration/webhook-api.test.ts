@@ -5,21 +5,20 @@ import { makeHandler as makeCreate } from "../../functions/http/webhooks-create.
 import { makeHandler as makeDelete } from "../../functions/http/webhooks-delete.ts";
 import { makeHandler as makeList } from "../../functions/http/webhooks-list.ts";
 import { makeHandler as makeRotate } from "../../functions/http/webhooks-rotate-secret.ts";
-import { webhookDeps } from "../../shared/webhooks/from-deps.ts";
 import type { Resolver } from "../../shared/webhooks/url-policy.ts";
 import { apiEvent, invoke } from "../support/events.ts";
-import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import { makeAccount, makeTestEnv, type TestEnv, webhookManageDeps } from "../support/integration.ts";
 
 describe("managing webhook URLs through the API", () => {
   let t: TestEnv;
   let apiKey: string;
   const auth = () => ({ authorization: `Key ${apiKey}` });
-  const create = (body: unknown) => invoke(makeCreate(t.deps), apiEvent({ method: "POST", path: "/webhooks", headers: auth(), body }));
-  const list = () => invoke(makeList(t.deps), apiEvent({ path: "/webhooks", headers: auth() }));
+  const create = (body: unknown) => invoke(makeCreate(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "POST", path: "/webhooks", headers: auth(), body }));
+  const list = () => invoke(makeList(t.deps, webhookManageDeps(t.deps)), apiEvent({ path: "/webhooks", headers: auth() }));
   const rotate = (webhookId: string) =>
-    invoke(makeRotate(t.deps), apiEvent({ method: "POST", path: `/webhooks/${webhookId}/rotate-secret`, pathParameters: { webhookId }, headers: auth() }));
+    invoke(makeRotate(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "POST", path: `/webhooks/${webhookId}/rotate-secret`, pathParameters: { webhookId }, headers: auth() }));
   const remove = (webhookId: string) =>
-    invoke(makeDelete(t.deps), apiEvent({ method: "DELETE", path: `/webhooks/${webhookId}`, pathParameters: { webhookId }, headers: auth() }));
+    invoke(makeDelete(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "DELETE", path: `/webhooks/${webhookId}`, pathParameters: { webhookId }, headers: auth() }));
 
   beforeAll(async () => {
     t = await makeTestEnv();
@@ -72,7 +71,7 @@ describe("managing webhook URLs through the API", () => {
     const { accountId } = (await t.deps.accounts.findCallerByApiKey(apiKey))!;
     const project = await t.deps.accounts.createProject(accountId, "shop");
     const projectKey = await t.deps.accounts.createApiKey(accountId, project.projectId);
-    const response = await invoke(makeList(t.deps), apiEvent({ path: "/webhooks", headers: { authorization: `Key ${projectKey}` } }));
+    const response = await invoke(makeList(t.deps, webhookManageDeps(t.deps)), apiEvent({ path: "/webhooks", headers: { authorization: `Key ${projectKey}` } }));
     expect(response.statusCode).toBe(403);
   });
 });
@@ -84,7 +83,7 @@ describe("the webhook URL policy in AWS mode", () => {
   const resolve: Resolver = async (host) => (host === "internal.example.com" ? ["10.0.3.7"] : ["93.184.216.34"]);
   const createOnAws = (Url: string) => {
     const deps = { ...t.deps, config: { ...t.deps.config, mode: "aws" as const } };
-    const handler = makeCreate(deps, { ...webhookDeps(deps), resolve });
+    const handler = makeCreate(deps, { ...webhookManageDeps(t.deps), config: deps.config, resolve });
     return invoke(handler, apiEvent({ method: "POST", path: "/webhooks", headers: { authorization: `Key ${apiKey}` }, body: { Url } }));
   };
 

@@ -4,15 +4,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DeleteMessageCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeHandler, makePostWebhooksDeps } from "../../functions/queues/post-webhooks.ts";
+import { makeHandler, postWebhooksDeps } from "../../functions/queues/post-webhooks.ts";
 import { toSqsRecord } from "../../local/pollers.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS } from "../../shared/accept/submission.ts";
-import { makeDeps } from "../../shared/deps.ts";
-import { makeWebhookEndpointStore } from "../../shared/webhooks/endpoints.ts";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
+import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
+import { makeWebhookEndpointStore } from "../../shared/store/webhook-endpoints.ts";
+
 import { postWebhook } from "../../shared/webhooks/poster.ts";
-import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import { makeAccount, makeTestEnv, type TestEnv, sharedClients, testDeps, type TestDeps } from "../support/integration.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 interface Received {
   path: string;
@@ -44,12 +44,12 @@ async function startReceiver(answer: (path: string) => number | "hang" = () => 2
 
 describe("posting status changes to webhook URLs", () => {
   let t: TestEnv;
-  let deps: ReturnType<typeof makeDeps>;
+  let deps: TestDeps;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
     t = await makeTestEnv({ env: { WEBHOOK_RETRY_SECONDS: "1", WEBHOOK_ENDPOINT_CACHE_SECONDS: "0" } });
-    deps = makeDeps(t.config, t.deps.clients); // with the webhook listener installed, as every handler has it
+    deps = testDeps({ config: t.config, clients: sharedClients(t.deps.clients) }); // with the webhook listener installed, as every handler has it
     receiver = await startReceiver((path) => (path.startsWith("/down") ? 500 : 200));
   });
   afterAll(async () => receiver?.close());
@@ -67,7 +67,7 @@ describe("posting status changes to webhook URLs", () => {
     (await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.webhooks.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["All"] })))
       .Messages ?? [];
   const consume = (records: Awaited<ReturnType<typeof receiveWebhookRecords>>) =>
-    makeHandler(makePostWebhooksDeps({ config: t.config, clients: t.deps.clients }))({ Records: records.map((m) => toSqsRecord(m, t.queues.webhooks.arn)) });
+    makeHandler(postWebhooksDeps(t.deps.wiring))({ Records: records.map((m) => toSqsRecord(m, t.queues.webhooks.arn)) });
 
   it("sends one request per URL and keeps only the failing URL's record for a retry", async () => {
     const { caller } = await makeAccount(deps);

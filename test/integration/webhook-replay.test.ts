@@ -6,22 +6,22 @@ import type { AddressInfo } from "node:net";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHandler as makeReplay } from "../../functions/http/webhooks-replay.ts";
-import { makeHandler as makePostWebhooks, makePostWebhooksDeps } from "../../functions/queues/post-webhooks.ts";
+import { makeHandler as makePostWebhooks, postWebhooksDeps } from "../../functions/queues/post-webhooks.ts";
 import { startPoller, type Poller } from "../../local/pollers.ts";
 import { ensureQueues } from "../../local/resources.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
-import { DEFAULT_OPTIONS } from "../../shared/accept/submission.ts";
-import { makeDeps } from "../../shared/deps.ts";
-import { makeWebhookEndpointStore } from "../../shared/webhooks/endpoints.ts";
-import { webhookRecordDeps } from "../../shared/webhooks/from-deps.ts";
+import { DEFAULT_OPTIONS } from "../../shared/domain/submission.ts";
+import { makeWebhookEndpointStore } from "../../shared/store/webhook-endpoints.ts";
+import { webhookRecordDeps } from "../../shared/wiring.ts";
 import { makeWebhookListener } from "../../shared/webhooks/listener.ts";
-import type { WebhookEvent } from "../../shared/webhooks/payload.ts";
-import { makeWebhookQueue } from "../../shared/webhooks/queue.ts";
+
+import { makeWebhookQueue } from "../../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../../shared/webhooks/replay.ts";
 import { sweepWebhookOutbox } from "../../shared/webhooks/sweep.ts";
 import { apiEvent, invoke } from "../support/events.ts";
-import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
+import { makeAccount, makeTestEnv, type TestEnv, sharedClients, testDeps, type TestDeps } from "../support/integration.ts";
 import { eventually } from "../support/platform.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 /** A receiver that answers 503 on paths under /down until they are brought up, and keeps what it took. */
 async function startReceiver() {
@@ -55,20 +55,20 @@ const submission = (address: string, callbackUrl: string) => ({
 
 describe("replaying parked webhook records, per account", () => {
   let t: TestEnv;
-  let deps: ReturnType<typeof makeDeps>;
+  let deps: TestDeps;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let poller: Poller;
 
   beforeAll(async () => {
     // Retries at once, so the six attempts of a record take moments instead of five minutes.
     t = await makeTestEnv({ env: { WEBHOOK_RETRY_SECONDS: "0", WEBHOOK_ENDPOINT_CACHE_SECONDS: "0" } });
-    deps = makeDeps(t.config, t.deps.clients); // with the webhook listener installed, as every handler has it
+    deps = testDeps({ config: t.config, clients: sharedClients(t.deps.clients) }); // with the webhook listener installed, as every handler has it
     receiver = await startReceiver();
     poller = startPoller({
       sqs: t.deps.clients.sqs,
       queueUrl: t.queues.webhooks.url,
       queueArn: t.queues.webhooks.arn,
-      handler: makePostWebhooks(makePostWebhooksDeps({ config: t.config, clients: t.deps.clients })),
+      handler: makePostWebhooks(postWebhooksDeps(t.deps.wiring)),
       batchSize: 10,
       concurrency: 2,
     });
@@ -81,7 +81,7 @@ describe("replaying parked webhook records, per account", () => {
   /** Each accept is its own status notification, so its own record. */
   const send = async (caller: Caller, address: string, path: string) => (await acceptSubmission(deps, caller, submission(address, receiver.url(path))))[0].messageId;
   const replay = (apiKey: string) =>
-    invoke(makeReplay(deps), apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }));
+    invoke(makeReplay(deps, webhookRecordDeps(deps.wiring)), apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }));
   const queueIsEmpty = async () => {
     const { Attributes = {} } = await t.deps.clients.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: t.queues.webhooks.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
@@ -127,7 +127,7 @@ describe("replaying parked webhook records, per account", () => {
     // One record a page and no time to spare: each call sends one and stops.
     const answers: { replayed: number; complete: boolean }[] = [];
     while (!answers.at(-1)?.complete) {
-      answers.push(await replayParkedWebhooks(webhookRecordDeps(deps), { accountId: c.caller.accountId, pageSize: 1, budgetMs: 0 }));
+      answers.push(await replayParkedWebhooks(webhookRecordDeps(deps.wiring), { accountId: c.caller.accountId, pageSize: 1, budgetMs: 0 }));
       expect(answers.length).toBeLessThan(10);
     }
 
@@ -167,7 +167,7 @@ describe("the webhook outbox's sweeper", () => {
       sqs: t.deps.clients.sqs,
       queueUrl: t.queues.webhooks.url,
       queueArn: t.queues.webhooks.arn,
-      handler: makePostWebhooks(makePostWebhooksDeps({ config: t.config, clients: t.deps.clients })),
+      handler: makePostWebhooks(postWebhooksDeps(t.deps.wiring)),
       batchSize: 10,
       concurrency: 1,
     });
@@ -179,13 +179,13 @@ describe("the webhook outbox's sweeper", () => {
 
   /** Status changes whose webhook records went into the lost queue (but, first, into the outbox). */
   async function acceptLosingRecords(caller: Caller, address: string, path: string) {
-    const records = webhookRecordDeps(t.deps);
+    const records = webhookRecordDeps(t.deps.wiring);
     const listener = makeWebhookListener({
       endpoints: makeWebhookEndpointStore(t.deps.clients.ddb, t.config.tableName),
       queue: makeWebhookQueue(t.deps.clients.sqs, lostQueueUrl, records.outbox),
       cacheSeconds: 0,
     });
-    const [accepted] = await acceptSubmission(makeDeps(t.config, t.deps.clients, [listener]), caller, submission(address, receiver.url(path)));
+    const [accepted] = await acceptSubmission(testDeps({ config: t.config, clients: sharedClients(t.deps.clients), listeners: [listener] }), caller, submission(address, receiver.url(path)));
     return accepted.messageId;
   }
 
@@ -193,7 +193,7 @@ describe("the webhook outbox's sweeper", () => {
     const { caller } = await makeAccount(t.deps);
     const messageId = await acceptLosingRecords(caller, "lost@example.org", "/lost");
 
-    const first = await sweepWebhookOutbox(webhookRecordDeps(t.deps), { olderThanSeconds: 0 });
+    const first = await sweepWebhookOutbox(webhookRecordDeps(t.deps.wiring), { olderThanSeconds: 0 });
 
     expect(first).toEqual({ resent: 1, parked: 0 });
     const [event] = await eventually(async () => {
@@ -202,14 +202,14 @@ describe("the webhook outbox's sweeper", () => {
     }, 15_000, "the swept record posted");
     expect(event).toMatchObject({ status: "ACCEPTED", eventId: `${messageId}.1` });
     // Posted, so out of the outbox: the next sweep has nothing to send.
-    await eventually(async () => ((await sweepWebhookOutbox(webhookRecordDeps(t.deps), { olderThanSeconds: 0 })).resent === 0 ? true : undefined), 10_000, "the outbox empty");
+    await eventually(async () => ((await sweepWebhookOutbox(webhookRecordDeps(t.deps.wiring), { olderThanSeconds: 0 })).resent === 0 ? true : undefined), 10_000, "the outbox empty");
   });
 
   it("parks a record that was sent again three times and never finished, where its account can replay it", async () => {
     const { caller, apiKey } = await makeAccount(t.deps);
     const messageId = await acceptLosingRecords(caller, "poison@example.org", "/poison");
     // Sent again into the lost queue each time: the consumer never finishes it.
-    const records = webhookRecordDeps(t.deps);
+    const records = webhookRecordDeps(t.deps.wiring);
     const losing = { outbox: records.outbox, queue: makeWebhookQueue(t.deps.clients.sqs, lostQueueUrl, records.outbox) };
     const now = Date.now();
 
@@ -218,7 +218,7 @@ describe("the webhook outbox's sweeper", () => {
 
     expect(rounds).toEqual([{ resent: 1, parked: 0 }, { resent: 1, parked: 0 }, { resent: 1, parked: 0 }, { resent: 0, parked: 1 }]);
     expect(await sweepWebhookOutbox(losing, { olderThanSeconds: 0, now: now + 5000 })).toEqual({ resent: 0, parked: 0 });
-    const answer = await invoke(makeReplay(t.deps), apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }));
+    const answer = await invoke(makeReplay(t.deps, webhookRecordDeps(t.deps.wiring)), apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }));
     expect(answer.json.Result).toEqual({ Replayed: 1, Complete: true });
     await eventually(async () => (receiver.state.taken.some((e) => e.messageId === messageId) ? true : undefined), 15_000, "the parked record posted after replay");
   });

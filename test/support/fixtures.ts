@@ -1,5 +1,5 @@
 // A stored message as the worker sees it, for unit tests of rendering and composing.
-import type { Message } from "../../shared/store/messages.ts";
+import type { Message } from "../../shared/domain/message.ts";
 
 export function sampleMessage(overrides: Partial<Message> = {}): Message {
   return {

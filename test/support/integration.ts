@@ -4,14 +4,63 @@ import { inject } from "vitest";
 import { randomBytes } from "node:crypto";
 import { makeAwsClients } from "../../shared/aws.ts";
 import { loadConfig, type Config } from "../../shared/config.ts";
-import { makeDeps } from "../../shared/deps.ts";
-import type { StatusListener } from "../../shared/status/status-service.ts";
+import {
+  acceptDeps,
+  accountCache,
+  accountStore,
+  bodyStore,
+  deliveryQueue,
+  dynamo,
+  fileStore,
+  idempotencyStore,
+  messageStore,
+  rateLimiter,
+  s3,
+  sqs,
+  statusService,
+  suppressionStore,
+  unitsOfWork,
+  webhookEndpoints,
+  wiring,
+  type WiringOptions,
+} from "../../shared/wiring.ts";
 import { ensureBucket, ensureQueues, ensureTable, type LocalQueue } from "../../local/resources.ts";
 import type { QueueName } from "../../functions/manifest.ts";
+import type { StatusListener } from "../../shared/domain/status.ts";
+
+/**
+ * Every dependency a handler or service of this code base takes, built by shared/wiring.ts
+ * from one context, so any handler's makeHandler accepts it.
+ */
+export function testDeps(options: WiringOptions) {
+  const w = wiring(options);
+  return {
+    ...acceptDeps(w),
+    config: w.config,
+    clients: { ...dynamo(w), sqs: sqs(w), s3: s3(w) },
+    accounts: accountStore(w),
+    accountCache: accountCache(w),
+    messages: messageStore(w),
+    suppressions: suppressionStore(w),
+    idempotency: idempotencyStore(w),
+    rateLimiter: rateLimiter(w),
+    bodies: bodyStore(w),
+    files: fileStore(w),
+    unitsOfWork: unitsOfWork(w),
+    deliveryQueue: deliveryQueue(w),
+    status: statusService(w),
+    wiring: w,
+  };
+}
+
+export type TestDeps = ReturnType<typeof testDeps>;
+
+/** The clients a TestDeps was built with, in the shape WiringOptions takes them. */
+export const sharedClients = (clients: TestDeps["clients"]) => ({ dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 });
 
 export interface TestEnv {
   config: Config;
-  deps: ReturnType<typeof makeDeps>;
+  deps: TestDeps;
   queues: Record<QueueName, LocalQueue>;
   env: Record<string, string>;
 }
@@ -37,7 +86,7 @@ export async function makeTestEnv(options: { env?: Record<string, string>; liste
   const queues = await ensureQueues(clients.sqs, `test-${suffix}`);
   Object.assign(env, { DELIVERIES_QUEUE_URL: queues.deliveries.url, WEBHOOKS_QUEUE_URL: queues.webhooks.url, SES_EVENTS_QUEUE_URL: queues.sesEvents.url });
   const config = loadConfig(env);
-  return { config, deps: makeDeps(config, clients, options.listeners ?? []), queues, env };
+  return { config, deps: testDeps({ config, clients: sharedClients(clients), listeners: options.listeners ?? [] }), queues, env };
 }
 
 /** A fresh account with a verified sender domain and an API key. */
@@ -48,3 +97,6 @@ export async function makeAccount(deps: TestEnv["deps"], domain = "example.com")
   const caller = (await deps.accounts.findCallerByApiKey(apiKey))!;
   return { account, apiKey, caller };
 }
+
+/** What the webhook API routes take besides authentication. */
+export const webhookManageDeps = (deps: TestDeps) => ({ endpoints: webhookEndpoints(deps.wiring), config: deps.config });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coalesce } from "../../shared/coalesce.ts";
+import { coalesce } from "../../shared/lib/coalesce.ts";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import nodemailer from "nodemailer";
 import { simpleParser } from "mailparser";
 import { composeMail } from "../../shared/render/compose.ts";
-import type { Message } from "../../shared/store/messages.ts";
+
 import { sampleMessage } from "../support/fixtures.ts";
 import { toNodemailerMessage } from "../../shared/transport/transport.ts";
+import type { Message } from "../../shared/domain/message.ts";
 
 const message: Message = sampleMessage({
   from: { address: "shop@example.com", name: "Магазин" },

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { composeMail } from "../../shared/render/compose.ts";
-import { readClickToken } from "../../shared/tracking/click-links.ts";
+import { readClickToken } from "../../shared/render/click-links.ts";
 import { sampleMessage } from "../support/fixtures.ts";
-import type { Message, MessageOptions } from "../../shared/store/messages.ts";
-import type { AccountPolicy } from "../../shared/tracking/options.ts";
+import type { Message, MessageOptions } from "../../shared/domain/message.ts";
+import type { AccountPolicy } from "../../shared/domain/account.ts";
 
 const settings = { publicUrl: "https://mail.example.com", linkSecret: "secret", unsubscribeMailDomain: "unsub.example.com" };
 

@@ -1,8 +1,8 @@
-// SMTP login as a pure decision (SPEC §1, §4): id + API key, TLS only, the IP allowlist and the
+// SMTP login as a pure decision (docs/smtp.md): id + API key, TLS only, the IP allowlist and the
 // per-account connection cap.
 import { describe, expect, it } from "vitest";
 import { AccountSessions, decideLogin, sessionLimitFor, type LoginFacts } from "../../shared/smtp/auth.ts";
-import type { Caller } from "../../shared/store/accounts.ts";
+import type { Caller } from "../../shared/domain/account.ts";
 
 const account = (extra: Record<string, unknown> = {}) => ({ accountId: "acc1", name: "A", createdAt: 0, ...extra });
 const accountCaller: Caller = { accountId: "acc1", account: account() };

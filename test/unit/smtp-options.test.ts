@@ -1,4 +1,4 @@
-// The options header of SMTP messages (SPEC §4): X-Posthaste and its alias X-UNISENDER-GO,
+// The options header of SMTP messages (docs/smtp.md): X-Posthaste and its alias X-UNISENDER-GO,
 // MIME-encoded and folded as mailers write them.
 import { describe, expect, it } from "vitest";
 import { decodeEncodedWords, headerLineText, parseHeaderLine, unfold } from "../../shared/smtp/mime-words.ts";

@@ -1,11 +1,12 @@
-// The SMTP rules of SPEC §4 as pure decisions: recipients, headers, HTML, attachments, and the
+// The SMTP rules (docs/smtp.md) as pure decisions: recipients, headers, HTML, attachments, and the
 // exact 554 texts they produce.
 import { describe, expect, it } from "vitest";
-import { attachmentProblem, cleanFilename, extensionOf } from "../../shared/files/files.ts";
+
 import { DEFAULT_SMTP_OPTIONS, type SmtpOptions } from "../../shared/smtp/options.ts";
 import { smtpReplyFor, SMTP_TEXTS } from "../../shared/smtp/replies.ts";
 import { checkMailFrom, checkRcptTo, keptHeaders, planDelivery, type AccountFacts, type IncomingMail } from "../../shared/smtp/rules.ts";
 import { AppError } from "../../shared/domain/errors.ts";
+import { attachmentProblem, cleanFilename, extensionOf } from "../../shared/domain/file.ts";
 
 const facts: AccountFacts = { verifiedDomains: new Set(["shop.example"]), allowSkipUnsubscribe: false };
 

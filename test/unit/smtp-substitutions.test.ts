@@ -1,11 +1,12 @@
-// Substitutions of the SMTP options header (SPEC §5): {{Name}} and Velocity, applied per copy at
+// Substitutions of the SMTP options header (docs/smtp.md): {{Name}} and Velocity, applied per copy at
 // compose time; missing values render empty and are reported.
 import { describe, expect, it } from "vitest";
-import type { StoredBody } from "../../shared/files/bodies.ts";
+
 import { composeMail } from "../../shared/render/compose.ts";
 import { applySmtpOptions, renderSimple, renderVelocity } from "../../shared/render/substitutions.ts";
 import { sampleMessage } from "../support/fixtures.ts";
-import type { Message } from "../../shared/store/messages.ts";
+import type { StoredBody } from "../../shared/domain/body.ts";
+import type { Message } from "../../shared/domain/message.ts";
 
 function message(overrides: Partial<Message> = {}): Message {
   return sampleMessage({

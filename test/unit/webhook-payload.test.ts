@@ -1,9 +1,11 @@
-// The webhook event of SPEC §6 and how events are packed into queue records.
+// The webhook event of docs/webhooks.md and how events are packed into queue records.
 import { describe, expect, it } from "vitest";
-import type { Message } from "../../shared/store/messages.ts";
+
 import { sampleMessage } from "../support/fixtures.ts";
-import { buildWebhookEvent, orderEvents, type WebhookEvent } from "../../shared/webhooks/payload.ts";
-import { packJobs } from "../../shared/webhooks/queue.ts";
+import { buildWebhookEvent, orderEvents } from "../../shared/webhooks/payload.ts";
+import { packJobs } from "../../shared/queue/webhooks.ts";
+import type { Message } from "../../shared/domain/message.ts";
+import type { WebhookEvent } from "../../shared/domain/webhook.ts";
 
 function message(overrides: Partial<Message> = {}): Message {
   return sampleMessage({

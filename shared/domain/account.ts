@@ -1,0 +1,41 @@
+// Accounts and who is calling: the account, its settings, and the caller an API key or SMTP login names.
+import { BlockList, isIP } from "node:net";
+
+export interface Account {
+  accountId: string;
+  name: string;
+  createdAt: number;
+  /** CIDRs or addresses allowed to use the API and SMTP; empty or absent means any. */
+  ipAllowlist?: string[];
+  /** Requests a second through the HTTP API. */
+  rateLimitPerSecond?: number;
+  /** Whether this account may send without the unsubscribe footer (skip_unsubscribe, docs/smtp.md). */
+  allowSkipUnsubscribe?: boolean;
+  /** Account-wide tracking switches: false turns open pixels / click redirects off for every message. */
+  trackOpens?: boolean;
+  trackLinks?: boolean;
+}
+
+/** Settings an operator may change on an existing account. */
+export type AccountSettings = Partial<Pick<Account, "ipAllowlist" | "rateLimitPerSecond" | "allowSkipUnsubscribe" | "trackOpens" | "trackLinks">>;
+
+export interface Caller {
+  accountId: string;
+  projectId?: string;
+  account: Account;
+}
+
+export type AccountPolicy = Pick<Account, "trackOpens" | "trackLinks" | "allowSkipUnsubscribe">;
+
+export function isAllowedIp(allowlist: string[] | undefined, ip: string): boolean {
+  if (!allowlist || allowlist.length === 0) return true;
+  const blocks = new BlockList();
+  for (const entry of allowlist) {
+    const [address, bits] = entry.split("/");
+    const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) blocks.addAddress(address, family);
+    else blocks.addSubnet(address, Number(bits), family);
+  }
+  const plain = ip.replace(/^::ffff:/, "");
+  return blocks.check(plain, isIP(plain) === 6 ? "ipv6" : "ipv4");
+}

@@ -1,0 +1,62 @@
+// A message: one recipient's copy of a submission, as it is stored, with its current status and
+// its whole history. Every folder that reads or writes messages shares these types.
+import type { Status, StatusChange } from "./status.ts";
+
+export interface Party {
+  address: string;
+  name?: string;
+}
+
+export interface MessageOptions {
+  trackOpens: boolean;
+  trackLinks: boolean;
+  /** Language of the unsubscribe footer and page. */
+  language: string;
+  skipUnsubscribe: boolean;
+  /**
+   * Set on every SMTP message: the syntax of the options header's substitutions, applied at
+   * compose time, or "none" for a message without the header.
+   */
+  templateEngine?: "simple" | "velocity" | "none";
+  /** SMTP `strict: true`: every copy keeps the client's To and Cc headers. */
+  strict?: boolean;
+  /** mergeFields whose values are JSON (objects and arrays for Velocity). */
+  structuredFields?: string[];
+}
+
+export interface Message {
+  messageId: string;
+  accountId: string;
+  projectId?: string;
+  /** All recipients of one request share a submission and its stored body. */
+  submissionId: string;
+  bodyKey: string;
+  from: Party;
+  to: Party;
+  subject: string;
+  mergeFields: Record<string, string>;
+  extraData: Record<string, string>;
+  metadata?: Record<string, string>;
+  tags?: string[];
+  options: MessageOptions;
+  status: Status;
+  statusRank: number;
+  history: StatusChange[];
+  version: number;
+  createdAt: number;
+  expiresAt: number;
+  attempts: number;
+  /** While set and in the future, a worker owns the message. */
+  claimUntil?: number;
+  /** Present while the message waits to be sent: the sweeper's index. */
+  pendingShard?: string;
+  dueAt?: number;
+  lastError?: string;
+  /** Every fetch of the open pixel and every tracked click, not only the first. */
+  opens?: number;
+  clicks?: number;
+}
+
+export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
+
+export type EngagementCounter = "opens" | "clicks";

@@ -1,0 +1,21 @@
+// The mail one recipient receives, as composed (shared/render/compose.ts) and handed to a transport.
+import type { Readable } from "node:stream";
+
+export interface OutgoingMail {
+  messageId: string;
+  envelope: { from: string; to: string };
+  from: { address: string; name?: string };
+  to: { address: string; name?: string };
+  replyTo?: string;
+  subject: string;
+  html?: string;
+  text?: string;
+  headers: Record<string, string>;
+  attachments: { filename: string; contentType: string; key: string }[];
+}
+
+export interface AttachmentContent {
+  filename: string;
+  contentType: string;
+  content: Buffer | Readable;
+}

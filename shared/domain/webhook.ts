@@ -1,0 +1,36 @@
+// Webhook events and the records that carry them to one target (docs/webhooks.md).
+import type { Status } from "./status.ts";
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export interface WebhookEvent {
+  channel: "EMAIL";
+  messageId: string;
+  /** Epoch milliseconds when the status changed. */
+  ts: number;
+  status: Status;
+  taskId: number;
+  triggerId: number;
+  email: string;
+  /** The same for every delivery of this change, so a receiver can drop duplicates. */
+  eventId: string;
+  /** Position of this change in the message's history, from 1: sorts one message's events. */
+  sequence: number;
+  /** The recipient's ExtraData (without callbackUrl) and the submission's metadata. */
+  metadata?: Record<string, string>;
+  tags?: string[];
+  reason?: string;
+}
+
+export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
+
+export interface WebhookJob {
+  accountId: string;
+  target: WebhookTarget;
+  events: WebhookEvent[];
+  /** The record's outbox item, removed when the consumer is done with it. Absent in records queued before the outbox existed. */
+  outbox?: ItemKey;
+}

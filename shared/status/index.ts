@@ -1,0 +1,2 @@
+// What other features may use of status/: the status service (record a change, notify listeners).
+export { makeStatusService, type StatusService } from "./status-service.ts";
