@@ -80,7 +80,13 @@ console.log(JSON.stringify({ initMs: performance.now() - started }));
 async function initMs(file: string, cwd: string, runs: number, sourceMaps: boolean): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const args = [...(sourceMaps ? ["--enable-source-maps"] : []), "--input-type=module", "--eval", IMPORT_AND_TIME, pathToFileURL(file).href];
+    const args = [
+      ...(sourceMaps ? ["--enable-source-maps"] : []),
+      "--input-type=module",
+      "--eval",
+      IMPORT_AND_TIME,
+      pathToFileURL(file).href,
+    ];
     const { stdout } = await run(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? "", ...LAMBDA_ENV } });
     samples.push((JSON.parse(stdout.trim().split("\n").at(-1)!) as { initMs: number }).initMs);
   }
@@ -95,7 +101,10 @@ function largestPackages(metafile: Metafile): { name: string; bytes: number }[] 
     const name = match ? match[1] : "(posthaste)";
     byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
   }
-  return [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+  return [...byPackage]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 5);
 }
 
 export async function benchBundles(runs: number, only: string[] | undefined, progress: (line: string) => void): Promise<BundlesResult> {

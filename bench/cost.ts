@@ -60,7 +60,10 @@ export type Durations = Record<string, { msPerInvocation: number; msPerRecord: n
  */
 export function durationsOf(usage: Usage): Durations {
   return Object.fromEntries(
-    Object.entries(usage.invocations).map(([entry, t]) => [entry, { msPerInvocation: t.totalMs / t.invocations, msPerRecord: t.totalMs / Math.max(1, t.records) }]),
+    Object.entries(usage.invocations).map(([entry, t]) => [
+      entry,
+      { msPerInvocation: t.totalMs / t.invocations, msPerRecord: t.totalMs / Math.max(1, t.records) },
+    ]),
   );
 }
 
@@ -110,9 +113,12 @@ export function costOf(
     const gbSeconds = ((ms + tally.invocations * 0.5) / 1000) * ((MEMORY_MB.get(entry) ?? DEFAULT_MEMORY_MB) / 1024);
     usd.Lambda += tally.invocations * PRICES.lambdaRequest + gbSeconds * PRICES.lambdaGbSecond;
   }
-  usd["API Gateway"] = options.httpRequests * Math.max(1, Math.ceil(options.httpRequestBytes / PRICES.httpApiMeterBytes)) * PRICES.httpApiRequest;
+  usd["API Gateway"] =
+    options.httpRequests * Math.max(1, Math.ceil(options.httpRequestBytes / PRICES.httpApiMeterBytes)) * PRICES.httpApiRequest;
 
-  const perThousand = Object.fromEntries(Object.entries(usd).map(([service, value]) => [service, per(value) * 1000])) as Cost["perThousand"];
+  const perThousand = Object.fromEntries(
+    Object.entries(usd).map(([service, value]) => [service, per(value) * 1000]),
+  ) as Cost["perThousand"];
   return {
     messages,
     perThousand,

@@ -54,14 +54,20 @@ async function mailboxEntries(platform: BenchPlatform): Promise<MailboxEntry[]> 
 }
 
 /** How many messages the mailbox holds: it writes one .json index file each (local/mailbox.ts). */
-const storedCount = async (platform: BenchPlatform) => (await readdir(path.join(platform.dataDir, "mailbox"))).filter((f) => f.endsWith(".json")).length;
+const storedCount = async (platform: BenchPlatform) =>
+  (await readdir(path.join(platform.dataDir, "mailbox"))).filter((f) => f.endsWith(".json")).length;
 
 /**
  * Waits until every id is in the mailbox (or the time is up) and returns what arrived, by id.
  * It counts the mailbox's files while waiting and lists it over HTTP only when the count says
  * everything may be there, so that polling does not load the platform it measures.
  */
-async function awaitDelivery(platform: BenchPlatform, ids: string[], storedBefore: number, timeoutSeconds: number): Promise<Map<string, MailboxEntry[]>> {
+async function awaitDelivery(
+  platform: BenchPlatform,
+  ids: string[],
+  storedBefore: number,
+  timeoutSeconds: number,
+): Promise<Map<string, MailboxEntry[]>> {
   const wanted = new Set(ids);
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (;;) {
@@ -107,7 +113,10 @@ const referenceMail = (platform: BenchPlatform, index: number) => ({
   text: `Hello, Reader ${index}!`,
 });
 
-async function referenceRun(platform: BenchPlatform, profile: Profile): Promise<{ paced: DeliveryResult["reference"]; saturation: DeliveryResult["saturation"]["reference"] }> {
+async function referenceRun(
+  platform: BenchPlatform,
+  profile: Profile,
+): Promise<{ paced: DeliveryResult["reference"]; saturation: DeliveryResult["saturation"]["reference"] }> {
   const transport = referenceTransport(platform);
   try {
     const paced = await runAtFixedRate({ rate: profile.deliveryRate, count: profile.deliveryRate * profile.deliverySeconds }, (i) =>
@@ -140,7 +149,9 @@ async function referenceRun(platform: BenchPlatform, profile: Profile): Promise<
 async function historyLatencies(platform: BenchPlatform, ids: string[]): Promise<number[]> {
   const latencies: number[] = [];
   for (const id of ids.slice(0, HISTORY_SAMPLE)) {
-    const response = await fetch(`${platform.info.apiUrl}/email/messages/${id}`, { headers: { authorization: `Key ${platform.info.apiKey}` } });
+    const response = await fetch(`${platform.info.apiUrl}/email/messages/${id}`, {
+      headers: { authorization: `Key ${platform.info.apiKey}` },
+    });
     const history = ((await response.json()) as { Result?: { History?: { Status: string; Ts: number }[] } }).Result?.History ?? [];
     const accepted = history.find((h) => h.Status === "ACCEPTED")?.Ts;
     const delivered = history.find((h) => h.Status === "DELIVERED")?.Ts;
@@ -152,14 +163,30 @@ async function historyLatencies(platform: BenchPlatform, ids: string[]): Promise
 const countDuplicates = (found: Map<string, MailboxEntry[]>) => [...found.values()].reduce((sum, entries) => sum + entries.length - 1, 0);
 
 /** Accept and delivery priced apart, then added: the cost of one message end to end. */
-function endToEndCost(usage: Usage, counts: { accepted: number; delivered: number; httpRequests: number; requestBytes: number }, durations: Durations): Cost {
-  const accept = costOf(usage, { messages: counts.accepted, scopes: ACCEPT_SCOPES, httpRequests: counts.httpRequests, httpRequestBytes: counts.requestBytes, durations });
+function endToEndCost(
+  usage: Usage,
+  counts: { accepted: number; delivered: number; httpRequests: number; requestBytes: number },
+  durations: Durations,
+): Cost {
+  const accept = costOf(usage, {
+    messages: counts.accepted,
+    scopes: ACCEPT_SCOPES,
+    httpRequests: counts.httpRequests,
+    httpRequestBytes: counts.requestBytes,
+    durations,
+  });
   const delivery = costOf(usage, { messages: counts.delivered, scopes: DELIVERY_SCOPES, httpRequests: 0, httpRequestBytes: 0, durations });
   return addCosts(accept, delivery);
 }
 
 /** Single-recipient requests at a fixed rate; waits until every accepted message is in the mailbox. */
-async function pacedDelivery(platform: BenchPlatform, rate: number, seconds: number, label: string, profile: Profile): Promise<{ result: PacedDelivery; usage: Usage; requestBytes: number }> {
+async function pacedDelivery(
+  platform: BenchPlatform,
+  rate: number,
+  seconds: number,
+  label: string,
+  profile: Profile,
+): Promise<{ result: PacedDelivery; usage: Usage; requestBytes: number }> {
   const domain = platform.info.senderDomain;
   const bodies = recipients(Math.max(1, Math.round(rate * seconds)), label).map((r) => sendRequest(domain, [r]));
   const before = await platform.usage();
@@ -193,7 +220,12 @@ async function pacedDelivery(platform: BenchPlatform, rate: number, seconds: num
  * `batchDurations`: the accept handler's time for one batch with nothing else running (from the
  * HTTP accept benchmark); without it the backlog's own, slower, times are used.
  */
-export async function benchDelivery(platform: BenchPlatform, profile: Profile, batchDurations: Durations | undefined, progress: (line: string) => void): Promise<DeliveryResult> {
+export async function benchDelivery(
+  platform: BenchPlatform,
+  profile: Profile,
+  batchDurations: Durations | undefined,
+  progress: (line: string) => void,
+): Promise<DeliveryResult> {
   progress(`mailbox alone (reference): ${profile.deliveryRate} messages/s, then a backlog of ${profile.backlog}`);
   const reference = await referenceRun(platform, profile);
 
@@ -244,7 +276,16 @@ export async function benchDelivery(platform: BenchPlatform, profile: Profile, b
       reference: reference.saturation,
     },
     cost: {
-      single: endToEndCost(light.usage, { accepted: light.result.accepted, delivered: light.result.delivered, httpRequests: light.result.accepted, requestBytes: light.requestBytes }, durations),
+      single: endToEndCost(
+        light.usage,
+        {
+          accepted: light.result.accepted,
+          delivered: light.result.delivered,
+          httpRequests: light.result.accepted,
+          requestBytes: light.requestBytes,
+        },
+        durations,
+      ),
       batch: endToEndCost(
         backlogUsage,
         { accepted: backlogIds.length, delivered: backlogFound.size, httpRequests: batchRequests, requestBytes: batchBytes },
@@ -255,5 +296,7 @@ export async function benchDelivery(platform: BenchPlatform, profile: Profile, b
   };
 }
 
-const pick = (durations: Durations, entries: string[]): Durations => Object.fromEntries(Object.entries(durations).filter(([entry]) => entries.includes(entry)));
-const omit = (durations: Durations, entries: string[]): Durations => Object.fromEntries(Object.entries(durations).filter(([entry]) => !entries.includes(entry)));
+const pick = (durations: Durations, entries: string[]): Durations =>
+  Object.fromEntries(Object.entries(durations).filter(([entry]) => entries.includes(entry)));
+const omit = (durations: Durations, entries: string[]): Durations =>
+  Object.fromEntries(Object.entries(durations).filter(([entry]) => !entries.includes(entry)));

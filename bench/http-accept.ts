@@ -18,7 +18,14 @@ export interface FixedRateResult extends LatencySummary {
 }
 
 export interface HttpAcceptResult {
-  single: { connections: number; posthaste: SaturationResult; reference: SaturationResult; cost: Cost; cpuMsPerRequest: number; standInsCpuMsPerRequest: number };
+  single: {
+    connections: number;
+    posthaste: SaturationResult;
+    reference: SaturationResult;
+    cost: Cost;
+    cpuMsPerRequest: number;
+    standInsCpuMsPerRequest: number;
+  };
   /** The AWS calls of one accept made alone (bench/reference/aws-calls.ts), against the same stand-ins. */
   awsCallsAlone: AwsCallsAlone;
   fixedRate: { posthaste: FixedRateResult; reference: FixedRateResult };
@@ -73,7 +80,10 @@ export function platformTarget(platform: BenchPlatform): Target {
 }
 
 async function atFixedRate(target: Target, body: string, profile: Profile): Promise<FixedRateResult> {
-  const responses = await postAtFixedRate(target, () => body, { rate: profile.fixedRate, count: profile.fixedRate * profile.fixedRateSeconds });
+  const responses = await postAtFixedRate(target, () => body, {
+    rate: profile.fixedRate,
+    count: profile.fixedRate * profile.fixedRateSeconds,
+  });
   const ok = responses.filter((r) => r.value.status === 200);
   return { rate: profile.fixedRate, ok: ok.length, failed: responses.length - ok.length, ...summarize(ok.map((r) => r.latencyMs)) };
 }
@@ -90,7 +100,12 @@ async function oneAtATime(platform: BenchPlatform, body: string, count: number):
 /** Requests still in flight when the load stops are accepted too: count what the handler saw. */
 const handled = (usage: Usage) => ACCEPT_SCOPES.reduce((sum, entry) => sum + (usage.invocations[entry]?.invocations ?? 0), 0);
 
-export async function benchHttpAccept(platform: BenchPlatform, reference: Target, profile: Profile, progress: (line: string) => void): Promise<HttpAcceptResult> {
+export async function benchHttpAccept(
+  platform: BenchPlatform,
+  reference: Target,
+  profile: Profile,
+  progress: (line: string) => void,
+): Promise<HttpAcceptResult> {
   const target = platformTarget(platform);
   const single = sendRequest(platform.info.senderDomain, recipients(1));
   const batch = sendRequest(platform.info.senderDomain, recipients(profile.batchRecipients));

@@ -21,7 +21,11 @@ export interface SaturationResult {
   p99Ms: number;
 }
 
-export async function saturate(target: Target, body: string, options: { connections: number; seconds?: number; amount?: number }): Promise<SaturationResult> {
+export async function saturate(
+  target: Target,
+  body: string,
+  options: { connections: number; seconds?: number; amount?: number },
+): Promise<SaturationResult> {
   const result = await autocannon({
     url: target.url,
     method: "POST",
@@ -52,7 +56,10 @@ export interface Paced<T> {
 }
 
 /** Starts `operation(i)` for i = 0..count-1, one every 1/rate seconds, and waits for them all. */
-export async function runAtFixedRate<T>(options: { rate: number; count: number }, operation: (index: number) => Promise<T>): Promise<Paced<T>[]> {
+export async function runAtFixedRate<T>(
+  options: { rate: number; count: number },
+  operation: (index: number) => Promise<T>,
+): Promise<Paced<T>[]> {
   const interval = 1000 / options.rate;
   const start = performance.now() + 20;
   const started: Promise<Paced<T>>[] = [];
@@ -91,7 +98,11 @@ export function jsonPoster(target: Target, maxSockets = 50) {
       new Promise<PostResult>((resolve) => {
         const req = request(
           url,
-          { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...target.headers } },
+          {
+            method: "POST",
+            agent,
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...target.headers },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -106,7 +117,11 @@ export function jsonPoster(target: Target, maxSockets = 50) {
   };
 }
 
-export async function postAtFixedRate(target: Target, bodyFor: (index: number) => string, options: { rate: number; count: number }): Promise<Paced<PostResult>[]> {
+export async function postAtFixedRate(
+  target: Target,
+  bodyFor: (index: number) => string,
+  options: { rate: number; count: number },
+): Promise<Paced<PostResult>[]> {
   const client = jsonPoster(target);
   try {
     return await runAtFixedRate(options, (index) => client.post(bodyFor(index)));

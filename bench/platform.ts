@@ -56,7 +56,10 @@ export async function startBenchPlatform(options: { pollers: boolean; profileDir
       throw new Error(`the platform did not start:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const written = await readFile(path.join(dataDir, "local.json"), "utf8").then((t) => JSON.parse(t) as LocalInfo, () => undefined);
+    const written = await readFile(path.join(dataDir, "local.json"), "utf8").then(
+      (t) => JSON.parse(t) as LocalInfo,
+      () => undefined,
+    );
     if (written?.pid === child.pid) info = written;
   }
   return {

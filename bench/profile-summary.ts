@@ -21,11 +21,17 @@ interface CpuProfile {
 
 /** What a package is in the local platform. Anything else under node_modules is "other package". */
 const ROLES: [RegExp, string][] = [
-  [/^(dynalite|classic-level|abstract-level|level|leveldown|memdown|levelup|encoding-down|subleveldown|lazy|big\.js|once|buffer-crc32)/, "stand-in: DynamoDB (dynalite + LevelDB)"],
+  [
+    /^(dynalite|classic-level|abstract-level|level|leveldown|memdown|levelup|encoding-down|subleveldown|lazy|big\.js|once|buffer-crc32)/,
+    "stand-in: DynamoDB (dynalite + LevelDB)",
+  ],
   [/^(s3rver|koa|@koa|xmlbuilder2|fast-xml-parser|busboy|statuses|http-errors|koa-.*|@oozcitak)/, "stand-in: S3 (s3rver)"],
   [/^(fauxqs|fastify|@fastify|light-my-request|find-my-way|avvio|pino|fast-json-stringify)/, "stand-in: SQS (fauxqs)"],
   [/^(@smithy|@aws-sdk|@aws-crypto|fast-xml-parser|strnum|bowser|tslib|uuid)/, "AWS SDK clients"],
-  [/^(smtp-server|mailparser|libmime|libqp|libbase64|iconv-lite|encoding-japanese|punycode|linkify-it|html-to-text|tlds|he)/, "smtp-server + mailparser (SMTP door; mailbox)"],
+  [
+    /^(smtp-server|mailparser|libmime|libqp|libbase64|iconv-lite|encoding-japanese|punycode|linkify-it|html-to-text|tlds|he)/,
+    "smtp-server + mailparser (SMTP door; mailbox)",
+  ],
   [/^nodemailer/, "nodemailer (delivery transport)"],
   [/^(@middy|zod)/, "handler libraries (middy, zod)"],
   [/^(tsx|esbuild|get-tsconfig)/, "tsx (TypeScript loader)"],

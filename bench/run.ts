@@ -36,7 +36,8 @@ const { values: args } = parseArgs({
   },
 });
 
-const mode: Mode = args.tiny || process.env.POSTHASTE_BENCH === "tiny" ? "tiny" : args.quick || process.env.POSTHASTE_BENCH === "quick" ? "quick" : "full";
+const mode: Mode =
+  args.tiny || process.env.POSTHASTE_BENCH === "tiny" ? "tiny" : args.quick || process.env.POSTHASTE_BENCH === "quick" ? "quick" : "full";
 const profile = PROFILES[mode];
 const skip = new Set(args.skip!.split(",").filter(Boolean));
 const progress = (line: string) => process.stderr.write(`· ${line}\n`);
@@ -73,7 +74,9 @@ async function main() {
     await sink.stop();
   }
   if (!skip.has("delivery")) {
-    results.delivery = await withPlatform(true, profileDir && path.join(profileDir, "delivery"), (platform) => benchDelivery(platform, profile, results.http?.calibration.batch, progress));
+    results.delivery = await withPlatform(true, profileDir && path.join(profileDir, "delivery"), (platform) =>
+      benchDelivery(platform, profile, results.http?.calibration.batch, progress),
+    );
   }
   if (!skip.has("bundles")) results.bundles = await benchBundles(profile.initRuns, profile.bundleOnly, progress);
 
@@ -81,10 +84,15 @@ async function main() {
   const table = renderTable(rows);
   const costDetail = renderCostDetail(results);
   console.log(`\nPosthaste bench (${mode}), ${startedAt.toISOString()}`);
-  console.log(`Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage} at start\n`);
+  console.log(
+    `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage} at start\n`,
+  );
   console.log(table);
   const bundles = renderBundles(results.bundles);
-  if (bundles) console.log(`\nLambda bundles (esbuild as the CDK stack bundles them; cold init = import in a fresh Node ${process.version} process, median of ${profile.initRuns}):\n${bundles}`);
+  if (bundles)
+    console.log(
+      `\nLambda bundles (esbuild as the CDK stack bundles them; cold init = import in a fresh Node ${process.version} process, median of ${profile.initRuns}):\n${bundles}`,
+    );
   if (costDetail) console.log(`\nAWS requests per message and cost (list prices ${PRICES.region}, ${PRICES.asOf}):\n${costDetail}`);
   const profiles = profileDir ? await profileSummaries(profileDir) : {};
   for (const [name, summary] of Object.entries(profiles)) console.log(`\nCPU profile of the ${name}\n${renderProfile(summary)}`);
@@ -92,7 +100,22 @@ async function main() {
   await mkdir(path.dirname(args.out!), { recursive: true });
   await writeFile(
     args.out!,
-    JSON.stringify({ mode, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine, profile, prices: PRICES, results, rows, table, profiles }, null, 2) + "\n",
+    `${JSON.stringify(
+      {
+        mode,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        machine,
+        profile,
+        prices: PRICES,
+        results,
+        rows,
+        table,
+        profiles,
+      },
+      null,
+      2,
+    )}\n`,
   );
   console.log(`\nWrote ${path.relative(process.cwd(), args.out!) || args.out}`);
 }
@@ -109,7 +132,10 @@ async function profileSummaries(dir: string): Promise<Record<string, ProfileSumm
     for (const f of files) {
       const pid = Number(f.split(".")[3]);
       const file = path.join(dir, phase, f);
-      summaries[`${processNames.get(pid) ?? `pid ${pid}`}, ${phase}: ${path.relative(process.cwd(), file)}`] = summarizeProfile(JSON.parse(await readFile(file, "utf8")), 15);
+      summaries[`${processNames.get(pid) ?? `pid ${pid}`}, ${phase}: ${path.relative(process.cwd(), file)}`] = summarizeProfile(
+        JSON.parse(await readFile(file, "utf8")),
+        15,
+      );
     }
   }
   return summaries;

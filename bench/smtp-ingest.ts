@@ -76,7 +76,8 @@ export function benchBody(bytes: number): string {
   return Array.from({ length: lines }, () => line).join("\r\n");
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0;
 
 function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
@@ -102,7 +103,10 @@ const nextMessage = <T extends { type: string }>(child: ChildProcess, type: T["t
   });
 
 /** Drives `target` from client processes: all warm up, then start together; the clock runs from "go" to the last "done". */
-async function drive(target: { host: string; port: number; user: string; pass: string; from: string }, options: SmtpIngestBenchOptions): Promise<SmtpBenchResult> {
+async function drive(
+  target: { host: string; port: number; user: string; pass: string; from: string },
+  options: SmtpIngestBenchOptions,
+): Promise<SmtpBenchResult> {
   const processes = Math.max(1, Math.min(options.clientProcesses ?? (options.connections < 4 ? 1 : 2), options.connections));
   const connections = split(options.connections, processes);
   const messages = split(options.messages, processes);
@@ -110,7 +114,13 @@ async function drive(target: { host: string; port: number; user: string; pass: s
   try {
     const ready = children.map((child) => nextMessage<{ type: "ready" }>(child, "ready"));
     children.forEach((child, i) =>
-      child.send({ ...target, connections: connections[i], messages: messages[i], messageBytes: options.messageBytes, reuse: options.reuseConnections } satisfies ClientJob),
+      child.send({
+        ...target,
+        connections: connections[i],
+        messages: messages[i],
+        messageBytes: options.messageBytes,
+        reuse: options.reuseConnections,
+      } satisfies ClientJob),
     );
     await Promise.all(ready);
     const done = children.map((child) => nextMessage<Extract<ClientMessage, { type: "done" }>>(child, "done"));
@@ -145,7 +155,13 @@ export async function runSmtpIngestBench(options: SmtpIngestBenchOptions): Promi
   const target = options.platform ?? options.info;
   if (!target) throw new Error("runSmtpIngestBench needs the platform (smtpStarttlsPort, accountId, apiKey, senderDomain)");
   return drive(
-    { host: target.host ?? "127.0.0.1", port: target.smtpStarttlsPort, user: target.accountId, pass: target.apiKey, from: `bench@${target.senderDomain}` },
+    {
+      host: target.host ?? "127.0.0.1",
+      port: target.smtpStarttlsPort,
+      user: target.accountId,
+      pass: target.apiKey,
+      from: `bench@${target.senderDomain}`,
+    },
     options,
   );
 }

@@ -39,12 +39,20 @@ interface SmtpBenchModule {
 export type SmtpSection =
   | { status: "not available" }
   | { status: "failed"; error: string }
-  | { status: "measured"; runs: { label: string; reused: boolean; connections: number; posthaste: SmtpRunResult; reference: SmtpRunResult }[] };
+  | {
+      status: "measured";
+      runs: { label: string; reused: boolean; connections: number; posthaste: SmtpRunResult; reference: SmtpRunResult }[];
+    };
 
 const MODULE_FILE = path.join(BENCH_DIR, "smtp-ingest.ts");
 const MESSAGE_BYTES = 10 * 1024;
 
-export async function benchSmtp(info: LocalInfo, dataDir: string, profile: Profile, progress: (line: string) => void): Promise<SmtpSection> {
+export async function benchSmtp(
+  info: LocalInfo,
+  dataDir: string,
+  profile: Profile,
+  progress: (line: string) => void,
+): Promise<SmtpSection> {
   if (!existsSync(MODULE_FILE)) return { status: "not available" };
   try {
     const bench = (await import(MODULE_FILE)) as SmtpBenchModule;

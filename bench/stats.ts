@@ -17,7 +17,12 @@ export interface LatencySummary {
 }
 
 export function summarize(samples: number[]): LatencySummary {
-  return { count: samples.length, p50Ms: round(percentile(samples, 50)), p99Ms: round(percentile(samples, 99)), maxMs: round(samples.length ? samples.reduce((max, s) => Math.max(max, s)) : NaN) };
+  return {
+    count: samples.length,
+    p50Ms: round(percentile(samples, 50)),
+    p99Ms: round(percentile(samples, 99)),
+    maxMs: round(samples.length ? samples.reduce((max, s) => Math.max(max, s)) : NaN),
+  };
 }
 
 export const round = (value: number, digits = 1) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value);

@@ -20,7 +20,8 @@ const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("e
 const ms = (n: number) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n)} ms` : "n/a");
 const usd = (n: number) => (Number.isFinite(n) ? `$${n < 0.01 ? n.toFixed(4) : n.toFixed(3)}` : "n/a");
 const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${Math.round(bytes / 1024).toLocaleString("en-US")} KB`);
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}x` : "n/a");
+const ratio = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}x` : "n/a";
 
 export interface Results {
   http?: HttpAcceptResult;
@@ -140,7 +141,10 @@ export function buildRows(r: Results): Row[] {
     });
     rows.push(
       costRow("5. AWS cost per 1,000 messages, 1 recipient/request", r.delivery.cost.single),
-      costRow(`   AWS cost per 1,000 messages, batches of ${int(Math.min(r.http?.batch.recipients ?? 1000, Math.max(1, r.delivery.saturation.posthaste.accepted)))}`, r.delivery.cost.batch),
+      costRow(
+        `   AWS cost per 1,000 messages, batches of ${int(Math.min(r.http?.batch.recipients ?? 1000, Math.max(1, r.delivery.saturation.posthaste.accepted)))}`,
+        r.delivery.cost.batch,
+      ),
     );
   }
   if (r.bundles && r.bundles.functions.length > 0) {
@@ -172,7 +176,15 @@ export function buildRows(r: Results): Row[] {
 
 function smtpRows(smtp: SmtpSection | undefined): Row[] {
   if (!smtp || smtp.status !== "measured") {
-    return [{ figure: "4. SMTP ingest", posthaste: smtp?.status === "failed" ? `failed: ${smtp.error}` : "not available", reference: "", ratio: "", goal: ">= 1,000 messages/s, >= 50% of sink" }];
+    return [
+      {
+        figure: "4. SMTP ingest",
+        posthaste: smtp?.status === "failed" ? `failed: ${smtp.error}` : "not available",
+        reference: "",
+        ratio: "",
+        goal: ">= 1,000 messages/s, >= 50% of sink",
+      },
+    ];
   }
   const rows: Row[] = [];
   for (const run of smtp.runs) {
@@ -191,7 +203,14 @@ function smtpRows(smtp: SmtpSection | undefined): Row[] {
 
 export function renderTable(rows: Row[]): string {
   const header: Row = { figure: "Figure", posthaste: "Posthaste", reference: "Reference (same run)", ratio: "Ratio", goal: "Goal" };
-  const cells = (row: Row) => [row.figure, row.posthaste, row.reference, row.ratio, row.goal, row === header ? "Met" : row.met === undefined ? "" : row.met ? "yes" : "NO"];
+  const cells = (row: Row) => [
+    row.figure,
+    row.posthaste,
+    row.reference,
+    row.ratio,
+    row.goal,
+    row === header ? "Met" : row.met === undefined ? "" : row.met ? "yes" : "NO",
+  ];
   const all = [header, ...rows].map(cells);
   const widths = all[0].map((_, i) => Math.max(...all.map((c) => c[i].length)));
   const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
@@ -233,7 +252,10 @@ export function renderBundles(bundles: BundlesResult | undefined): string {
     kb(f.gzipBytes),
     ms(f.initMs),
     ms(f.initMsWithoutSourceMaps),
-    f.largestPackages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(", "),
+    f.largestPackages
+      .slice(0, 3)
+      .map((p) => `${p.name} ${kb(p.bytes)}`)
+      .join(", "),
   ]);
   const header = ["Function", "Bundle", "gzip", "Cold init", "without source maps", "Largest parts"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -25,20 +25,22 @@ const CAPACITY_OPERATIONS = /^(?:(?:Get|Put|Update|Delete)Item|Query|Scan|Batch(
 /** A middleware on every client that reports each call to `observe`. */
 function countingInstrument(observe: (call: AwsCall) => void): ClientInstrument {
   return (client: InstrumentableClient, service) => {
-    const counter = (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: { input: Record<string, any> }) => {
-      const commandName = context.commandName ?? "Unknown";
-      const input = service === "DynamoDB" && CAPACITY_OPERATIONS.test(commandName) ? { ...args.input, ReturnConsumedCapacity: "TOTAL" } : args.input;
-      const operation = commandName.replace(/Command$/, "");
-      const started = performance.now();
-      try {
-        const result = await next({ ...args, input });
-        observe({ service, operation, input, output: result.output, ms: performance.now() - started });
-        return result;
-      } catch (error) {
-        observe({ service, operation, input, ms: performance.now() - started });
-        throw error;
-      }
-    };
+    const counter =
+      (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: { input: Record<string, any> }) => {
+        const commandName = context.commandName ?? "Unknown";
+        const input =
+          service === "DynamoDB" && CAPACITY_OPERATIONS.test(commandName) ? { ...args.input, ReturnConsumedCapacity: "TOTAL" } : args.input;
+        const operation = commandName.replace(/Command$/, "");
+        const started = performance.now();
+        try {
+          const result = await next({ ...args, input });
+          observe({ service, operation, input, output: result.output, ms: performance.now() - started });
+          return result;
+        } catch (error) {
+          observe({ service, operation, input, ms: performance.now() - started });
+          throw error;
+        }
+      };
     client.middlewareStack.add(counter, { step: "initialize", name: "posthasteRequestCounter" });
   };
 }
@@ -96,7 +98,17 @@ export function startUsageMeter(file: string): UsageMeter {
   const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
     const key = `${name} ${call.service} ${call.operation}`;
-    const tally = (calls[key] ??= { scope: name, service: call.service, operation: call.operation, requests: 0, failed: 0, emptyReceives: 0, capacityUnits: 0, gsiWriteUnits: 0, totalMs: 0 });
+    const tally = (calls[key] ??= {
+      scope: name,
+      service: call.service,
+      operation: call.operation,
+      requests: 0,
+      failed: 0,
+      emptyReceives: 0,
+      capacityUnits: 0,
+      gsiWriteUnits: 0,
+      totalMs: 0,
+    });
     tally.requests++;
     tally.totalMs += call.ms;
     if (!call.output) {
@@ -115,7 +127,14 @@ export function startUsageMeter(file: string): UsageMeter {
 
   const otherCpuMicros: Record<string, NodeJS.CpuUsage> = {};
   const others = new Map<string, () => Promise<NodeJS.CpuUsage>>();
-  const snapshot = (): UsageSnapshot => ({ pid: process.pid, at: Date.now(), cpuMicros: process.cpuUsage(), otherCpuMicros: { ...otherCpuMicros }, calls, invocations });
+  const snapshot = (): UsageSnapshot => ({
+    pid: process.pid,
+    at: Date.now(),
+    cpuMicros: process.cpuUsage(),
+    otherCpuMicros: { ...otherCpuMicros },
+    calls,
+    invocations,
+  });
   // Written aside then renamed, so the bench never reads half a file.
   const flush = () => {
     writeFileSync(`${file}.tmp`, JSON.stringify(snapshot()));
@@ -123,7 +142,9 @@ export function startUsageMeter(file: string): UsageMeter {
   };
   // The other processes are asked first, so a snapshot's figures are at most one period old.
   setInterval(async () => {
-    await Promise.all([...others].map(async ([name, cpuUsage]) => (otherCpuMicros[name] = await cpuUsage().catch(() => otherCpuMicros[name]))));
+    await Promise.all(
+      [...others].map(async ([name, cpuUsage]) => (otherCpuMicros[name] = await cpuUsage().catch(() => otherCpuMicros[name]))),
+    );
     flush();
   }, FLUSH_EVERY_MS).unref();
   process.on("exit", flush);
@@ -171,7 +192,11 @@ function gsiWrites(call: AwsCall): number {
     return puts
       .map((p) => p.PutRequest?.Item)
       .filter((item): item is Record<string, unknown> => !!item && isMessageKey(item.pk))
-      .reduce((sum, item) => sum + (item.accountId && item.messageId ? 1 : 0) + (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0), 0);
+      .reduce(
+        (sum, item) =>
+          sum + (item.accountId && item.messageId ? 1 : 0) + (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
+        0,
+      );
   }
   const pk = call.input.Key?.pk ?? call.input.Item?.pk;
   if (!isMessageKey(pk)) return 0;

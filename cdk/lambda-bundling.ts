@@ -4,7 +4,8 @@
 
 // esbuild's ESM output cannot `require` Node built-ins from bundled CommonJS dependencies
 // (nodemailer, mailparser) unless a real `require` exists in module scope.
-export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
  * Packages replaced in every Lambda bundle by the modules in cdk/bundle-shims/ (paths relative

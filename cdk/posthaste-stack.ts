@@ -64,13 +64,20 @@ export class PosthasteStack extends Stack {
 
     const functions = new Construct(this, "Functions");
     const create = (kind: FunctionKind, def: ManifestEntry) =>
-      createManifestFunction(functions, { kind, def, data, environment: functionEnvironment, senderEnvironment: transport.senderEnvironment });
+      createManifestFunction(functions, {
+        kind,
+        def,
+        data,
+        environment: functionEnvironment,
+        senderEnvironment: transport.senderEnvironment,
+      });
 
     for (const route of ROUTES) api.addRoute(route, create("route", route));
 
     for (const consumer of CONSUMERS) {
       assertFitsVisibilityTimeout(consumer);
-      const maxConcurrency = consumer.queue === "deliveries" ? (settings.deliveryMaxConcurrency ?? consumer.maxConcurrency) : consumer.maxConcurrency;
+      const maxConcurrency =
+        consumer.queue === "deliveries" ? (settings.deliveryMaxConcurrency ?? consumer.maxConcurrency) : consumer.maxConcurrency;
       create("consumer", consumer).addEventSource(
         new SqsEventSource(queues.queues[consumer.queue], {
           batchSize: consumer.batchSize,
@@ -123,6 +130,8 @@ function assertFitsVisibilityTimeout(consumer: ConsumerDef) {
   const visibility = QUEUES[consumer.queue].visibilityTimeoutSeconds;
   const timeout = timeoutSeconds("consumer", consumer);
   if (timeout > visibility) {
-    throw new Error(`Consumer ${consumer.name} times out after ${timeout}s, longer than the ${consumer.queue} queue's visibility timeout of ${visibility}s`);
+    throw new Error(
+      `Consumer ${consumer.name} times out after ${timeout}s, longer than the ${consumer.queue} queue's visibility timeout of ${visibility}s`,
+    );
   }
 }

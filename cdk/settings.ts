@@ -53,8 +53,15 @@ function int(key: string, value: unknown, range: [number, number]): number | und
 }
 
 function list(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String).map((item) => item.trim()).filter(Boolean);
-  return (text(value) ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((item) => item.trim())
+      .filter(Boolean);
+  return (text(value) ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export function readSettings(context: ContextReader): DeploySettings {

@@ -197,7 +197,12 @@ export const CONSUMERS: ConsumerDef[] = [
     name: "Deliver",
     queue: "deliveries",
     entry: "functions/queues/deliver.ts",
-    access: { table: "readwrite", bucket: { prefixes: [BODIES, "files/"], actions: ["read"] }, sendTo: ["deliveries", "webhooks"], ses: true },
+    access: {
+      table: "readwrite",
+      bucket: { prefixes: [BODIES, "files/"], actions: ["read"] },
+      sendTo: ["deliveries", "webhooks"],
+      ses: true,
+    },
     batchSize: 10,
     maxConcurrency: 20,
     timeoutSeconds: 120,

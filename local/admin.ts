@@ -55,10 +55,16 @@ async function connect(settings: AdminSettings): Promise<{ tableName: string; qu
     return { tableName, queues, ...makeAwsClients({ mode: "aws", region: settings.region, endpoints: {} }) };
   }
   const dataDir = settings.dataDir ?? path.join(ROOT, ".data");
-  const info = JSON.parse(await readFile(path.join(dataDir, "local.json"), "utf8").catch(() => {
-    throw new Error(`No local platform found in ${dataDir}: start it first with npm start`);
-  })) as LocalInfo;
-  return { tableName: info.tableName, queues: info.queues, ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints }) };
+  const info = JSON.parse(
+    await readFile(path.join(dataDir, "local.json"), "utf8").catch(() => {
+      throw new Error(`No local platform found in ${dataDir}: start it first with npm start`);
+    }),
+  ) as LocalInfo;
+  return {
+    tableName: info.tableName,
+    queues: info.queues,
+    ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints }),
+  };
 }
 
 function need(values: Record<string, unknown>, name: string): string {
@@ -97,7 +103,14 @@ async function main(argv: string[]) {
   if (!noun || !verb) return console.log(USAGE);
   const { tableName, ddb, sqs, queues } = await connect(settings);
   const accounts = makeAccountStore(ddb, tableName);
-  const print = (result: Record<string, unknown>) => console.log(values.json ? JSON.stringify(result) : Object.entries(result).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n"));
+  const print = (result: Record<string, unknown>) =>
+    console.log(
+      values.json
+        ? JSON.stringify(result)
+        : Object.entries(result)
+            .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+            .join("\n"),
+    );
   const existingAccount = async () => {
     const accountId = need(values, "account");
     if (!(await accounts.getAccount(accountId))) throw new Error(`No account ${accountId}`);
@@ -111,12 +124,19 @@ async function main(argv: string[]) {
       return print({ accountId: account.accountId, apiKey });
     }
     case "account show":
-      return print({ ...(await accounts.getAccount(await existingAccount())), domains: await accounts.listDomains(need(values, "account")) });
+      return print({
+        ...(await accounts.getAccount(await existingAccount())),
+        domains: await accounts.listDomains(need(values, "account")),
+      });
     case "account set": {
       const accountId = await existingAccount();
-      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links") => (values[name] === undefined ? undefined : values[name] === "true");
+      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links") =>
+        values[name] === undefined ? undefined : values[name] === "true";
       const updates: AccountSettings = {
-        ipAllowlist: values["ip-allowlist"]?.split(",").map((s) => s.trim()).filter(Boolean),
+        ipAllowlist: values["ip-allowlist"]
+          ?.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
         rateLimitPerSecond: values.rate === undefined ? undefined : Number(values.rate),
         allowSkipUnsubscribe: flag("allow-skip-unsubscribe"),
         trackOpens: flag("track-opens"),
@@ -134,7 +154,8 @@ async function main(argv: string[]) {
     }
     case "key create": {
       const accountId = await existingAccount();
-      if (values.project && !(await accounts.getProject(accountId, values.project))) throw new Error(`No project ${values.project} in ${accountId}`);
+      if (values.project && !(await accounts.getProject(accountId, values.project)))
+        throw new Error(`No project ${values.project} in ${accountId}`);
       return print({ accountId, projectId: values.project, apiKey: await accounts.createApiKey(accountId, values.project, values.label) });
     }
     case "domain add": {
@@ -174,7 +195,8 @@ async function main(argv: string[]) {
     case "webhook remove": {
       const accountId = await existingAccount();
       if (need(values, "id") === "callback") throw new Error("The callback secret cannot be removed; rotate it instead");
-      if (!(await makeWebhookEndpointStore(ddb, tableName).remove(accountId, values.id!))) throw new Error(`No webhook ${values.id} in ${accountId}`);
+      if (!(await makeWebhookEndpointStore(ddb, tableName).remove(accountId, values.id!)))
+        throw new Error(`No webhook ${values.id} in ${accountId}`);
       return print({ accountId, removed: values.id });
     }
     case "webhook rotate": {
@@ -188,7 +210,10 @@ async function main(argv: string[]) {
       if (!queue) throw new Error("The webhooks queue URL is not set (WEBHOOKS_QUEUE_URL and WEBHOOKS_DLQ_URL on AWS)");
       const accountId = values.account ? await existingAccount() : undefined;
       const outbox = makeWebhookRecordStore(ddb, tableName);
-      const result = await replayParkedWebhooks({ outbox, queue: makeWebhookQueue(sqs, queue.url, outbox) }, { accountId, budgetMs: 10 * 60_000 });
+      const result = await replayParkedWebhooks(
+        { outbox, queue: makeWebhookQueue(sqs, queue.url, outbox) },
+        { accountId, budgetMs: 10 * 60_000 },
+      );
       return print({ ...(accountId ? { accountId } : {}), ...result });
     }
     default:

@@ -49,7 +49,13 @@ export function lambdaContext(functionName: string, requestId: string): Context 
   };
 }
 
-export function toEvent(req: IncomingMessage, body: Buffer, route: CompiledRoute, match: RegExpExecArray, url: URL): APIGatewayProxyEventV2 {
+export function toEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  route: CompiledRoute,
+  match: RegExpExecArray,
+  url: URL,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && name !== "cookie") headers[name] = Array.isArray(value) ? value.join(",") : value;
@@ -132,7 +138,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 /** Refused before reading the body, and the connection closed so the rest of it is never read either. */
 const refuseTooLarge = (res: ServerResponse, limit: number) =>
-  sendJson(res, 413, errorBody(new AppError("payload_too_large", { message: `Request body exceeds the limit of ${limit} bytes` })), { connection: "close" });
+  sendJson(res, 413, errorBody(new AppError("payload_too_large", { message: `Request body exceeds the limit of ${limit} bytes` })), {
+    connection: "close",
+  });
 
 function parseTarget(target: string | undefined): URL {
   try {
@@ -158,11 +166,20 @@ function refuseOnSocket(socket: Duplex, status: number, description: string) {
   // A socket taken from the HTTP server (CONNECT) has lost the server's error listener: a reset must not become an uncaught error.
   socket.on("error", () => socket.destroy());
   const body = JSON.stringify(errorBody(new AppError("bad_request", { message: description })));
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, `content-type: ${JSON_HEADERS["content-type"]}`, `content-length: ${Buffer.byteLength(body)}`, "connection: close"];
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    `content-type: ${JSON_HEADERS["content-type"]}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    "connection: close",
+  ];
   socket.end(`${head.join("\r\n")}\r\n\r\n${body}`, () => socket.destroy());
 }
 
-const PARSE_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408, ERR_HTTP_REQUEST_HEADERS_TIMEOUT: 408 };
+const PARSE_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  ERR_HTTP_REQUEST_HEADERS_TIMEOUT: 408,
+};
 
 /**
  * Node's own answer to a request it cannot parse is an empty 400; this one says what was wrong,
@@ -175,7 +192,15 @@ function answerUnparsable(error: Error & { code?: string; reason?: string }, soc
     return;
   }
   const status = PARSE_ERROR_STATUS[error.code ?? ""] ?? 400;
-  refuseOnSocket(socket, status, status === 431 ? "Request headers are too large" : status === 408 ? "Request timed out" : `Malformed HTTP request: ${error.reason ?? error.message}`);
+  refuseOnSocket(
+    socket,
+    status,
+    status === 431
+      ? "Request headers are too large"
+      : status === 408
+        ? "Request timed out"
+        : `Malformed HTTP request: ${error.reason ?? error.message}`,
+  );
 }
 
 export interface Gateway {
@@ -237,7 +262,9 @@ export async function startGateway(options: { port: number; host?: string; maxBo
   // Without this, Node closes a CONNECT request's connection without a word.
   server.on("connect", (_req: IncomingMessage, socket: Duplex) => refuseOnSocket(socket, 400, "The CONNECT method is not supported"));
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve, reject) =>
+    server.once("error", reject).listen(options.port, options.host ?? "127.0.0.1", () => resolve()),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     server,

@@ -25,7 +25,10 @@ export interface MailboxEntry {
 
 /** What the simulator answers at RCPT TO, or undefined to accept. */
 export function simulatedRcptReply(address: string, deferCode = 451): { code: number; message: string } | undefined {
-  const [local, domain] = [address.slice(0, address.lastIndexOf("@")).toLowerCase(), address.slice(address.lastIndexOf("@") + 1).toLowerCase()];
+  const [local, domain] = [
+    address.slice(0, address.lastIndexOf("@")).toLowerCase(),
+    address.slice(address.lastIndexOf("@") + 1).toLowerCase(),
+  ];
   if (domain !== SIMULATOR_DOMAIN) return undefined;
   const base = local.split("+")[0];
   if (base === "bounce") return { code: 550, message: "5.1.1 Recipient address rejected: user unknown (simulated bounce)" };
@@ -67,11 +70,17 @@ export function simulateSesFeedback(sns: SNSClient, topicArn: string) {
   return (entry: MailboxEntry) => {
     const recipient = entry.envelope.to.find(isSimulatedComplaint);
     if (!recipient || !entry.messageId) return;
-    const notification = sampleSesNotification("Complaint", { messageId: entry.messageId, recipient, sender: entry.envelope.from || undefined });
+    const notification = sampleSesNotification("Complaint", {
+      messageId: entry.messageId,
+      recipient,
+      sender: entry.envelope.from || undefined,
+    });
     setTimeout(() => {
-      sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(notification) })).catch((error) =>
-        console.error(JSON.stringify({ level: "error", message: "simulated SES complaint not published", error: String(error) })),
-      );
+      sns
+        .send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(notification) }))
+        .catch((error) =>
+          console.error(JSON.stringify({ level: "error", message: "simulated SES complaint not published", error: String(error) })),
+        );
     }, COMPLAINT_DELAY_MS).unref();
   };
 }
@@ -145,14 +154,18 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
     try {
       url = new URL(req.url ?? "/", "http://localhost");
     } catch {
-      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ message: "The request target is not a valid URL path" }));
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ message: "The request target is not a valid URL path" }));
       return;
     }
     try {
       if (req.method === "GET" && url.pathname === "/messages") {
         const to = url.searchParams.get("to")?.toLowerCase();
         const messageId = url.searchParams.get("messageId");
-        const found = entries.filter((e) => (!to || e.envelope.to.some((a) => a.toLowerCase() === to)) && (!messageId || e.messageId === messageId));
+        const found = entries.filter(
+          (e) => (!to || e.envelope.to.some((a) => a.toLowerCase() === to)) && (!messageId || e.messageId === messageId),
+        );
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(found));
         return;
       }
@@ -162,7 +175,9 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
         return;
       }
       if (req.method === "DELETE" && url.pathname === "/messages") {
-        await Promise.all(entries.flatMap((e) => [`${e.id}.eml`, `${e.id}.json`].map((f) => rm(path.join(options.dir, f), { force: true }))));
+        await Promise.all(
+          entries.flatMap((e) => [`${e.id}.eml`, `${e.id}.json`].map((f) => rm(path.join(options.dir, f), { force: true }))),
+        );
         entries.length = 0;
         res.writeHead(204).end();
         return;
@@ -170,7 +185,9 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: "Not Found" }));
     } catch (error) {
       const missing = (error as { code?: string }).code === "ENOENT";
-      res.writeHead(missing ? 404 : 500, { "content-type": "application/json" }).end(JSON.stringify({ message: missing ? "Not Found" : String(error) }));
+      res
+        .writeHead(missing ? 404 : 500, { "content-type": "application/json" })
+        .end(JSON.stringify({ message: missing ? "Not Found" : String(error) }));
     }
   });
   await new Promise<void>((resolve) => http.listen(options.httpPort ?? 0, "127.0.0.1", () => resolve()));
@@ -181,7 +198,10 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
     list: () => [...entries],
     raw,
     async close() {
-      await Promise.all([new Promise<void>((resolve) => smtp.close(() => resolve())), new Promise<void>((resolve) => http.close(() => resolve()))]);
+      await Promise.all([
+        new Promise<void>((resolve) => smtp.close(() => resolve())),
+        new Promise<void>((resolve) => http.close(() => resolve())),
+      ]);
     },
   };
 }

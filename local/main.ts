@@ -31,7 +31,9 @@ async function main() {
     });
   } catch (error) {
     if ((error as { code?: string }).code === "EADDRINUSE") {
-      console.error(`A port Posthaste needs is taken (${(error as Error).message}). Stop the other process, or run with POSTHASTE_PORTS=auto.`);
+      console.error(
+        `A port Posthaste needs is taken (${(error as Error).message}). Stop the other process, or run with POSTHASTE_PORTS=auto.`,
+      );
       process.exit(1);
     }
     throw error;

@@ -61,7 +61,10 @@ export interface PlatformInstrument {
 export interface PlatformOptions {
   dataDir: string;
   /** Ports, pollers and the stand-ins' timings (shared/config.ts loadLocalSettings). */
-  settings: Pick<LocalSettings, "ports" | "pollers" | "visibilityTimeoutSeconds" | "pollerConcurrency" | "standInsMaxRestarts" | "requestBytes">;
+  settings: Pick<
+    LocalSettings,
+    "ports" | "pollers" | "visibilityTimeoutSeconds" | "pollerConcurrency" | "standInsMaxRestarts" | "requestBytes"
+  >;
   /** The platform cannot carry on (the stand-ins process keeps dying): the message says why. */
   onFatal(error: Error): void;
   instrument?: PlatformInstrument;
@@ -178,7 +181,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   await sweepLeftovers("re-enqueued messages left from the last run");
 
-  const consumers = settings.pollers === false ? [] : await Promise.all(CONSUMERS.map(async (consumer) => ({ consumer, handler: await loadHandler<SqsLambda>(consumer.entry) })));
+  const consumers =
+    settings.pollers === false
+      ? []
+      : await Promise.all(CONSUMERS.map(async (consumer) => ({ consumer, handler: await loadHandler<SqsLambda>(consumer.entry) })));
   let pollers: Poller[] = [];
   const startPollers = () => {
     pollers = consumers.map(({ consumer, handler }) =>
@@ -200,9 +206,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   startPollers();
   const sweeper = setInterval(() => {
-    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) => log.error("sweeper failed", { error: String(error) }));
-    sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch((error) =>
-      log.error("webhook outbox sweeper failed", { error: String(error) }),
+    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) =>
+      log.error("sweeper failed", { error: String(error) }),
+    );
+    sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch(
+      (error) => log.error("webhook outbox sweeper failed", { error: String(error) }),
     );
   }, SWEEP_EVERY_MS);
   sweeper.unref();
@@ -237,7 +245,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     async resume() {
       const again = await provision();
       // The handlers were configured with these at start: the same names on the same port give the same URLs.
-      if (JSON.stringify(again) !== JSON.stringify({ queues, sesEventsTopicArn })) throw new Error("the new stand-ins process gave other queue URLs");
+      if (JSON.stringify(again) !== JSON.stringify({ queues, sesEventsTopicArn }))
+        throw new Error("the new stand-ins process gave other queue URLs");
       await sweepLeftovers("re-enqueued messages the stand-ins process lost when it died");
       startPollers();
       info.standInsPid = standIns.pid;

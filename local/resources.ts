@@ -16,7 +16,8 @@ export interface LocalQueue {
 export async function ensureTable(dynamo: DynamoDBClient, tableName: string) {
   const { partitionKey, sortKey, globalSecondaryIndexes } = TABLE_SCHEMA;
   const attributes = new Map<string, "S" | "N">();
-  for (const key of [partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]) attributes.set(key.name, key.type);
+  for (const key of [partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])])
+    attributes.set(key.name, key.type);
   try {
     await dynamo.send(
       new CreateTableCommand({
@@ -57,7 +58,11 @@ async function createQueue(sqs: SQSClient, name: string, attributes: Record<stri
 }
 
 /** Each queue with its dead-letter queue, as in the stack. */
-export async function ensureQueues(sqs: SQSClient, prefix: string, visibilityOverrideSeconds?: number): Promise<Record<QueueName, LocalQueue>> {
+export async function ensureQueues(
+  sqs: SQSClient,
+  prefix: string,
+  visibilityOverrideSeconds?: number,
+): Promise<Record<QueueName, LocalQueue>> {
   const entries = await Promise.all(
     (Object.entries(QUEUES) as [QueueName, (typeof QUEUES)[QueueName]][]).map(async ([name, def]) => {
       const dlq = await createQueue(sqs, `${prefix}-${name}-dlq`, { MessageRetentionPeriod: "1209600" });

@@ -12,7 +12,8 @@ export interface DevAccount {
 export async function ensureDevAccount(accounts: AccountStore, previous?: Partial<DevAccount>): Promise<DevAccount> {
   if (previous?.accountId && previous.apiKey) {
     const caller = await accounts.findCallerByApiKey(previous.apiKey);
-    if (caller?.accountId === previous.accountId) return { accountId: previous.accountId, apiKey: previous.apiKey, senderDomain: previous.senderDomain ?? DEV_SENDER_DOMAIN };
+    if (caller?.accountId === previous.accountId)
+      return { accountId: previous.accountId, apiKey: previous.apiKey, senderDomain: previous.senderDomain ?? DEV_SENDER_DOMAIN };
   }
   const account = await accounts.createAccount("Development");
   await accounts.addDomain(account.accountId, DEV_SENDER_DOMAIN, true);

@@ -5,16 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { SesNotification } from "../shared/feedback/ses-notification.ts";
 import { MESSAGE_ID_TAG } from "../shared/feedback/ses-notification.ts";
 
-export type SampleKind =
-  | "Send"
-  | "Delivery"
-  | "Bounce"
-  | "TransientBounce"
-  | "Complaint"
-  | "Reject"
-  | "DeliveryDelay"
-  | "Open"
-  | "Click";
+export type SampleKind = "Send" | "Delivery" | "Bounce" | "TransientBounce" | "Complaint" | "Reject" | "DeliveryDelay" | "Open" | "Click";
 
 export interface SampleInput {
   /** Posthaste's message id, carried as the `posthaste_message_id` tag and header. */
@@ -86,7 +77,9 @@ export function sampleSesNotification(kind: SampleKind, input: SampleInput): Ses
         bounce: {
           bounceType: "Permanent",
           bounceSubType: "General",
-          bouncedRecipients: [{ emailAddress: input.recipient, action: "failed", status: "5.1.1", diagnosticCode: "smtp; 550 5.1.1 user unknown" }],
+          bouncedRecipients: [
+            { emailAddress: input.recipient, action: "failed", status: "5.1.1", diagnosticCode: "smtp; 550 5.1.1 user unknown" },
+          ],
           timestamp,
           feedbackId,
           reportingMTA: "dsn; mta.example.com",
@@ -99,7 +92,9 @@ export function sampleSesNotification(kind: SampleKind, input: SampleInput): Ses
         bounce: {
           bounceType: "Transient",
           bounceSubType: "MailboxFull",
-          bouncedRecipients: [{ emailAddress: input.recipient, action: "failed", status: "4.2.2", diagnosticCode: "smtp; 452 4.2.2 mailbox full" }],
+          bouncedRecipients: [
+            { emailAddress: input.recipient, action: "failed", status: "4.2.2", diagnosticCode: "smtp; 452 4.2.2 mailbox full" },
+          ],
           timestamp,
           feedbackId,
         },
@@ -127,16 +122,27 @@ export function sampleSesNotification(kind: SampleKind, input: SampleInput): Ses
           timestamp,
           delayType: "TransientCommunicationFailure",
           expirationTime: new Date(at.getTime() + 14 * 3600 * 1000).toISOString(),
-          delayedRecipients: [{ emailAddress: input.recipient, status: "4.4.1", diagnosticCode: "smtp; 421 4.4.1 Unable to connect to remote host" }],
+          delayedRecipients: [
+            { emailAddress: input.recipient, status: "4.4.1", diagnosticCode: "smtp; 421 4.4.1 Unable to connect to remote host" },
+          ],
         },
       };
     case "Open":
-      return { ...head, mail, open: { timestamp, ipAddress: "192.0.2.1", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)" } };
+      return {
+        ...head,
+        mail,
+        open: { timestamp, ipAddress: "192.0.2.1", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)" },
+      };
     case "Click":
       return {
         ...head,
         mail,
-        click: { timestamp, ipAddress: "192.0.2.1", link: "https://example.com/welcome", userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)" },
+        click: {
+          timestamp,
+          ipAddress: "192.0.2.1",
+          link: "https://example.com/welcome",
+          userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)",
+        },
       };
   }
 }

@@ -133,7 +133,11 @@ async function forkChild(dataDir: string, ports: ChildPorts): Promise<RunningChi
 
 const portOf = (url: string) => Number(new URL(url).port);
 
-export async function startStandInsProcess(dataDir: string, ports: ChildPorts, options: StandInsProcessOptions = {}): Promise<StandInsProcess> {
+export async function startStandInsProcess(
+  dataDir: string,
+  ports: ChildPorts,
+  options: StandInsProcessOptions = {},
+): Promise<StandInsProcess> {
   await awaitStaleChild(dataDir);
   let current = await forkChild(dataDir, ports);
   const { endpoints, mailbox } = current;

@@ -45,7 +45,11 @@ export function superviseStandIns(options: StandInsSupervisorOptions): StandInsS
   const fatal = (message: string) => {
     stopped = true;
     log.error("stand-ins process given up", { restarts: restarts.length, windowMinutes: minutes });
-    options.onFatal(new Error(`${message}; Posthaste stops rather than answer every request with an error. See the log above for why, then run npm start again.`));
+    options.onFatal(
+      new Error(
+        `${message}; Posthaste stops rather than answer every request with an error. See the log above for why, then run npm start again.`,
+      ),
+    );
   };
 
   async function recover(description: string) {
@@ -53,7 +57,9 @@ export function superviseStandIns(options: StandInsSupervisorOptions): StandInsS
     while (!stopped) {
       // A restart that fails counts as one more death: the budget bounds both.
       if (!withinBudget()) {
-        return fatal(`The stand-ins process (DynamoDB, SQS/SNS, S3 and the mailbox) died ${restarts.length + 1} times in ${minutes} minutes (last: ${last})`);
+        return fatal(
+          `The stand-ins process (DynamoDB, SQS/SNS, S3 and the mailbox) died ${restarts.length + 1} times in ${minutes} minutes (last: ${last})`,
+        );
       }
       restarts.push(Date.now());
       try {
@@ -62,7 +68,9 @@ export function superviseStandIns(options: StandInsSupervisorOptions): StandInsS
         await options.resume();
         // It may have died again while being set up; its exit was not news while this ran.
         if (!standIns.alive) throw new Error("it died again while being set up");
-        log.warn("stand-ins process restarted: DynamoDB, SQS/SNS, S3 and the mailbox answer again on the same ports", { pid: standIns.pid });
+        log.warn("stand-ins process restarted: DynamoDB, SQS/SNS, S3 and the mailbox answer again on the same ports", {
+          pid: standIns.pid,
+        });
         return;
       } catch (error) {
         last = `restart failed: ${error instanceof Error ? error.message : String(error)}`;

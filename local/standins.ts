@@ -41,11 +41,7 @@ export async function startStandIns(dataDir: string, ports: StandInPorts = { dyn
       s3: `http://127.0.0.1:${s3Address.port}`,
     },
     async stop() {
-      await Promise.allSettled([
-        new Promise<void>((resolve) => dynamo.close(() => resolve())),
-        fauxqs.stop(),
-        s3.close(),
-      ]);
+      await Promise.allSettled([new Promise<void>((resolve) => dynamo.close(() => resolve())), fauxqs.stop(), s3.close()]);
     },
   };
 }

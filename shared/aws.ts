@@ -38,7 +38,10 @@ const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
 type ClientSettings = Pick<Config, "mode" | "region" | "endpoints">;
 
-const clientBase = (config: ClientSettings) => ({ region: config.region, ...(config.mode === "local" ? { credentials: LOCAL_CREDENTIALS } : {}) });
+const clientBase = (config: ClientSettings) => ({
+  region: config.region,
+  ...(config.mode === "local" ? { credentials: LOCAL_CREDENTIALS } : {}),
+});
 
 export interface DynamoClients {
   dynamo: DynamoDBClient;
@@ -79,4 +82,8 @@ export function makeSesClient(config: Pick<Config, "region">): SESv2Client {
 /** Every client, for tools and tests that use them all. */
 export type AwsClients = DynamoClients & { sqs: SQSClient; s3: S3Client };
 
-export const makeAwsClients = (config: ClientSettings): AwsClients => ({ ...makeDynamoClients(config), sqs: makeSqsClient(config), s3: makeS3Client(config) });
+export const makeAwsClients = (config: ClientSettings): AwsClients => ({
+  ...makeDynamoClients(config),
+  sqs: makeSqsClient(config),
+  s3: makeS3Client(config),
+});

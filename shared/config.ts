@@ -179,7 +179,11 @@ const ENVIRONMENT = z.object({
   LIMIT_ATTACHMENTS_PER_MESSAGE: wholeNumber("a whole number of files", 50),
   // An S3 PUT + GET costs as much as about 8 KB of DynamoDB writes: below that, DynamoDB is cheaper and faster.
   // DynamoDB items hold at most 400 KB.
-  LIMIT_INLINE_BODY_BYTES: setting("a whole number of bytes up to 358400", (v) => (/^\d+$/.test(v) && Number(v) <= 350 * 1024 ? Number(v) : undefined), 8 * 1024),
+  LIMIT_INLINE_BODY_BYTES: setting(
+    "a whole number of bytes up to 358400",
+    (v) => (/^\d+$/.test(v) && Number(v) <= 350 * 1024 ? Number(v) : undefined),
+    8 * 1024,
+  ),
   DELIVERY_MAX_ATTEMPTS: wholeNumber("a whole number of attempts, at least 1", 8, 1),
   DELIVERY_RETRY_BASE_SECONDS: wholeNumber("a whole number of seconds", 60),
   DELIVERY_CLAIM_SECONDS: wholeNumber("a whole number of seconds, at least 1", 120, 1),
@@ -258,7 +262,11 @@ export function loadConfig(env: Env = process.env): Config {
       attachmentsPerMessage: e.LIMIT_ATTACHMENTS_PER_MESSAGE,
       inlineBodyBytes: e.LIMIT_INLINE_BODY_BYTES,
     },
-    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS, retryBaseSeconds: e.DELIVERY_RETRY_BASE_SECONDS, claimSeconds: e.DELIVERY_CLAIM_SECONDS },
+    delivery: {
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      retryBaseSeconds: e.DELIVERY_RETRY_BASE_SECONDS,
+      claimSeconds: e.DELIVERY_CLAIM_SECONDS,
+    },
     sweepAfterSeconds: e.SWEEP_AFTER_SECONDS,
     retentionHours: e.RETENTION_HOURS,
     webhooks: {
@@ -298,7 +306,8 @@ let lastLogLevel: { raw: string | undefined; level: LogLevel } | undefined;
 /** LOG_LEVEL (info, warn or silent); a bad value throws like any other setting. */
 export function logLevel(env: Env = process.env): LogLevel {
   const raw = env.LOG_LEVEL;
-  if (lastLogLevel === undefined || lastLogLevel.raw !== raw) lastLogLevel = { raw, level: parseEnvironment(LOG_LEVEL, { LOG_LEVEL: raw }).LOG_LEVEL };
+  if (lastLogLevel === undefined || lastLogLevel.raw !== raw)
+    lastLogLevel = { raw, level: parseEnvironment(LOG_LEVEL, { LOG_LEVEL: raw }).LOG_LEVEL };
   return lastLogLevel.level;
 }
 

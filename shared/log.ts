@@ -7,7 +7,7 @@ function write(level: "info" | "warn" | "error", message: string, fields: Fields
   const threshold = logLevel();
   if (threshold === "silent" || (level === "info" && threshold === "warn")) return;
   const line = JSON.stringify({ level, time: new Date().toISOString(), message, ...fields });
-  (level === "info" ? process.stdout : process.stderr).write(line + "\n");
+  (level === "info" ? process.stdout : process.stderr).write(`${line}\n`);
 }
 
 export const log = {

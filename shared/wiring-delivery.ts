@@ -23,4 +23,3 @@ export const deliverDeps = /* @__PURE__ */ builder((w) => ({
   transport: transport(w),
   loadAttachments: attachmentLoader(w),
 }));
-

@@ -74,24 +74,37 @@ const ddb = (w: Wiring) => dynamo(w).ddb;
 export const accountStore = /* @__PURE__ */ builder((w) => makeAccountStore(ddb(w), w.config.tableName));
 export const accountCache = /* @__PURE__ */ builder((w) => makeAccountCache(accountStore(w)));
 export const messageStore = /* @__PURE__ */ builder((w) => makeMessageStore(ddb(w), w.config.tableName));
-export const suppressionStore = /* @__PURE__ */ builder((w) => makeSuppressionStore(ddb(w), w.config.tableName, { coalesce: w.options.coalesce }));
+export const suppressionStore = /* @__PURE__ */ builder((w) =>
+  makeSuppressionStore(ddb(w), w.config.tableName, { coalesce: w.options.coalesce }),
+);
 export const idempotencyStore = /* @__PURE__ */ builder((w) => makeIdempotencyStore(ddb(w), w.config.tableName));
 export const rateLimiter = /* @__PURE__ */ builder((w) => makeRateLimiter(ddb(w), w.config.tableName));
 export const webhookEndpoints = /* @__PURE__ */ builder((w) => makeWebhookEndpointStore(ddb(w), w.config.tableName));
 export const webhookRecords = /* @__PURE__ */ builder((w) => makeWebhookRecordStore(ddb(w), w.config.tableName));
-export const unitsOfWork = /* @__PURE__ */ builder((w) => makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }));
+export const unitsOfWork = /* @__PURE__ */ builder((w) =>
+  makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }),
+);
 
 // --- S3 ---
 
 export const bodyStore = /* @__PURE__ */ builder((w) =>
-  makeBodyStore({ s3: s3(w), bucketName: w.config.bucketName, inline: makeInlineBodyStore(ddb(w), w.config.tableName), inlineMaxBytes: w.config.limits.inlineBodyBytes }),
+  makeBodyStore({
+    s3: s3(w),
+    bucketName: w.config.bucketName,
+    inline: makeInlineBodyStore(ddb(w), w.config.tableName),
+    inlineMaxBytes: w.config.limits.inlineBodyBytes,
+  }),
 );
-export const fileStore = /* @__PURE__ */ builder((w) => makeFileStore(s3(w), w.config.bucketName, makeFileRecordStore(ddb(w), w.config.tableName)));
+export const fileStore = /* @__PURE__ */ builder((w) =>
+  makeFileStore(s3(w), w.config.bucketName, makeFileRecordStore(ddb(w), w.config.tableName)),
+);
 export const attachmentLoader = /* @__PURE__ */ builder((w) => makeAttachmentLoader(s3(w), w.config.bucketName));
 
 // --- SQS ---
 
-export const deliveryQueue = /* @__PURE__ */ builder((w) => makeDeliveryQueue(sqs(w), w.config.queueUrls.deliveries, { coalesce: w.options.coalesce }));
+export const deliveryQueue = /* @__PURE__ */ builder((w) =>
+  makeDeliveryQueue(sqs(w), w.config.queueUrls.deliveries, { coalesce: w.options.coalesce }),
+);
 export const webhookQueue = /* @__PURE__ */ builder((w) => makeWebhookQueue(sqs(w), w.config.queueUrls.webhooks, webhookRecords(w)));
 
 // --- Statuses ---
@@ -107,10 +120,14 @@ export const statusListeners = /* @__PURE__ */ builder((w): StatusListener[] => 
     log.warn("WEBHOOKS_QUEUE_URL is not set: status changes will not be posted to webhooks");
     return [];
   }
-  return [makeWebhookListener({ endpoints: webhookEndpoints(w), queue: webhookQueue(w), cacheSeconds: w.config.webhooks.endpointCacheSeconds })];
+  return [
+    makeWebhookListener({ endpoints: webhookEndpoints(w), queue: webhookQueue(w), cacheSeconds: w.config.webhooks.endpointCacheSeconds }),
+  ];
 });
 
-export const statusService = /* @__PURE__ */ builder((w) => makeStatusService({ messages: messageStore(w), suppressions: suppressionStore(w), listeners: statusListeners(w) }));
+export const statusService = /* @__PURE__ */ builder((w) =>
+  makeStatusService({ messages: messageStore(w), suppressions: suppressionStore(w), listeners: statusListeners(w) }),
+);
 
 // --- What features take, assembled ---
 

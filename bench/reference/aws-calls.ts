@@ -11,7 +11,16 @@ import { makeDynamoClients, makeSqsClient } from "../../shared/aws.ts";
 import { loadConfig } from "../../shared/config.ts";
 
 const { DYNAMODB_ENDPOINT, SQS_ENDPOINT, TABLE_NAME, SECONDS, CONNECTIONS, AMOUNT } = process.env;
-const config = loadConfig({ POSTHASTE_MODE: "local", AWS_REGION: "us-east-1", TABLE_NAME, BUCKET_NAME: "unused", DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT: "http://127.0.0.1:1", LINK_SECRET: "x" });
+const config = loadConfig({
+  POSTHASTE_MODE: "local",
+  AWS_REGION: "us-east-1",
+  TABLE_NAME,
+  BUCKET_NAME: "unused",
+  DYNAMODB_ENDPOINT,
+  SQS_ENDPOINT,
+  S3_ENDPOINT: "http://127.0.0.1:1",
+  LINK_SECRET: "x",
+});
 const { ddb } = makeDynamoClients(config);
 const sqs = makeSqsClient(config);
 const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `posthaste-bench-alone-${randomBytes(3).toString("hex")}` }));
@@ -20,14 +29,37 @@ const html = `<html><body>${"<p>Thank you for your order. We will let you know a
 async function oneAccept() {
   const messageId = randomUUID();
   const message = {
-    pk: `MESSAGE#${messageId}`, sk: "MESSAGE", messageId, accountId: "bench", submissionId: messageId, bodyKey: `inline/bench/${messageId}`,
-    from: { address: "orders@example.com", name: "Bench" }, to: { address: "reader@example.org" }, subject: "Your order, [Name]",
-    mergeFields: { Name: "Reader" }, extraData: {}, options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false },
-    status: "ACCEPTED", statusRank: 0, history: [{ status: "ACCEPTED", ts: Date.now() }], version: 1, attempts: 0, createdAt: Date.now(), expiresAt: 2_000_000_000,
-    pendingShard: "0", dueAt: Date.now(),
+    pk: `MESSAGE#${messageId}`,
+    sk: "MESSAGE",
+    messageId,
+    accountId: "bench",
+    submissionId: messageId,
+    bodyKey: `inline/bench/${messageId}`,
+    from: { address: "orders@example.com", name: "Bench" },
+    to: { address: "reader@example.org" },
+    subject: "Your order, [Name]",
+    mergeFields: { Name: "Reader" },
+    extraData: {},
+    options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false },
+    status: "ACCEPTED",
+    statusRank: 0,
+    history: [{ status: "ACCEPTED", ts: Date.now() }],
+    version: 1,
+    attempts: 0,
+    createdAt: Date.now(),
+    expiresAt: 2_000_000_000,
+    pendingShard: "0",
+    dueAt: Date.now(),
   };
-  const body = { pk: `BODY#bench/${messageId}`, sk: "BODY", deflated: deflateRawSync(Buffer.from(JSON.stringify({ subject: "x", html }))), expiresAt: 2_000_000_000 };
-  await ddb.send(new BatchWriteCommand({ RequestItems: { [TABLE_NAME!]: [{ PutRequest: { Item: body } }, { PutRequest: { Item: message } }] } }));
+  const body = {
+    pk: `BODY#bench/${messageId}`,
+    sk: "BODY",
+    deflated: deflateRawSync(Buffer.from(JSON.stringify({ subject: "x", html }))),
+    expiresAt: 2_000_000_000,
+  };
+  await ddb.send(
+    new BatchWriteCommand({ RequestItems: { [TABLE_NAME!]: [{ PutRequest: { Item: body } }, { PutRequest: { Item: message } }] } }),
+  );
   await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "0", MessageBody: JSON.stringify({ messageId }) }] }));
 }
 

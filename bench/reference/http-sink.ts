@@ -11,7 +11,13 @@ const server = createServer((req, res) => {
   req.on("end", () => {
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { Recipients?: { Address?: string }[] };
-      const result = (body.Recipients ?? []).map((r, index) => ({ Index: index, Address: r.Address, MessageId: randomUUID(), Code: "ok", Status: "ACCEPTED" }));
+      const result = (body.Recipients ?? []).map((r, index) => ({
+        Index: index,
+        Address: r.Address,
+        MessageId: randomUUID(),
+        Code: "ok",
+        Status: "ACCEPTED",
+      }));
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ Result: result, Code: "ok" }));
     } catch {
       res.writeHead(400, { "content-type": "application/json" }).end('{"Code":"validation_error"}');

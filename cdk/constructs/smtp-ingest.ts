@@ -33,15 +33,7 @@ export const HEALTH_PATH = "/health";
  * The build context is the repository root, reduced to what the Dockerfile copies: the image
  * is rebuilt only when those files change (mirrors functions/smtp-ingest/Dockerfile.dockerignore).
  */
-export const DOCKER_CONTEXT = [
-  "*",
-  "!package.json",
-  "!package-lock.json",
-  "!tsconfig.json",
-  "!functions",
-  "!shared",
-  "!local",
-];
+export const DOCKER_CONTEXT = ["*", "!package.json", "!package-lock.json", "!tsconfig.json", "!functions", "!shared", "!local"];
 
 /** Open SMTP sessions a task should hold on average; CPU tracking covers heavy messages. */
 export const CONNECTIONS_PER_TASK = 200;
@@ -180,7 +172,10 @@ export class SmtpIngest extends Construct {
     }
 
     // Without a certificate nothing may start, not even by scaling.
-    const scaling = this.service.autoScaleTaskCount({ minCapacity: running, maxCapacity: tlsSecret ? Math.max(props.maxTasks, running) : 0 });
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: running,
+      maxCapacity: tlsSecret ? Math.max(props.maxTasks, running) : 0,
+    });
     scaling.scaleOnCpuUtilization("Cpu", {
       targetUtilizationPercent: 60,
       scaleOutCooldown: Duration.seconds(60),
@@ -216,7 +211,9 @@ function trackConnectionsPerTask(scaling: ecs.ScalableTaskCount, nlb: elbv2.Netw
   });
   const path = "TargetTrackingScalingPolicyConfiguration.CustomizedMetricSpecification";
   // scaleToTrackCustomMetric returns nothing; the policy is the scaling target's child of that id.
-  const policy = scaling.node.findAll().find((child) => child instanceof appscaling.TargetTrackingScalingPolicy && child.node.id === "ConnectionsPerTask");
+  const policy = scaling.node
+    .findAll()
+    .find((child) => child instanceof appscaling.TargetTrackingScalingPolicy && child.node.id === "ConnectionsPerTask");
   const cfn = policy!.node.defaultChild as appscaling.CfnScalingPolicy;
   for (const field of ["MetricName", "Namespace", "Statistic", "Dimensions", "Unit"]) cfn.addPropertyDeletionOverride(`${path}.${field}`);
   const loadBalancer = { Name: "LoadBalancer", Value: nlb.loadBalancerFullName };

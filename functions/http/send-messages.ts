@@ -16,4 +16,10 @@ export const makeHandler = (deps: AuthDeps & SendDeps & { idempotency: Idempoten
   });
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler({ ...authDeps(w), ...acceptDeps(w), config: w.config, files: fileStore(w), idempotency: idempotencyStore(w) });
+export const handler = makeHandler({
+  ...authDeps(w),
+  ...acceptDeps(w),
+  config: w.config,
+  files: fileStore(w),
+  idempotency: idempotencyStore(w),
+});

@@ -7,7 +7,14 @@ import { httpRoute } from "../../shared/http/handler.ts";
 import { languageFromHeader } from "../../shared/domain/i18n.ts";
 import { notFound, pageResponse, textResponse } from "../../shared/links/responses.ts";
 import { invalidLinkPage, unsubscribePage, type PageState } from "../../shared/links/unsubscribe-page.ts";
-import { findRecipient, isSuppressed, postedAction, resubscribe, unsubscribe, type UnsubscribeDeps } from "../../shared/links/unsubscribe.ts";
+import {
+  findRecipient,
+  isSuppressed,
+  postedAction,
+  resubscribe,
+  unsubscribe,
+  type UnsubscribeDeps,
+} from "../../shared/links/unsubscribe.ts";
 
 export const makeHandler = (deps: UnsubscribeDeps) =>
   httpRoute({ auth: false }, async (request) => {
@@ -34,4 +41,9 @@ export const makeHandler = (deps: UnsubscribeDeps) =>
   });
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler({ config: w.config, messages: messageStore(w), suppressions: suppressionStore(w), status: statusService(w) });
+export const handler = makeHandler({
+  config: w.config,
+  messages: messageStore(w),
+  suppressions: suppressionStore(w),
+  status: statusService(w),
+});

@@ -16,9 +16,16 @@ export async function fileFromMultipart(contentType: string | undefined, body: B
   }
   let form: FormData;
   try {
-    form = await new Request("http://upload.invalid/", { method: "POST", headers: { "content-type": contentType! }, body: new Uint8Array(body) }).formData();
+    form = await new Request("http://upload.invalid/", {
+      method: "POST",
+      headers: { "content-type": contentType! },
+      body: new Uint8Array(body),
+    }).formData();
   } catch {
-    throw new AppError("validation_error", { message: "The multipart body could not be read", reasons: [{ key: "invalid_multipart", ref: "file" }] });
+    throw new AppError("validation_error", {
+      message: "The multipart body could not be read",
+      reasons: [{ key: "invalid_multipart", ref: "file" }],
+    });
   }
   const part = form.get("file");
   if (!part || typeof part === "string") return undefined;

@@ -10,7 +10,9 @@ import { renderWebVersion, type WebVersionDeps } from "../../shared/links/web-ve
 export const makeHandler = (deps: WebVersionDeps) =>
   httpRoute({ auth: false }, async (request) => {
     const html = await renderWebVersion(deps, request.event.pathParameters?.token ?? "");
-    return html === undefined ? pageResponse(404, invalidLinkPage(languageFromHeader(request.header("accept-language")))) : messagePageResponse(html);
+    return html === undefined
+      ? pageResponse(404, invalidLinkPage(languageFromHeader(request.header("accept-language"))))
+      : messagePageResponse(html);
   });
 
 const w = wiring({ config: loadConfig() });

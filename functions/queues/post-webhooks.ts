@@ -8,7 +8,10 @@ import { postWebhook } from "../../shared/webhooks/poster.ts";
 import { webhookEndpoints, webhookQueue, webhookRecords, wiring, type Wiring } from "../../shared/wiring.ts";
 import { QUEUES } from "../manifest.ts";
 
-export const makeHandler = (deps: DeliverWebhooksDeps) => (event: SQSEvent): Promise<SQSBatchResponse> => deliverWebhookRecords(deps, event.Records);
+export const makeHandler =
+  (deps: DeliverWebhooksDeps) =>
+  (event: SQSEvent): Promise<SQSBatchResponse> =>
+    deliverWebhookRecords(deps, event.Records);
 
 /** The consumer's dependencies; a record's attempts are the queue's receives (functions/manifest.ts). */
 export function postWebhooksDeps(w: Wiring): DeliverWebhooksDeps {

@@ -13,7 +13,9 @@ export const makeHandler = (deps: SweepDeps & { config: Config }, webhookRecords
   return async () => {
     const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS });
     if (count > 0) log.warn("sweeper re-enqueued messages", { count });
-    const webhooks = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(deps.config, QUEUES.webhooks.maxReceiveCount) });
+    const webhooks = await sweepWebhookOutbox(webhookRecords, {
+      olderThanSeconds: webhookSweepAfterSeconds(deps.config, QUEUES.webhooks.maxReceiveCount),
+    });
     if (webhooks.resent + webhooks.parked > 0) log.warn("sweeper sent webhook records again", webhooks);
     return { count, webhooks };
   };

@@ -13,7 +13,9 @@ function tlsOf(config: Config): { key: string; cert: string } {
   const { tlsCertPem: cert, tlsKeyPem: key, tlsCertSecretArn } = config.smtpServer;
   if (cert && key) return { cert, key };
   if (tlsCertSecretArn) {
-    throw new Error("TLS_CERT_SECRET_ARN is not read directly: pass the secret's cert and key as TLS_CERT_PEM and TLS_KEY_PEM (the CDK stack does)");
+    throw new Error(
+      "TLS_CERT_SECRET_ARN is not read directly: pass the secret's cert and key as TLS_CERT_PEM and TLS_KEY_PEM (the CDK stack does)",
+    );
   }
   throw new Error("Set TLS_CERT_PEM and TLS_KEY_PEM: SMTP submission is TLS only");
 }

@@ -35,7 +35,12 @@ export interface AcceptDeps {
 
 export const REJECTED_UNSUBSCRIBED = "rejected_unsubscribed";
 
-export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submission: Submission, now = Date.now()): Promise<AcceptedRecipient[]> {
+export async function acceptSubmission(
+  deps: AcceptDeps,
+  caller: Caller,
+  submission: Submission,
+  now = Date.now(),
+): Promise<AcceptedRecipient[]> {
   if (!(await deps.accountCache.isVerifiedSender(caller.accountId, submission.from.address))) {
     throw new AppError("validation_error", {
       message: `Sender ${submission.from.address} is not on a verified domain of this account`,
@@ -44,7 +49,10 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   }
 
   const suppressed = submission.checkSuppression
-    ? await deps.suppressions.findSuppressed(caller.accountId, submission.recipients.map((r) => r.address))
+    ? await deps.suppressions.findSuppressed(
+        caller.accountId,
+        submission.recipients.map((r) => r.address),
+      )
     : new Set<string>();
 
   const submissionId = newId();
@@ -52,7 +60,9 @@ export async function acceptSubmission(deps: AcceptDeps, caller: Caller, submiss
   const rejected = submission.recipients.map((r) => suppressed.has(suppressionKey(r.address)));
   const work = deps.unitsOfWork.begin();
   // Nothing is stored for a submission whose every recipient is suppressed: there is nothing to send.
-  const bodyKey = rejected.includes(false) ? await deps.bodies.prepare(work, caller.accountId, submissionId, bodyOf(submission), expiresAt) : "";
+  const bodyKey = rejected.includes(false)
+    ? await deps.bodies.prepare(work, caller.accountId, submissionId, bodyOf(submission), expiresAt)
+    : "";
   const messages: NewMessage[] = submission.recipients.map((recipient, position) => ({
     messageId: messageIdFor(submissionId, position),
     accountId: caller.accountId,

@@ -15,7 +15,10 @@ const stringMap = z.record(z.string(), scalar);
 
 const address = z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" }));
 /** true/false, or 1/0 as in the SMTP options header. */
-const flag = z.pipe(z.union([z.boolean(), z.literal(0), z.literal(1)]), z.transform((v: boolean | 0 | 1) => Boolean(v)));
+const flag = z.pipe(
+  z.union([z.boolean(), z.literal(0), z.literal(1)]),
+  z.transform((v: boolean | 0 | 1) => Boolean(v)),
+);
 // Refused as the SMTP door refuses them in To and CC: control characters and < > @ ,.
 const name = z.optional(z.string().check(z.maxLength(256), z.refine(isAcceptableDisplayName, { message: "invalid_name" })));
 
@@ -85,7 +88,8 @@ export function parseSendRequest(
   const attachmentIds = request.AttachmentsIds ?? [];
   refuseRepeats(attachmentIds);
 
-  const size = Buffer.byteLength(request.Subject) + Buffer.byteLength(request.Body.Html ?? "") + Buffer.byteLength(request.Body.PlainText ?? "");
+  const size =
+    Buffer.byteLength(request.Subject) + Buffer.byteLength(request.Body.Html ?? "") + Buffer.byteLength(request.Body.PlainText ?? "");
   if (size > limits.messageBytes) {
     throw new AppError("validation_error", {
       message: `Message exceeds the size limit of ${limits.messageBytes} bytes`,
@@ -100,7 +104,11 @@ export function parseSendRequest(
     const callbackUrl = result.success ? result.data.ExtraData?.callbackUrl : undefined;
     const refusal = callbackUrl ? urlSyntaxProblem(callbackUrl, options.urlMode ?? "local") : undefined;
     if (refusal) {
-      failures.push({ index, address: result.data!.Address, reasons: [{ key: refusal, ref: `Recipients[${index}].ExtraData.callbackUrl` }] });
+      failures.push({
+        index,
+        address: result.data!.Address,
+        reasons: [{ key: refusal, ref: `Recipients[${index}].ExtraData.callbackUrl` }],
+      });
     } else if (result.success) {
       recipients.push({
         index,

@@ -78,7 +78,10 @@ export async function withIdempotency(
 ): Promise<SendAnswer> {
   if (!key) return send();
   if (key.length > 255) {
-    throw new AppError("validation_error", { message: "Idempotency-Key is too long", reasons: [{ key: "too_long", ref: "Idempotency-Key" }] });
+    throw new AppError("validation_error", {
+      message: "Idempotency-Key is too long",
+      reasons: [{ key: "too_long", ref: "Idempotency-Key" }],
+    });
   }
   const hash = createHash("sha256").update(rawBody).digest("hex");
   const claim = await deps.idempotency.claim(caller.accountId, key, hash);

@@ -124,7 +124,11 @@ async function failed(deps: DeliverDeps, message: Message, error: TransportError
   const { maxAttempts, retryBaseSeconds } = deps.config.delivery;
   if (error.permanent || message.attempts >= maxAttempts) {
     const reason = error.permanent ? error.message : `soft_bounce: gave up after ${message.attempts} attempts: ${error.message}`;
-    await deps.status.record(message.messageId, { status: "BOUNCED", ts: Date.now(), reason }, { known: message, hardBounce: error.hardBounce });
+    await deps.status.record(
+      message.messageId,
+      { status: "BOUNCED", ts: Date.now(), reason },
+      { known: message, hardBounce: error.hardBounce },
+    );
     return { step: "send", result: "bounced", reason };
   }
   const delaySeconds = retryDelaySeconds(message.attempts, retryBaseSeconds);

@@ -17,7 +17,9 @@ export interface Account {
 }
 
 /** Settings an operator may change on an existing account. */
-export type AccountSettings = Partial<Pick<Account, "ipAllowlist" | "rateLimitPerSecond" | "allowSkipUnsubscribe" | "trackOpens" | "trackLinks">>;
+export type AccountSettings = Partial<
+  Pick<Account, "ipAllowlist" | "rateLimitPerSecond" | "allowSkipUnsubscribe" | "trackOpens" | "trackLinks">
+>;
 
 export interface Caller {
   accountId: string;

@@ -1,7 +1,8 @@
 // Address rules shared by both doors.
 
 // Practical RFC 5321 mailbox: a dot-atom local part (or a quoted one) and a domain of LDH labels.
-const LOCAL = /^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")$/;
+const LOCAL =
+  /^(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")$/;
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 const INTERNATIONAL_LOCAL = /^[^\s@"(),:;<>[\\\]]+$/u;
 

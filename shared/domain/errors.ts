@@ -26,13 +26,21 @@ const INTERNAL: SmtpFace = { reply: "internal" };
 export const ERROR_CODES = {
   bad_request: { http: 400, text: "Malformed request", smtp: INTERNAL },
   invalid_json: { http: 400, text: "Request body is not valid JSON", smtp: INTERNAL },
-  unauthorized: { http: 401, text: "Missing or invalid API key", smtp: { reply: "transaction_failed", text: "Must authenticate before sending mail" } },
+  unauthorized: {
+    http: 401,
+    text: "Missing or invalid API key",
+    smtp: { reply: "transaction_failed", text: "Must authenticate before sending mail" },
+  },
   forbidden_ip: { http: 403, text: "Client address is not on the account's allowlist", smtp: { reply: "transaction_failed" } },
   forbidden: { http: 403, text: "This API key may not do that", smtp: INTERNAL },
   not_found: { http: 404, text: "Not found", smtp: INTERNAL },
   idempotency_conflict: { http: 422, text: "Idempotency-Key was already used with a different request", smtp: INTERNAL },
   idempotency_in_progress: { http: 409, text: "A request with this Idempotency-Key is still being processed", smtp: INTERNAL },
-  payload_too_large: { http: 413, text: "Request body exceeds the size limit", smtp: { reply: "transaction_failed", text: "Message exceeds fixed size limit" } },
+  payload_too_large: {
+    http: 413,
+    text: "Request body exceeds the size limit",
+    smtp: { reply: "transaction_failed", text: "Message exceeds fixed size limit" },
+  },
   unsupported_media_type: { http: 415, text: "Content-Type must be application/json", smtp: INTERNAL },
   rate_limited: { http: 429, text: "Too many requests", smtp: { reply: "code", code: 451, text: "Too many messages, try again later" } },
   validation_error: { http: 400, text: "Validation error", smtp: { reply: "transaction_failed" } },

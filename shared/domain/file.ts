@@ -5,9 +5,52 @@ export const ATTACHMENT_BYTES = 7 * 1024 * 1024;
 
 /** Types a mail client would run on a double click (docs/http-api.md "and the like"), refused on both doors. */
 export const REFUSED_EXTENSIONS = new Set([
-  "exe", "bat", "cmd", "com", "scr", "js", "jse", "vbs", "vbe", "vb", "msi", "msp", "mst", "jar", "ps1", "ps1xml", "ps2",
-  "psc1", "psm1", "pif", "cpl", "hta", "wsf", "wsh", "wsc", "ws", "lnk", "reg", "inf", "scf", "gadget", "application",
-  "msc", "dll", "sys", "apk", "app", "deb", "rpm", "sh", "appx", "msix", "iso", "img", "vhd", "vhdx",
+  "exe",
+  "bat",
+  "cmd",
+  "com",
+  "scr",
+  "js",
+  "jse",
+  "vbs",
+  "vbe",
+  "vb",
+  "msi",
+  "msp",
+  "mst",
+  "jar",
+  "ps1",
+  "ps1xml",
+  "ps2",
+  "psc1",
+  "psm1",
+  "pif",
+  "cpl",
+  "hta",
+  "wsf",
+  "wsh",
+  "wsc",
+  "ws",
+  "lnk",
+  "reg",
+  "inf",
+  "scf",
+  "gadget",
+  "application",
+  "msc",
+  "dll",
+  "sys",
+  "apk",
+  "app",
+  "deb",
+  "rpm",
+  "sh",
+  "appx",
+  "msix",
+  "iso",
+  "img",
+  "vhd",
+  "vhdx",
 ]);
 
 /** The last extension, lower case: `invoice.pdf.exe` is an exe. */
@@ -33,7 +76,10 @@ const REFUSED_TYPES: Record<string, string> = {
 
 export type AttachmentProblem = { key: "attachment_type_not_allowed"; extension: string } | { key: "attachment_too_large"; limit: number };
 
-export function attachmentProblem(file: { filename: string; size: number; contentType?: string }, maxBytes = ATTACHMENT_BYTES): AttachmentProblem | undefined {
+export function attachmentProblem(
+  file: { filename: string; size: number; contentType?: string },
+  maxBytes = ATTACHMENT_BYTES,
+): AttachmentProblem | undefined {
   const extension = extensionOf(file.filename);
   if (REFUSED_EXTENSIONS.has(extension)) return { key: "attachment_type_not_allowed", extension };
   const byType = REFUSED_TYPES[(file.contentType ?? "").split(";")[0].trim().toLowerCase()];
@@ -44,7 +90,11 @@ export function attachmentProblem(file: { filename: string; size: number; conten
 
 /** A name safe for headers and file systems: no directories, no control characters, at most 255 characters. */
 export function cleanFilename(name: string | undefined, fallback = "attachment"): string {
-  const base = (name ?? "").split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  const base = (name ?? "")
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, "")
+    .trim();
   return (base || fallback).slice(0, 255);
 }
 

@@ -22,7 +22,10 @@ function keyOf(issue: z.core.$ZodIssue, value: unknown): ReasonKey {
 }
 
 function valueAt(input: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined), input);
+  return path.reduce<unknown>(
+    (value, key) => (value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined),
+    input,
+  );
 }
 
 function formatPath(path: string[]): string {

@@ -33,5 +33,11 @@ const senderOf = (message: Pick<Message, "from">) => message.from.name?.trim() |
 
 /** What the unsubscribe link needs once the message is gone; written when the message is accepted. */
 export function unsubscribeTicket(message: Pick<Message, "messageId" | "accountId" | "to" | "from" | "options">): UnsubscribeTicket {
-  return { messageId: message.messageId, accountId: message.accountId, address: message.to.address, sender: senderOf(message), language: message.options.language };
+  return {
+    messageId: message.messageId,
+    accountId: message.accountId,
+    address: message.to.address,
+    sender: senderOf(message),
+    language: message.options.language,
+  };
 }

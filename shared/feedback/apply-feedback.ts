@@ -8,7 +8,12 @@ import type { StatusService } from "../status/index.ts";
 export type FeedbackResult = "recorded" | "duplicate" | "ignored" | "unmatched";
 
 export async function applyFeedback(deps: { status: Pick<StatusService, "record"> }, event: FeedbackEvent): Promise<FeedbackResult> {
-  const fields = { provider: event.provider, eventType: event.kind, providerMessageId: event.providerMessageId, messageId: event.messageId };
+  const fields = {
+    provider: event.provider,
+    eventType: event.kind,
+    providerMessageId: event.providerMessageId,
+    messageId: event.messageId,
+  };
   if (!event.messageId) {
     log.warn("feedback for a message without a Posthaste id; ignored", fields);
     return "unmatched";

@@ -28,7 +28,9 @@ function sesOutcome(notification: SesNotification): Omit<FeedbackEvent, "provide
     case "Bounce": {
       const bounce = notification.bounce!;
       const first = bounce.bouncedRecipients?.[0];
-      const reason = [`${bounce.bounceType}/${bounce.bounceSubType ?? "General"}`, first?.diagnosticCode ?? first?.status].filter(Boolean).join(": ");
+      const reason = [`${bounce.bounceType}/${bounce.bounceSubType ?? "General"}`, first?.diagnosticCode ?? first?.status]
+        .filter(Boolean)
+        .join(": ");
       if (bounce.bounceType === "Transient") return { messageId, note: `transient bounce, not final: ${reason}` };
       return {
         messageId,
@@ -44,11 +46,17 @@ function sesOutcome(notification: SesNotification): Omit<FeedbackEvent, "provide
       return { messageId, change: { status: "COMPLAINED", ts: time(complaint.timestamp, mailTs), reason } };
     }
     case "Reject":
-      return { messageId, change: { status: "REJECTED", ts: time(undefined, mailTs), reason: `rejected by SES: ${notification.reject?.reason ?? "unknown"}` } };
+      return {
+        messageId,
+        change: { status: "REJECTED", ts: time(undefined, mailTs), reason: `rejected by SES: ${notification.reject?.reason ?? "unknown"}` },
+      };
     case "DeliveryDelay": {
       const delay = notification.deliveryDelay;
       const first = delay?.delayedRecipients?.[0];
-      return { messageId, note: `delivery delayed (${delay?.delayType ?? "unknown"}): ${first?.diagnosticCode ?? first?.status ?? ""}`.trim() };
+      return {
+        messageId,
+        note: `delivery delayed (${delay?.delayType ?? "unknown"}): ${first?.diagnosticCode ?? first?.status ?? ""}`.trim(),
+      };
     }
     case "Open":
       return { messageId, change: { status: "OPENED", ts: time(notification.open?.timestamp, mailTs) } };

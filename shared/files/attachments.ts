@@ -43,7 +43,13 @@ export function makeFileStore(s3: S3Client, bucketName: string, records: FileRec
           const id = fileId();
           const key = fileKey(caller.accountId, id);
           await s3.send(
-            new PutObjectCommand({ Bucket: bucketName, Key: key, Body: file.content, ContentType: file.contentType, ContentDisposition: contentDisposition(file.filename) }),
+            new PutObjectCommand({
+              Bucket: bucketName,
+              Key: key,
+              Body: file.content,
+              ContentType: file.contentType,
+              ContentDisposition: contentDisposition(file.filename),
+            }),
           );
           return {
             fileId: id,
@@ -102,7 +108,12 @@ export function readEachOnce(load: AttachmentLoader): AttachmentLoader {
     const unread = [...new Map(refs.filter((ref) => !contents.has(ref.key)).map((ref) => [ref.key, ref])).values()];
     if (unread.length > 0) {
       const loading = load(unread);
-      unread.forEach((ref, i) => contents.set(ref.key, loading.then((loaded) => loaded[i].content)));
+      unread.forEach((ref, i) =>
+        contents.set(
+          ref.key,
+          loading.then((loaded) => loaded[i].content),
+        ),
+      );
     }
     return Promise.all(refs.map(async ({ filename, contentType, key }) => ({ filename, contentType, content: await contents.get(key)! })));
   };

@@ -29,7 +29,13 @@ export function makeBodyStore({ s3, bucketName, inline, inlineMaxBytes }: BodySt
      * Stores a large body in S3 now, or adds a small one to the accept path's write, ahead of
      * the messages. Returns the body's key, which the messages keep.
      */
-    async prepare(work: Pick<UnitOfWork, "first">, accountId: string, submissionId: string, body: StoredBody, expiresAt: number): Promise<string> {
+    async prepare(
+      work: Pick<UnitOfWork, "first">,
+      accountId: string,
+      submissionId: string,
+      body: StoredBody,
+      expiresAt: number,
+    ): Promise<string> {
       const json = Buffer.from(JSON.stringify(body));
       const packed = inline.pack(json, inlineMaxBytes);
       if (packed) return inline.stage(work, accountId, submissionId, packed, expiresAt);

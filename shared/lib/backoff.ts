@@ -4,7 +4,8 @@
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The wait before retry `retry` (from 1): a random time up to base x 2^(retry-1). */
-export const backoffMs = (retry: number, baseMs: number, random: () => number = Math.random) => Math.round(random() * baseMs * 2 ** (retry - 1));
+export const backoffMs = (retry: number, baseMs: number, random: () => number = Math.random) =>
+  Math.round(random() * baseMs * 2 ** (retry - 1));
 
 export interface RetryOptions {
   /** Calls in all, the first included. */

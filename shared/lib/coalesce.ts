@@ -22,7 +22,11 @@ interface Waiting<T, R> {
  * order) once the flush that carried it succeeded, or rejects with that flush's error: every unit
  * of a failed flush fails, none is left half-known.
  */
-export function coalesce<T, R = void>(flush: (units: T[]) => Promise<R[] | void>, options: CoalesceOptions, sizeOf: (unit: T) => number = () => 1) {
+export function coalesce<T, R = void>(
+  flush: (units: T[]) => Promise<R[] | void>,
+  options: CoalesceOptions,
+  sizeOf: (unit: T) => number = () => 1,
+) {
   const queue: Waiting<T, R>[] = [];
   let inFlight = 0;
 
@@ -35,13 +39,15 @@ export function coalesce<T, R = void>(flush: (units: T[]) => Promise<R[] | void>
         batch.push(queue.shift()!);
       }
       inFlight++;
-      flush(batch.map((w) => w.unit)).then(
-        (results) => batch.forEach((w, i) => w.resolve((results ?? [])[i] as R)),
-        (error) => batch.forEach((w) => w.reject(error)),
-      ).finally(() => {
-        inFlight--;
-        next();
-      });
+      flush(batch.map((w) => w.unit))
+        .then(
+          (results) => batch.forEach((w, i) => w.resolve((results ?? [])[i] as R)),
+          (error) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          inFlight--;
+          next();
+        });
     }
   }
 

@@ -24,7 +24,8 @@ export async function recordClick(deps: EngagementDeps, messageId: string, now =
   let message = await deps.messages.countEngagement(messageId, "clicks", now);
   if (!message) return false;
   if (!has(message, "OPENED")) {
-    message = (await deps.status.record(messageId, { status: "OPENED", ts: now, reason: "implied by a click" }, { known: message })) ?? message;
+    message =
+      (await deps.status.record(messageId, { status: "OPENED", ts: now, reason: "implied by a click" }, { known: message })) ?? message;
   }
   if (!has(message, "CLICKED")) await deps.status.record(messageId, { status: "CLICKED", ts: now }, { known: message });
   return true;

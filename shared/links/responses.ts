@@ -14,7 +14,8 @@ const PRIVATE = {
 };
 
 /** Posthaste's own pages: no scripts at all, styles inline, forms only back to this origin. */
-const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * The sender's HTML, shown as a web page: sandboxed into an origin of its own with no scripts

@@ -40,17 +40,26 @@ export async function isSuppressed(deps: UnsubscribeDeps, recipient: Recipient):
 export async function unsubscribe(deps: UnsubscribeDeps, recipient: Recipient, via: UnsubscribeVia, now = Date.now()) {
   const reason = via === "one-click" ? "List-Unsubscribe one-click" : "unsubscribe page";
   const recorded =
-    recipient.message && (await deps.status.record(recipient.messageId, { status: "UNSUBSCRIBED", ts: now, reason }, { known: recipient.message }));
+    recipient.message &&
+    (await deps.status.record(recipient.messageId, { status: "UNSUBSCRIBED", ts: now, reason }, { known: recipient.message }));
   // A repeat is not recorded again, but the address may have been lifted meanwhile (DELETE /suppressions).
   if (!recorded && !(await isSuppressed(deps, recipient))) {
-    await deps.suppressions.add(recipient.accountId, { address: recipient.address, cause: "unsubscribed", causeMessageId: recipient.messageId, reason }, now);
+    await deps.suppressions.add(
+      recipient.accountId,
+      { address: recipient.address, cause: "unsubscribed", causeMessageId: recipient.messageId, reason },
+      now,
+    );
   }
 }
 
 export async function resubscribe(deps: UnsubscribeDeps, recipient: Recipient, now = Date.now()) {
   const recorded =
     recipient.message &&
-    (await deps.status.record(recipient.messageId, { status: "SUBSCRIBED", ts: now, reason: "unsubscribe page" }, { known: recipient.message }));
+    (await deps.status.record(
+      recipient.messageId,
+      { status: "SUBSCRIBED", ts: now, reason: "unsubscribe page" },
+      { known: recipient.message },
+    ));
   if (!recorded) await deps.suppressions.remove(recipient.accountId, recipient.address);
 }
 

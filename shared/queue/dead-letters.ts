@@ -7,7 +7,13 @@ export async function replayDeadLetters(sqs: SQSClient, from: { dlqUrl: string; 
   let moved = 0;
   while (moved < max) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: from.dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageAttributeNames: ["All"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: from.dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+        MessageAttributeNames: ["All"],
+      }),
     );
     if (Messages.length === 0) break;
     const sent = await sqs.send(
@@ -19,7 +25,12 @@ export async function replayDeadLetters(sqs: SQSClient, from: { dlqUrl: string; 
     const ok = new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
     const done = Messages.filter((_, i) => ok.has(i));
     if (done.length > 0) {
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: from.dlqUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: from.dlqUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     }
     moved += done.length;
     if (done.length < Messages.length) break; // the target refused some: stop rather than spin

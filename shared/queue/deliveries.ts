@@ -12,19 +12,27 @@ export interface DeliveryJob {
 }
 
 /** The message ids of a job; jobs written before jobs held several ids hold one `messageId`. */
-export const messageIdsOf = (job: DeliveryJob | { messageId: string }): string[] => ("messageIds" in job ? job.messageIds : [job.messageId]);
+export const messageIdsOf = (job: DeliveryJob | { messageId: string }): string[] =>
+  "messageIds" in job ? job.messageIds : [job.messageId];
 
 const SQS_BATCH_MAX = 10;
 const IDS_PER_JOB = 10;
 
 export function makeDeliveryQueue(sqs: SQSClient, queueUrl: string, options: { coalesce?: boolean } = {}) {
   async function send(messageIds: string[], delay: number) {
-    const jobs = chunk(messageIds, IDS_PER_JOB).map((ids) => ({ body: JSON.stringify({ messageIds: ids } satisfies DeliveryJob), delaySeconds: delay }));
+    const jobs = chunk(messageIds, IDS_PER_JOB).map((ids) => ({
+      body: JSON.stringify({ messageIds: ids } satisfies DeliveryJob),
+      delaySeconds: delay,
+    }));
     await sendBatch(sqs, queueUrl, jobs, "delivery jobs");
   }
   // Concurrent SMTP sessions share SendMessageBatch calls under load (shared/lib/coalesce.ts).
   const sendNow = options.coalesce
-    ? coalesce<string[]>((units) => send(units.flat(), 0), { maxBatch: SQS_BATCH_MAX * IDS_PER_JOB, maxInFlight: 2 }, (ids) => ids.length)
+    ? coalesce<string[]>(
+        (units) => send(units.flat(), 0),
+        { maxBatch: SQS_BATCH_MAX * IDS_PER_JOB, maxInFlight: 2 },
+        (ids) => ids.length,
+      )
     : (ids: string[]) => send(ids, 0);
 
   return {

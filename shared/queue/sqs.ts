@@ -27,7 +27,11 @@ export async function sendBatch(sqs: SQSClient, queueUrl: string, messages: Outg
           const result = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: pending.map((message, index) => ({ Id: String(index), MessageBody: message.body, DelaySeconds: message.delaySeconds || undefined })),
+              Entries: pending.map((message, index) => ({
+                Id: String(index),
+                MessageBody: message.body,
+                DelaySeconds: message.delaySeconds || undefined,
+              })),
             }),
           );
           return (result.Failed ?? []).map((failure) => pending[Number(failure.Id)]);

@@ -43,7 +43,12 @@ export function makeWebhookQueue(sqs: SQSClient, queueUrl: string, outbox: Pick<
   async function send(jobs: WebhookJob[]) {
     if (jobs.length === 0) return;
     if (!queueUrl) throw new Error("WEBHOOKS_QUEUE_URL is not set");
-    await sendBatch(sqs, queueUrl, jobs.map((job) => ({ body: JSON.stringify(job) })), "webhook records");
+    await sendBatch(
+      sqs,
+      queueUrl,
+      jobs.map((job) => ({ body: JSON.stringify(job) })),
+      "webhook records",
+    );
   }
   return {
     queueUrl,

@@ -88,7 +88,8 @@ function finishHtml(html: Rendered, links: MessageLinks, messageId: string, opti
       ownPages.some((prefix) => url.startsWith(prefix)) ? undefined : clickUrl(settings.publicUrl, settings.linkSecret, messageId, url),
     );
   }
-  if (!html.hasUnsubscribe && !options.skipUnsubscribe) output = appendToHtmlBody(output, unsubscribeFooter(links.unsubscribe, options.language));
+  if (!html.hasUnsubscribe && !options.skipUnsubscribe)
+    output = appendToHtmlBody(output, unsubscribeFooter(links.unsubscribe, options.language));
   if (options.trackOpens) output = addOpenPixel(output, links.openPixel);
   return output;
 }

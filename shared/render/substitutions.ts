@@ -20,7 +20,13 @@ export interface Substituted {
 }
 
 /** The parts of a message that are templates, as refusals name them. */
-export const TEMPLATE_PARTS = { subject: "subject", html: "HTML body", text: "text body", fromName: "From name", toName: "To name" } as const;
+export const TEMPLATE_PARTS = {
+  subject: "subject",
+  html: "HTML body",
+  text: "text body",
+  fromName: "From name",
+  toName: "To name",
+} as const;
 
 const SIMPLE = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
@@ -57,7 +63,12 @@ export function substitute(engine: Engine, template: string, values: Readonly<Re
  * delivery, with the values a copy would have, so a template that delivery would refuse is
  * refused when the message is accepted.
  */
-export function checkTemplate(engine: Engine, template: string, values: Readonly<Record<string, unknown>>, html: boolean): TemplateProblem | undefined {
+export function checkTemplate(
+  engine: Engine,
+  template: string,
+  values: Readonly<Record<string, unknown>>,
+  html: boolean,
+): TemplateProblem | undefined {
   try {
     substitute(engine, template, values, html);
     return undefined;
@@ -71,7 +82,11 @@ export function checkTemplate(engine: Engine, template: string, values: Readonly
  * The values of one copy: its own address and name, then the substitutions (structured ones
  * parsed back). Without a prototype, so no name finds anything but these.
  */
-export function valuesFor(to: { address: string; name?: string }, fields: Readonly<Record<string, string>>, structuredFields: readonly string[] = []): Record<string, unknown> {
+export function valuesFor(
+  to: { address: string; name?: string },
+  fields: Readonly<Record<string, string>>,
+  structuredFields: readonly string[] = [],
+): Record<string, unknown> {
   const values: Record<string, unknown> = Object.create(null);
   values.to_email = to.address;
   values.to_name = to.name ?? "";
@@ -89,7 +104,8 @@ export function valuesFor(to: { address: string; name?: string }, fields: Readon
   return values;
 }
 
-export const valuesOf = (message: Message): Record<string, unknown> => valuesFor(message.to, message.mergeFields, message.options.structuredFields);
+export const valuesOf = (message: Message): Record<string, unknown> =>
+  valuesFor(message.to, message.mergeFields, message.options.structuredFields);
 
 // The `[Name]` macros of the HTTP API (shared/render/merge.ts). SMTP mail keeps only the reserved
 // [Unsubscribe] and [WebVersion]; any other bracketed word is the sender's text and stays as is.
@@ -98,7 +114,8 @@ const RESERVED = new Set(["Unsubscribe", "WebVersion"]);
 
 function literalMacros(...texts: (string | undefined)[]): Record<string, string> {
   const fields: Record<string, string> = Object.create(null);
-  for (const text of texts) for (const [, name] of (text ?? "").matchAll(BRACKET_MACRO)) if (!RESERVED.has(name)) fields[name] = `[${name}]`;
+  for (const text of texts)
+    for (const [, name] of (text ?? "").matchAll(BRACKET_MACRO)) if (!RESERVED.has(name)) fields[name] = `[${name}]`;
   return fields;
 }
 

@@ -27,7 +27,8 @@ export const isTemplateError = (error: unknown): error is TemplateError => error
 
 /** "in the HTML body at line 3, column 7: <message>" */
 export function describeTemplateProblem(problem: TemplateProblem, part?: string): string {
-  const where = problem.line === undefined ? "" : ` at line ${problem.line}${problem.column === undefined ? "" : `, column ${problem.column}`}`;
+  const where =
+    problem.line === undefined ? "" : ` at line ${problem.line}${problem.column === undefined ? "" : `, column ${problem.column}`}`;
   const scope = part ? `in the ${part}` : "";
   const prefix = `${scope}${where}`.trim();
   return prefix ? `${prefix}: ${problem.message}` : problem.message;

@@ -83,7 +83,9 @@ function syntaxProblem(error: unknown): TemplateProblem {
   const hash = (error as JisonError)?.hash;
   if (hash?.loc) {
     const ended = hash.token === 1 || hash.token === "EOF" || hash.text === "";
-    const message = ended ? "syntax error: the template ends inside a directive (a missing ) or #end?)" : `syntax error: unexpected "${hash.text}"`;
+    const message = ended
+      ? "syntax error: the template ends inside a directive (a missing ) or #end?)"
+      : `syntax error: unexpected "${hash.text}"`;
     return { message, line: hash.loc.first_line, column: hash.loc.first_column + 1 };
   }
   if (hash && typeof hash.line === "number") return { message: "syntax error: unrecognized text", line: hash.line + 1 };
@@ -203,7 +205,8 @@ class Checker {
   private index(key: Node, node: Node, pos: Pos | undefined, depth: number): void {
     if (key.type === "integer") return;
     if (key.type === "string") {
-      if (RESERVED_NAMES.has(key.value) || String(key.value).startsWith("__")) this.refuse(`"${key.value}" is not a name templates may use`, pos);
+      if (RESERVED_NAMES.has(key.value) || String(key.value).startsWith("__"))
+        this.refuse(`"${key.value}" is not a name templates may use`, pos);
       return;
     }
     if (key.type === "references") return this.reference(key, pos, depth + 1);
@@ -270,7 +273,11 @@ class Checker {
     const [from, to] = bounds;
     if (from === undefined || to === undefined) return;
     const size = Math.abs(to - from) + 1;
-    if (size > this.limits.rangeItems) this.refuse(`the range [${from}..${to}] has ${formatNumber(size)} numbers; at most ${formatNumber(this.limits.rangeItems)} are allowed`, pos);
+    if (size > this.limits.rangeItems)
+      this.refuse(
+        `the range [${from}..${to}] has ${formatNumber(size)} numbers; at most ${formatNumber(this.limits.rangeItems)} are allowed`,
+        pos,
+      );
   }
 }
 
@@ -289,7 +296,13 @@ export interface Checked {
 function checkUncached(template: string, limits: VelocityLimits): Checked {
   const markers = countMarkers(template);
   if (markers > limits.markers) {
-    return { problems: [{ message: `a Velocity template may hold at most ${formatNumber(limits.markers)} $ and # characters; this one has ${formatNumber(markers)}` }] };
+    return {
+      problems: [
+        {
+          message: `a Velocity template may hold at most ${formatNumber(limits.markers)} $ and # characters; this one has ${formatNumber(markers)}`,
+        },
+      ],
+    };
   }
   const parsed = parse(template);
   if ("problem" in parsed) return { problems: [parsed.problem] };

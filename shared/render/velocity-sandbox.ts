@@ -6,7 +6,18 @@
 import velocity from "velocityjs";
 import { escapeHtml } from "../lib/html.ts";
 import { TemplateError } from "./template-safety.ts";
-import { ALLOWED, at, checkedVelocity, formatNumber, referenceText, VELOCITY_LIMITS, type Item, type Node, type Pos, type VelocityLimits } from "./velocity-check.ts";
+import {
+  ALLOWED,
+  at,
+  checkedVelocity,
+  formatNumber,
+  referenceText,
+  VELOCITY_LIMITS,
+  type Item,
+  type Node,
+  type Pos,
+  type VelocityLimits,
+} from "./velocity-check.ts";
 
 /**
  * Values as the engine gets them: strings, numbers, booleans, null, lists and plain objects,
@@ -92,7 +103,8 @@ class SandboxedEngine extends Engine {
 
   private tick(pos?: Pos): void {
     if (pos && this.stringDepth === 0) this.place = pos;
-    if (++this.ticks > this.limits.steps) throw this.refusal(`the template takes more than ${formatNumber(this.limits.steps)} steps to render`);
+    if (++this.ticks > this.limits.steps)
+      throw this.refusal(`the template takes more than ${formatNumber(this.limits.steps)} steps to render`);
     if (this.ticks % 256 === 0 && performance.now() - this.started > this.limits.milliseconds) {
       throw this.refusal(`the template took longer than ${formatNumber(this.limits.milliseconds)} ms to render`);
     }
@@ -267,7 +279,8 @@ class SandboxedEngine extends Engine {
     const [x, y] = [a, b] as [number, number];
     switch (ast.operator) {
       case "+":
-        if ((typeof a === "string" || typeof b === "string") && String(a).length + String(b).length > this.outputBudget) throw this.tooLong();
+        if ((typeof a === "string" || typeof b === "string") && String(a).length + String(b).length > this.outputBudget)
+          throw this.tooLong();
         return x + y;
       case "-":
         return x - y;

@@ -26,7 +26,8 @@ export function decideLogin(facts: LoginFacts): LoginDecision {
   if (!facts.secure) return { ok: false, reason: "tls_required" };
   const { caller } = facts;
   const username = facts.username.trim();
-  if (!caller || !username || (username !== caller.accountId && username !== caller.projectId)) return { ok: false, reason: "bad_credentials" };
+  if (!caller || !username || (username !== caller.accountId && username !== caller.projectId))
+    return { ok: false, reason: "bad_credentials" };
   if (!isAllowedIp(caller.account.ipAllowlist, facts.remoteAddress)) return { ok: false, reason: "ip_not_allowed" };
   if (facts.openSessions >= facts.sessionLimit) return { ok: false, reason: "too_many_connections" };
   return { ok: true, caller };

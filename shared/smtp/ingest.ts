@@ -32,7 +32,13 @@ function addresses(field: AddressObject | AddressObject[] | undefined): MailAddr
     .map((entry) => ({ address: entry.address ?? "", name: entry.name || undefined }));
 }
 
-const headerText = (field: AddressObject | AddressObject[] | undefined) => (field ? [field].flat().map((o) => o.text).join(", ") : undefined);
+const headerText = (field: AddressObject | AddressObject[] | undefined) =>
+  field
+    ? [field]
+        .flat()
+        .map((o) => o.text)
+        .join(", ")
+    : undefined;
 
 export function toIncomingMail(parsed: ParsedMail): IncomingMail {
   return {
@@ -47,7 +53,11 @@ export function toIncomingMail(parsed: ParsedMail): IncomingMail {
     html: typeof parsed.html === "string" ? parsed.html : undefined,
     text: parsed.text,
     headerLines: parsed.headerLines.map(({ key, line }) => ({ key, line: headerLineText(line) })),
-    attachments: parsed.attachments.map((a, i) => ({ filename: cleanFilename(a.filename, `attachment-${i + 1}`), size: a.size, contentType: a.contentType })),
+    attachments: parsed.attachments.map((a, i) => ({
+      filename: cleanFilename(a.filename, `attachment-${i + 1}`),
+      size: a.size,
+      contentType: a.contentType,
+    })),
   };
 }
 
@@ -56,7 +66,11 @@ export function parseMessage(raw: Buffer): Promise<ParsedMail> {
 }
 
 /** Accepts one transaction; throws a refusal (AppError) that shared/smtp/replies.ts turns into a 554. */
-export async function ingestTransaction(deps: IngestDeps, transaction: Transaction, limits: SmtpRuleLimits = SMTP_RULE_LIMITS): Promise<AcceptedRecipient[]> {
+export async function ingestTransaction(
+  deps: IngestDeps,
+  transaction: Transaction,
+  limits: SmtpRuleLimits = SMTP_RULE_LIMITS,
+): Promise<AcceptedRecipient[]> {
   const { caller } = transaction;
   const parsed = await parseMessage(transaction.raw);
   const mail = toIncomingMail(parsed);
@@ -71,7 +85,11 @@ export async function ingestTransaction(deps: IngestDeps, transaction: Transacti
   // Stored once for every copy, like the body; the worker attaches them again from S3.
   const files = await deps.files.putMany(
     caller,
-    parsed.attachments.map((a, i) => ({ filename: mail.attachments[i].filename, contentType: a.contentType || "application/octet-stream", content: a.content })),
+    parsed.attachments.map((a, i) => ({
+      filename: mail.attachments[i].filename,
+      contentType: a.contentType || "application/octet-stream",
+      content: a.content,
+    })),
   );
 
   const submission: Submission = {

@@ -94,5 +94,10 @@ export function parseHeaderLine(line: string): { name: string; value: string } {
   const colon = line.indexOf(":");
   const name = colon === -1 ? line.trim() : line.slice(0, colon).trim();
   const raw = colon === -1 ? "" : line.slice(colon + 1);
-  return { name, value: decodeEncodedWords(unfold(raw)).replace(/[\r\n]+/g, " ").trim() };
+  return {
+    name,
+    value: decodeEncodedWords(unfold(raw))
+      .replace(/[\r\n]+/g, " ")
+      .trim(),
+  };
 }

@@ -53,7 +53,15 @@ const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transfor
 
 const schema = z.object({
   global_language: z.optional(z.enum(LANGUAGES)),
-  template_engine: z.optional(z.pipe(z.pipe(z.string(), z.transform((v) => v.toLowerCase())), z.enum(["simple", "velocity"]))),
+  template_engine: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((v) => v.toLowerCase()),
+      ),
+      z.enum(["simple", "velocity"]),
+    ),
+  ),
   template_id: z.optional(z.unknown()),
   global_substitutions: z.optional(
     z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])),
@@ -107,7 +115,11 @@ export function parseSmtpOptions(header: { name: string; value: string } | undef
   }
   const options = parsed.data;
   if (options.template_id !== undefined && options.template_id !== null && options.template_id !== "") {
-    throw smtpRefusal("template_not_supported", "template_id is not supported yet: stored templates are not available, send the body in the message", "template_id");
+    throw smtpRefusal(
+      "template_not_supported",
+      "template_id is not supported yet: stored templates are not available, send the body in the message",
+      "template_id",
+    );
   }
 
   const substitutions: Record<string, string> = {};

@@ -58,7 +58,8 @@ export interface DeliveryPlan {
 }
 
 const invalidRecipient = (address: string) => smtpRefusal("invalid_recipient", SMTP_TEXTS.invalidRecipient(address), address);
-export const disallowedSource = (address: string) => smtpRefusal("sender_not_verified", SMTP_TEXTS.disallowedSource(address || "<>"), address);
+export const disallowedSource = (address: string) =>
+  smtpRefusal("sender_not_verified", SMTP_TEXTS.disallowedSource(address || "<>"), address);
 
 /** MAIL FROM: a real address (the null sender `<>` of bounces has no business here). */
 export function checkMailFrom(address: string): void {
@@ -80,11 +81,23 @@ function checkVisible(addresses: MailAddress[]) {
 
 const STRUCTURAL = new Set(["from", "to", "cc", "bcc", "reply-to", "subject"]);
 // Allowed only when the message goes without our unsubscribe link (docs/smtp.md).
-const UNSUBSCRIBE_SKIPPED_ONLY = new Set(["list-unsubscribe", "list-subscribe", "list-help", "list-owner", "list-archive", "in-reply-to", "references"]);
+const UNSUBSCRIBE_SKIPPED_ONLY = new Set([
+  "list-unsubscribe",
+  "list-subscribe",
+  "list-help",
+  "list-owner",
+  "list-archive",
+  "in-reply-to",
+  "references",
+]);
 const OURS = new Set<string>([...OPTIONS_HEADERS, "x-posthaste-message-id"]);
 
 /** The headers passed on: up to 50 X- headers and, when unsubscribe is skipped, the List-* family. Others are removed. */
-export function keptHeaders(headerLines: IncomingMail["headerLines"], options: Pick<SmtpOptions, "skipUnsubscribe">, maxX: number): Record<string, string> {
+export function keptHeaders(
+  headerLines: IncomingMail["headerLines"],
+  options: Pick<SmtpOptions, "skipUnsubscribe">,
+  maxX: number,
+): Record<string, string> {
   const kept: Record<string, string> = {};
   let xCount = 0;
   const present = new Set(headerLines.map((h) => h.key.toLowerCase()));
@@ -111,7 +124,8 @@ export function checkHtml(html: string | undefined): void {
 export function checkAttachments(attachments: IncomingMail["attachments"], maxBytes: number): void {
   for (const attachment of attachments) {
     const problem = attachmentProblem(attachment, maxBytes);
-    if (problem?.key === "attachment_type_not_allowed") throw smtpRefusal(problem.key, SMTP_TEXTS.attachmentType(problem.extension), attachment.filename);
+    if (problem?.key === "attachment_type_not_allowed")
+      throw smtpRefusal(problem.key, SMTP_TEXTS.attachmentType(problem.extension), attachment.filename);
     if (problem) throw smtpRefusal(problem.key, `Attachment exceeds fixed size limit: ${attachment.filename}`, attachment.filename);
   }
 }
@@ -130,7 +144,12 @@ function checkTemplates(options: SmtpOptions, mail: IncomingMail, sender: MailAd
     [TEMPLATE_PARTS.html, mail.html, true, first],
     [TEMPLATE_PARTS.text, mail.text, false, first],
     [TEMPLATE_PARTS.fromName, sender.name, false, first],
-    ...recipients.map((to): [string, string | undefined, boolean, Record<string, unknown>] => [TEMPLATE_PARTS.toName, to.name, false, valuesOf(to)]),
+    ...recipients.map((to): [string, string | undefined, boolean, Record<string, unknown>] => [
+      TEMPLATE_PARTS.toName,
+      to.name,
+      false,
+      valuesOf(to),
+    ]),
   ];
   for (const [part, template, html, values] of parts) {
     const problem = template ? checkTemplate(options.templateEngine, template, values, html) : undefined;
@@ -143,7 +162,13 @@ function checkTemplates(options: SmtpOptions, mail: IncomingMail, sender: MailAd
  * is what the client asked to deliver); the headers say which of them are allowed: an address
  * in To or CC, or one on the account's own verified domains (which is how BCC arrives).
  */
-export function planDelivery(mail: IncomingMail, rcptTo: string[], options: SmtpOptions, facts: AccountFacts, limits: SmtpRuleLimits = SMTP_RULE_LIMITS): DeliveryPlan {
+export function planDelivery(
+  mail: IncomingMail,
+  rcptTo: string[],
+  options: SmtpOptions,
+  facts: AccountFacts,
+  limits: SmtpRuleLimits = SMTP_RULE_LIMITS,
+): DeliveryPlan {
   const sender = mail.from[0];
   if (!sender) throw smtpRefusal("missing_from", "Message has no From header");
   if (!isValidAddress(sender.address)) throw disallowedSource(sender.address);

@@ -35,7 +35,15 @@ export interface SmtpIngest {
 }
 
 /** The address a MAIL FROM / RCPT TO command line names, for the refusal of a malformed one. */
-const commandAddress = (line: string) => (/<([^>]*)>/.exec(line)?.[1] ?? line.slice(line.indexOf(":") + 1).trim().split(/\s+/)[0] ?? "").slice(0, 256);
+const commandAddress = (line: string) =>
+  (
+    /<([^>]*)>/.exec(line)?.[1] ??
+    line
+      .slice(line.indexOf(":") + 1)
+      .trim()
+      .split(/\s+/)[0] ??
+    ""
+  ).slice(0, 256);
 
 /**
  * smtp-server 3.21.6 (pinned) with three changes, all in methods its type declarations expose:
@@ -138,7 +146,10 @@ const LOGIN_REPLIES: Record<Exclude<LoginDecision, { ok: true }>["reason"], (lim
   tls_required: () => ({ responseCode: 538, message: "Error: Must issue a STARTTLS command first" }),
   bad_credentials: () => THROTTLE_REPLIES.badCredentials,
   ip_not_allowed: (_limit, ip) => transactionFailed(`Client address ${ip} is not allowed for this account`),
-  too_many_connections: (limit) => ({ responseCode: 454, message: `Too many connections for this account (at most ${limit}), try again later` }),
+  too_many_connections: (limit) => ({
+    responseCode: 454,
+    message: `Too many connections for this account (at most ${limit}), try again later`,
+  }),
 };
 
 /**
@@ -259,8 +270,14 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
         // One id per copy is recorded; the reply names the first (the copy for the first RCPT TO).
         finish(null, `Ok: queued as ${accepted[0].messageId}`);
       })().catch((error) => {
-        if (!(error instanceof ClientHungUp)) return finish(replyError(smtpReplyFor(error, { sessionId: session.id, accountId: caller.accountId })));
-        log.info("smtp client hung up during DATA", { sessionId: session.id, accountId: caller.accountId, ip: session.remoteAddress, bytes: error.bytes });
+        if (!(error instanceof ClientHungUp))
+          return finish(replyError(smtpReplyFor(error, { sessionId: session.id, accountId: caller.accountId })));
+        log.info("smtp client hung up during DATA", {
+          sessionId: session.id,
+          accountId: caller.accountId,
+          ip: session.remoteAddress,
+          bytes: error.bytes,
+        });
         finish(error); // nobody is left to read the reply; nothing of the message was kept
       });
     },
@@ -312,7 +329,8 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
 
   function closeIdle() {
     for (const server of servers) {
-      for (const connection of [...server.connections]) if (!busy.has(connection.id)) connection.send(421, "Server shutting down, try again later");
+      for (const connection of [...server.connections])
+        if (!busy.has(connection.id)) connection.send(421, "Server shutting down, try again later");
     }
   }
 

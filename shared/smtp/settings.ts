@@ -25,7 +25,16 @@ export interface SmtpSettings extends AuthThrottleLimits {
 
 /** The door's settings: the SMTP_* settings of shared/config.ts and the limits the HTTP door shares. */
 export function smtpSettings(config: Pick<Config, "limits" | "smtpServer">): SmtpSettings {
-  const { bindHost: _b, starttlsPort: _s, tlsPort: _t, healthPort: _h, tlsCertPem: _c, tlsKeyPem: _k, tlsCertSecretArn: _a, ...own } = config.smtpServer;
+  const {
+    bindHost: _b,
+    starttlsPort: _s,
+    tlsPort: _t,
+    healthPort: _h,
+    tlsCertPem: _c,
+    tlsKeyPem: _k,
+    tlsCertSecretArn: _a,
+    ...own
+  } = config.smtpServer;
   return { ...own, maxMessageBytes: config.limits.messageBytes, maxRecipients: config.limits.recipientsPerRequest };
 }
 

@@ -28,6 +28,11 @@ export function messageView(message: Message) {
     ...(message.tags?.length ? { Tags: message.tags } : {}),
     ...(message.metadata ? { Metadata: message.metadata } : {}),
     ...(Object.keys(message.extraData).length ? { ExtraData: message.extraData } : {}),
-    History: message.history.map((h) => ({ Status: h.status, Ts: h.ts, Time: new Date(h.ts).toISOString(), ...(h.reason ? { Reason: h.reason } : {}) })),
+    History: message.history.map((h) => ({
+      Status: h.status,
+      Ts: h.ts,
+      Time: new Date(h.ts).toISOString(),
+      ...(h.reason ? { Reason: h.reason } : {}),
+    })),
   };
 }

@@ -31,7 +31,12 @@ export function makeStatusService(deps: { messages: MessageStore; suppressions: 
       for (const change of recorded) {
         const cause = change.status === "BOUNCED" && options.hardBounce ? "hard_bounce" : SUPPRESSING[change.status];
         if (cause) {
-          await deps.suppressions.add(message.accountId, { address: message.to.address, cause, causeMessageId: messageId, reason: change.reason });
+          await deps.suppressions.add(message.accountId, {
+            address: message.to.address,
+            cause,
+            causeMessageId: messageId,
+            reason: change.reason,
+          });
         } else if (change.status === "SUBSCRIBED") {
           await deps.suppressions.remove(message.accountId, message.to.address);
         }

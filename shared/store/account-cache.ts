@@ -35,7 +35,12 @@ export function makeAccountCache(accounts: AccountStore, options: AccountCacheOp
 
   return {
     /** The owner of an API key; an unknown key is not remembered, so a new key works at once. */
-    findCaller: (apiKey: string) => callers.get(hashApiKey(apiKey), () => accounts.findCallerByApiKey(apiKey), (caller) => caller !== undefined),
+    findCaller: (apiKey: string) =>
+      callers.get(
+        hashApiKey(apiKey),
+        () => accounts.findCallerByApiKey(apiKey),
+        (caller) => caller !== undefined,
+      ),
     verifiedDomains,
     isVerifiedSender,
     /** The tracking and unsubscribe settings of an account. */

@@ -92,7 +92,10 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
     async listDomains(accountId: string): Promise<{ domain: string; verified: boolean }[]> {
       const items = await queryAll(
         { ddb, tableName },
-        { KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.domain } },
+        {
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.domain },
+        },
       );
       return items.map((item) => ({ domain: item.domain as string, verified: !!item.verified }));
     },

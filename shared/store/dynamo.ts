@@ -1,7 +1,13 @@
 // The DynamoDB mechanics every repository of this folder shares: batch writes and batch gets
 // that retry what DynamoDB left unprocessed (with backoff and jitter), queries read to the end,
 // and conditional writes whose failed condition is an answer rather than an error.
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { untilAllDone } from "../lib/backoff.ts";
 import { chunk } from "../lib/chunk.ts";
 import type { ItemKey } from "./keys.ts";
@@ -36,10 +42,18 @@ export async function batchWrite(table: Table, requests: WriteRequest[]): Promis
   );
 }
 
-export const putAll = (table: Table, items: Item[]) => batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })));
+export const putAll = (table: Table, items: Item[]) =>
+  batchWrite(
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
 
 /** Deletes by key; a key given twice is deleted once (DynamoDB refuses a batch that names one twice). */
-export const deleteAll = (table: Table, keys: ItemKey[]) => batchWrite(table, unique(keys).map((Key) => ({ DeleteRequest: { Key: Key as unknown as Item } })));
+export const deleteAll = (table: Table, keys: ItemKey[]) =>
+  batchWrite(
+    table,
+    unique(keys).map((Key) => ({ DeleteRequest: { Key: Key as unknown as Item } })),
+  );
 
 /** The items found for these keys, in no particular order; a key given twice is read once. */
 export async function batchGet(table: Table, keys: ItemKey[], options: { consistent?: boolean } = {}): Promise<Item[]> {
@@ -50,7 +64,9 @@ export async function batchGet(table: Table, keys: ItemKey[], options: { consist
         batch as unknown as Item[],
         async (pending) => {
           const result = await table.ddb.send(
-            new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } } }),
+            new BatchGetCommand({
+              RequestItems: { [table.tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) } },
+            }),
           );
           found.push(...(result.Responses?.[table.tableName] ?? []));
           return result.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
@@ -63,7 +79,11 @@ export async function batchGet(table: Table, keys: ItemKey[], options: { consist
 }
 
 /** Every item the query matches, page after page, or the first `limit` of them. */
-export async function queryAll(table: Table, input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">, limit = Infinity): Promise<Item[]> {
+export async function queryAll(
+  table: Table,
+  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">,
+  limit = Infinity,
+): Promise<Item[]> {
   const found: Item[] = [];
   let startKey: Item | undefined;
   do {

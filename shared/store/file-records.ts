@@ -15,12 +15,20 @@ const isFileId = (id: string) => /^[\w-]{10,80}$/.test(id);
 export function makeFileRecordStore(ddb: DynamoDBDocumentClient, tableName: string) {
   const table = { ddb, tableName };
   return {
-    put: (records: FileRecord[]) => putAll(table, records.map((record) => ({ ...keys.fileRecord(record.accountId, record.fileId), ...record }))),
+    put: (records: FileRecord[]) =>
+      putAll(
+        table,
+        records.map((record) => ({ ...keys.fileRecord(record.accountId, record.fileId), ...record })),
+      ),
 
     /** The caller's own live files by id, in order; undefined where an id is unknown, expired or another tenant's. */
     async resolve(caller: Caller, ids: string[], now = Date.now()): Promise<(FileRecord | undefined)[]> {
       const wanted = [...new Set(ids.filter(isFileId))];
-      const items = await batchGet(table, wanted.map((id) => keys.fileRecord(caller.accountId, id)), { consistent: true });
+      const items = await batchGet(
+        table,
+        wanted.map((id) => keys.fileRecord(caller.accountId, id)),
+        { consistent: true },
+      );
       const found = new Map(items.map((item) => [item.fileId as string, item as unknown as FileRecord]));
       return ids.map((id) => {
         const record = found.get(id);

@@ -30,8 +30,9 @@ export function makeIdempotencyStore(ddb: DynamoDBDocumentClient, tableName: str
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
-      const existing = (await ddb.send(new GetCommand({ TableName: tableName, Key: keys.idempotency(accountId, key), ConsistentRead: true })))
-        .Item;
+      const existing = (
+        await ddb.send(new GetCommand({ TableName: tableName, Key: keys.idempotency(accountId, key), ConsistentRead: true }))
+      ).Item;
       if (!isLive(existing, now)) return { state: "in_progress" }; // expired between the two calls; the client may retry
       if (existing!.requestHash !== requestHash) return { state: "mismatch" };
       if (existing!.state !== "done") return { state: "in_progress" };

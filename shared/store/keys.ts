@@ -47,9 +47,15 @@ export const keys = {
   suppression: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SUPPRESSION#${address}` }),
   /** The suppression list by time: one list item per entry, beside the entry keyed by address. */
   suppressionList: (accountId: string) => `SUPPRESSIONS#${accountId}`,
-  suppressionListItem: (accountId: string, createdAt: number, address: string) => ({ pk: `SUPPRESSIONS#${accountId}`, sk: `${timeKey(createdAt)}#${address}` }),
+  suppressionListItem: (accountId: string, createdAt: number, address: string) => ({
+    pk: `SUPPRESSIONS#${accountId}`,
+    sk: `${timeKey(createdAt)}#${address}`,
+  }),
   /** One ticket item per TICKET_CHUNK copies of a submission. */
-  unsubscribeTicket: (submissionId: string, position: number) => ({ pk: `UNSUBSCRIBE#${submissionId}`, sk: `COPIES#${Math.floor(position / TICKET_CHUNK)}` }),
+  unsubscribeTicket: (submissionId: string, position: number) => ({
+    pk: `UNSUBSCRIBE#${submissionId}`,
+    sk: `COPIES#${Math.floor(position / TICKET_CHUNK)}`,
+  }),
   /** Tickets of messages accepted before tickets were kept per submission: one per message. */
   singleUnsubscribeTicket: (messageId: string) => ({ pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" }),
   idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: "IDEMPOTENCY" }),
@@ -59,7 +65,10 @@ export const keys = {
   webhookOutbox: (id: string, at: number) => ({ pk: `${WEBHOOK_OUTBOX_PREFIX}${shardOfText(id)}`, sk: `${timeKey(at)}#${id}` }),
   webhookOutboxShard: (shard: number) => `${WEBHOOK_OUTBOX_PREFIX}${shard}`,
   /** An account's parked records sit together under its own sort-key prefix. */
-  webhookParked: (accountId: string, at: number, id: string) => ({ pk: `${WEBHOOK_PARKED_PREFIX}${shardOfText(accountId)}`, sk: `${accountId}#${timeKey(at)}#${id}` }),
+  webhookParked: (accountId: string, at: number, id: string) => ({
+    pk: `${WEBHOOK_PARKED_PREFIX}${shardOfText(accountId)}`,
+    sk: `${accountId}#${timeKey(at)}#${id}`,
+  }),
   webhookParkedOfAccount: (accountId: string) => ({ pk: `${WEBHOOK_PARKED_PREFIX}${shardOfText(accountId)}`, skPrefix: `${accountId}#` }),
   webhookParkedShard: (shard: number) => `${WEBHOOK_PARKED_PREFIX}${shard}`,
   /** Kept in the account's partition, so another account's id is simply not found. */

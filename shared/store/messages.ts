@@ -109,7 +109,12 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     async releaseClaim(messageId: string) {
       await ifConditionHolds(
         ddb.send(
-          new UpdateCommand({ TableName: tableName, Key: keys.message(messageId), UpdateExpression: "REMOVE claimUntil", ConditionExpression: "attribute_exists(claimUntil)" }),
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "REMOVE claimUntil",
+            ConditionExpression: "attribute_exists(claimUntil)",
+          }),
         ),
       );
     },
@@ -120,7 +125,11 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
      * all had been recorded before (or the message is unknown): the caller then does nothing
      * more, which makes redelivered events harmless.
      */
-    async recordStatus(messageId: string, changes: StatusChange | StatusChange[], known?: Message): Promise<{ message: Message; recorded: StatusChange[] } | undefined> {
+    async recordStatus(
+      messageId: string,
+      changes: StatusChange | StatusChange[],
+      known?: Message,
+    ): Promise<{ message: Message; recorded: StatusChange[] } | undefined> {
       let current = known;
       for (let attempt = 0; attempt < 6; attempt++) {
         current ??= await getMessage(messageId);
@@ -156,7 +165,12 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
           current = undefined; // someone else wrote first: read again and decide again
         }
       }
-      throw new StatusConflictError(`Could not record ${[changes].flat().map((c) => c.status).join("+")} for ${messageId}: too much contention`);
+      throw new StatusConflictError(
+        `Could not record ${[changes]
+          .flat()
+          .map((c) => c.status)
+          .join("+")} for ${messageId}: too much contention`,
+      );
     },
 
     /**
@@ -187,7 +201,11 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
      * holds keys only: whether one is claimed right now is not known here, and does not need to
      * be, since the worker's claim turns a second job for it into a no-op.
      */
-    async listOverdue(shard: string, dueBefore: number, page: { limit?: number; startKey?: OverdueCursor } = {}): Promise<{ messageIds: string[]; next?: OverdueCursor }> {
+    async listOverdue(
+      shard: string,
+      dueBefore: number,
+      page: { limit?: number; startKey?: OverdueCursor } = {},
+    ): Promise<{ messageIds: string[]; next?: OverdueCursor }> {
       const result = await ddb.send(
         new QueryCommand({
           TableName: tableName,

@@ -37,7 +37,9 @@ interface Lookup {
 export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: string, options: { coalesce?: boolean } = {}) {
   /** Which addresses of each lookup are suppressed: one BatchGetItem for all of them (up to 100 keys). */
   async function lookUp(lookups: Lookup[]): Promise<Set<string>[]> {
-    const found = await batchGetEntries(lookups.flatMap((l) => l.addresses.map((address) => keys.suppression(l.accountId, suppressionKey(address)))));
+    const found = await batchGetEntries(
+      lookups.flatMap((l) => l.addresses.map((address) => keys.suppression(l.accountId, suppressionKey(address)))),
+    );
     const byPk = new Map<string, Set<string>>();
     for (const item of found) {
       const pk = item.pk as string;
@@ -61,7 +63,11 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
 
   return {
     /** Adds or replaces the entry for an address (a new cause and time replace the old ones). */
-    async add(accountId: string, entry: Omit<Suppression, "createdAt" | "address"> & { address: string }, now = Date.now()): Promise<Suppression> {
+    async add(
+      accountId: string,
+      entry: Omit<Suppression, "createdAt" | "address"> & { address: string },
+      now = Date.now(),
+    ): Promise<Suppression> {
       const address = suppressionKey(entry.address);
       const suppression = toSuppression({ ...entry, address, createdAt: now });
       const listSk = keys.suppressionListItem(accountId, now, address).sk;
@@ -130,7 +136,10 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
 
       // A list item counts only while its entry still points at it (see the top of this file).
       const current = new Map(
-        (await batchGetEntries(candidates.map((c) => keys.suppression(accountId, c.address as string)))).map((item) => [item.address as string, item.listSk]),
+        (await batchGetEntries(candidates.map((c) => keys.suppression(accountId, c.address as string)))).map((item) => [
+          item.address as string,
+          item.listSk,
+        ]),
       );
       const entries = candidates.filter((c) => current.get(c.address as string) === c.sk).map(toSuppression);
       return { entries, next: startKey?.sk as string | undefined };
@@ -165,7 +174,9 @@ export function makeSuppressionStore(ddb: DynamoDBDocumentClient, tableName: str
       const item = (await ddb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
       if (!isLive(item, now)) return undefined;
       const { accountId, sender, language } = item as UnsubscribeTicket;
-      const address = copy ? (item!.addresses as Record<string, string> | undefined)?.[copy.position.toString(36)] : (item!.address as string);
+      const address = copy
+        ? (item!.addresses as Record<string, string> | undefined)?.[copy.position.toString(36)]
+        : (item!.address as string);
       return address ? { messageId, accountId, address, sender, language } : undefined;
     },
   };

@@ -23,8 +23,18 @@ export const TABLE_SCHEMA: TableSchema = {
     // change, never for the status updates in between (with ALL, every update of a message was
     // also a write to both indexes: 7 of the 14 write units a message cost). Readers of an
     // index fetch the items they need by key.
-    { indexName: GSI_ACCOUNT_MESSAGES, partitionKey: { name: "accountId", type: "S" }, sortKey: { name: "messageId", type: "S" }, projection: "KEYS_ONLY" },
-    { indexName: GSI_PENDING, partitionKey: { name: "pendingShard", type: "S" }, sortKey: { name: "dueAt", type: "N" }, projection: "KEYS_ONLY" },
+    {
+      indexName: GSI_ACCOUNT_MESSAGES,
+      partitionKey: { name: "accountId", type: "S" },
+      sortKey: { name: "messageId", type: "S" },
+      projection: "KEYS_ONLY",
+    },
+    {
+      indexName: GSI_PENDING,
+      partitionKey: { name: "pendingShard", type: "S" },
+      sortKey: { name: "dueAt", type: "N" },
+      projection: "KEYS_ONLY",
+    },
   ],
   ttlAttribute: "expiresAt",
 };

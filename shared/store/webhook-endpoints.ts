@@ -46,7 +46,10 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
   async function list(accountId: string): Promise<WebhookEndpoint[]> {
     const items = await queryAll(
       { ddb, tableName },
-      { KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)", ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.webhook } },
+      {
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.webhook },
+      },
     );
     return items.map(fromItem).sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -95,7 +98,9 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
     /** Returns false when there was no such endpoint. */
     async remove(accountId: string, webhookId: string): Promise<boolean> {
       const deleted = await ifConditionHolds(
-        ddb.send(new DeleteCommand({ TableName: tableName, Key: webhookKey(accountId, webhookId), ConditionExpression: "attribute_exists(pk)" })),
+        ddb.send(
+          new DeleteCommand({ TableName: tableName, Key: webhookKey(accountId, webhookId), ConditionExpression: "attribute_exists(pk)" }),
+        ),
       );
       return deleted !== undefined;
     },
@@ -113,7 +118,12 @@ export function makeWebhookEndpointStore(ddb: DynamoDBDocumentClient, tableName:
             UpdateExpression: "SET secret = :new, previousSecret = :old, previousSecretUntil = :until, secretRotatedAt = :now",
             // Two rotations at once must not both keep the same "previous" secret.
             ConditionExpression: "secret = :old",
-            ExpressionAttributeValues: { ":new": newWebhookSecret(), ":old": current.secret, ":until": now + PREVIOUS_SECRET_GRACE_MS, ":now": now },
+            ExpressionAttributeValues: {
+              ":new": newWebhookSecret(),
+              ":old": current.secret,
+              ":until": now + PREVIOUS_SECRET_GRACE_MS,
+              ":now": now,
+            },
             ReturnValues: "ALL_NEW",
           }),
         ),

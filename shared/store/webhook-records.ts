@@ -45,7 +45,9 @@ const recordId = () => randomBytes(9).toString("base64url");
 
 /** A key in the body of a queued record must be an outbox key: nothing else is ever deleted by it. */
 export const isOutboxKey = (key: unknown): key is ItemKey =>
-  typeof (key as ItemKey)?.pk === "string" && (key as ItemKey).pk.startsWith(WEBHOOK_OUTBOX_PREFIX) && typeof (key as ItemKey).sk === "string";
+  typeof (key as ItemKey)?.pk === "string" &&
+  (key as ItemKey).pk.startsWith(WEBHOOK_OUTBOX_PREFIX) &&
+  typeof (key as ItemKey).sk === "string";
 
 /** The job as stored: without its queue-only outbox key. */
 const bodyOf = ({ outbox: _outbox, ...job }: WebhookJob) => JSON.stringify(job);
@@ -60,7 +62,10 @@ export function makeWebhookRecordStore(ddb: DynamoDBDocumentClient, tableName: s
     async add(jobs: WebhookJob[], now = Date.now()): Promise<WebhookJob[]> {
       const queued = jobs.map((job) => ({ ...job, outbox: keys.webhookOutbox(recordId(), now) }));
       const expiresAt = epochSeconds(now) + KEEP_DAYS * 86_400;
-      await putAll(table, queued.map((job) => ({ ...job.outbox, kind: "webhookOutbox", body: bodyOf(job), expiresAt })));
+      await putAll(
+        table,
+        queued.map((job) => ({ ...job.outbox, kind: "webhookOutbox", body: bodyOf(job), expiresAt })),
+      );
       return queued;
     },
 
@@ -81,7 +86,11 @@ export function makeWebhookRecordStore(ddb: DynamoDBDocumentClient, tableName: s
       );
       return items
         .filter((item) => isLive(item as { expiresAt?: number }, now))
-        .map((item) => ({ key: { pk: item.pk as string, sk: item.sk as string }, job: JSON.parse(item.body as string) as WebhookJob, sweeps: Number(item.sweeps ?? 0) }));
+        .map((item) => ({
+          key: { pk: item.pk as string, sk: item.sk as string },
+          job: JSON.parse(item.body as string) as WebhookJob,
+          sweeps: Number(item.sweeps ?? 0),
+        }));
     },
 
     /** Notes that the sweeper sent the record again; false when it was done with in the meantime. */
@@ -122,7 +131,12 @@ export function makeWebhookRecordStore(ddb: DynamoDBDocumentClient, tableName: s
     },
 
     /** One page of an account's parked records (or of one partition, for the operator's replay of every account), oldest first. */
-    async listParked(scope: { accountId: string } | { shard: number }, startKey?: Record<string, unknown>, limit = BATCH_WRITE_MAX, now = Date.now()): Promise<ParkedPage> {
+    async listParked(
+      scope: { accountId: string } | { shard: number },
+      startKey?: Record<string, unknown>,
+      limit = BATCH_WRITE_MAX,
+      now = Date.now(),
+    ): Promise<ParkedPage> {
       const byAccount = "accountId" in scope;
       const page = await ddb.send(
         new QueryCommand({
@@ -138,13 +152,19 @@ export function makeWebhookRecordStore(ddb: DynamoDBDocumentClient, tableName: s
       );
       const entries = (page.Items ?? [])
         .filter((item) => isLive(item as { expiresAt?: number }, now))
-        .map((item) => ({ key: { pk: item.pk, sk: item.sk }, job: JSON.parse(item.body as string) as WebhookJob, parkedAt: Number(item.parkedAt) }));
+        .map((item) => ({
+          key: { pk: item.pk, sk: item.sk },
+          job: JSON.parse(item.body as string) as WebhookJob,
+          parkedAt: Number(item.parkedAt),
+        }));
       return { entries, next: page.LastEvaluatedKey };
     },
 
     /** Takes a parked record off its list; false when another replay took it first. */
     async takeParked(key: ItemKey): Promise<boolean> {
-      const deleted = await ifConditionHolds(ddb.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: "attribute_exists(pk)" })));
+      const deleted = await ifConditionHolds(
+        ddb.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: "attribute_exists(pk)" })),
+      );
       return deleted !== undefined;
     },
   };

@@ -5,7 +5,7 @@ import * as z from "zod/mini";
 import { isValidAddress } from "../domain/address.ts";
 import { AppError, type ReasonKey } from "../domain/errors.ts";
 import { reasonsOf } from "../domain/reasons.ts";
-import { type SuppressionStore } from "../store/suppressions.ts";
+import type { SuppressionStore } from "../store/suppressions.ts";
 import { SUPPRESSION_CAUSES, type Suppression, type SuppressionCause } from "../domain/suppression.ts";
 
 export function suppressionView(entry: Suppression) {
@@ -37,7 +37,8 @@ export function emailParam(raw: string | undefined): string {
 
 export async function getSuppression(store: SuppressionStore, accountId: string, email: string): Promise<Suppression> {
   const entry = await store.get(accountId, email);
-  if (!entry) throw new AppError("not_found", { message: `${email} is not on the suppression list`, reasons: [{ key: "not_found", ref: "email" }] });
+  if (!entry)
+    throw new AppError("not_found", { message: `${email} is not on the suppression list`, reasons: [{ key: "not_found", ref: "email" }] });
   return entry;
 }
 
@@ -63,7 +64,8 @@ export function parseListQuery(query: Record<string, string | undefined>): ListQ
   }
   if (query.limit) {
     const limit = Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid("limit", "invalid_value", "limit must be a whole number from 1 to 1000");
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalid("limit", "invalid_value", "limit must be a whole number from 1 to 1000");
     result.limit = limit;
   }
   if (query.cursor) result.after = decodeCursor(query.cursor);
@@ -94,7 +96,11 @@ export async function addSuppression(store: SuppressionStore, accountId: string,
   const parsed = addSchema.safeParse(body ?? {});
   if (!parsed.success) {
     const [{ key, ref = "body" }] = reasonsOf(parsed.error, body ?? {});
-    throw invalid(ref, key, `${ref} ${key === "required" ? "is required" : key === "invalid_address" ? "is not a valid email address" : "is invalid"}`);
+    throw invalid(
+      ref,
+      key,
+      `${ref} ${key === "required" ? "is required" : key === "invalid_address" ? "is not a valid email address" : "is invalid"}`,
+    );
   }
   const { Email, Cause, Reason } = parsed.data;
   return store.add(accountId, { address: Email, cause: Cause ?? "manual", reason: Reason });

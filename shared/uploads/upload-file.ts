@@ -18,16 +18,27 @@ export async function uploadFile(files: FileStore, caller: Caller, upload: Uploa
     });
   }
   if (!upload.file) {
-    throw new AppError("validation_error", { message: "A multipart part named file is required", reasons: [{ key: "required", ref: "file" }] });
+    throw new AppError("validation_error", {
+      message: "A multipart part named file is required",
+      reasons: [{ key: "required", ref: "file" }],
+    });
   }
-  const problem = attachmentProblem({ filename: upload.file.filename, size: upload.file.content.length, contentType: upload.file.contentType }, maxBytes);
+  const problem = attachmentProblem(
+    { filename: upload.file.filename, size: upload.file.content.length, contentType: upload.file.contentType },
+    maxBytes,
+  );
   if (problem?.key === "attachment_type_not_allowed") {
-    throw new AppError("validation_error", { message: `Not allowed attachment type ${problem.extension}`, reasons: [{ key: problem.key, ref: "file" }] });
+    throw new AppError("validation_error", {
+      message: `Not allowed attachment type ${problem.extension}`,
+      reasons: [{ key: problem.key, ref: "file" }],
+    });
   }
   if (problem?.key === "attachment_too_large") {
-    throw new AppError("payload_too_large", { message: `A file may have at most ${problem.limit} bytes`, reasons: [{ key: problem.key, ref: "file" }] });
+    throw new AppError("payload_too_large", {
+      message: `A file may have at most ${problem.limit} bytes`,
+      reasons: [{ key: problem.key, ref: "file" }],
+    });
   }
   const [record] = await files.putMany(caller, [upload.file]);
   return { fileId: record.fileId, publicUrl: await files.publicUrl(record) };
 }
-

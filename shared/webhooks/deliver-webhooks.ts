@@ -82,9 +82,11 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
             return;
           }
           failures.push({ itemIdentifier: record.messageId });
-          await deps.delayRetry(record.receiptHandle, deps.retrySeconds).catch((error) =>
-            log.warn("could not delay a webhook retry; it comes back after the queue's visibility timeout", { error: String(error) }),
-          );
+          await deps
+            .delayRetry(record.receiptHandle, deps.retrySeconds)
+            .catch((error) =>
+              log.warn("could not delay a webhook retry; it comes back after the queue's visibility timeout", { error: String(error) }),
+            );
         }),
       );
     }),
@@ -93,7 +95,11 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
   if (toPark.length > 0) {
     try {
       await deps.outbox.park(toPark);
-      for (const { job } of toPark) log.warn("webhook record parked after its last attempt; POST /webhooks/replay sends it again", { accountId: job.accountId, events: job.events.length });
+      for (const { job } of toPark)
+        log.warn("webhook record parked after its last attempt; POST /webhooks/replay sends it again", {
+          accountId: job.accountId,
+          events: job.events.length,
+        });
     } catch (error) {
       // Left to the queue: its next receive moves them to the dead-letter queue, and their outbox items stay for the sweeper.
       log.error("could not park webhook records", { count: toPark.length, error: String(error) });
@@ -102,7 +108,11 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
   }
   if (finished.length > 0) {
     // Already posted: a failure here only means the sweeper posts them once more, later.
-    await deps.outbox.remove(finished).catch((error) => log.warn("could not clear finished webhook records from the outbox", { count: finished.length, error: String(error) }));
+    await deps.outbox
+      .remove(finished)
+      .catch((error) =>
+        log.warn("could not clear finished webhook records from the outbox", { count: finished.length, error: String(error) }),
+      );
   }
   return { batchItemFailures: failures };
 }

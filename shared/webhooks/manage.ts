@@ -50,7 +50,10 @@ export async function createWebhook(deps: ManageWebhooksDeps, caller: Caller, in
   if (!parsed.success) {
     const [reason] = reasonsOf(parsed.error, input);
     const field = reason.ref ?? "Url";
-    throw new AppError("validation_error", { message: `${field} ${reason.key === "required" ? "is required" : "is invalid"}`, reasons: [{ key: reason.key, ref: field }] });
+    throw new AppError("validation_error", {
+      message: `${field} ${reason.key === "required" ? "is required" : "is invalid"}`,
+      reasons: [{ key: reason.key, ref: field }],
+    });
   }
   const url = parsed.data.Url.trim();
   const refusal = await checkWebhookUrl(url, deps.config.mode, deps.resolve);
@@ -58,7 +61,10 @@ export async function createWebhook(deps: ManageWebhooksDeps, caller: Caller, in
   const existing = await deps.endpoints.listUrlEndpoints(caller.accountId);
   const max = deps.config.webhooks.maxEndpointsPerAccount;
   if (existing.length >= max) {
-    throw new AppError("validation_error", { message: `An account may have at most ${max} webhook URLs`, reasons: [{ key: "too_many_webhooks", ref: "Url" }] });
+    throw new AppError("validation_error", {
+      message: `An account may have at most ${max} webhook URLs`,
+      reasons: [{ key: "too_many_webhooks", ref: "Url" }],
+    });
   }
   return webhookView(await deps.endpoints.add(caller.accountId, { url, description: parsed.data.Description }));
 }
@@ -68,7 +74,9 @@ export async function listWebhooks(deps: ManageWebhooksDeps, caller: Caller) {
   requireAccountKey(caller);
   await deps.endpoints.callbackEndpoint(caller.accountId);
   const endpoints = await deps.endpoints.list(caller.accountId);
-  return endpoints.sort((a, b) => Number(b.webhookId === CALLBACK_ENDPOINT_ID) - Number(a.webhookId === CALLBACK_ENDPOINT_ID)).map(webhookView);
+  return endpoints
+    .sort((a, b) => Number(b.webhookId === CALLBACK_ENDPOINT_ID) - Number(a.webhookId === CALLBACK_ENDPOINT_ID))
+    .map(webhookView);
 }
 
 export async function removeWebhook(deps: ManageWebhooksDeps, caller: Caller, webhookId: string) {

@@ -8,7 +8,7 @@ import { bareHost, BlockedAddressError, guardedLookup, isBlockedAddress, type Re
 
 export type PostResult =
   | { ok: true; status: number }
-  | { ok: false; status?: number; error: string; /** The policy refused the address: retrying will not help. */ refused?: boolean };
+  | { ok: false; status?: number; error: string /** The policy refused the address: retrying will not help. */; refused?: boolean };
 
 export interface PostOptions {
   mode: UrlPolicyMode;

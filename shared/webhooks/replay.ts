@@ -26,7 +26,10 @@ export interface ReplayOptions {
 }
 
 /** `complete` is true only when the replay reached the end of the parked records. */
-export async function replayParkedWebhooks(deps: ReplayDeps, options: ReplayOptions = {}): Promise<{ replayed: number; complete: boolean }> {
+export async function replayParkedWebhooks(
+  deps: ReplayDeps,
+  options: ReplayOptions = {},
+): Promise<{ replayed: number; complete: boolean }> {
   const deadline = Date.now() + (options.budgetMs ?? 20_000);
   const scopes = options.accountId ? [{ accountId: options.accountId }] : Array.from({ length: WEBHOOK_SHARDS }, (_, shard) => ({ shard }));
   let replayed = 0;

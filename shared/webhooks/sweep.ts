@@ -22,16 +22,25 @@ export interface WebhookSweepDeps {
 export const webhookSweepAfterSeconds = (config: Pick<Config, "sweepAfterSeconds" | "webhooks">, attempts: number) =>
   config.sweepAfterSeconds + attempts * (config.webhooks.retrySeconds + Math.ceil(config.webhooks.timeoutMs / 1000));
 
-export async function sweepWebhookOutbox(deps: WebhookSweepDeps, options: { olderThanSeconds: number; now?: number }): Promise<{ resent: number; parked: number }> {
+export async function sweepWebhookOutbox(
+  deps: WebhookSweepDeps,
+  options: { olderThanSeconds: number; now?: number },
+): Promise<{ resent: number; parked: number }> {
   const now = options.now ?? Date.now();
   const before = now - options.olderThanSeconds * 1000;
   let resent = 0;
   let parked = 0;
   for (let shard = 0; shard < WEBHOOK_SHARDS; shard++) {
-    const overdue = (await deps.outbox.listOverdue(shard, before, now)).map((entry) => ({ ...entry, job: { ...entry.job, outbox: entry.key } }));
+    const overdue = (await deps.outbox.listOverdue(shard, before, now)).map((entry) => ({
+      ...entry,
+      job: { ...entry.job, outbox: entry.key },
+    }));
     const worn = overdue.filter((entry) => entry.sweeps >= MAX_SWEEPS);
     if (worn.length > 0) {
-      await deps.outbox.park(worn.map(({ job }) => ({ job, reason: `sent again ${MAX_SWEEPS} times by the sweeper and never finished by the consumer` })), now);
+      await deps.outbox.park(
+        worn.map(({ job }) => ({ job, reason: `sent again ${MAX_SWEEPS} times by the sweeper and never finished by the consumer` })),
+        now,
+      );
       parked += worn.length;
     }
     const again = overdue.filter((entry) => entry.sweeps < MAX_SWEEPS);

@@ -26,7 +26,8 @@ for (const [network, prefix] of [
   ["203.0.113.0", 24],
   ["224.0.0.0", 4], // multicast
   ["240.0.0.0", 4], // reserved, broadcast
-] as const) BLOCKED.addSubnet(network, prefix, "ipv4");
+] as const)
+  BLOCKED.addSubnet(network, prefix, "ipv4");
 for (const [network, prefix] of [
   ["::", 128],
   ["::1", 128],
@@ -38,7 +39,8 @@ for (const [network, prefix] of [
   ["fe80::", 10],
   ["fec0::", 10],
   ["ff00::", 8],
-] as const) BLOCKED.addSubnet(network, prefix, "ipv6");
+] as const)
+  BLOCKED.addSubnet(network, prefix, "ipv6");
 
 /** True for an address a webhook must not reach on AWS: private, loopback, link-local and the like. */
 export function isBlockedAddress(address: string): boolean {
@@ -56,7 +58,8 @@ function embeddedIpv4(address: string): string | undefined {
   if (!words) return undefined;
   const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
   const zeros = (from: number, to: number) => words.slice(from, to).every((w) => w === 0);
-  if (zeros(0, 5) && (words[5] === 0xffff || words[5] === 0)) return words[5] === 0 && zeros(6, 7) && words[7] <= 1 ? undefined : v4(words[6], words[7]);
+  if (zeros(0, 5) && (words[5] === 0xffff || words[5] === 0))
+    return words[5] === 0 && zeros(6, 7) && words[7] <= 1 ? undefined : v4(words[6], words[7]);
   if (words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6)) return v4(words[6], words[7]);
   if (words[0] === 0x2002) return v4(words[1], words[2]);
   return undefined;
@@ -67,7 +70,7 @@ function ipv6Words(address: string): number[] | undefined {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
     const [a, b, c, d] = dotted[1].split(".").map(Number);
-    text = text.slice(0, -dotted[1].length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text = `${text.slice(0, -dotted[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.split("::");
   const parse = (part: string | undefined) => (part ? part.split(":").map((w) => parseInt(w, 16)) : []);
@@ -112,7 +115,11 @@ export const systemResolver: Resolver = (hostname) =>
  * The full check made when a URL is registered: the syntax, then on AWS every address the
  * host resolves to. A host that does not resolve is refused as well.
  */
-export async function checkWebhookUrl(value: string, mode: UrlPolicyMode, resolve: Resolver = systemResolver): Promise<UrlRefusal | undefined> {
+export async function checkWebhookUrl(
+  value: string,
+  mode: UrlPolicyMode,
+  resolve: Resolver = systemResolver,
+): Promise<UrlRefusal | undefined> {
   const problem = urlSyntaxProblem(value, mode);
   if (problem || mode === "local") return problem;
   const host = bareHost(new URL(value).hostname);

@@ -26,7 +26,11 @@ describe("deploy settings", () => {
     const fromCli = from({ deletionProtection: "false", deliveryMaxConcurrency: "8", corsOrigins: "https://a.test, https://b.test" });
     const fromJson = from({ deletionProtection: false, deliveryMaxConcurrency: 8, corsOrigins: ["https://a.test", "https://b.test"] });
     expect(fromCli).toEqual(fromJson);
-    expect(fromCli).toMatchObject({ deletionProtection: false, deliveryMaxConcurrency: 8, corsOrigins: ["https://a.test", "https://b.test"] });
+    expect(fromCli).toMatchObject({
+      deletionProtection: false,
+      deliveryMaxConcurrency: 8,
+      corsOrigins: ["https://a.test", "https://b.test"],
+    });
   });
 
   it("refuses the SMTP transport without its relay secret", () => {

@@ -12,18 +12,21 @@ let synth: Synthesized;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  synth = synthesize({
-    transport: "smtp",
-    smtpRelaySecretArn: RELAY_SECRET,
-    smtpRelaySecure: "true",
-    smtpTlsCertSecretArn: TLS_SECRET,
-    sendingDomain: "mail.example.com",
-    corsOrigins: "https://app.example.com, https://admin.example.com",
-    publicUrl: "https://mail-api.example.com/",
-    deletionProtection: "false",
-    deliveryMaxConcurrency: "5",
-    smtpIngestMinTasks: "2",
-  }, { bundle: false });
+  synth = synthesize(
+    {
+      transport: "smtp",
+      smtpRelaySecretArn: RELAY_SECRET,
+      smtpRelaySecure: "true",
+      smtpTlsCertSecretArn: TLS_SECRET,
+      sendingDomain: "mail.example.com",
+      corsOrigins: "https://app.example.com, https://admin.example.com",
+      publicUrl: "https://mail-api.example.com/",
+      deletionProtection: "false",
+      deliveryMaxConcurrency: "5",
+      smtpIngestMinTasks: "2",
+    },
+    { bundle: false },
+  );
   resources = synth.resources;
 });
 afterAll(() => synth?.cleanup());
@@ -35,7 +38,12 @@ describe("SMTP relay transport", () => {
   it("hands relay credentials only to the sending functions, as deploy-time secret references", () => {
     const env = manifestFunction(resources, "consumer", sender)[1].Properties.Environment.Variables;
     expect(env).toMatchObject({ TRANSPORT: "smtp", SMTP_SECURE: "true", SMTP_FINAL_HOP: "false" });
-    for (const [name, field] of [["SMTP_HOST", "host"], ["SMTP_PORT", "port"], ["SMTP_USER", "user"], ["SMTP_PASS", "pass"]]) {
+    for (const [name, field] of [
+      ["SMTP_HOST", "host"],
+      ["SMTP_PORT", "port"],
+      ["SMTP_USER", "user"],
+      ["SMTP_PASS", "pass"],
+    ]) {
       expect(env[name]).toBe(`{{resolve:secretsmanager:${RELAY_SECRET}:SecretString:${field}::}}`);
     }
     const other = manifestFunction(resources, "route", nonSender)[1].Properties.Environment.Variables;
@@ -84,7 +92,9 @@ describe("context parameters", () => {
     expect(service.Properties.DesiredCount).toBe(2);
     synth.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 2, MaxCapacity: 4 });
     const [[, task]] = ofType(resources, "AWS::ECS::TaskDefinition");
-    const secrets = Object.fromEntries(task.Properties.ContainerDefinitions[0].Secrets.map((s: { Name: string; ValueFrom: unknown }) => [s.Name, s.ValueFrom]));
+    const secrets = Object.fromEntries(
+      task.Properties.ContainerDefinitions[0].Secrets.map((s: { Name: string; ValueFrom: unknown }) => [s.Name, s.ValueFrom]),
+    );
     expect(secrets.TLS_CERT_PEM).toBe(`${TLS_SECRET}:cert::`);
     expect(secrets.TLS_KEY_PEM).toBe(`${TLS_SECRET}:key::`);
   });

@@ -56,13 +56,17 @@ describe("functions from the manifest", () => {
     expect(integrations).toHaveLength(1);
     const [integrationId, integration] = integrations[0];
     expect(integration.Properties).toMatchObject({ IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0" });
-    const routes = ofType(resources, "AWS::ApiGatewayV2::Route").filter(([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+    const routes = ofType(resources, "AWS::ApiGatewayV2::Route").filter(
+      ([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`,
+    );
     expect(routes).toHaveLength(1);
     expect(refersTo(routes[0][1].Properties.Target, integrationId)).toBe(true);
   });
 
   it("creates no route the manifest does not list", () => {
-    const keys = ofType(resources, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey).sort();
+    const keys = ofType(resources, "AWS::ApiGatewayV2::Route")
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
     expect(keys).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
   });
 
@@ -200,8 +204,17 @@ describe("table and bucket", () => {
         projection: { ProjectionType: "KEYS_ONLY" },
       })),
     );
-    const types = Object.fromEntries(table.Properties.AttributeDefinitions.map((a: { AttributeName: string; AttributeType: string }) => [a.AttributeName, a.AttributeType]));
-    for (const key of [TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey, ...TABLE_SCHEMA.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])]) {
+    const types = Object.fromEntries(
+      table.Properties.AttributeDefinitions.map((a: { AttributeName: string; AttributeType: string }) => [
+        a.AttributeName,
+        a.AttributeType,
+      ]),
+    );
+    for (const key of [
+      TABLE_SCHEMA.partitionKey,
+      TABLE_SCHEMA.sortKey,
+      ...TABLE_SCHEMA.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey]),
+    ]) {
       expect(types[key.name]).toBe(key.type);
     }
   });
@@ -210,7 +223,12 @@ describe("table and bucket", () => {
     const [[bucketId, bucket]] = ofType(resources, "AWS::S3::Bucket");
     expect(bucket.Properties).toMatchObject({
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     });
     for (const [prefix, days] of Object.entries(BUCKET_RETENTION_DAYS)) {
       expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
@@ -244,7 +262,11 @@ describe("least privilege", () => {
   });
 
   const cases = [
-    ...ALL_FUNCTIONS.map(({ kind, def }) => ({ label: `${kind} ${def.name}`, access: def.access, role: () => roleIdOf(manifestFunction(resources, kind, def)[1]) })),
+    ...ALL_FUNCTIONS.map(({ kind, def }) => ({
+      label: `${kind} ${def.name}`,
+      access: def.access,
+      role: () => roleIdOf(manifestFunction(resources, kind, def)[1]),
+    })),
     {
       label: "SMTP ingest task",
       access: SMTP_INGEST_ACCESS,
@@ -272,7 +294,9 @@ describe("least privilege", () => {
 
     // Only the queue a consumer consumes: no function reads or empties a dead-letter queue (parked webhook records are table items).
     const receivesFrom = resourcesOf("sqs:ReceiveMessage").map(targetOf).sort();
-    const consumes = ALL_FUNCTIONS.flatMap(({ kind, def }) => (kind === "consumer" && def.access === access ? [queueId((def as { queue: QueueName }).queue)] : []));
+    const consumes = ALL_FUNCTIONS.flatMap(({ kind, def }) =>
+      kind === "consumer" && def.access === access ? [queueId((def as { queue: QueueName }).queue)] : [],
+    );
     expect(receivesFrom).toEqual(consumes.sort());
     expect(resourcesOf("sqs:DeleteMessage").map(targetOf).sort()).toEqual(consumes.sort());
   });
@@ -344,9 +368,20 @@ describe("SMTP ingest", () => {
     });
     const [container] = task.Properties.ContainerDefinitions;
     const env = Object.fromEntries(container.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]));
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(["TABLE_NAME", "BUCKET_NAME", "PUBLIC_URL", "HEALTH_PORT", ...SMTP_PORTS.map((p) => p.env), ...Object.values(QUEUES).map((q) => q.urlEnv)]));
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining([
+        "TABLE_NAME",
+        "BUCKET_NAME",
+        "PUBLIC_URL",
+        "HEALTH_PORT",
+        ...SMTP_PORTS.map((p) => p.env),
+        ...Object.values(QUEUES).map((q) => q.urlEnv),
+      ]),
+    );
     expect(container.Secrets.map((s: { Name: string }) => s.Name)).toContain("LINK_SECRET");
-    expect(container.PortMappings.map((p: { ContainerPort: number }) => p.ContainerPort).sort()).toEqual([...SMTP_PORTS.map((p) => p.container), HEALTH_PORT].sort());
+    expect(container.PortMappings.map((p: { ContainerPort: number }) => p.ContainerPort).sort()).toEqual(
+      [...SMTP_PORTS.map((p) => p.container), HEALTH_PORT].sort(),
+    );
   });
 
   it("stages only the sources as the image's build context, with the Dockerfile the local runtime's code builds from", () => {
@@ -378,8 +413,14 @@ describe("SMTP ingest", () => {
         TargetValue: CONNECTIONS_PER_TASK,
         CustomizedMetricSpecification: {
           Metrics: [
-            Match.objectLike({ Id: "flows", MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: "ActiveFlowCount" }) }) }),
-            Match.objectLike({ Id: "tasks", MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: "HealthyHostCount" }) }) }),
+            Match.objectLike({
+              Id: "flows",
+              MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: "ActiveFlowCount" }) }),
+            }),
+            Match.objectLike({
+              Id: "tasks",
+              MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: "HealthyHostCount" }) }),
+            }),
             Match.objectLike({ Expression: "flows / tasks", ReturnData: true }),
           ],
         },

@@ -44,7 +44,11 @@ describe("attachments on the HTTP API", () => {
     expect(sent.json.Code).toBe("ok");
 
     for (const result of sent.json.Result) {
-      const entry = await eventually(async () => (await mailbox(platform.info).list(`?messageId=${result.MessageId}`))[0], 20_000, "delivery");
+      const entry = await eventually(
+        async () => (await mailbox(platform.info).list(`?messageId=${result.MessageId}`))[0],
+        20_000,
+        "delivery",
+      );
       const mail = await simpleParser(await mailbox(platform.info).raw(entry.id));
       expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([["счёт.pdf", "application/pdf"]]);
       expect(sha(mail.attachments[0].content)).toBe(sha(pdf));

@@ -35,7 +35,14 @@ describe("npm run bench, tiny", () => {
 
   it("finishes and prints one table with a row for every benchmark", () => {
     expect(run.code, run.stderr).toBe(0);
-    for (const figure of ["1. HTTP accept", "2. HTTP accept, batches", "3. Accept to delivered", "4. SMTP ingest", "5. AWS cost", "6. Lambda bundle"]) {
+    for (const figure of [
+      "1. HTTP accept",
+      "2. HTTP accept, batches",
+      "3. Accept to delivered",
+      "4. SMTP ingest",
+      "5. AWS cost",
+      "6. Lambda bundle",
+    ]) {
       expect(run.stdout).toContain(figure);
     }
     expect(run.stdout).toContain("Reference (same run)");

@@ -103,7 +103,8 @@ function startLoad(platform: RunningPlatform, ca: string): Load {
           text: "A message sent over SMTP while the platform is being killed.",
         });
         // The 250 after DATA covers every accepted RCPT TO: one copy each.
-        for (const address of sent.accepted) acknowledged.add(copyKey(subject, typeof address === "string" ? address : (address as { address: string }).address));
+        for (const address of sent.accepted)
+          acknowledged.add(copyKey(subject, typeof address === "string" ? address : (address as { address: string }).address));
       } catch {
         await sleep(50);
       } finally {
@@ -125,7 +126,9 @@ let platform: RunningPlatform | undefined;
 afterAll(async () => platform?.stop());
 
 describe("killing the platform under load", () => {
-  it("loses nothing acknowledged, delivers all of it within a minute of the restart, and duplicates little", { timeout: 240_000 }, async () => {
+  it("loses nothing acknowledged, delivers all of it within a minute of the restart, and duplicates little", {
+    timeout: 240_000,
+  }, async () => {
     console.log(`chaos: seed ${seed} (CHAOS_SEED=${seed} replays the kill timings)`);
     platform = await startPlatformProcess();
     const { dataDir } = platform;
@@ -177,7 +180,8 @@ describe("killing the platform under load", () => {
 
     expect(acknowledged.size).toBeGreaterThanOrEqual(KILLS * 10); // the load really ran
     expect(missing, `not delivered within ${DELIVERED_WITHIN_MS / 1000} s of the restart`).toEqual([]);
-    for (const [kill, count] of perKill.entries()) expect(count, `duplicates of kill ${kill + 1}`).toBeLessThanOrEqual(MAX_DUPLICATES_PER_KILL);
+    for (const [kill, count] of perKill.entries())
+      expect(count, `duplicates of kill ${kill + 1}`).toBeLessThanOrEqual(MAX_DUPLICATES_PER_KILL);
     // Both copies of a duplicate carry the same Message-ID and X-Posthaste-Message-Id, so the receiver can drop the second.
     for (const copies of duplicated.slice(0, 5)) {
       const headers = await Promise.all(copies.map(async (c) => (await mailbox(platform!.info).raw(c.id)).split(/\r?\n\r?\n/)[0]));

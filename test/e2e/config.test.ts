@@ -11,7 +11,11 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -27,7 +31,11 @@ describe("a bad setting", () => {
   it("stops npm start with a message naming it", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "posthaste-config-"));
     try {
-      const { code, output } = await run(["local/main.ts"], { POSTHASTE_DATA_DIR: dataDir, POSTHASTE_PORTS: "auto", DELIVERY_MAX_ATTEMPTS: "eight" });
+      const { code, output } = await run(["local/main.ts"], {
+        POSTHASTE_DATA_DIR: dataDir,
+        POSTHASTE_PORTS: "auto",
+        DELIVERY_MAX_ATTEMPTS: "eight",
+      });
       expect(code).not.toBe(0);
       expect(output).toContain('DELIVERY_MAX_ATTEMPTS="eight" is not valid: expected a whole number of attempts');
       expect(output).not.toContain("Posthaste is running locally");

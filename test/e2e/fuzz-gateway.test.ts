@@ -38,8 +38,32 @@ interface Case {
 }
 
 const PRINTABLE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?#[]%\"<>\\^`{|}";
-const BAD_TARGETS = ["http://[", "http://a:99999/", "http://%zz/", "//[::1", "http://a%20b/", "http://", "//", "http://[::1", "http://a:b/", "https://user@[v1.x]/", "//%zz", "http://a b/"];
-const PARAM_ROUTES = ["GET /email/messages/", "GET /suppressions/", "DELETE /suppressions/", "DELETE /webhooks/", "POST /webhooks/{}/rotate-secret", "GET /u/", "POST /u/", "GET /w/", "GET /t/o/", "GET /t/c/"];
+const BAD_TARGETS = [
+  "http://[",
+  "http://a:99999/",
+  "http://%zz/",
+  "//[::1",
+  "http://a%20b/",
+  "http://",
+  "//",
+  "http://[::1",
+  "http://a:b/",
+  "https://user@[v1.x]/",
+  "//%zz",
+  "http://a b/",
+];
+const PARAM_ROUTES = [
+  "GET /email/messages/",
+  "GET /suppressions/",
+  "DELETE /suppressions/",
+  "DELETE /webhooks/",
+  "POST /webhooks/{}/rotate-secret",
+  "GET /u/",
+  "POST /u/",
+  "GET /w/",
+  "GET /t/o/",
+  "GET /t/c/",
+];
 const BAD_ESCAPES = ["%zz", "%E0%A4%A", "%", "%%", "%c0%af", "%ff", "%ED%A0%80", "abc%", "%2", "%F0%9F%98", "%80"];
 const JSON_ROUTES = ["/email/messages", "/suppressions", "/webhooks"];
 // No HEAD: its answers have no body by definition.
@@ -52,31 +76,65 @@ const head = (line: string, headers: string[]) => `${line}\r\n${["Host: localhos
 function wrongValue(r: Random, depth = 0): unknown {
   const choice = r.int(0, depth > 2 ? 6 : 9);
   switch (choice) {
-    case 0: return null;
-    case 1: return r.pick([0, -1, 1e308, -0, 2 ** 53 + 1, 3.5]);
-    case 2: return r.pick([true, false]);
-    case 3: return r.chars("abc xyz<>\"'\\\u0000\u00e9\u{1F600}", r.int(0, 40));
-    case 4: return "x".repeat(r.int(1000, 100_000));
-    case 5: return [];
-    case 6: return {};
-    case 7: return Array.from({ length: r.int(1, 4) }, () => wrongValue(r, depth + 1));
-    case 8: return Object.fromEntries(Array.from({ length: r.int(1, 4) }, () => [r.pick(["Address", "Email", "Url", "Html", "__proto__", "constructor", ""]), wrongValue(r, depth + 1)]));
-    default: return { Address: wrongValue(r, depth + 1) };
+    case 0:
+      return null;
+    case 1:
+      return r.pick([0, -1, 1e308, -0, 2 ** 53 + 1, 3.5]);
+    case 2:
+      return r.pick([true, false]);
+    case 3:
+      return r.chars("abc xyz<>\"'\\\u0000\u00e9\u{1F600}", r.int(0, 40));
+    case 4:
+      return "x".repeat(r.int(1000, 100_000));
+    case 5:
+      return [];
+    case 6:
+      return {};
+    case 7:
+      return Array.from({ length: r.int(1, 4) }, () => wrongValue(r, depth + 1));
+    case 8:
+      return Object.fromEntries(
+        Array.from({ length: r.int(1, 4) }, () => [
+          r.pick(["Address", "Email", "Url", "Html", "__proto__", "constructor", ""]),
+          wrongValue(r, depth + 1),
+        ]),
+      );
+    default:
+      return { Address: wrongValue(r, depth + 1) };
   }
 }
 
 function badJsonBody(r: Random): string {
-  const valid = JSON.stringify({ Recipients: [{ Address: "a@example.org" }], Sender: { Address: "news@example.com" }, Subject: "s", Body: { PlainText: "x" } });
+  const valid = JSON.stringify({
+    Recipients: [{ Address: "a@example.org" }],
+    Sender: { Address: "news@example.com" },
+    Subject: "s",
+    Body: { PlainText: "x" },
+  });
   switch (r.int(0, 6)) {
-    case 0: return valid.slice(0, r.int(0, valid.length - 1)); // truncated
-    case 1: return r.bytes(r.int(1, 200)).toString("latin1"); // garbage
-    case 2: return "[".repeat(r.int(1000, 50_000)); // deep and unclosed
-    case 3: return JSON.stringify(wrongValue(r));
-    case 4: return `{"Recipients":${"[".repeat(5000)}${"]".repeat(5000)},"Sender":1}`;
-    case 5: return valid.replace("{", "{,").replace(/"/g, r.pick(["'", "", '"']));
+    case 0:
+      return valid.slice(0, r.int(0, valid.length - 1)); // truncated
+    case 1:
+      return r.bytes(r.int(1, 200)).toString("latin1"); // garbage
+    case 2:
+      return "[".repeat(r.int(1000, 50_000)); // deep and unclosed
+    case 3:
+      return JSON.stringify(wrongValue(r));
+    case 4:
+      return `{"Recipients":${"[".repeat(5000)}${"]".repeat(5000)},"Sender":1}`;
+    case 5:
+      return valid.replace("{", "{,").replace(/"/g, r.pick(["'", "", '"']));
     default:
       // Every field of the send request, each of a wrong type or content.
-      return JSON.stringify({ Recipients: wrongValue(r), Sender: wrongValue(r), Subject: wrongValue(r), Body: wrongValue(r), Email: wrongValue(r), Url: wrongValue(r), Cause: wrongValue(r) });
+      return JSON.stringify({
+        Recipients: wrongValue(r),
+        Sender: wrongValue(r),
+        Subject: wrongValue(r),
+        Body: wrongValue(r),
+        Email: wrongValue(r),
+        Url: wrongValue(r),
+        Cause: wrongValue(r),
+      });
   }
 }
 
@@ -89,10 +147,15 @@ function makeCase(r: Random, apiKey: string): Case {
     }
     case "line": {
       const line = r.pick([
-        () => r.bytes(r.int(1, 300)).toString("latin1").replace(/\r\n\r\n/g, ""),
-        () => `${r.pick(METHODS)} ${r.pick(["/email/messages", "*", "", " / ", "/\u0000"])} ${r.pick(["HTTP/1.1", "HTTP/9.9", "HTTP/1", "HTTP/1.1 extra", "", "HTTP/1.1\u0000", "http/1.1"])}`,
+        () =>
+          r
+            .bytes(r.int(1, 300))
+            .toString("latin1")
+            .replace(/\r\n\r\n/g, ""),
+        () =>
+          `${r.pick(METHODS)} ${r.pick(["/email/messages", "*", "", " / ", "/\u0000"])} ${r.pick(["HTTP/1.1", "HTTP/9.9", "HTTP/1", "HTTP/1.1 extra", "", "HTTP/1.1\u0000", "http/1.1"])}`,
         () => `GET /${"a".repeat(r.int(10_000, 100_000))} HTTP/1.1`,
-        () => r.chars(PRINTABLE + " \t", r.int(1, 80)),
+        () => r.chars(`${PRINTABLE} \t`, r.int(1, 80)),
       ])();
       return { kind: "request line", request: text(`${line}\r\nHost: localhost\r\n\r\n`) };
     }
@@ -112,17 +175,36 @@ function makeCase(r: Random, apiKey: string): Case {
         "X-Folded: a\r\n b",
         `X-Huge: ${"h".repeat(r.int(20_000, 80_000))}`,
         ":empty-name",
-        `${r.chars(PRINTABLE, r.int(1, 20))}: ${r.bytes(r.int(1, 20)).toString("latin1").replace(/[\r\n]/g, "")}`,
+        `${r.chars(PRINTABLE, r.int(1, 20))}: ${r
+          .bytes(r.int(1, 20))
+          .toString("latin1")
+          .replace(/[\r\n]/g, "")}`,
       ]);
-      return { kind: "headers", request: text(head("POST /email/messages HTTP/1.1", [...auth, "Content-Type: application/json", broken]) + "{}") };
+      return {
+        kind: "headers",
+        request: text(`${head("POST /email/messages HTTP/1.1", [...auth, "Content-Type: application/json", broken])}{}`),
+      };
     }
     case "json": {
       const body = Buffer.from(badJsonBody(r), "utf8");
-      const type = r.pick(["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", ""]);
+      const type = r.pick([
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "",
+      ]);
       return {
         kind: "body",
         request: Buffer.concat([
-          text(head(`POST ${r.pick(JSON_ROUTES)} HTTP/1.1`, [...auth, ...(type ? [`Content-Type: ${type}`] : []), `Content-Length: ${body.length}`])),
+          text(
+            head(`POST ${r.pick(JSON_ROUTES)} HTTP/1.1`, [
+              ...auth,
+              ...(type ? [`Content-Type: ${type}`] : []),
+              `Content-Length: ${body.length}`,
+            ]),
+          ),
           body,
         ]),
       };
@@ -131,7 +213,9 @@ function makeCase(r: Random, apiKey: string): Case {
       const length = r.pick([LIMIT + 1, LIMIT * 100, 2 ** 40, Number.MAX_SAFE_INTEGER]);
       return {
         kind: "huge Content-Length",
-        request: text(head(`POST ${r.pick(JSON_ROUTES)} HTTP/1.1`, [...auth, "Content-Type: application/json", `Content-Length: ${length}`]) + "{"),
+        request: text(
+          `${head(`POST ${r.pick(JSON_ROUTES)} HTTP/1.1`, [...auth, "Content-Type: application/json", `Content-Length: ${length}`])}{`,
+        ),
         status: 413,
       };
     }
@@ -139,17 +223,28 @@ function makeCase(r: Random, apiKey: string): Case {
       const body = badJsonBody(r).slice(0, 100);
       return {
         kind: "truncated body",
-        request: text(head(`POST ${r.pick(JSON_ROUTES)} HTTP/1.1`, [...auth, "Content-Type: application/json", `Content-Length: ${body.length + r.int(1, 10_000)}`]) + body),
+        request: text(
+          head(`POST ${r.pick(JSON_ROUTES)} HTTP/1.1`, [
+            ...auth,
+            "Content-Type: application/json",
+            `Content-Length: ${body.length + r.int(1, 10_000)}`,
+          ]) + body,
+        ),
         mayGoUnanswered: true,
       };
     }
     case "escape": {
       const route = r.pick(PARAM_ROUTES);
       // Nothing after the escape may complete it into a valid one: no hex digits.
-      const escape = r.next() < 0.7 ? r.pick(BAD_ESCAPES) : `${r.chars("abc", r.int(0, 5))}${r.pick(BAD_ESCAPES)}${r.chars("xyz%", r.int(0, 5))}`;
+      const escape =
+        r.next() < 0.7 ? r.pick(BAD_ESCAPES) : `${r.chars("abc", r.int(0, 5))}${r.pick(BAD_ESCAPES)}${r.chars("xyz%", r.int(0, 5))}`;
       const [method, path] = route.split(" ");
       const target = path.includes("{}") ? path.replace("{}", escape) : `${path}${escape}`;
-      return { kind: "path parameter escape", request: text(head(`${method} ${target} HTTP/1.1`, [...auth, "Content-Length: 0"])), status: 400 };
+      return {
+        kind: "path parameter escape",
+        request: text(head(`${method} ${target} HTTP/1.1`, [...auth, "Content-Length: 0"])),
+        status: 400,
+      };
     }
   }
 }

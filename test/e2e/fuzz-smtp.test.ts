@@ -210,9 +210,9 @@ const nulBytes: Scenario = async (door, rng, label) => {
     "\0",
     "\0\0\0\0",
     "NOOP\0",
-    "MAIL FROM:<a\0b@" + door.sender.split("@")[1] + ">",
+    `MAIL FROM:<a\0b@${door.sender.split("@")[1]}>`,
     "RCPT TO:<\0@example.org>",
-    "MAIL\0FROM:<" + door.sender + ">",
+    `MAIL\0FROM:<${door.sender}>`,
     "\0EHLO fuzz.test",
   ];
   for (const line of rng.some(lines)) await session.send(line);
@@ -222,17 +222,21 @@ const nulBytes: Scenario = async (door, rng, label) => {
 const outOfOrder: Scenario = async (door, rng, label) => {
   const session = await openTls(door, label, rng);
   // Before any EHLO, everything that needs one is refused.
-  for (const line of rng.some(["MAIL FROM:<" + door.sender + ">", "RCPT TO:<a@example.org>", "DATA", "AUTH PLAIN AGFiYwBkZWY=", "BDAT 10 LAST"], 0)) await session.send(line);
+  for (const line of rng.some(
+    [`MAIL FROM:<${door.sender}>`, "RCPT TO:<a@example.org>", "DATA", "AUTH PLAIN AGFiYwBkZWY=", "BDAT 10 LAST"],
+    0,
+  ))
+    await session.send(line);
   await session.send("EHLO fuzz.test", "any");
   const login = rng.chance(0.6);
   if (login) await session.send(`AUTH PLAIN ${Buffer.from(`\0${door.accountId}\0${door.apiKey}`).toString("base64")}`, "any");
   // Without a MAIL FROM, RCPT TO and DATA are refused.
   for (const line of rng.some(["RCPT TO:<a@example.org>", "DATA", "STARTTLS", "BDAT 10 LAST", "."], 0)) await session.send(line);
   if (login) {
-    await session.send("MAIL FROM:<" + door.sender + ">", "any");
-    for (const line of rng.some(["MAIL FROM:<" + door.sender + ">", "DATA", "AUTH PLAIN AGFiYwBkZWY=", "STARTTLS"], 0)) await session.send(line);
+    await session.send(`MAIL FROM:<${door.sender}>`, "any");
+    for (const line of rng.some([`MAIL FROM:<${door.sender}>`, "DATA", "AUTH PLAIN AGFiYwBkZWY=", "STARTTLS"], 0)) await session.send(line);
   } else {
-    await session.send("MAIL FROM:<" + door.sender + ">");
+    await session.send(`MAIL FROM:<${door.sender}>`);
   }
   session.raw.destroy();
 };
@@ -248,19 +252,26 @@ const brokenAuth: Scenario = async (door, rng, label) => {
   }
   const session = await openTls(door, label, rng);
   await session.send("EHLO fuzz.test", "any");
-  const base64ish = () => rng.pick([rng.word(rng.int(1, 80)), "!!!!", "====", "AGFiYw", "%%%%%%%", Buffer.from(rng.junk(rng.int(1, 60))).toString("base64"), ""]);
+  const base64ish = () =>
+    rng.pick([rng.word(rng.int(1, 80)), "!!!!", "====", "AGFiYw", "%%%%%%%", Buffer.from(rng.junk(rng.int(1, 60))).toString("base64"), ""]);
   const attempts: (() => Promise<void>)[] = [
     async () => void (await session.send(`AUTH PLAIN ${base64ish() || "="}`)),
     async () => {
       if ((await session.send("AUTH PLAIN", "any")).startsWith("334")) await session.send(base64ish() || "@@");
     },
     async () => {
-      if ((await session.send("AUTH LOGIN", "any")).startsWith("334") && (await session.send(Buffer.from(rng.word(8)).toString("base64"), "any")).startsWith("334")) {
+      if (
+        (await session.send("AUTH LOGIN", "any")).startsWith("334") &&
+        (await session.send(Buffer.from(rng.word(8)).toString("base64"), "any")).startsWith("334")
+      ) {
         await session.send(base64ish() || "@@");
       }
     },
     async () => void (await session.send(`AUTH LOGIN ${base64ish() || "=="} extra`)),
-    async () => void (await session.send(rng.pick(["AUTH", "AUTH CRAM-MD5", "AUTH XOAUTH2 dG9rZW4=", "AUTH GSSAPI", "AUTH PLAIN a b c", `AUTH ${rng.word(20)}`]))),
+    async () =>
+      void (await session.send(
+        rng.pick(["AUTH", "AUTH CRAM-MD5", "AUTH XOAUTH2 dG9rZW4=", "AUTH GSSAPI", "AUTH PLAIN a b c", `AUTH ${rng.word(20)}`]),
+      )),
     async () => void (await session.send(`AUTH PLAIN ${Buffer.from(`\0${door.accountId}\0ph_${rng.word(20)}`).toString("base64")}`)),
     async () => void (await session.send(`AUTH PLAIN ${Buffer.from(`${rng.word(5)}\0\0`).toString("base64")}`)),
   ];
@@ -275,7 +286,11 @@ const pipelinedJunk: Scenario = async (door, rng, label) => {
   for (let i = rng.int(2, 30); i > 0; i--) {
     const pick = rng.int(0, 5);
     if (pick <= 2) lines.push({ line: garbageLine(rng), expect: "refused" });
-    else lines.push({ line: Buffer.from(rng.pick(["NOOP", "RSET", "RCPT TO:<x@example.org>", "MAIL FROM:<" + door.sender + ">", "VRFY root", "HELP"])), expect: "any" });
+    else
+      lines.push({
+        line: Buffer.from(rng.pick(["NOOP", "RSET", "RCPT TO:<x@example.org>", `MAIL FROM:<${door.sender}>`, "VRFY root", "HELP"])),
+        expect: "any",
+      });
   }
   await session.sendRaw(
     Buffer.concat(lines.flatMap(({ line }) => [line, Buffer.from("\r\n")])),
@@ -316,20 +331,47 @@ const badMailParams: Scenario = async (door, rng, label) => {
 
 /** The header block and body of a message that is wrong in one or more ways. */
 function brokenMessage(rng: Rng, sender: string, to: string): { data: Buffer; optionsBroken: boolean } {
-  const headers: (string | Buffer)[] = [`From: ${rng.chance(0.3) ? `=?UTF-8?B?${rng.word(8)}?= ` : ""}<${sender}>`, `To: ${rng.chance(0.3) ? "=?x-unknown?Q?=ZZ=?= " : ""}<${to}>`];
-  const brokenWord = () => rng.pick(["=?UTF-8?B?####?=", "=?x-nothing?Q?=ZZ=?=", "=?UTF-8?Q?unterminated", "=?utf-8*en?B?0JjQstCw0L0=?=", "=??B??=", "=?UTF-8?X?abc?=", "Иван", "=?UTF-8?B?0J?= =?UTF-16?B?AAA?="]);
+  const headers: (string | Buffer)[] = [
+    `From: ${rng.chance(0.3) ? `=?UTF-8?B?${rng.word(8)}?= ` : ""}<${sender}>`,
+    `To: ${rng.chance(0.3) ? "=?x-unknown?Q?=ZZ=?= " : ""}<${to}>`,
+  ];
+  const brokenWord = () =>
+    rng.pick([
+      "=?UTF-8?B?####?=",
+      "=?x-nothing?Q?=ZZ=?=",
+      "=?UTF-8?Q?unterminated",
+      "=?utf-8*en?B?0JjQstCw0L0=?=",
+      "=??B??=",
+      "=?UTF-8?X?abc?=",
+      "Иван",
+      "=?UTF-8?B?0J?= =?UTF-16?B?AAA?=",
+    ]);
   headers.push(`Subject: ${brokenWord()} ${brokenWord()}`);
   let optionsBroken = false;
   let body: string | Buffer = "Hello\r\n";
-  const flaws = rng.some(["words", "boundaries", "hugeHeader", "manyHeaders", "options", "encoding", "nul", "structure", "attachment", "charset"]);
+  const flaws = rng.some([
+    "words",
+    "boundaries",
+    "hugeHeader",
+    "manyHeaders",
+    "options",
+    "encoding",
+    "nul",
+    "structure",
+    "attachment",
+    "charset",
+  ]);
   for (const flaw of flaws) {
     switch (flaw) {
       case "words":
         headers.push(`X-Fuzz: ${brokenWord()}`, `Reply-To: ${brokenWord()} <${rng.word(6)}>`);
         break;
       case "boundaries": {
-        const declared = rng.pick(['""', "b1", '"' + "x".repeat(rng.int(70, 500)) + '"', "a b c", "--", ""]);
-        headers.push("MIME-Version: 1.0", `Content-Type: multipart/${rng.pick(["mixed", "alternative", "related", "nonsense"])}; boundary=${declared}`);
+        const declared = rng.pick(['""', "b1", `"${"x".repeat(rng.int(70, 500))}"`, "a b c", "--", ""]);
+        headers.push(
+          "MIME-Version: 1.0",
+          `Content-Type: multipart/${rng.pick(["mixed", "alternative", "related", "nonsense"])}; boundary=${declared}`,
+        );
         body = rng.pick([
           "--other\r\nContent-Type: text/plain\r\n\r\nlost\r\n--other--\r\n",
           "--b1\r\nContent-Type: text/plain\r\n\r\nnever closed\r\n",
@@ -341,11 +383,16 @@ function brokenMessage(rng: Rng, sender: string, to: string): { data: Buffer; op
       }
       case "hugeHeader": {
         const size = rng.int(50_000, 600_000);
-        headers.push(rng.chance(0.5) ? `X-Huge: ${"h".repeat(size)}` : `Subject: ${Array.from({ length: size / 60 }, () => "w".repeat(58)).join("\r\n ")}`);
+        headers.push(
+          rng.chance(0.5)
+            ? `X-Huge: ${"h".repeat(size)}`
+            : `Subject: ${Array.from({ length: size / 60 }, () => "w".repeat(58)).join("\r\n ")}`,
+        );
         break;
       }
       case "manyHeaders":
-        for (let i = rng.int(20, 3000); i > 0; i--) headers.push(`${rng.pick(["X-Many", "Received", "Comments", "X-" + rng.int(1, 99)])}: ${rng.word(10)}`);
+        for (let i = rng.int(20, 3000); i > 0; i--)
+          headers.push(`${rng.pick(["X-Many", "Received", "Comments", `X-${rng.int(1, 99)}`])}: ${rng.word(10)}`);
         break;
       case "options":
         optionsBroken = true;
@@ -363,14 +410,14 @@ function brokenMessage(rng: Rng, sender: string, to: string): { data: Buffer; op
             "=?UTF-8?B?!!!?=",
             "{".repeat(rng.int(1000, 20_000)),
             "[".repeat(5000) + "]".repeat(5000),
-            '{"global_metadata":' + '{"a":'.repeat(5000) + "1" + "}".repeat(5001),
+            `{"global_metadata":${'{"a":'.repeat(5000)}1${"}".repeat(5001)}`,
             "\u0000{}",
           ])}`,
         );
         break;
       case "encoding":
         headers.push(`Content-Transfer-Encoding: ${rng.pick(["base64", "quoted-printable", "x-unknown", "7bit; junk"])}`);
-        body = rng.pick(["!!!not base64!!!\r\n", "=ZZ=\r\n=\r\n=3", rng.junk(rng.int(10, 2000)).toString("latin1") + "\r\n"]);
+        body = rng.pick(["!!!not base64!!!\r\n", "=ZZ=\r\n=\r\n=3", `${rng.junk(rng.int(10, 2000)).toString("latin1")}\r\n`]);
         break;
       case "nul":
         headers.push(`X-Nul: a\0b`);
@@ -388,15 +435,22 @@ function brokenMessage(rng: Rng, sender: string, to: string): { data: Buffer; op
         break;
       case "charset":
         headers.push(`Content-Type: text/plain; charset=${rng.pick(["x-unknown-charset", "utf-7", '"', "utf-8; format=flowed; delsp"])}`);
-        body = rng.junk(rng.int(10, 500)).toString("latin1") + "\r\n";
+        body = `${rng.junk(rng.int(10, 500)).toString("latin1")}\r\n`;
         break;
     }
   }
   const separator = flaws.includes("structure") && rng.chance(0.3) ? "" : "\r\n";
-  const text = Buffer.concat([...headers.map((h) => Buffer.from(`${h}\r\n`, "latin1")), Buffer.from(separator), Buffer.from(body as string, "latin1")]);
+  const text = Buffer.concat([
+    ...headers.map((h) => Buffer.from(`${h}\r\n`, "latin1")),
+    Buffer.from(separator),
+    Buffer.from(body as string, "latin1"),
+  ]);
   // Dot-stuffing, then the final dot.
   const stuffed = Buffer.from(text.toString("latin1").replace(/(^|\r\n)\./g, "$1.."), "latin1");
-  return { data: Buffer.concat([stuffed, Buffer.from(stuffed.toString("latin1").endsWith("\r\n") ? ".\r\n" : "\r\n.\r\n")]), optionsBroken };
+  return {
+    data: Buffer.concat([stuffed, Buffer.from(stuffed.toString("latin1").endsWith("\r\n") ? ".\r\n" : "\r\n.\r\n")]),
+    optionsBroken,
+  };
 }
 
 const brokenMime: Scenario = async (door, rng, label) => {
@@ -407,7 +461,10 @@ const brokenMime: Scenario = async (door, rng, label) => {
   if (!(await session.send("DATA", "any")).startsWith("354")) return session.raw.destroy();
   const { data, optionsBroken } = brokenMessage(rng, door.sender, to);
   const [answer] = await session.sendRaw(data, ["any"]);
-  if (optionsBroken && answer) expect(answer, `${label}\n${session.transcript.join("\n")}`).toMatch(/^554 Transaction failed: (Invalid X-(Posthaste|UNISENDER-GO) header|template_id is not supported|Too many)/);
+  if (optionsBroken && answer)
+    expect(answer, `${label}\n${session.transcript.join("\n")}`).toMatch(
+      /^554 Transaction failed: (Invalid X-(Posthaste|UNISENDER-GO) header|template_id is not supported|Too many)/,
+    );
   if (rng.chance(0.5)) await session.send("QUIT", "any");
   session.raw.destroy();
 };
@@ -446,7 +503,14 @@ const hangUpElsewhere: Scenario = async (door, rng, label) => {
     }
     case 2: {
       // A TLS 1.2 client offering only suites the door does not take.
-      const socket = tls.connect({ port: door.tlsPort, host: "127.0.0.1", ca, servername: "localhost", maxVersion: "TLSv1.2", ciphers: rng.pick(["AES128-SHA", "ECDHE-ECDSA-AES128-SHA", "AES256-GCM-SHA384"]) });
+      const socket = tls.connect({
+        port: door.tlsPort,
+        host: "127.0.0.1",
+        ca,
+        servername: "localhost",
+        maxVersion: "TLSv1.2",
+        ciphers: rng.pick(["AES128-SHA", "ECDHE-ECDSA-AES128-SHA", "AES256-GCM-SHA384"]),
+      });
       await new Promise((resolve) => socket.once("error", resolve).once("secureConnect", resolve));
       socket.destroy();
       return;
@@ -494,7 +558,13 @@ const alive = (pid: number) => {
 describe(`SMTP fuzz (seed ${SEED}, ${SESSIONS} sessions)`, () => {
   it("answers every hostile session with clear refusals, stays up and still takes a normal message", { timeout: 300_000 }, async () => {
     const { info } = platform;
-    const door: Door = { starttlsPort: info.smtpStarttlsPort, tlsPort: info.smtpTlsPort, accountId: info.accountId, apiKey: info.apiKey, sender: `fuzz@${info.senderDomain}` };
+    const door: Door = {
+      starttlsPort: info.smtpStarttlsPort,
+      tlsPort: info.smtpTlsPort,
+      accountId: info.accountId,
+      apiKey: info.apiKey,
+      sender: `fuzz@${info.senderDomain}`,
+    };
     const names = Object.keys(SCENARIOS);
     const ran: Record<string, number> = {};
     for (let i = 0; i < SESSIONS; i++) {
@@ -518,9 +588,18 @@ describe(`SMTP fuzz (seed ${SEED}, ${SESSIONS} sessions)`, () => {
       tls: { ca, servername: "localhost" },
       auth: { user: info.accountId, pass: info.apiKey },
     });
-    const sent = await transport.sendMail({ from: door.sender, to: "after-fuzz@example.org", subject: "After the fuzz", text: "Still here" });
+    const sent = await transport.sendMail({
+      from: door.sender,
+      to: "after-fuzz@example.org",
+      subject: "After the fuzz",
+      text: "Still here",
+    });
     expect(sent.response).toMatch(/^250 Ok: queued as \S+$/);
-    await eventually(async () => (await mailbox(info).list("?to=after-fuzz%40example.org")).find((m) => m.subject === "After the fuzz"), 20_000, "the message after the fuzz");
+    await eventually(
+      async () => (await mailbox(info).list("?to=after-fuzz%40example.org")).find((m) => m.subject === "After the fuzz"),
+      20_000,
+      "the message after the fuzz",
+    );
 
     // Hostile input is the clients' doing: nothing of it is logged as an error of ours.
     const errors = platform

@@ -41,11 +41,19 @@ describe("sending through the HTTP API on the local platform", () => {
     const [result] = response.json.Result;
     expect(result).toMatchObject({ Index: 0, Address: "ivan@ivanmail.ru", Code: "ok" });
 
-    const entry = await eventually(async () => (await mailbox(platform.info).list(`?messageId=${result.MessageId}`))[0], 15_000, "delivery");
+    const entry = await eventually(
+      async () => (await mailbox(platform.info).list(`?messageId=${result.MessageId}`))[0],
+      15_000,
+      "delivery",
+    );
     const mail = await simpleParser(await mailbox(platform.info).raw(entry.id));
     expect(mail.subject).toBe("Тестовое сообщение");
     expect(mail.html).toContain("<p>Иван, Добро пожаловать!</p>");
-    const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, "").replace(/\r?\n\s+/g, " ");
+    const header = (name: string) =>
+      mail.headerLines
+        .find((h) => h.key === name)
+        ?.line.replace(/^[^:]+:\s*/, "")
+        .replace(/\r?\n\s+/g, " ");
     const headerUrl = /<(http[^>]+)>/.exec(header("list-unsubscribe") ?? "")?.[1];
     expect(headerUrl).toMatch(new RegExp(`^${platform.info.apiUrl}/u/${result.MessageId}\\.[\\w-]{22}$`));
     expect(mail.html).toContain(`href="${headerUrl}"`);
@@ -119,10 +127,14 @@ describe("a restart between accept and delivery", () => {
     const restarted = await startPlatformProcess({ dataDir: stalled.dataDir });
     try {
       expect(restarted.info).toMatchObject({ accountId: stalled.info.accountId, apiKey: stalled.info.apiKey });
-      const delivered = await eventually(async () => {
-        const entries = (await mailbox(restarted.info).list()).filter((e) => ids.includes(e.messageId!));
-        return entries.length >= 5 ? entries : undefined;
-      }, 20_000, "redelivery after restart");
+      const delivered = await eventually(
+        async () => {
+          const entries = (await mailbox(restarted.info).list()).filter((e) => ids.includes(e.messageId!));
+          return entries.length >= 5 ? entries : undefined;
+        },
+        20_000,
+        "redelivery after restart",
+      );
       // Give a duplicate the time to show up before counting.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const after = (await mailbox(restarted.info).list()).filter((e) => ids.includes(e.messageId!));

@@ -28,7 +28,11 @@ const queuedId = (response: string) => /^250 Ok: queued as (\S+)$/.exec(response
 
 /** The delivered mail of one recipient, once it is in the mailbox. */
 async function delivered(to: string, subject: string): Promise<ParsedMail> {
-  const entry = await eventually(async () => (await mailbox(platform.info).list(`?to=${encodeURIComponent(to)}`)).find((e) => e.subject === subject), 20_000, `mail to ${to}`);
+  const entry = await eventually(
+    async () => (await mailbox(platform.info).list(`?to=${encodeURIComponent(to)}`)).find((e) => e.subject === subject),
+    20_000,
+    `mail to ${to}`,
+  );
   return simpleParser(await mailbox(platform.info).raw(entry.id));
 }
 
@@ -152,7 +156,10 @@ describe("SMTP submission on the local platform", () => {
 
     const mail = await delivered("raw-utf8@example.org", "Привет, Иван");
     expect(mail.from?.value[0]).toEqual({ name: "Иван Петров", address: "reports@example.com" });
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toEqual({ name: "Пётр Иванович", address: "raw-utf8@example.org" });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toEqual({
+      name: "Пётр Иванович",
+      address: "raw-utf8@example.org",
+    });
     expect(decodeEncodedWords(String(mail.headers.get("x-note")))).toBe("Иван"); // mailparser leaves X- headers encoded
     expect(mail.text).toContain("Здравствуйте, Иван!");
     const stored = (await api(platform.info).get(`/email/messages/${queuedId(info.response)}`)).json.Result;
@@ -167,8 +174,17 @@ describe("SMTP submission on the local platform", () => {
       'Secret: $functions.constructor("return process.env.LINK_SECRET").call()';
     const subject = "Velocity exploit";
     const outcome = await smtp()
-      .sendMail({ from: "shop@example.com", to: "victim@example.org", subject, text: exploit, headers: { "X-Posthaste": '{"template_engine":"velocity"}' } })
-      .then((info) => info.response, (error: { response: string }) => error.response);
+      .sendMail({
+        from: "shop@example.com",
+        to: "victim@example.org",
+        subject,
+        text: exploit,
+        headers: { "X-Posthaste": '{"template_engine":"velocity"}' },
+      })
+      .then(
+        (info) => info.response,
+        (error: { response: string }) => error.response,
+      );
 
     if (!outcome.startsWith("554")) expect((await delivered("victim@example.org", subject)).text).not.toContain(secret);
     expect(outcome).toBe(
@@ -178,7 +194,13 @@ describe("SMTP submission on the local platform", () => {
 
   it("refuses a template_id clearly instead of ignoring it", async () => {
     const error = await smtp()
-      .sendMail({ from: "shop@example.com", to: "a@example.org", subject: "T", text: "x", headers: { "X-Posthaste": '{"template_id":"welcome"}' } })
+      .sendMail({
+        from: "shop@example.com",
+        to: "a@example.org",
+        subject: "T",
+        text: "x",
+        headers: { "X-Posthaste": '{"template_id":"welcome"}' },
+      })
       .catch((e: { response: string }) => e);
     expect((error as { response: string }).response).toBe(
       "554 Transaction failed: template_id is not supported yet: stored templates are not available, send the body in the message",

@@ -67,14 +67,23 @@ describe("when the stand-ins process dies", () => {
     expect(isAlive(before.pid)).toBe(true);
     expect(platform.process.exitCode).toBeNull();
     // The clients' endpoints stay valid: same ports, same queue URLs.
-    expect(after).toMatchObject({ endpoints: before.endpoints, queues: before.queues, mailboxUrl: before.mailboxUrl, sesEventsTopicArn: before.sesEventsTopicArn });
+    expect(after).toMatchObject({
+      endpoints: before.endpoints,
+      queues: before.queues,
+      mailboxUrl: before.mailboxUrl,
+      sesEventsTopicArn: before.sesEventsTopicArn,
+    });
     expect(platform.output()).toMatch(/stand-ins process .*(died|exited)/i);
     expect(platform.output()).toMatch(/stand-ins process restarted/i);
 
-    const late = await eventually(async () => {
-      const answer = await send(after, ["after-crash@example.org"], "Accepted after the restart");
-      return answer.status === 200 ? answer : undefined;
-    }, 15_000, "a send to succeed after the restart");
+    const late = await eventually(
+      async () => {
+        const answer = await send(after, ["after-crash@example.org"], "Accepted after the restart");
+        return answer.status === 200 ? answer : undefined;
+      },
+      15_000,
+      "a send to succeed after the restart",
+    );
     const lateId: string = late.json.Result[0].MessageId;
 
     const wanted = new Set([...earlyIds, lateId]);
@@ -93,10 +102,14 @@ describe("when the stand-ins process dies", () => {
     const complaint = "complaint@simulator.posthaste.test";
     const complained = await send(after, [complaint], "Complained about after the restart");
     const complainedId: string = complained.json.Result[0].MessageId;
-    await eventually(async () => {
-      const answer = await api(after).get(`/email/messages/${complainedId}`);
-      return answer.json?.Result?.Status === "COMPLAINED" ? true : undefined;
-    }, 20_000, "the simulated complaint to be recorded");
+    await eventually(
+      async () => {
+        const answer = await api(after).get(`/email/messages/${complainedId}`);
+        return answer.json?.Result?.Status === "COMPLAINED" ? true : undefined;
+      },
+      20_000,
+      "the simulated complaint to be recorded",
+    );
     expect((await api(after).get(`/suppressions/${encodeURIComponent(complaint)}`)).json.Result).toMatchObject({ Cause: "complaint" });
   }, 120_000);
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { api, eventually, mailbox, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
 
-const HTML = '<html><body><p>Dzień dobry, [Name]!</p><p><a href="https://shop.example/orders/7?utm=mail&amp;x=1">Zamówienie</a></p></body></html>';
+const HTML =
+  '<html><body><p>Dzień dobry, [Name]!</p><p><a href="https://shop.example/orders/7?utm=mail&amp;x=1">Zamówienie</a></p></body></html>';
 
 describe("tracking and unsubscribing on the local platform", () => {
   let platform: RunningPlatform;
@@ -29,7 +30,11 @@ describe("tracking and unsubscribing on the local platform", () => {
     const mail: ParsedMail = await simpleParser(await mailbox(platform.info).raw(entry.id));
     const html = String(mail.html);
     const decode = (url: string) => url.replace(/&amp;/g, "&");
-    const header = (name: string) => mail.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, "").replace(/\r?\n\s+/g, " ");
+    const header = (name: string) =>
+      mail.headerLines
+        .find((h) => h.key === name)
+        ?.line.replace(/^[^:]+:\s*/, "")
+        .replace(/\r?\n\s+/g, " ");
     return {
       html,
       pixel: decode(/<img src="([^"]+\/t\/o\/[^"]+)"/.exec(html)![1]),
@@ -50,7 +55,12 @@ describe("tracking and unsubscribing on the local platform", () => {
   const history = async (messageId: string) =>
     ((await client().get(`/email/messages/${messageId}`)).json.Result.History as { Status: string }[]).map((h) => h.Status);
   const status = async (messageId: string) => (await client().get(`/email/messages/${messageId}`)).json.Result.Status as string;
-  const form = (body: string) => ({ method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" as const });
+  const form = (body: string) => ({
+    method: "POST",
+    body,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    redirect: "manual" as const,
+  });
   /** One character of the signature changed (not the last, whose low bits are padding). */
   const tamper = (url: string) => url.slice(0, -5) + (url.at(-5) === "A" ? "B" : "A") + url.slice(-4);
 
@@ -103,7 +113,10 @@ describe("tracking and unsubscribing on the local platform", () => {
 
     expect(await confirmed.text()).toContain("Wypisano.");
     expect(await status(sent.messageId)).toBe("UNSUBSCRIBED");
-    expect((await client().get("/suppressions/leaver@example.org")).json.Result).toMatchObject({ Cause: "unsubscribed", MessageId: sent.messageId });
+    expect((await client().get("/suppressions/leaver@example.org")).json.Result).toMatchObject({
+      Cause: "unsubscribed",
+      MessageId: sent.messageId,
+    });
   });
 
   it("unsubscribes on the one-click POST, and a later send with CheckUnsubscription is rejected", async () => {
@@ -114,12 +127,16 @@ describe("tracking and unsubscribing on the local platform", () => {
 
     expect(answer.status).toBe(200);
     expect(await status(sent.messageId)).toBe("UNSUBSCRIBED");
-    expect((await client().get("/suppressions?cause=unsubscribed")).json.Result.map((r: { Email: string }) => r.Email)).toContain("oneclick@example.org");
+    expect((await client().get("/suppressions?cause=unsubscribed")).json.Result.map((r: { Email: string }) => r.Email)).toContain(
+      "oneclick@example.org",
+    );
     expect(later.json.Result[0]).toMatchObject({ Code: "ok", Status: "REJECTED", Description: "rejected_unsubscribed" });
   });
 
   it("shows the same rendered body in the web version", async () => {
-    const sent = await sendAndReceive("web@example.org", { Body: { Html: '<p>Witaj [Name]</p><a href="[WebVersion]">w przeglądarce</a>' } });
+    const sent = await sendAndReceive("web@example.org", {
+      Body: { Html: '<p>Witaj [Name]</p><a href="[WebVersion]">w przeglądarce</a>' },
+    });
     const webLink = sent.links.find((l) => l.includes("/w/"))!;
 
     const page = await fetch(webLink);

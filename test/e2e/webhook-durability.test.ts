@@ -48,7 +48,8 @@ describe("webhook events across a kill -9 of the local platform", () => {
       Body: { PlainText: "Thanks" },
     });
     const messageId = sent.json.Result[0].MessageId as string;
-    const statusesOf = (events: WebhookEvent[]) => [...new Set(events.filter((e) => e.messageId === messageId).map((e) => e.status))].sort();
+    const statusesOf = (events: WebhookEvent[]) =>
+      [...new Set(events.filter((e) => e.messageId === messageId).map((e) => e.status))].sort();
     await eventually(async () => (statusesOf(attempts).length === 3 ? true : undefined), 20_000, "a first, failed attempt of every status");
 
     await platform.kill();

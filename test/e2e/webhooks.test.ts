@@ -91,10 +91,17 @@ describe("status webhooks on the local platform", () => {
     const sent = await send("ivan@example.org", receiver.url("/flaky"));
     const messageId = sent.json.Result[0].MessageId;
 
-    const acknowledged = await eventually(async () => {
-      const ok = receiver.deliveries("/flaky").filter((d) => d.answered === 200).flatMap((d) => d.events);
-      return ok.filter((e) => e.messageId === messageId).length >= 3 ? ok : undefined;
-    }, 30_000, "three statuses acknowledged");
+    const acknowledged = await eventually(
+      async () => {
+        const ok = receiver
+          .deliveries("/flaky")
+          .filter((d) => d.answered === 200)
+          .flatMap((d) => d.events);
+        return ok.filter((e) => e.messageId === messageId).length >= 3 ? ok : undefined;
+      },
+      30_000,
+      "three statuses acknowledged",
+    );
 
     const all = receiver.deliveries("/flaky");
     for (const status of ["ACCEPTED", "SENT", "DELIVERED"]) {
@@ -109,22 +116,41 @@ describe("status webhooks on the local platform", () => {
     expect(ordered.map((e) => e.status)).toEqual(["ACCEPTED", "SENT", "DELIVERED"]);
     expect(ordered.map((e) => e.sequence)).toEqual([1, 2, 3]);
     expect(ordered.map((e) => e.ts)).toEqual([...ordered.map((e) => e.ts)].sort((a, b) => a - b));
-    expect(ordered[0]).toMatchObject({ channel: "EMAIL", email: "ivan@example.org", taskId: 0, triggerId: 0, metadata: { orderId: "A-17" } });
+    expect(ordered[0]).toMatchObject({
+      channel: "EMAIL",
+      email: "ivan@example.org",
+      taskId: 0,
+      triggerId: 0,
+      metadata: { orderId: "A-17" },
+    });
   });
 
   it("parks the events of a URL that always fails after 5 retries, and delivers them on replay", async () => {
     const sent = await send("olga@example.org", receiver.url("/down"));
     const messageId = sent.json.Result[0].MessageId;
-    const config = loadConfig({ POSTHASTE_MODE: "local", TABLE_NAME: platform.info.tableName, BUCKET_NAME: "-", LINK_SECRET: "-", DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb, SQS_ENDPOINT: platform.info.endpoints.sqs });
+    const config = loadConfig({
+      POSTHASTE_MODE: "local",
+      TABLE_NAME: platform.info.tableName,
+      BUCKET_NAME: "-",
+      LINK_SECRET: "-",
+      DYNAMODB_ENDPOINT: platform.info.endpoints.dynamodb,
+      SQS_ENDPOINT: platform.info.endpoints.sqs,
+    });
     const { ddb } = makeDynamoClients(config);
     const sqs = makeSqsClient(config);
-    const parked = async () => (await makeWebhookRecordStore(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
+    const parked = async () =>
+      (await makeWebhookRecordStore(ddb, platform.info.tableName).listParked({ accountId: platform.info.accountId })).entries.length;
     const deadLetters = async () => {
-      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: platform.info.queues.webhooks.dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: platform.info.queues.webhooks.dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+      );
       return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     };
     const attemptsOf = (status: string) =>
-      receiver.deliveries("/down").flatMap((d) => d.events).filter((e) => e.messageId === messageId && e.status === status).length;
+      receiver
+        .deliveries("/down")
+        .flatMap((d) => d.events)
+        .filter((e) => e.messageId === messageId && e.status === status).length;
 
     // Two records: ACCEPTED, then SENT and DELIVERED together (the mailbox answers at once, so
     // both are recorded in one write and posted in one request, as one JSON array).
@@ -135,10 +161,18 @@ describe("status webhooks on the local platform", () => {
     const replay = await api(platform.info).post("/webhooks/replay");
     expect(replay.status).toBe(200);
     expect(replay.json.Result).toMatchObject({ Replayed: 2, Complete: true });
-    const delivered = await eventually(async () => {
-      const ok = receiver.deliveries("/down").filter((d) => d.answered === 200).flatMap((d) => d.events).filter((e) => e.messageId === messageId);
-      return ok.length >= 3 ? ok : undefined;
-    }, 15_000, "replayed events delivered");
+    const delivered = await eventually(
+      async () => {
+        const ok = receiver
+          .deliveries("/down")
+          .filter((d) => d.answered === 200)
+          .flatMap((d) => d.events)
+          .filter((e) => e.messageId === messageId);
+        return ok.length >= 3 ? ok : undefined;
+      },
+      15_000,
+      "replayed events delivered",
+    );
     expect(delivered.map((e) => e.status).sort()).toEqual(["ACCEPTED", "DELIVERED", "SENT"]);
     expect(await parked()).toBe(0);
     // Parked per account by the consumer: the operator's dead-letter queue stays empty.
@@ -153,12 +187,26 @@ describe("status webhooks on the local platform", () => {
     const sent = await send("anna@example.org", receiver.url("/ok"));
     const messageId = sent.json.Result[0].MessageId;
 
-    const deliveries = await eventually(async () => {
-      const found = receiver.deliveries("/account").filter((d) => d.events.some((e) => e.messageId === messageId && e.status === "DELIVERED"));
-      return found.length ? found : undefined;
-    }, 15_000, "account webhook");
-    expect(verifySignature(created.json.Result.Secret, { signature: deliveries[0].signature, timestamp: deliveries[0].timestamp }, deliveries[0].body)).toBe(true);
-    expect(verifySignature(callbackSecret, { signature: deliveries[0].signature, timestamp: deliveries[0].timestamp }, deliveries[0].body)).toBe(false);
+    const deliveries = await eventually(
+      async () => {
+        const found = receiver
+          .deliveries("/account")
+          .filter((d) => d.events.some((e) => e.messageId === messageId && e.status === "DELIVERED"));
+        return found.length ? found : undefined;
+      },
+      15_000,
+      "account webhook",
+    );
+    expect(
+      verifySignature(
+        created.json.Result.Secret,
+        { signature: deliveries[0].signature, timestamp: deliveries[0].timestamp },
+        deliveries[0].body,
+      ),
+    ).toBe(true);
+    expect(
+      verifySignature(callbackSecret, { signature: deliveries[0].signature, timestamp: deliveries[0].timestamp }, deliveries[0].body),
+    ).toBe(false);
     await api(platform.info).call("DELETE", `/webhooks/${created.json.Result.Id}`);
   });
 
@@ -167,10 +215,17 @@ describe("status webhooks on the local platform", () => {
     const sent = await send(address, receiver.url("/complaint"));
     const messageId = sent.json.Result[0].MessageId;
 
-    const complained = await eventually(async () => {
-      const events = receiver.deliveries("/complaint").flatMap((d) => d.events).filter((e) => e.messageId === messageId && e.status === "COMPLAINED");
-      return events[0];
-    }, 20_000, "COMPLAINED webhook");
+    const complained = await eventually(
+      async () => {
+        const events = receiver
+          .deliveries("/complaint")
+          .flatMap((d) => d.events)
+          .filter((e) => e.messageId === messageId && e.status === "COMPLAINED");
+        return events[0];
+      },
+      20_000,
+      "COMPLAINED webhook",
+    );
 
     expect(complained.reason).toBe("complaint: abuse");
     const again = await api(platform.info).post("/email/messages", {

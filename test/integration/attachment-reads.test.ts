@@ -57,7 +57,11 @@ afterAll(async () => {
 });
 
 async function uploadFiles(count: number): Promise<AttachmentRef[]> {
-  const files = Array.from({ length: count }, (_, i) => ({ filename: `part-${i}.txt`, contentType: "text/plain", content: Buffer.from(`file ${i}`) }));
+  const files = Array.from({ length: count }, (_, i) => ({
+    filename: `part-${i}.txt`,
+    contentType: "text/plain",
+    content: Buffer.from(`file ${i}`),
+  }));
   return (await t.deps.files.putMany(caller, files)).map(t.deps.files.toRef);
 }
 
@@ -89,7 +93,10 @@ describe("attachments at delivery", () => {
   it("reads a file once for a whole job of copies that all carry it", async () => {
     const [file] = await uploadFiles(1);
 
-    const ids = await deliverAsOneJob(Array.from({ length: 10 }, (_, i) => `copy${i}@example.org`), [file]);
+    const ids = await deliverAsOneJob(
+      Array.from({ length: 10 }, (_, i) => `copy${i}@example.org`),
+      [file],
+    );
 
     expect(reads.byKey.get(file.key)).toBe(1);
     for (const id of ids) expect(await deliveredAttachments(id)).toEqual([["part-0.txt", "file 0"]]);

@@ -85,7 +85,10 @@ describe("delivering accepted messages", () => {
     const outcome = await deliverMessage(deps, id);
     expect(outcome).toMatchObject({ result: "bounced" });
     expect((await t.deps.messages.getMessage(id))?.status).toBe("BOUNCED");
-    expect(await t.deps.suppressions.get(caller.accountId, "Bounce@simulator.posthaste.test")).toMatchObject({ cause: "hard_bounce", causeMessageId: id });
+    expect(await t.deps.suppressions.get(caller.accountId, "Bounce@simulator.posthaste.test")).toMatchObject({
+      cause: "hard_bounce",
+      causeMessageId: id,
+    });
   });
 
   it("retries a 4xx later with growing delays, then ends BOUNCED without suppressing", async () => {
@@ -125,8 +128,10 @@ describe("delivering accepted messages", () => {
     const [limited] = await accept(["bomb@example.org"], { subject: "Hi", text: bomb, options: velocity });
 
     const reasons = {
-      [refused]: 'invalid_template: in the text body at line 1, column 4: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
-      [limited]: "invalid_template: in the text body at line 1, column 47: the template would produce more than 1,000,000 characters beyond its own length",
+      [refused]:
+        'invalid_template: in the text body at line 1, column 4: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
+      [limited]:
+        "invalid_template: in the text body at line 1, column 47: the template would produce more than 1,000,000 characters beyond its own length",
     };
     for (const [id, reason] of Object.entries(reasons)) {
       expect(await deliverMessage(deps, id)).toEqual({ step: "compose", result: "rejected", reason });
@@ -153,12 +158,19 @@ describe("delivering accepted messages", () => {
   });
 
   it("delivers every message a job names; when one fails, the retried job sends only that one", async () => {
-    const ids = [...(await accept(["job-a@example.org"])), ...(await accept(["job-b@example.org"])), ...(await accept(["job-c@example.org"]))];
+    const ids = [
+      ...(await accept(["job-a@example.org"])),
+      ...(await accept(["job-b@example.org"])),
+      ...(await accept(["job-c@example.org"])),
+    ];
     const unreadable = (await t.deps.messages.getMessage(ids[1]))!.bodyKey;
     let storageDown = true;
     const handler = makeDeliverHandler({
       ...deps,
-      bodies: { ...deps.bodies, get: async (key) => (storageDown && key === unreadable ? Promise.reject(new Error("S3 is down")) : deps.bodies.get(key)) },
+      bodies: {
+        ...deps.bodies,
+        get: async (key) => (storageDown && key === unreadable ? Promise.reject(new Error("S3 is down")) : deps.bodies.get(key)),
+      },
     });
     const record = { messageId: "sqs-job", body: JSON.stringify({ messageIds: ids }) } as never;
 
@@ -179,7 +191,11 @@ describe("delivering accepted messages", () => {
     let failures = 0;
     return {
       ...deps,
-      status: { ...deps.status, record: async (...args) => (failures++ < times ? Promise.reject(new Error("DynamoDB is unreachable")) : deps.status.record(...args)) },
+      status: {
+        ...deps.status,
+        record: async (...args) =>
+          failures++ < times ? Promise.reject(new Error("DynamoDB is unreachable")) : deps.status.record(...args),
+      },
     };
   };
   const jobFor = (id: string) => ({ Records: [{ messageId: `sqs-${id}`, body: JSON.stringify({ messageIds: [id] }) } as never] });
@@ -212,7 +228,10 @@ describe("delivering accepted messages", () => {
     await deliverMessage(statusFailing(1000), id).catch(() => undefined);
 
     // Nothing says it was sent (as after a crash between the 250 and the status write): at least once, it goes again.
-    expect(await deliverMessage(deps, id, { now: Date.now() + (t.config.delivery.claimSeconds + 1) * 1000 })).toEqual({ step: "send", result: "delivered" });
+    expect(await deliverMessage(deps, id, { now: Date.now() + (t.config.delivery.claimSeconds + 1) * 1000 })).toEqual({
+      step: "send",
+      result: "delivered",
+    });
 
     const copies = copiesOf(id);
     expect(copies).toHaveLength(2);
@@ -224,7 +243,12 @@ describe("delivering accepted messages", () => {
     const [id] = await accept(["parked@example.org"]);
     const broken: DeliverDeps = { ...deps, bodies: { ...deps.bodies, get: async () => Promise.reject(new Error("S3 is down")) } };
     const handler = makeDeliverHandler(broken);
-    const record = (receives: number) => ({ messageId: `sqs-${receives}`, body: JSON.stringify({ messageId: id }), attributes: { ApproximateReceiveCount: String(receives) } }) as never;
+    const record = (receives: number) =>
+      ({
+        messageId: `sqs-${receives}`,
+        body: JSON.stringify({ messageId: id }),
+        attributes: { ApproximateReceiveCount: String(receives) },
+      }) as never;
 
     await handler({ Records: [record(4)] });
     expect(await sweep(t.deps, { olderThanSeconds: 0, now: Date.now() + 1000 })).toBeGreaterThanOrEqual(1);
@@ -249,7 +273,11 @@ describe("the sweeper and a queue that fails", () => {
 
   it("accepts even when SQS refuses the jobs, and the sweeper enqueues them later", async () => {
     // SQS failing is a fault the stand-in cannot produce: inject it with a middleware.
-    const failing = new SQSClient({ region: "us-east-1", endpoint: t.env.SQS_ENDPOINT, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const failing = new SQSClient({
+      region: "us-east-1",
+      endpoint: t.env.SQS_ENDPOINT,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
     failing.middlewareStack.add(() => async () => {
       throw Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
     });
@@ -312,7 +340,9 @@ describe("recording statuses", () => {
 
   it("loses no change when many arrive at once", async () => {
     const [{ messageId: id }] = await acceptSubmission(t.deps, caller, submission(["busy@example.org"]));
-    await Promise.all((["SENT", "DELIVERED", "OPENED", "CLICKED"] as const).map((status, i) => t.deps.status.record(id, { status, ts: i })));
+    await Promise.all(
+      (["SENT", "DELIVERED", "OPENED", "CLICKED"] as const).map((status, i) => t.deps.status.record(id, { status, ts: i })),
+    );
     const message = await t.deps.messages.getMessage(id);
     expect(new Set(message?.history.map((h) => h.status))).toEqual(new Set(["ACCEPTED", "SENT", "DELIVERED", "OPENED", "CLICKED"]));
     expect(message?.status).toBe("CLICKED");
@@ -328,11 +358,17 @@ describe("recording statuses", () => {
 
   it("rejects suppressed recipients at accept time when asked to check", async () => {
     await t.deps.suppressions.add(caller.accountId, { address: "gone@example.org", cause: "manual" });
-    const results = await acceptSubmission(t.deps, caller, submission(["gone@example.org", "here@example.org"], { checkSuppression: true }));
+    const results = await acceptSubmission(
+      t.deps,
+      caller,
+      submission(["gone@example.org", "here@example.org"], { checkSuppression: true }),
+    );
     expect(results.map((r) => [r.address, r.status, r.reason])).toEqual([
       ["gone@example.org", "REJECTED", "rejected_unsubscribed"],
       ["here@example.org", "ACCEPTED", undefined],
     ]);
-    expect((await t.deps.messages.getMessage(results[0].messageId))?.history).toEqual([expect.objectContaining({ status: "REJECTED", reason: "rejected_unsubscribed" })]);
+    expect((await t.deps.messages.getMessage(results[0].messageId))?.history).toEqual([
+      expect.objectContaining({ status: "REJECTED", reason: "rejected_unsubscribed" }),
+    ]);
   });
 });

@@ -54,7 +54,10 @@ describe("SES events arriving through SNS and SQS", () => {
   const statusOf = async (messageId: string) => (await t.deps.messages.getMessage(messageId))!;
   const queueDrained = async () => {
     const { Attributes } = await t.deps.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: t.queues.sesEvents.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: t.queues.sesEvents.url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
     );
     return Attributes?.ApproximateNumberOfMessages === "0" && Attributes?.ApproximateNumberOfMessagesNotVisible === "0" ? true : undefined;
   };
@@ -69,7 +72,11 @@ describe("SES events arriving through SNS and SQS", () => {
     await publish("TransientBounce", ids[3], addresses[3]);
     await publish("DeliveryDelay", ids[3], addresses[3]);
 
-    await eventually(async () => ((await statusOf(ids[2])).status === "DELIVERED" && (await queueDrained()) ? true : undefined), 15_000, "SES events consumed");
+    await eventually(
+      async () => ((await statusOf(ids[2])).status === "DELIVERED" && (await queueDrained()) ? true : undefined),
+      15_000,
+      "SES events consumed",
+    );
     const [bounced, complained, delivered, deferred] = await Promise.all(ids.map(statusOf));
     expect(bounced.status).toBe("BOUNCED");
     expect(bounced.history.at(-1)!.reason).toBe("Permanent/General: smtp; 550 5.1.1 user unknown");
@@ -86,7 +93,11 @@ describe("SES events arriving through SNS and SQS", () => {
     await publish("Delivery", ids[0], "twice@example.org");
     await publish("Delivery", ids[0], "twice@example.org");
 
-    await eventually(async () => ((await statusOf(ids[0])).status === "DELIVERED" && (await queueDrained()) ? true : undefined), 15_000, "SES events consumed");
+    await eventually(
+      async () => ((await statusOf(ids[0])).status === "DELIVERED" && (await queueDrained()) ? true : undefined),
+      15_000,
+      "SES events consumed",
+    );
     expect((await statusOf(ids[0])).history.map((h) => h.status)).toEqual(["ACCEPTED", "SENT", "DELIVERED"]);
   });
 

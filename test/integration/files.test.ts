@@ -14,7 +14,12 @@ async function multipart(parts: Record<string, { name: string; type: string; con
   const form = new FormData();
   for (const [field, part] of Object.entries(parts)) {
     if (typeof part === "string") form.append(field, part);
-    else form.append(field, new Blob([typeof part.content === "string" ? part.content : new Uint8Array(part.content)], { type: part.type }), part.name);
+    else
+      form.append(
+        field,
+        new Blob([typeof part.content === "string" ? part.content : new Uint8Array(part.content)], { type: part.type }),
+        part.name,
+      );
   }
   const request = new Request("http://upload.test/", { method: "POST", body: form });
   return { contentType: request.headers.get("content-type")!, body: Buffer.from(await request.arrayBuffer()) };
@@ -90,7 +95,13 @@ describe("uploading a file", () => {
   });
 
   it("requires a multipart body", async () => {
-    const event = apiEvent({ method: "POST", path: "/files/files", headers: { authorization: `Key ${owner.apiKey}` }, query: { category: "EMAIL_ATTACHMENT" }, body: { file: "x" } });
+    const event = apiEvent({
+      method: "POST",
+      path: "/files/files",
+      headers: { authorization: `Key ${owner.apiKey}` },
+      query: { category: "EMAIL_ATTACHMENT" },
+      body: { file: "x" },
+    });
     expect((await invoke(makeHandler(t.deps), event)).statusCode).toBe(415);
   });
 
@@ -110,7 +121,9 @@ describe("attaching uploaded files to a send", () => {
     const [first, second] = await Promise.all(results.map((r) => t.deps.messages.getMessage(r.MessageId)));
     expect(first!.bodyKey).toBe(second!.bodyKey);
     const body = await t.deps.bodies.get(first!.bodyKey);
-    expect(body.attachments).toEqual([{ fileId, filename: "receipt.pdf", contentType: "application/pdf", size: 12, key: `files/${owner.account.accountId}/${fileId}` }]);
+    expect(body.attachments).toEqual([
+      { fileId, filename: "receipt.pdf", contentType: "application/pdf", size: 12, key: `files/${owner.account.accountId}/${fileId}` },
+    ]);
   });
 
   it("does not let another account use a file id, naming the field", async () => {
@@ -130,7 +143,10 @@ describe("attaching uploaded files to a send", () => {
   it("refuses a file named more than once, and more files than the limit", async () => {
     const { fileId } = (await upload(pdf())).json.result;
 
-    await expect(send(Array(5000).fill(fileId))).rejects.toMatchObject({ code: "validation_error", reasons: [{ key: "too_many_items", ref: "AttachmentsIds" }] });
+    await expect(send(Array(5000).fill(fileId))).rejects.toMatchObject({
+      code: "validation_error",
+      reasons: [{ key: "too_many_items", ref: "AttachmentsIds" }],
+    });
     await expect(send([fileId, fileId])).rejects.toMatchObject({
       code: "validation_error",
       message: "AttachmentsIds[1] names a file already attached",
@@ -142,6 +158,8 @@ describe("attaching uploaded files to a send", () => {
     const { fileId } = (await upload(pdf(Buffer.alloc(3000, 0x41)))).json.result;
     const small = { ...t.deps, config: { ...t.deps.config, limits: { ...t.deps.config.limits, messageBytes: 2000 } } };
 
-    await expect(send([fileId], owner.caller, small)).rejects.toMatchObject({ reasons: [{ key: "message_too_large", ref: "AttachmentsIds" }] });
+    await expect(send([fileId], owner.caller, small)).rejects.toMatchObject({
+      reasons: [{ key: "message_too_large", ref: "AttachmentsIds" }],
+    });
   });
 });

@@ -52,9 +52,19 @@ describe("the public tracking routes", () => {
     return { messageId: accepted.messageId, mail, html, pixel: link("/t/o/"), click: link("/t/c/"), unsubscribe: link("/u/") };
   }
 
-  async function call(handler: keyof typeof handlers, url: string, options: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
+  async function call(
+    handler: keyof typeof handlers,
+    url: string,
+    options: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ) {
     const token = url.slice(url.lastIndexOf("/") + 1);
-    const event = apiEvent({ method: options.method ?? "GET", path: new URL(url).pathname, pathParameters: { token }, headers: options.headers, body: options.body });
+    const event = apiEvent({
+      method: options.method ?? "GET",
+      path: new URL(url).pathname,
+      pathParameters: { token },
+      headers: options.headers,
+      body: options.body,
+    });
     return (await handlers[handler](event, testContext())) as APIGatewayProxyStructuredResultV2;
   }
   const form = (body: string) => ({ method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
@@ -70,7 +80,12 @@ describe("the public tracking routes", () => {
       transport: makeSmtpTransport({ host: "127.0.0.1", port: mailbox.smtpPort, secure: false, plain: true, finalHop: true }),
       loadAttachments: makeAttachmentLoader(t.deps.clients.s3, t.config.bucketName),
     };
-    handlers = { open: makeOpenHandler(t.deps), click: makeClickHandler(t.deps), unsubscribe: makeUnsubscribeHandler(t.deps), web: makeWebHandler(t.deps) };
+    handlers = {
+      open: makeOpenHandler(t.deps),
+      click: makeClickHandler(t.deps),
+      unsubscribe: makeUnsubscribeHandler(t.deps),
+      web: makeWebHandler(t.deps),
+    };
     ({ caller } = await makeAccount(t.deps));
   });
   afterAll(async () => {
@@ -130,7 +145,10 @@ describe("the public tracking routes", () => {
 
     const done = await call("unsubscribe", sent.unsubscribe!, form("action=unsubscribe"));
     expect(done.body).toContain("Vous êtes désabonné.");
-    expect(await t.deps.suppressions.get(caller.accountId, "leaver@example.org")).toMatchObject({ cause: "unsubscribed", causeMessageId: sent.messageId });
+    expect(await t.deps.suppressions.get(caller.accountId, "leaver@example.org")).toMatchObject({
+      cause: "unsubscribed",
+      causeMessageId: sent.messageId,
+    });
     expect((await call("unsubscribe", sent.unsubscribe!)).body).toContain('value="resubscribe"');
 
     const back = await call("unsubscribe", sent.unsubscribe!, form("action=resubscribe"));
@@ -163,15 +181,25 @@ describe("the public tracking routes", () => {
   it("keeps the unsubscribe link working after the message is past its retention", async () => {
     const sent = await sendOne("old@example.org", { options: { ...DEFAULT_OPTIONS, language: "de" } });
     await t.deps.clients.ddb.send(
-      new UpdateCommand({ TableName: t.config.tableName, Key: keys.message(sent.messageId), UpdateExpression: "SET expiresAt = :past", ExpressionAttributeValues: { ":past": 1 } }),
+      new UpdateCommand({
+        TableName: t.config.tableName,
+        Key: keys.message(sent.messageId),
+        UpdateExpression: "SET expiresAt = :past",
+        ExpressionAttributeValues: { ":past": 1 },
+      }),
     );
 
     const page = await call("unsubscribe", sent.unsubscribe!);
     const answer = await call("unsubscribe", sent.unsubscribe!, form("List-Unsubscribe=One-Click"));
 
-    expect(page.body).toContain("Keine E-Mails von <strong>Example &lt;Shop&gt;</strong> mehr an <strong>old@example.org</strong> erhalten?");
+    expect(page.body).toContain(
+      "Keine E-Mails von <strong>Example &lt;Shop&gt;</strong> mehr an <strong>old@example.org</strong> erhalten?",
+    );
     expect(answer.statusCode).toBe(200);
-    expect(await t.deps.suppressions.get(caller.accountId, "old@example.org")).toMatchObject({ cause: "unsubscribed", causeMessageId: sent.messageId });
+    expect(await t.deps.suppressions.get(caller.accountId, "old@example.org")).toMatchObject({
+      cause: "unsubscribed",
+      causeMessageId: sent.messageId,
+    });
     const webVersion = messageLinks(t.config.publicUrl, t.config.linkSecret, sent.messageId).webVersion;
     expect((await call("web", webVersion)).statusCode).toBe(404);
   });
@@ -188,14 +216,22 @@ describe("the public tracking routes", () => {
     });
     for (const { messageId } of accepted) {
       await t.deps.clients.ddb.send(
-        new UpdateCommand({ TableName: t.config.tableName, Key: keys.message(messageId), UpdateExpression: "SET expiresAt = :past", ExpressionAttributeValues: { ":past": 1 } }),
+        new UpdateCommand({
+          TableName: t.config.tableName,
+          Key: keys.message(messageId),
+          UpdateExpression: "SET expiresAt = :past",
+          ExpressionAttributeValues: { ":past": 1 },
+        }),
       );
     }
 
     const second = messageLinks(t.config.publicUrl, t.config.linkSecret, accepted[1].messageId).unsubscribe;
     expect((await call("unsubscribe", second, form("List-Unsubscribe=One-Click"))).statusCode).toBe(200);
 
-    expect(await t.deps.suppressions.get(caller.accountId, "second@example.org")).toMatchObject({ cause: "unsubscribed", causeMessageId: accepted[1].messageId });
+    expect(await t.deps.suppressions.get(caller.accountId, "second@example.org")).toMatchObject({
+      cause: "unsubscribed",
+      causeMessageId: accepted[1].messageId,
+    });
     expect(await t.deps.suppressions.get(caller.accountId, "first@example.org")).toBeUndefined();
     expect(await t.deps.suppressions.get(caller.accountId, "third@example.org")).toBeUndefined();
   });

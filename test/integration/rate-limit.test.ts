@@ -13,7 +13,11 @@ beforeAll(async () => {
 
 /** A container's own client, counting the writes it makes. */
 function container() {
-  const client = new DynamoDBClient({ region: "us-east-1", endpoint: t.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const client = new DynamoDBClient({
+    region: "us-east-1",
+    endpoint: t.env.DYNAMODB_ENDPOINT,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
   const counter = { writes: 0 };
   client.middlewareStack.add((next) => async (args) => {
     counter.writes++;
@@ -48,7 +52,9 @@ describe("the per-account rate limit", () => {
   it("writes the counter far less often than it grants requests", async () => {
     const { limiter, counter } = container();
     const accountId = nextAccount();
-    const granted = (await Promise.all(Array.from({ length: 200 }, () => limiter.tryTake(accountId, 2000, SECOND + 30)))).filter(Boolean).length;
+    const granted = (await Promise.all(Array.from({ length: 200 }, () => limiter.tryTake(accountId, 2000, SECOND + 30)))).filter(
+      Boolean,
+    ).length;
     expect(granted).toBe(200);
     expect(counter.writes).toBeLessThanOrEqual(10);
   });

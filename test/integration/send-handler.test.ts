@@ -24,15 +24,24 @@ describe("the send and status handlers", () => {
   let accountId: string;
 
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
-    invoke(send, apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${apiKey}`, ...headers }, body: payload }));
+    invoke(
+      send,
+      apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${apiKey}`, ...headers }, body: payload }),
+    );
   const status = (messageId: string, key = apiKey) =>
-    invoke(get, apiEvent({ path: `/email/messages/${messageId}`, pathParameters: { messageId }, headers: { authorization: `Key ${key}` } }));
+    invoke(
+      get,
+      apiEvent({ path: `/email/messages/${messageId}`, pathParameters: { messageId }, headers: { authorization: `Key ${key}` } }),
+    );
 
   beforeAll(async () => {
     t = await makeTestEnv();
     send = makeSendHandler(t.deps);
     get = makeGetHandler(t.deps);
-    ({ apiKey, account: { accountId } } = await makeAccount(t.deps));
+    ({
+      apiKey,
+      account: { accountId },
+    } = await makeAccount(t.deps));
   });
 
   it("accepts a message, records it ACCEPTED and enqueues its id", async () => {
@@ -42,7 +51,12 @@ describe("the send and status handlers", () => {
     const [result] = response.json.Result;
     expect(result).toMatchObject({ Index: 0, Address: "ivan@example.org", Code: "ok", Status: "ACCEPTED" });
     const stored = await status(result.MessageId);
-    expect(stored.json.Result).toMatchObject({ MessageId: result.MessageId, Status: "ACCEPTED", Address: "ivan@example.org", Sender: "shop@example.com" });
+    expect(stored.json.Result).toMatchObject({
+      MessageId: result.MessageId,
+      Status: "ACCEPTED",
+      Address: "ivan@example.org",
+      Sender: "shop@example.com",
+    });
     const queued = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10 }));
     expect(queued.Messages?.flatMap((m) => JSON.parse(m.Body!).messageIds)).toContain(result.MessageId);
   });
@@ -65,7 +79,10 @@ describe("the send and status handlers", () => {
 
   it("answers 413 for a body over the limit without reading it as JSON", async () => {
     const small = makeSendHandler({ ...t.deps, config: { ...t.config, limits: { ...t.config.limits, requestBytes: 1024 } } });
-    const response = await invoke(small, apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${apiKey}` }, body: "x".repeat(2048) }));
+    const response = await invoke(
+      small,
+      apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${apiKey}` }, body: "x".repeat(2048) }),
+    );
     expect(response.statusCode).toBe(413);
     expect(response.json.Code).toBe("payload_too_large");
   });
@@ -88,7 +105,9 @@ describe("the send and status handlers", () => {
     expect(badSender.statusCode).toBe(400);
     expect(badSender.json).toMatchObject({ Code: "validation_error", Reasons: [{ key: "invalid_name", ref: "Sender.Name" }] });
 
-    const badRecipient = await post(body({ Recipients: [{ Address: "ok@example.org" }, { Address: "x@example.org", Name: "Boss <boss@example.org>" }] }));
+    const badRecipient = await post(
+      body({ Recipients: [{ Address: "ok@example.org" }, { Address: "x@example.org", Name: "Boss <boss@example.org>" }] }),
+    );
     expect(badRecipient.statusCode).toBe(200);
     expect(badRecipient.json.Result.map((r: { Code: string }) => r.Code)).toEqual(["ok", "validation_error"]);
     expect(badRecipient.json.Result[1]).toMatchObject({ Index: 1, Reasons: [{ key: "invalid_name", ref: "Recipients[1].Name" }] });
@@ -122,10 +141,18 @@ describe("the send and status handlers", () => {
   it("refuses callers outside the account's IP allowlist with 403", async () => {
     const guarded = await makeAccount(t.deps);
     await t.deps.clients.ddb.send(
-      new UpdateCommand({ TableName: t.config.tableName, Key: keys.account(guarded.account.accountId), UpdateExpression: "SET ipAllowlist = :l", ExpressionAttributeValues: { ":l": ["198.51.100.0/24"] } }),
+      new UpdateCommand({
+        TableName: t.config.tableName,
+        Key: keys.account(guarded.account.accountId),
+        UpdateExpression: "SET ipAllowlist = :l",
+        ExpressionAttributeValues: { ":l": ["198.51.100.0/24"] },
+      }),
     );
     const call = (sourceIp: string) =>
-      invoke(send, apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${guarded.apiKey}` }, body: body(), sourceIp }));
+      invoke(
+        send,
+        apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${guarded.apiKey}` }, body: body(), sourceIp }),
+      );
     expect((await call("203.0.113.9")).statusCode).toBe(403);
     expect((await call("198.51.100.20")).statusCode).toBe(200);
   });
@@ -133,9 +160,18 @@ describe("the send and status handlers", () => {
   it("answers 429 with Retry-After past the account's rate", async () => {
     const limited = await makeAccount(t.deps);
     await t.deps.clients.ddb.send(
-      new UpdateCommand({ TableName: t.config.tableName, Key: keys.account(limited.account.accountId), UpdateExpression: "SET rateLimitPerSecond = :r", ExpressionAttributeValues: { ":r": 2 } }),
+      new UpdateCommand({
+        TableName: t.config.tableName,
+        Key: keys.account(limited.account.accountId),
+        UpdateExpression: "SET rateLimitPerSecond = :r",
+        ExpressionAttributeValues: { ":r": 2 },
+      }),
     );
-    const call = () => invoke(send, apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${limited.apiKey}` }, body: body() }));
+    const call = () =>
+      invoke(
+        send,
+        apiEvent({ method: "POST", path: "/email/messages", headers: { authorization: `Key ${limited.apiKey}` }, body: body() }),
+      );
     const codes = (await Promise.all([call(), call(), call(), call()])).map((r) => r.statusCode);
     const refused = codes.filter((c) => c === 429);
     // The window is one wall-clock second; four calls may straddle two windows.

@@ -31,7 +31,13 @@ async function startIngest(overrides: Partial<SmtpSettings> = {}, deps = env.dep
   return startSmtpIngest({
     deps,
     // Failed logins answered after 20 ms instead of half a second, so the tests of wrong keys stay quick.
-    settings: { ...smtpSettings({ ...env.config, limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }), hostname: "localhost", closeTimeoutMs: 5_000, authFailureDelayMs: 20, ...overrides },
+    settings: {
+      ...smtpSettings({ ...env.config, limits: { ...env.config.limits, messageBytes: SIZE_LIMIT } }),
+      hostname: "localhost",
+      closeTimeoutMs: 5_000,
+      authFailureDelayMs: 20,
+      ...overrides,
+    },
     tls: cert,
     host: "127.0.0.1",
     starttlsPort: 0,
@@ -42,7 +48,15 @@ async function startIngest(overrides: Partial<SmtpSettings> = {}, deps = env.dep
 /** "TLSv1.2 <cipher>" when a TLS 1.2 client offering only `cipher` gets a session, else "failed: <why>". */
 function tls12Handshake(port: number, ca: string, cipher: string): Promise<string> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ port, host: "127.0.0.1", ca, servername: "localhost", minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: cipher });
+    const socket = tls.connect({
+      port,
+      host: "127.0.0.1",
+      ca,
+      servername: "localhost",
+      minVersion: "TLSv1.2",
+      maxVersion: "TLSv1.2",
+      ciphers: cipher,
+    });
     socket.once("secureConnect", () => {
       resolve(`${socket.getProtocol()} ${socket.getCipher().name}`);
       socket.destroy();
@@ -88,21 +102,31 @@ async function openTransaction(to = "ivan@mail.test", account = owner) {
   return session;
 }
 
-const rawMessage = (to = "ivan@mail.test", body = "Hello") =>
-  `From: news@shop.example\r\nTo: ${to}\r\nSubject: Raw\r\n\r\n${body}\r\n`;
+const rawMessage = (to = "ivan@mail.test", body = "Hello") => `From: news@shop.example\r\nTo: ${to}\r\nSubject: Raw\r\n\r\n${body}\r\n`;
 
 /** Bodies stored for the account: small ones in DynamoDB, large ones in S3 (shared/files/bodies.ts). */
 async function bodiesOf(accountId: string): Promise<number> {
-  const listed = await env.deps.clients.s3.send(new ListObjectsV2Command({ Bucket: env.config.bucketName, Prefix: `bodies/${accountId}/` }));
+  const listed = await env.deps.clients.s3.send(
+    new ListObjectsV2Command({ Bucket: env.config.bucketName, Prefix: `bodies/${accountId}/` }),
+  );
   const scanned = await env.deps.clients.ddb.send(
-    new ScanCommand({ TableName: env.config.tableName, FilterExpression: "begins_with(pk, :prefix)", ExpressionAttributeValues: { ":prefix": `BODY#${accountId}/` } }),
+    new ScanCommand({
+      TableName: env.config.tableName,
+      FilterExpression: "begins_with(pk, :prefix)",
+      ExpressionAttributeValues: { ":prefix": `BODY#${accountId}/` },
+    }),
   );
   return (listed.KeyCount ?? 0) + (scanned.Count ?? 0);
 }
 
 async function messagesOf(accountId: string): Promise<number> {
   const result = await env.deps.clients.ddb.send(
-    new QueryCommand({ TableName: env.config.tableName, IndexName: GSI_ACCOUNT_MESSAGES, KeyConditionExpression: "accountId = :a", ExpressionAttributeValues: { ":a": accountId } }),
+    new QueryCommand({
+      TableName: env.config.tableName,
+      IndexName: GSI_ACCOUNT_MESSAGES,
+      KeyConditionExpression: "accountId = :a",
+      ExpressionAttributeValues: { ":a": accountId },
+    }),
   );
   return result.Count ?? 0;
 }
@@ -126,33 +150,55 @@ describe("accepting mail", () => {
 
     const [, messageId] = /^250 Ok: queued as (\S+)$/.exec(info.response) ?? [];
     const message = await env.deps.messages.getMessage(messageId);
-    expect(message).toMatchObject({ status: "ACCEPTED", to: { address: "ivan@mail.test" }, from: { address: "news@shop.example" }, subject: "Receipt" });
+    expect(message).toMatchObject({
+      status: "ACCEPTED",
+      to: { address: "ivan@mail.test" },
+      from: { address: "news@shop.example" },
+      subject: "Receipt",
+    });
   });
 
   it("records every message of many concurrent sessions, their writes grouped into fewer calls (group commit)", async () => {
     // The Fargate container's deps (functions/smtp-ingest/main.ts), on a client that counts its calls.
-    const dynamo = new DynamoDBClient({ region: "us-east-1", endpoint: env.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const dynamo = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: env.env.DYNAMODB_ENDPOINT,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
     const batchWrites = { count: 0 };
     dynamo.middlewareStack.add((next, context) => async (args) => {
       if (context.commandName === "BatchWriteItemCommand") batchWrites.count++;
       return next(args);
     });
-    const clients = { ...env.deps.clients, dynamo, ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }) };
+    const clients = {
+      ...env.deps.clients,
+      dynamo,
+      ddb: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    };
     const grouped = await startIngest({}, testDeps({ config: env.config, clients: sharedClients(clients), listeners: [], coalesce: true }));
     const busy = await makeAccount(env.deps, "shop.example");
     try {
       const pool = nodemailer.createTransport({
-        host: "127.0.0.1", port: grouped.starttlsPort, requireTLS: true, tls: { ca: cert.cert, servername: "localhost" },
-        auth: login(busy), pool: true, maxConnections: 10,
+        host: "127.0.0.1",
+        port: grouped.starttlsPort,
+        requireTLS: true,
+        tls: { ca: cert.cert, servername: "localhost" },
+        auth: login(busy),
+        pool: true,
+        maxConnections: 10,
       });
       const infos = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => pool.sendMail({ from: "news@shop.example", to: `reader${i}@mail.test`, subject: `Order ${i}`, text: `Receipt ${i}` })),
+        Array.from({ length: 40 }, (_, i) =>
+          pool.sendMail({ from: "news@shop.example", to: `reader${i}@mail.test`, subject: `Order ${i}`, text: `Receipt ${i}` }),
+        ),
       );
       pool.close();
 
       const ids = infos.map((info) => /^250 Ok: queued as (\S+)$/.exec(info.response)![1]);
       const recorded = await Promise.all(ids.map((id) => env.deps.messages.getMessage(id)));
-      expect(recorded.map((m) => [m?.to.address, m?.subject, m?.status])).toEqual(ids.map((_, i) => [`reader${i}@mail.test`, `Order ${i}`, "ACCEPTED"]));
+      expect(recorded.map((m) => [m?.to.address, m?.subject, m?.status])).toEqual(
+        ids.map((_, i) => [`reader${i}@mail.test`, `Order ${i}`, "ACCEPTED"]),
+      );
       const bodies = await Promise.all(recorded.map((m) => env.deps.bodies.get(m!.bodyKey)));
       expect(bodies.map((b) => b.text?.trim())).toEqual(ids.map((_, i) => `Receipt ${i}`));
       expect(batchWrites.count).toBeLessThan(40);
@@ -162,12 +208,24 @@ describe("accepting mail", () => {
   });
 
   it("accepts over implicit TLS too", async () => {
-    const info = await transport({ secure: true }).sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "TLS", text: "Hi" });
+    const info = await transport({ secure: true }).sendMail({
+      from: "news@shop.example",
+      to: "ivan@mail.test",
+      subject: "TLS",
+      text: "Hi",
+    });
     expect(info.response).toMatch(/^250 Ok: queued as \S+$/);
   });
 
   it("records one message per recipient, each with only its own address", async () => {
-    const info = await transport().sendMail({ from: "news@shop.example", to: "a@mail.test", cc: "b@mail.test", bcc: "c@shop.example", subject: "Three", text: "Hi" });
+    const info = await transport().sendMail({
+      from: "news@shop.example",
+      to: "a@mail.test",
+      cc: "b@mail.test",
+      bcc: "c@shop.example",
+      subject: "Three",
+      text: "Hi",
+    });
     expect(info.accepted).toEqual(["a@mail.test", "b@mail.test", "c@shop.example"]);
 
     const first = await env.deps.messages.getMessage(/queued as (\S+)/.exec(info.response)![1]);
@@ -197,19 +255,32 @@ describe("the 554 texts of docs/smtp.md, from real sessions", () => {
     session.destroy();
   });
 
-
   it("Disallowed source address: MAIL FROM off the verified domains", async () => {
     const reply = await refusal(transport().sendMail({ from: "ceo@bank.test", to: "a@mail.test", text: "x" }));
     expect(reply).toBe("554 Transaction failed: Disallowed source address: ceo@bank.test");
   });
 
   it("Disallowed source address: a From header off the verified domains", async () => {
-    const reply = await refusal(transport().sendMail({ envelope: { from: "news@shop.example", to: "a@mail.test" }, from: "ceo@bank.test", to: "a@mail.test", text: "x" }));
+    const reply = await refusal(
+      transport().sendMail({
+        envelope: { from: "news@shop.example", to: "a@mail.test" },
+        from: "ceo@bank.test",
+        to: "a@mail.test",
+        text: "x",
+      }),
+    );
     expect(reply).toBe("554 Transaction failed: Disallowed source address: ceo@bank.test");
   });
 
   it("Invalid recipient address: an RCPT TO that is not in To or CC", async () => {
-    const reply = await refusal(transport().sendMail({ envelope: { from: "news@shop.example", to: ["a@mail.test", "x@other.test"] }, from: "news@shop.example", to: "a@mail.test", text: "x" }));
+    const reply = await refusal(
+      transport().sendMail({
+        envelope: { from: "news@shop.example", to: ["a@mail.test", "x@other.test"] },
+        from: "news@shop.example",
+        to: "a@mail.test",
+        text: "x",
+      }),
+    );
     expect(reply).toBe("554 Transaction failed: Invalid recipient address: x@other.test");
   });
 
@@ -218,37 +289,64 @@ describe("the 554 texts of docs/smtp.md, from real sessions", () => {
     session.write(`${rawMessage()}.\r\n`);
     expect(await session.reply()).toMatch(/^250/);
     expect(await session.command("MAIL FROM:<news@shop.example>")).toMatch(/^250/);
-    expect(await session.command("RCPT TO:<two..dots@mail.test>")).toBe("554 Transaction failed: Invalid recipient address: two..dots@mail.test");
+    expect(await session.command("RCPT TO:<two..dots@mail.test>")).toBe(
+      "554 Transaction failed: Invalid recipient address: two..dots@mail.test",
+    );
     session.destroy();
   });
 
   it("Not allowed attachment type: an executable", async () => {
     const reply = await refusal(
-      transport().sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x", attachments: [{ filename: "setup.exe", content: Buffer.from("MZ") }] }),
+      transport().sendMail({
+        from: "news@shop.example",
+        to: "a@mail.test",
+        text: "x",
+        attachments: [{ filename: "setup.exe", content: Buffer.from("MZ") }],
+      }),
     );
     expect(reply).toBe("554 Transaction failed: Not allowed attachment type exe");
   });
 
   it("Message exceeds fixed size limit: DATA over the limit, and a declared SIZE over it", async () => {
     const session = await openTransaction();
-    session.write(`${rawMessage("ivan@mail.test", "x".repeat(998) + "\r\n")}${"y".repeat(998)}\r\n`.repeat(Math.ceil(SIZE_LIMIT / 2000) + 1) + ".\r\n");
+    session.write(
+      `${`${rawMessage("ivan@mail.test", `${"x".repeat(998)}\r\n`)}${"y".repeat(998)}\r\n`.repeat(Math.ceil(SIZE_LIMIT / 2000) + 1)}.\r\n`,
+    );
     expect(await session.reply()).toBe("554 Transaction failed: Message exceeds fixed size limit");
 
-    expect(await session.command(`MAIL FROM:<news@shop.example> SIZE=${SIZE_LIMIT + 1}`)).toBe("554 Transaction failed: Message exceeds fixed size limit");
+    expect(await session.command(`MAIL FROM:<news@shop.example> SIZE=${SIZE_LIMIT + 1}`)).toBe(
+      "554 Transaction failed: Message exceeds fixed size limit",
+    );
     session.destroy();
   });
 
   it.each([
     // A large body goes to S3 before any message is written: a missing bucket fails it first.
-    ["S3", () => testDeps({ config: { ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } }, clients: sharedClients(env.deps.clients), listeners: [] })],
+    [
+      "S3",
+      () =>
+        testDeps({
+          config: { ...env.config, bucketName: "posthaste-no-such-bucket", limits: { ...env.config.limits, inlineBodyBytes: 0 } },
+          clients: sharedClients(env.deps.clients),
+          listeners: [],
+        }),
+    ],
     // A small body is written with the messages: a missing table fails both at once.
-    ["DynamoDB", () => ({ ...env.deps, unitsOfWork: makeUnitsOfWork({ ddb: env.deps.clients.ddb, tableName: "posthaste-no-such-table" }) })],
+    [
+      "DynamoDB",
+      () => ({ ...env.deps, unitsOfWork: makeUnitsOfWork({ ddb: env.deps.clients.ddb, tableName: "posthaste-no-such-table" }) }),
+    ],
   ])("Internal server error: %s failing, with nothing recorded", async (_storage, brokenDeps) => {
     const failing = await startIngest({}, brokenDeps());
     const unlucky = await makeAccount(env.deps, "shop.example");
     try {
       const reply = await refusal(
-        transport({ port: failing.starttlsPort, auth: login(unlucky) }).sendMail({ from: "news@shop.example", to: "a@mail.test", subject: "Lost?", text: "x" }),
+        transport({ port: failing.starttlsPort, auth: login(unlucky) }).sendMail({
+          from: "news@shop.example",
+          to: "a@mail.test",
+          subject: "Lost?",
+          text: "x",
+        }),
       );
       expect(reply).toBe("554 Transaction failed: Internal server error");
       expect(await messagesOf(unlucky.account.accountId)).toBe(0);
@@ -259,7 +357,9 @@ describe("the 554 texts of docs/smtp.md, from real sessions", () => {
   });
 
   it("and a precise text for rules the reference does not word", async () => {
-    const reply = await refusal(transport().sendMail({ from: "news@shop.example", to: "a@mail.test", html: "<html><p>no body</p></html>" }));
+    const reply = await refusal(
+      transport().sendMail({ from: "news@shop.example", to: "a@mail.test", html: "<html><p>no body</p></html>" }),
+    );
     expect(reply).toBe("554 Transaction failed: HTML with an <html> tag must have a <body> tag");
   });
 });
@@ -287,7 +387,14 @@ describe("TLS and login", () => {
     const sent: string[] = []; // what the client wrote, from its debug log
     const capture = (meta: { tnx?: string }, message: unknown) => void (meta?.tnx === "client" && sent.push(String(message)));
     const logger = { level: () => undefined, trace: capture, debug: capture, info: capture, warn: capture, error: capture, fatal: capture };
-    const cleartext = nodemailer.createTransport({ host: "127.0.0.1", port: ingest.starttlsPort, ignoreTLS: true, auth: login(), logger, debug: true });
+    const cleartext = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: ingest.starttlsPort,
+      ignoreTLS: true,
+      auth: login(),
+      logger,
+      debug: true,
+    });
 
     const reply = await refusal(cleartext.sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
 
@@ -297,7 +404,13 @@ describe("TLS and login", () => {
   });
 
   it("answers a wrong key 535 5.7.8", async () => {
-    const reply = await refusal(transport({ auth: { user: owner.account.accountId, pass: "ph_wrong" } }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x" }));
+    const reply = await refusal(
+      transport({ auth: { user: owner.account.accountId, pass: "ph_wrong" } }).sendMail({
+        from: "news@shop.example",
+        to: "a@mail.test",
+        text: "x",
+      }),
+    );
     expect(reply).toBe("535 5.7.8 Authentication credentials invalid");
   });
 
@@ -333,8 +446,17 @@ describe("TLS and login", () => {
       tlsPort: 0,
     });
     try {
-      for (const cipher of ["AES256-GCM-SHA384", "AES128-GCM-SHA256", "AES128-SHA", "DHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384"]) {
-        expect(await tls12Handshake(rsaIngest.tlsPort, rsa.cert, cipher), cipher).toMatch(/^failed: .*(no shared cipher|handshake failure)/i);
+      for (const cipher of [
+        "AES256-GCM-SHA384",
+        "AES128-GCM-SHA256",
+        "AES128-SHA",
+        "DHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-SHA",
+        "ECDHE-RSA-AES256-SHA384",
+      ]) {
+        expect(await tls12Handshake(rsaIngest.tlsPort, rsa.cert, cipher), cipher).toMatch(
+          /^failed: .*(no shared cipher|handshake failure)/i,
+        );
       }
       for (const cipher of ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305"]) {
         expect(await tls12Handshake(rsaIngest.tlsPort, rsa.cert, cipher)).toBe(`TLSv1.2 ${cipher}`);
@@ -345,8 +467,18 @@ describe("TLS and login", () => {
   });
 
   it("refuses a TLS 1.1 client", async () => {
-    const socket = tls.connect({ port: ingest.tlsPort, host: "127.0.0.1", ca: cert.cert, servername: "localhost", minVersion: "TLSv1", maxVersion: "TLSv1.1", ciphers: "DEFAULT@SECLEVEL=0" });
-    const error = await new Promise<Error>((resolve) => socket.once("error", resolve).once("secureConnect", () => resolve(new Error("connected"))));
+    const socket = tls.connect({
+      port: ingest.tlsPort,
+      host: "127.0.0.1",
+      ca: cert.cert,
+      servername: "localhost",
+      minVersion: "TLSv1",
+      maxVersion: "TLSv1.1",
+      ciphers: "DEFAULT@SECLEVEL=0",
+    });
+    const error = await new Promise<Error>((resolve) =>
+      socket.once("error", resolve).once("secureConnect", () => resolve(new Error("connected"))),
+    );
     socket.destroy();
     expect(error.message).toMatch(/protocol version|no protocols available|unsupported protocol/i);
   });
@@ -376,7 +508,9 @@ describe("TLS and login", () => {
     for (const session of sessions) expect(await session.login(busy.account.accountId, busy.apiKey)).toMatch(/^235/);
     const fourth = await open();
 
-    expect(await fourth.login(busy.account.accountId, busy.apiKey)).toBe("454 Too many connections for this account (at most 3), try again later");
+    expect(await fourth.login(busy.account.accountId, busy.apiKey)).toBe(
+      "454 Too many connections for this account (at most 3), try again later",
+    );
     const other = await open();
     expect(await other.login(owner.account.accountId, owner.apiKey)).toMatch(/^235/); // other accounts are not affected
 
@@ -409,7 +543,10 @@ describe("guessing keys and hoarding connections", () => {
       const second = await timed();
       const third = await timed();
 
-      expect([first.reply, second.reply]).toEqual(["535 5.7.8 Authentication credentials invalid", "535 5.7.8 Authentication credentials invalid"]);
+      expect([first.reply, second.reply]).toEqual([
+        "535 5.7.8 Authentication credentials invalid",
+        "535 5.7.8 Authentication credentials invalid",
+      ]);
       expect(third.reply).toBe("421 4.7.0 Too many failed login attempts");
       expect(await session.reply()).toBe(""); // hung up
       // Lower bounds only: 100 ms, then 200 ms, then 400 ms at least.
@@ -431,10 +568,14 @@ describe("guessing keys and hoarding connections", () => {
       expect(await wrongKey(second)).toBe("535 5.7.8 Authentication credentials invalid");
 
       // The right key no longer helps from this address, on this connection or a new one.
-      expect(await second.login(owner.account.accountId, owner.apiKey)).toBe("421 4.7.0 Too many failed login attempts from your address, try again later");
+      expect(await second.login(owner.account.accountId, owner.apiKey)).toBe(
+        "421 4.7.0 Too many failed login attempts from your address, try again later",
+      );
       expect(await second.reply()).toBe("");
       const third = await encrypted(guarded.tlsPort);
-      expect(await third.login(owner.account.accountId, owner.apiKey)).toBe("421 4.7.0 Too many failed login attempts from your address, try again later");
+      expect(await third.login(owner.account.accountId, owner.apiKey)).toBe(
+        "421 4.7.0 Too many failed login attempts from your address, try again later",
+      );
 
       const elsewhere = await encrypted(guarded.tlsPort, "127.0.0.2");
       expect(await elsewhere.login(owner.account.accountId, owner.apiKey)).toMatch(/^235/);
@@ -491,7 +632,12 @@ describe("bad clients", () => {
 
     expect(await bodiesOf(garbled.account.accountId)).toBe(0);
     expect(await messagesOf(garbled.account.accountId)).toBe(0);
-    const after = await transport({ auth: login(garbled) }).sendMail({ from: "news@shop.example", to: "ivan@mail.test", subject: "Still fine", text: "x" });
+    const after = await transport({ auth: login(garbled) }).sendMail({
+      from: "news@shop.example",
+      to: "ivan@mail.test",
+      subject: "Still fine",
+      text: "x",
+    });
     expect(after.response).toMatch(/^250 Ok: queued as/);
     expect(await bodiesOf(garbled.account.accountId)).toBe(1);
   });
@@ -562,7 +708,12 @@ describe("shutting down", () => {
     expect(answer).toMatch(/^250 Ok: queued as (\S+)$/);
     const message = await env.deps.messages.getMessage(/queued as (\S+)/.exec(answer)![1]);
     expect(message?.subject).toBe("Mid-shutdown");
-    const refused = await new Promise<string>((resolve) => net.connect({ port, host: "127.0.0.1" }).once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "")).once("connect", () => resolve("connected")));
+    const refused = await new Promise<string>((resolve) =>
+      net
+        .connect({ port, host: "127.0.0.1" })
+        .once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? ""))
+        .once("connect", () => resolve("connected")),
+    );
     expect(refused).toBe("ECONNREFUSED");
   });
 });

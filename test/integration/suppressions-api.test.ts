@@ -10,22 +10,35 @@ import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.t
 
 describe("the suppression list API", () => {
   let t: TestEnv;
-  let handlers: { add: ReturnType<typeof makeAdd>; remove: ReturnType<typeof makeDelete>; get: ReturnType<typeof makeGet>; list: ReturnType<typeof makeList> };
+  let handlers: {
+    add: ReturnType<typeof makeAdd>;
+    remove: ReturnType<typeof makeDelete>;
+    get: ReturnType<typeof makeGet>;
+    list: ReturnType<typeof makeList>;
+  };
   let apiKey: string;
   let accountId: string;
 
   const auth = (key = apiKey) => ({ authorization: `Key ${key}` });
-  const add = (body: unknown, key?: string) => invoke(handlers.add, apiEvent({ method: "POST", path: "/suppressions", headers: auth(key), body }));
+  const add = (body: unknown, key?: string) =>
+    invoke(handlers.add, apiEvent({ method: "POST", path: "/suppressions", headers: auth(key), body }));
   const get = (email: string, key?: string) =>
     invoke(handlers.get, apiEvent({ path: `/suppressions/${encodeURIComponent(email)}`, pathParameters: { email }, headers: auth(key) }));
   const remove = (email: string, key?: string) =>
-    invoke(handlers.remove, apiEvent({ method: "DELETE", path: `/suppressions/${encodeURIComponent(email)}`, pathParameters: { email }, headers: auth(key) }));
-  const list = (query: Record<string, string>, key?: string) => invoke(handlers.list, apiEvent({ path: "/suppressions", query, headers: auth(key) }));
+    invoke(
+      handlers.remove,
+      apiEvent({ method: "DELETE", path: `/suppressions/${encodeURIComponent(email)}`, pathParameters: { email }, headers: auth(key) }),
+    );
+  const list = (query: Record<string, string>, key?: string) =>
+    invoke(handlers.list, apiEvent({ path: "/suppressions", query, headers: auth(key) }));
 
   beforeAll(async () => {
     t = await makeTestEnv();
     handlers = { add: makeAdd(t.deps), remove: makeDelete(t.deps), get: makeGet(t.deps), list: makeList(t.deps) };
-    ({ apiKey, account: { accountId } } = await makeAccount(t.deps));
+    ({
+      apiKey,
+      account: { accountId },
+    } = await makeAccount(t.deps));
   });
 
   it("adds an address as manual, shows it, and removes it", async () => {
@@ -52,7 +65,9 @@ describe("the suppression list API", () => {
 
     const first = await list({ cause: "unsubscribed", since: "2025-03-01T00:01:00Z", limit: "2" }, key);
     const second = await list({ cause: "unsubscribed", since: "2025-03-01T00:01:00Z", limit: "2", cursor: first.json.Cursor }, key);
-    const rest = second.json.Cursor ? await list({ cause: "unsubscribed", limit: "2", cursor: second.json.Cursor }, key) : { json: { Result: [] } };
+    const rest = second.json.Cursor
+      ? await list({ cause: "unsubscribed", limit: "2", cursor: second.json.Cursor }, key)
+      : { json: { Result: [] } };
     const all = await list({}, key);
 
     expect(first.json.Result.map((r: { Email: string }) => r.Email)).toEqual(["u2@example.org", "u4@example.org"]);
@@ -78,7 +93,13 @@ describe("the suppression list API", () => {
     await t.deps.clients.ddb.send(
       new PutCommand({
         TableName: t.config.tableName,
-        Item: { pk: `SUPPRESSIONS#${account.accountId}`, sk: "0000000001000#ghost@example.org", address: "ghost@example.org", cause: "manual", createdAt: 1000 },
+        Item: {
+          pk: `SUPPRESSIONS#${account.accountId}`,
+          sk: "0000000001000#ghost@example.org",
+          address: "ghost@example.org",
+          cause: "manual",
+          createdAt: 1000,
+        },
       }),
     );
 
@@ -96,7 +117,10 @@ describe("the suppression list API", () => {
   });
 
   it("refuses bad input with the field it concerns", async () => {
-    expect((await add({ Email: "not-an-address" })).json).toMatchObject({ Code: "validation_error", Reasons: [{ key: "invalid_address", ref: "Email" }] });
+    expect((await add({ Email: "not-an-address" })).json).toMatchObject({
+      Code: "validation_error",
+      Reasons: [{ key: "invalid_address", ref: "Email" }],
+    });
     expect((await add({ Email: "a@example.org", Cause: "spite" })).json.Reasons).toEqual([{ key: "invalid_value", ref: "Cause" }]);
     expect((await add({})).json.Reasons).toEqual([{ key: "required", ref: "Email" }]);
     expect((await list({ cause: "spite" })).json.Reasons).toEqual([{ key: "invalid_value", ref: "cause" }]);

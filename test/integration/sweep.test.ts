@@ -43,7 +43,9 @@ async function recordWithoutJobs(count: number, now = Date.now()): Promise<strin
 async function drainDeliveryQueue(): Promise<string[]> {
   const ids: string[] = [];
   for (let empty = 0; empty < 2; ) {
-    const received = await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const received = await t.deps.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: t.queues.deliveries.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     const messages = received.Messages ?? [];
     if (messages.length === 0) empty++;
     for (const message of messages) ids.push(...(JSON.parse(message.Body!).messageIds as string[]));

@@ -13,12 +13,19 @@ describe("managing webhook URLs through the API", () => {
   let t: TestEnv;
   let apiKey: string;
   const auth = () => ({ authorization: `Key ${apiKey}` });
-  const create = (body: unknown) => invoke(makeCreate(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "POST", path: "/webhooks", headers: auth(), body }));
+  const create = (body: unknown) =>
+    invoke(makeCreate(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "POST", path: "/webhooks", headers: auth(), body }));
   const list = () => invoke(makeList(t.deps, webhookManageDeps(t.deps)), apiEvent({ path: "/webhooks", headers: auth() }));
   const rotate = (webhookId: string) =>
-    invoke(makeRotate(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "POST", path: `/webhooks/${webhookId}/rotate-secret`, pathParameters: { webhookId }, headers: auth() }));
+    invoke(
+      makeRotate(t.deps, webhookManageDeps(t.deps)),
+      apiEvent({ method: "POST", path: `/webhooks/${webhookId}/rotate-secret`, pathParameters: { webhookId }, headers: auth() }),
+    );
   const remove = (webhookId: string) =>
-    invoke(makeDelete(t.deps, webhookManageDeps(t.deps)), apiEvent({ method: "DELETE", path: `/webhooks/${webhookId}`, pathParameters: { webhookId }, headers: auth() }));
+    invoke(
+      makeDelete(t.deps, webhookManageDeps(t.deps)),
+      apiEvent({ method: "DELETE", path: `/webhooks/${webhookId}`, pathParameters: { webhookId }, headers: auth() }),
+    );
 
   beforeAll(async () => {
     t = await makeTestEnv();
@@ -29,7 +36,11 @@ describe("managing webhook URLs through the API", () => {
     const created = await create({ Url: "http://127.0.0.1:9/hook", Description: "orders service" });
 
     expect(created.statusCode).toBe(201);
-    expect(created.json.Result).toMatchObject({ Url: "http://127.0.0.1:9/hook", Description: "orders service", Secret: expect.stringMatching(/^whsec_/) });
+    expect(created.json.Result).toMatchObject({
+      Url: "http://127.0.0.1:9/hook",
+      Description: "orders service",
+      Secret: expect.stringMatching(/^whsec_/),
+    });
     const listed = await list();
     expect(listed.json.Result.map((w: { Id: string }) => w.Id)).toEqual(["callback", created.json.Result.Id]);
     expect(listed.json.Result[1].Secret).toBe(created.json.Result.Secret);
@@ -71,7 +82,10 @@ describe("managing webhook URLs through the API", () => {
     const { accountId } = (await t.deps.accounts.findCallerByApiKey(apiKey))!;
     const project = await t.deps.accounts.createProject(accountId, "shop");
     const projectKey = await t.deps.accounts.createApiKey(accountId, project.projectId);
-    const response = await invoke(makeList(t.deps, webhookManageDeps(t.deps)), apiEvent({ path: "/webhooks", headers: { authorization: `Key ${projectKey}` } }));
+    const response = await invoke(
+      makeList(t.deps, webhookManageDeps(t.deps)),
+      apiEvent({ path: "/webhooks", headers: { authorization: `Key ${projectKey}` } }),
+    );
     expect(response.statusCode).toBe(403);
   });
 });
@@ -92,14 +106,17 @@ describe("the webhook URL policy in AWS mode", () => {
     ({ apiKey } = await makeAccount(t.deps));
   });
 
-  it.each(["http://10.0.0.1/hook", "http://169.254.169.254/latest/meta-data/", "http://localhost:8080/hook", "http://[::1]/hook", "https://internal.example.com/hook"])(
-    "refuses %s",
-    async (url) => {
-      const response = await createOnAws(url);
-      expect(response.statusCode).toBe(400);
-      expect(response.json.Reasons).toEqual([{ key: "url_not_allowed", ref: "Url" }]);
-    },
-  );
+  it.each([
+    "http://10.0.0.1/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://localhost:8080/hook",
+    "http://[::1]/hook",
+    "https://internal.example.com/hook",
+  ])("refuses %s", async (url) => {
+    const response = await createOnAws(url);
+    expect(response.statusCode).toBe(400);
+    expect(response.json.Reasons).toEqual([{ key: "url_not_allowed", ref: "Url" }]);
+  });
 
   it("accepts a URL on a public address", async () => {
     expect((await createOnAws("https://hooks.example.com/posthaste")).statusCode).toBe(201);

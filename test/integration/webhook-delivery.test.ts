@@ -54,7 +54,11 @@ describe("posting status changes to webhook URLs", () => {
   });
   afterAll(async () => receiver?.close());
 
-  const accept = async (caller: Awaited<ReturnType<typeof makeAccount>>["caller"], addresses: string[], extraData: Record<string, string> = {}) =>
+  const accept = async (
+    caller: Awaited<ReturnType<typeof makeAccount>>["caller"],
+    addresses: string[],
+    extraData: Record<string, string> = {},
+  ) =>
     acceptSubmission(deps, caller, {
       from: { address: "news@example.com" },
       subject: "Hello",
@@ -64,8 +68,16 @@ describe("posting status changes to webhook URLs", () => {
       options: DEFAULT_OPTIONS,
     });
   const receiveWebhookRecords = async () =>
-    (await t.deps.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: t.queues.webhooks.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["All"] })))
-      .Messages ?? [];
+    (
+      await t.deps.clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: t.queues.webhooks.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ["All"],
+        }),
+      )
+    ).Messages ?? [];
   const consume = (records: Awaited<ReturnType<typeof receiveWebhookRecords>>) =>
     makeHandler(postWebhooksDeps(t.deps.wiring))({ Records: records.map((m) => toSqsRecord(m, t.queues.webhooks.arn)) });
 
@@ -105,7 +117,9 @@ describe("posting status changes to webhook URLs", () => {
     await consume(await receiveWebhookRecords());
 
     const [request] = receiver.received.filter((r) => r.path === "/ok/callback");
-    expect(request.events).toEqual([expect.objectContaining({ messageId: accepted.messageId, status: "ACCEPTED", sequence: 1, metadata: { orderId: "42" } })]);
+    expect(request.events).toEqual([
+      expect.objectContaining({ messageId: accepted.messageId, status: "ACCEPTED", sequence: 1, metadata: { orderId: "42" } }),
+    ]);
     expect(request.headers["x-posthaste-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
   });
 
@@ -133,7 +147,11 @@ describe("the webhook poster", () => {
 
   it("on AWS never connects to a private address, even when DNS changed after the URL was accepted", async () => {
     const before = receiver.received.length;
-    const result = await postWebhook(`http://rebound.example.com:${receiver.port}/hook`, "[]", { ...options, mode: "aws", resolve: async () => ["127.0.0.1"] });
+    const result = await postWebhook(`http://rebound.example.com:${receiver.port}/hook`, "[]", {
+      ...options,
+      mode: "aws",
+      resolve: async () => ["127.0.0.1"],
+    });
 
     expect(result).toMatchObject({ ok: false, refused: true });
     expect(receiver.received.length).toBe(before);

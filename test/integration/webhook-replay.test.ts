@@ -39,7 +39,11 @@ async function startReceiver() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return { state, url: (path: string) => `http://127.0.0.1:${port}${path}`, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  return {
+    state,
+    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
 }
 
 type Caller = Awaited<ReturnType<typeof makeAccount>>["caller"];
@@ -79,27 +83,49 @@ describe("replaying parked webhook records, per account", () => {
   });
 
   /** Each accept is its own status notification, so its own record. */
-  const send = async (caller: Caller, address: string, path: string) => (await acceptSubmission(deps, caller, submission(address, receiver.url(path))))[0].messageId;
+  const send = async (caller: Caller, address: string, path: string) =>
+    (await acceptSubmission(deps, caller, submission(address, receiver.url(path))))[0].messageId;
   const replay = (apiKey: string) =>
-    invoke(makeReplay(deps, webhookRecordDeps(deps.wiring)), apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }));
+    invoke(
+      makeReplay(deps, webhookRecordDeps(deps.wiring)),
+      apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }),
+    );
   const queueIsEmpty = async () => {
     const { Attributes = {} } = await t.deps.clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: t.queues.webhooks.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: t.queues.webhooks.url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
     );
-    return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) === 0 ? true : undefined;
+    return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) === 0
+      ? true
+      : undefined;
   };
   /** The first try and 5 retries, then parked: nothing of them is left in the queue. */
   const parkedAfterSixAttempts = async (messageIds: string[]) => {
-    await eventually(async () => (messageIds.every((id) => receiver.state.attempts.get(`${id}.1`) === 6) ? true : undefined), 30_000, "six attempts each");
+    await eventually(
+      async () => (messageIds.every((id) => receiver.state.attempts.get(`${id}.1`) === 6) ? true : undefined),
+      30_000,
+      "six attempts each",
+    );
     await eventually(queueIsEmpty, 30_000, "the records parked");
   };
-  const takenFor = (messageIds: string[]) => receiver.state.taken.filter((e) => messageIds.includes(e.messageId) && e.status === "ACCEPTED");
+  const takenFor = (messageIds: string[]) =>
+    receiver.state.taken.filter((e) => messageIds.includes(e.messageId) && e.status === "ACCEPTED");
 
   it("one account's replays, however often, leave another account's parked records where they are", async () => {
     const a = await makeAccount(deps);
     const b = await makeAccount(deps);
-    const sentByA = [await send(a.caller, "a1@example.org", "/down/a"), await send(a.caller, "a2@example.org", "/down/a"), await send(a.caller, "a3@example.org", "/down/a")];
-    const sentByB = [await send(b.caller, "b1@example.org", "/down/b"), await send(b.caller, "b2@example.org", "/down/b"), await send(b.caller, "b3@example.org", "/down/b")];
+    const sentByA = [
+      await send(a.caller, "a1@example.org", "/down/a"),
+      await send(a.caller, "a2@example.org", "/down/a"),
+      await send(a.caller, "a3@example.org", "/down/a"),
+    ];
+    const sentByB = [
+      await send(b.caller, "b1@example.org", "/down/b"),
+      await send(b.caller, "b2@example.org", "/down/b"),
+      await send(b.caller, "b3@example.org", "/down/b"),
+    ];
     await parkedAfterSixAttempts([...sentByA, ...sentByB]);
     receiver.state.up.add("/down/a").add("/down/b");
 
@@ -114,13 +140,21 @@ describe("replaying parked webhook records, per account", () => {
     const first = await replay(b.apiKey);
     expect(first.json.Result).toEqual({ Replayed: 3, Complete: true });
     await eventually(async () => (takenFor(sentByB).length === 3 ? true : undefined), 15_000, "B's events delivered");
-    expect(takenFor(sentByB).map((e) => e.messageId).sort()).toEqual([...sentByB].sort());
+    expect(
+      takenFor(sentByB)
+        .map((e) => e.messageId)
+        .sort(),
+    ).toEqual([...sentByB].sort());
     expect((await replay(b.apiKey)).json.Result).toEqual({ Replayed: 0, Complete: true });
   });
 
   it("says Complete only once every parked record was sent, and goes on where it stopped", async () => {
     const c = await makeAccount(deps);
-    const sent = [await send(c.caller, "c1@example.org", "/down/c"), await send(c.caller, "c2@example.org", "/down/c"), await send(c.caller, "c3@example.org", "/down/c")];
+    const sent = [
+      await send(c.caller, "c1@example.org", "/down/c"),
+      await send(c.caller, "c2@example.org", "/down/c"),
+      await send(c.caller, "c3@example.org", "/down/c"),
+    ];
     await parkedAfterSixAttempts(sent);
     receiver.state.up.add("/down/c");
 
@@ -131,14 +165,23 @@ describe("replaying parked webhook records, per account", () => {
       expect(answers.length).toBeLessThan(10);
     }
 
-    expect(answers.slice(0, 3)).toEqual([{ replayed: 1, complete: false }, { replayed: 1, complete: false }, { replayed: 1, complete: false }]);
+    expect(answers.slice(0, 3)).toEqual([
+      { replayed: 1, complete: false },
+      { replayed: 1, complete: false },
+      { replayed: 1, complete: false },
+    ]);
     expect(answers.slice(3).every((answer) => answer.replayed === 0)).toBe(true);
     await eventually(async () => (takenFor(sent).length === 3 ? true : undefined), 15_000, "C's events delivered");
   });
 
   it("sends each record once when the same account replays twice at the same time", async () => {
     const d = await makeAccount(deps);
-    const sent = [await send(d.caller, "d1@example.org", "/down/d"), await send(d.caller, "d2@example.org", "/down/d"), await send(d.caller, "d3@example.org", "/down/d"), await send(d.caller, "d4@example.org", "/down/d")];
+    const sent = [
+      await send(d.caller, "d1@example.org", "/down/d"),
+      await send(d.caller, "d2@example.org", "/down/d"),
+      await send(d.caller, "d3@example.org", "/down/d"),
+      await send(d.caller, "d4@example.org", "/down/d"),
+    ];
     await parkedAfterSixAttempts(sent);
     receiver.state.up.add("/down/d");
 
@@ -148,7 +191,11 @@ describe("replaying parked webhook records, per account", () => {
     expect(answers[0].json.Result.Replayed + answers[1].json.Result.Replayed).toBe(4);
     await eventually(async () => (takenFor(sent).length >= 4 ? true : undefined), 15_000, "D's events delivered");
     await eventually(queueIsEmpty, 15_000, "the replayed records done with");
-    expect(takenFor(sent).map((e) => e.messageId).sort()).toEqual([...sent].sort());
+    expect(
+      takenFor(sent)
+        .map((e) => e.messageId)
+        .sort(),
+    ).toEqual([...sent].sort());
   });
 });
 
@@ -185,7 +232,11 @@ describe("the webhook outbox's sweeper", () => {
       queue: makeWebhookQueue(t.deps.clients.sqs, lostQueueUrl, records.outbox),
       cacheSeconds: 0,
     });
-    const [accepted] = await acceptSubmission(testDeps({ config: t.config, clients: sharedClients(t.deps.clients), listeners: [listener] }), caller, submission(address, receiver.url(path)));
+    const [accepted] = await acceptSubmission(
+      testDeps({ config: t.config, clients: sharedClients(t.deps.clients), listeners: [listener] }),
+      caller,
+      submission(address, receiver.url(path)),
+    );
     return accepted.messageId;
   }
 
@@ -196,13 +247,21 @@ describe("the webhook outbox's sweeper", () => {
     const first = await sweepWebhookOutbox(webhookRecordDeps(t.deps.wiring), { olderThanSeconds: 0 });
 
     expect(first).toEqual({ resent: 1, parked: 0 });
-    const [event] = await eventually(async () => {
-      const taken = receiver.state.taken.filter((e) => e.messageId === messageId);
-      return taken.length ? taken : undefined;
-    }, 15_000, "the swept record posted");
+    const [event] = await eventually(
+      async () => {
+        const taken = receiver.state.taken.filter((e) => e.messageId === messageId);
+        return taken.length ? taken : undefined;
+      },
+      15_000,
+      "the swept record posted",
+    );
     expect(event).toMatchObject({ status: "ACCEPTED", eventId: `${messageId}.1` });
     // Posted, so out of the outbox: the next sweep has nothing to send.
-    await eventually(async () => ((await sweepWebhookOutbox(webhookRecordDeps(t.deps.wiring), { olderThanSeconds: 0 })).resent === 0 ? true : undefined), 10_000, "the outbox empty");
+    await eventually(
+      async () => ((await sweepWebhookOutbox(webhookRecordDeps(t.deps.wiring), { olderThanSeconds: 0 })).resent === 0 ? true : undefined),
+      10_000,
+      "the outbox empty",
+    );
   });
 
   it("parks a record that was sent again three times and never finished, where its account can replay it", async () => {
@@ -216,10 +275,22 @@ describe("the webhook outbox's sweeper", () => {
     const rounds = [];
     for (let i = 0; i < 4; i++) rounds.push(await sweepWebhookOutbox(losing, { olderThanSeconds: 0, now: now + i * 1000 }));
 
-    expect(rounds).toEqual([{ resent: 1, parked: 0 }, { resent: 1, parked: 0 }, { resent: 1, parked: 0 }, { resent: 0, parked: 1 }]);
+    expect(rounds).toEqual([
+      { resent: 1, parked: 0 },
+      { resent: 1, parked: 0 },
+      { resent: 1, parked: 0 },
+      { resent: 0, parked: 1 },
+    ]);
     expect(await sweepWebhookOutbox(losing, { olderThanSeconds: 0, now: now + 5000 })).toEqual({ resent: 0, parked: 0 });
-    const answer = await invoke(makeReplay(t.deps, webhookRecordDeps(t.deps.wiring)), apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }));
+    const answer = await invoke(
+      makeReplay(t.deps, webhookRecordDeps(t.deps.wiring)),
+      apiEvent({ method: "POST", path: "/webhooks/replay", headers: { authorization: `Key ${apiKey}` } }),
+    );
     expect(answer.json.Result).toEqual({ Replayed: 1, Complete: true });
-    await eventually(async () => (receiver.state.taken.some((e) => e.messageId === messageId) ? true : undefined), 15_000, "the parked record posted after replay");
+    await eventually(
+      async () => (receiver.state.taken.some((e) => e.messageId === messageId) ? true : undefined),
+      15_000,
+      "the parked record posted after replay",
+    );
   });
 });

@@ -62,7 +62,9 @@ export function architectureProblems(graph: ImportGraph): string[] {
       // local/ is the stand-ins' own infrastructure (like cdk/): it provisions them with the SDK.
       const checked = file.startsWith("shared/") || file.startsWith("functions/");
       if (checked && specifier.startsWith("@aws-sdk/") && !(fromUnit && ADAPTERS.has(fromUnit))) {
-        problems.push(`${file} imports ${specifier}: only the adapters (shared/store/, shared/files/, shared/queue/, shared/transport/, shared/aws.ts) may import @aws-sdk`);
+        problems.push(
+          `${file} imports ${specifier}: only the adapters (shared/store/, shared/files/, shared/queue/, shared/transport/, shared/aws.ts) may import @aws-sdk`,
+        );
         continue;
       }
       if (!specifier.startsWith(".")) continue;

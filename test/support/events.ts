@@ -19,7 +19,10 @@ export function apiEvent(options: {
     routeKey: `${options.method ?? "GET"} ${options.path}`,
     rawPath: options.path,
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { "content-type": "application/json", ...Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) },
+    headers: {
+      "content-type": "application/json",
+      ...Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    },
     queryStringParameters: options.query,
     pathParameters: options.pathParameters,
     requestContext: {
@@ -27,7 +30,13 @@ export function apiEvent(options: {
       apiId: "test",
       domainName: "api.test",
       domainPrefix: "api",
-      http: { method: options.method ?? "GET", path: options.path, protocol: "HTTP/1.1", sourceIp: options.sourceIp ?? "203.0.113.7", userAgent: "vitest" },
+      http: {
+        method: options.method ?? "GET",
+        path: options.path,
+        protocol: "HTTP/1.1",
+        sourceIp: options.sourceIp ?? "203.0.113.7",
+        userAgent: "vitest",
+      },
       requestId,
       routeKey: `${options.method ?? "GET"} ${options.path}`,
       stage: "$default",
@@ -41,7 +50,10 @@ export function apiEvent(options: {
 
 export const testContext = (): Context => lambdaContext("test", randomUUID());
 
-export async function invoke(handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>, event: APIGatewayProxyEventV2) {
+export async function invoke(
+  handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>,
+  event: APIGatewayProxyEventV2,
+) {
   const result = (await handler(event, testContext())) as APIGatewayProxyStructuredResultV2;
   return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
 }

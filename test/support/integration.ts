@@ -56,7 +56,11 @@ export function testDeps(options: WiringOptions) {
 export type TestDeps = ReturnType<typeof testDeps>;
 
 /** The clients a TestDeps was built with, in the shape WiringOptions takes them. */
-export const sharedClients = (clients: TestDeps["clients"]) => ({ dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 });
+export const sharedClients = (clients: TestDeps["clients"]) => ({
+  dynamo: { dynamo: clients.dynamo, ddb: clients.ddb },
+  sqs: clients.sqs,
+  s3: clients.s3,
+});
 
 export interface TestEnv {
   config: Config;
@@ -84,7 +88,11 @@ export async function makeTestEnv(options: { env?: Record<string, string>; liste
   await ensureTable(clients.dynamo, bootConfig.tableName);
   await ensureBucket(clients.s3, bootConfig.bucketName);
   const queues = await ensureQueues(clients.sqs, `test-${suffix}`);
-  Object.assign(env, { DELIVERIES_QUEUE_URL: queues.deliveries.url, WEBHOOKS_QUEUE_URL: queues.webhooks.url, SES_EVENTS_QUEUE_URL: queues.sesEvents.url });
+  Object.assign(env, {
+    DELIVERIES_QUEUE_URL: queues.deliveries.url,
+    WEBHOOKS_QUEUE_URL: queues.webhooks.url,
+    SES_EVENTS_QUEUE_URL: queues.sesEvents.url,
+  });
   const config = loadConfig(env);
   return { config, deps: testDeps({ config, clients: sharedClients(clients), listeners: options.listeners ?? [] }), queues, env };
 }

@@ -52,7 +52,10 @@ async function waitForInfo(dataDir: string, child: ChildProcess, output: () => s
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}:\n${output()}`);
-    const info: LocalInfo | undefined = await readFile(path.join(dataDir, "local.json"), "utf8").then((t) => JSON.parse(t) as LocalInfo, () => undefined);
+    const info: LocalInfo | undefined = await readFile(path.join(dataDir, "local.json"), "utf8").then(
+      (t) => JSON.parse(t) as LocalInfo,
+      () => undefined,
+    );
     if (info && info.pid === child.pid) return info;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -117,6 +120,7 @@ export interface MailboxEntry {
 }
 
 export const mailbox = (info: LocalInfo) => ({
-  list: async (query = ""): Promise<MailboxEntry[]> => (await fetch(`${info.mailboxUrl}/messages${query}`)).json() as Promise<MailboxEntry[]>,
+  list: async (query = ""): Promise<MailboxEntry[]> =>
+    (await fetch(`${info.mailboxUrl}/messages${query}`)).json() as Promise<MailboxEntry[]>,
   raw: async (id: string): Promise<string> => (await fetch(`${info.mailboxUrl}/messages/${id}`)).text(),
 });

@@ -16,7 +16,11 @@ export interface RawAnswer {
  * reached, or the server closes, or `timeoutMs` passes (then `status` is undefined if nothing came).
  * With `endAfterWrite` the client half-closes after writing (a body shorter than declared stays short).
  */
-export function rawRequest(port: number, request: string | Buffer, options: { timeoutMs?: number; endAfterWrite?: boolean } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  request: string | Buffer,
+  options: { timeoutMs?: number; endAfterWrite?: boolean } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     let received = Buffer.alloc(0);

@@ -24,7 +24,9 @@ export class RawSession {
   static async open(port: number, options: RawSessionOptions = {}): Promise<RawSession> {
     const tcp = net.connect({ port, host: "127.0.0.1", localAddress: options.localAddress });
     const socket = options.implicitTls ? tls.connect({ socket: tcp, ca: options.ca, servername: "localhost" }) : tcp;
-    await new Promise<void>((resolve, reject) => socket.once(options.implicitTls ? "secureConnect" : "connect", () => resolve()).once("error", reject));
+    await new Promise<void>((resolve, reject) =>
+      socket.once(options.implicitTls ? "secureConnect" : "connect", () => resolve()).once("error", reject),
+    );
     const session = new RawSession(socket);
     session.greeting = await session.reply();
     return session;

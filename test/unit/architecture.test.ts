@@ -19,7 +19,12 @@ function sourceFiles(dir: string): string[] {
 
 function importGraph(dirs: string[]): ImportGraph {
   return new Map(
-    dirs.flatMap(sourceFiles).map((file) => [file, ts.preProcessFile(readFileSync(path.join(ROOT, file), "utf8"), true, true).importedFiles.map((i) => i.fileName)]),
+    dirs
+      .flatMap(sourceFiles)
+      .map((file) => [
+        file,
+        ts.preProcessFile(readFileSync(path.join(ROOT, file), "utf8"), true, true).importedFiles.map((i) => i.fileName),
+      ]),
   );
 }
 
@@ -38,7 +43,9 @@ describe("the architecture rule", () => {
     const problems = architectureProblems(graph);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^shared\/webhooks\/poster\.ts imports @aws-sdk\/client-sqs: only the adapters/);
-    expect(problems[1]).toMatch(/^shared\/deliver\/deliver-message\.ts imports shared\/render\/compose\.ts: a feature imports another feature only through its index\.ts/);
+    expect(problems[1]).toMatch(
+      /^shared\/deliver\/deliver-message\.ts imports shared\/render\/compose\.ts: a feature imports another feature only through its index\.ts/,
+    );
     expect(problems[2]).toMatch(/^functions\/queues\/deliver\.ts imports @aws-sdk\/client-sqs/);
   });
 
@@ -57,7 +64,9 @@ describe("the architecture rule", () => {
 
   it("keeps the runtime apart from the bench", () => {
     const problems = architectureProblems(new Map([["local/platform.ts", ["../bench/usage-meter.ts"]]]));
-    expect(problems).toEqual(["local/platform.ts imports bench/usage-meter.ts: the runtime knows nothing of the bench (bench/ hands it an instrument instead)"]);
+    expect(problems).toEqual([
+      "local/platform.ts imports bench/usage-meter.ts: the runtime knows nothing of the bench (bench/ hands it an instrument instead)",
+    ]);
   });
 
   it("leaves reading the environment to shared/config.ts", () => {

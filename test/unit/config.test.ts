@@ -26,7 +26,15 @@ describe("loadConfig", () => {
   });
 
   it("reads whole numbers, flags and choices", () => {
-    const config = loadConfig({ ...REQUIRED, LIMIT_REQUEST_BYTES: "2048", DELIVERY_MAX_ATTEMPTS: "3", TRANSPORT: "smtp", SMTP_SECURE: "true", SMTP_GREETING_DELAY: "on", PUBLIC_URL: "https://mail.example.com/" });
+    const config = loadConfig({
+      ...REQUIRED,
+      LIMIT_REQUEST_BYTES: "2048",
+      DELIVERY_MAX_ATTEMPTS: "3",
+      TRANSPORT: "smtp",
+      SMTP_SECURE: "true",
+      SMTP_GREETING_DELAY: "on",
+      PUBLIC_URL: "https://mail.example.com/",
+    });
     expect(config.limits.requestBytes).toBe(2048);
     expect(config.delivery.maxAttempts).toBe(3);
     expect(config.transport).toMatchObject({ kind: "smtp", secure: true, finalHop: false });
@@ -39,7 +47,9 @@ describe("loadConfig", () => {
   });
 
   it("refuses a count in words instead of retrying forever", () => {
-    expect(refusal({ DELIVERY_MAX_ATTEMPTS: "eight" })).toBe('DELIVERY_MAX_ATTEMPTS="eight" is not valid: expected a whole number of attempts, at least 1');
+    expect(refusal({ DELIVERY_MAX_ATTEMPTS: "eight" })).toBe(
+      'DELIVERY_MAX_ATTEMPTS="eight" is not valid: expected a whole number of attempts, at least 1',
+    );
     expect(refusal({ DELIVERY_MAX_ATTEMPTS: "0" })).toContain("DELIVERY_MAX_ATTEMPTS");
   });
 
@@ -82,8 +92,17 @@ describe("the local runtime's settings", () => {
   });
 
   it("reads the admin CLI's mode and queue URLs", () => {
-    const settings = loadAdminSettings({ POSTHASTE_MODE: "aws", TABLE_NAME: "t", WEBHOOKS_QUEUE_URL: "https://q", WEBHOOKS_DLQ_URL: "https://d" });
-    expect(settings).toMatchObject({ mode: "aws", tableName: "t", queueUrls: { WEBHOOKS_QUEUE_URL: "https://q", WEBHOOKS_DLQ_URL: "https://d" } });
+    const settings = loadAdminSettings({
+      POSTHASTE_MODE: "aws",
+      TABLE_NAME: "t",
+      WEBHOOKS_QUEUE_URL: "https://q",
+      WEBHOOKS_DLQ_URL: "https://d",
+    });
+    expect(settings).toMatchObject({
+      mode: "aws",
+      tableName: "t",
+      queueUrls: { WEBHOOKS_QUEUE_URL: "https://q", WEBHOOKS_DLQ_URL: "https://d" },
+    });
     expect(() => loadAdminSettings({ POSTHASTE_MODE: "cloud" })).toThrow('POSTHASTE_MODE="cloud"');
   });
 

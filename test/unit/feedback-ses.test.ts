@@ -10,7 +10,11 @@ const at = input.at.getTime();
 describe("SES events as statuses", () => {
   it("turns Send, Delivery, Open and Click into SENT, DELIVERED, OPENED and CLICKED at the event's time", () => {
     expect(sesFeedback(sampleSesNotification("Send", input)).change).toEqual({ status: "SENT", ts: at - 1000 });
-    expect(sesFeedback(sampleSesNotification("Delivery", input)).change).toEqual({ status: "DELIVERED", ts: at, reason: "250 2.6.0 Message received" });
+    expect(sesFeedback(sampleSesNotification("Delivery", input)).change).toEqual({
+      status: "DELIVERED",
+      ts: at,
+      reason: "250 2.6.0 Message received",
+    });
     expect(sesFeedback(sampleSesNotification("Open", input)).change).toEqual({ status: "OPENED", ts: at });
     expect(sesFeedback(sampleSesNotification("Click", input)).change).toEqual({ status: "CLICKED", ts: at });
   });
@@ -37,8 +41,15 @@ describe("SES events as statuses", () => {
   });
 
   it("turns a complaint into COMPLAINED and a reject into REJECTED", () => {
-    expect(sesFeedback(sampleSesNotification("Complaint", input)).change).toEqual({ status: "COMPLAINED", ts: at, reason: "complaint: abuse" });
-    expect(sesFeedback(sampleSesNotification("Reject", input)).change).toMatchObject({ status: "REJECTED", reason: "rejected by SES: Bad content" });
+    expect(sesFeedback(sampleSesNotification("Complaint", input)).change).toEqual({
+      status: "COMPLAINED",
+      ts: at,
+      reason: "complaint: abuse",
+    });
+    expect(sesFeedback(sampleSesNotification("Reject", input)).change).toMatchObject({
+      status: "REJECTED",
+      reason: "rejected by SES: Bad content",
+    });
   });
 
   it("ignores a not-spam feedback report", () => {
@@ -60,7 +71,13 @@ describe("SES-events queue records", () => {
   const notification = sampleSesNotification("Bounce", input);
 
   it("are read with the SNS envelope around them", () => {
-    const envelope = { Type: "Notification", MessageId: "x", TopicArn: "arn:aws:sns:us-east-1:1:t", Message: JSON.stringify(notification), Timestamp: "2025-05-01T10:00:01.000Z" };
+    const envelope = {
+      Type: "Notification",
+      MessageId: "x",
+      TopicArn: "arn:aws:sns:us-east-1:1:t",
+      Message: JSON.stringify(notification),
+      Timestamp: "2025-05-01T10:00:01.000Z",
+    };
     expect(parseSesRecordBody(JSON.stringify(envelope))).toEqual(notification);
   });
 
@@ -69,7 +86,9 @@ describe("SES-events queue records", () => {
   });
 
   it("skip SNS housekeeping messages", () => {
-    expect(parseSesRecordBody(JSON.stringify({ Type: "SubscriptionConfirmation", Message: "You have chosen to subscribe" }))).toBeUndefined();
+    expect(
+      parseSesRecordBody(JSON.stringify({ Type: "SubscriptionConfirmation", Message: "You have chosen to subscribe" })),
+    ).toBeUndefined();
     expect(parseSesRecordBody(JSON.stringify({ notificationType: "AmazonSnsSubscriptionSucceeded", message: "ok" }))).toBeUndefined();
   });
 });

@@ -76,7 +76,10 @@ describe("the local gateway", () => {
 
   it("refuses a declared Content-Length over the limit at once, without waiting for the body, and closes", async () => {
     // Only the head is sent: an answer can only come if the gateway does not wait for the body.
-    const answer = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT + 1}\r\n\r\n`);
+    const answer = await rawRequest(
+      port,
+      `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT + 1}\r\n\r\n`,
+    );
 
     expect(answer.status).toBe(413);
     expect(answer.headers.connection).toBe("close");
@@ -133,17 +136,23 @@ describe("the local gateway", () => {
     await stillServing();
   });
 
-  it.each(["/bad-status", "/bad-header", "/throws"])("answers 500 with a JSON body when the handler's result at %s cannot be sent", async (path) => {
-    const answer = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  it.each(["/bad-status", "/bad-header", "/throws"])(
+    "answers 500 with a JSON body when the handler's result at %s cannot be sent",
+    async (path) => {
+      const answer = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 
-    expect(answer.status).toBe(500);
-    expect(JSON.parse(answer.body)).toEqual({ message: "Internal Server Error" }); // what API Gateway answers when a Lambda fails
-    expect(answer.body).not.toContain("boom");
-    await stillServing();
-  });
+      expect(answer.status).toBe(500);
+      expect(JSON.parse(answer.body)).toEqual({ message: "Internal Server Error" }); // what API Gateway answers when a Lambda fails
+      expect(answer.body).not.toContain("boom");
+      await stillServing();
+    },
+  );
 
   it("survives a client that goes away in the middle of a body", async () => {
-    await rawRequest(port, "POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"a\":", { timeoutMs: 200, endAfterWrite: true });
+    await rawRequest(port, 'POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":', {
+      timeoutMs: 200,
+      endAfterWrite: true,
+    });
 
     await stillServing();
     expect(unhandled).toEqual([]);

@@ -21,9 +21,21 @@ describe("ttlCache", () => {
     const cache = ttlCache<string | undefined>({ ttlMs: 60_000, maxEntries: 10 });
     await expect(cache.get("k", () => Promise.reject(new Error("busy")))).rejects.toThrow("busy");
     expect(await cache.get("k", async () => "second")).toBe("second");
-    expect(await cache.get("unknown", async () => undefined, (v) => v !== undefined)).toBeUndefined();
+    expect(
+      await cache.get(
+        "unknown",
+        async () => undefined,
+        (v) => v !== undefined,
+      ),
+    ).toBeUndefined();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(await cache.get("unknown", async () => "found", (v) => v !== undefined)).toBe("found");
+    expect(
+      await cache.get(
+        "unknown",
+        async () => "found",
+        (v) => v !== undefined,
+      ),
+    ).toBe("found");
   });
 
   it("drops everything when full, so a flood of keys cannot grow it", async () => {

@@ -54,7 +54,12 @@ describe("what a POST to the unsubscribe URL asks for", () => {
 
 describe("the unsubscribe page", () => {
   it("escapes the address and sender it shows, and has no script", () => {
-    const html = unsubscribePage({ state: "confirm", language: "en", address: '"><script>x()</script>@example.org', sender: "<b>Shop</b> $& $'" });
+    const html = unsubscribePage({
+      state: "confirm",
+      language: "en",
+      address: '"><script>x()</script>@example.org',
+      sender: "<b>Shop</b> $& $'",
+    });
 
     expect(html).not.toContain("<script>");
     expect(html).toContain("&lt;script&gt;x()&lt;/script&gt;@example.org");

@@ -9,7 +9,9 @@ const context = (fields: Record<string, string> = {}): MergeContext => ({
 
 describe("merge fields", () => {
   it("substitutes [Name] in plain text and subjects", () => {
-    expect(renderPlain("Hello, [Name]! Order [Order_id] ships.", context({ Name: "Иван", Order_id: "42" })).output).toBe("Hello, Иван! Order 42 ships.");
+    expect(renderPlain("Hello, [Name]! Order [Order_id] ships.", context({ Name: "Иван", Order_id: "42" })).output).toBe(
+      "Hello, Иван! Order 42 ships.",
+    );
   });
 
   it("renders a missing value empty and reports it", () => {
@@ -53,6 +55,8 @@ describe("merge fields", () => {
   });
 
   it("puts bare URLs for the reserved macros in plain text", () => {
-    expect(renderPlain("Leave: [Unsubscribe]\nWeb: [WebVersion]", context()).output).toBe("Leave: https://p.test/u/m1.sig\nWeb: https://p.test/w/m1.sig");
+    expect(renderPlain("Leave: [Unsubscribe]\nWeb: [WebVersion]", context()).output).toBe(
+      "Leave: https://p.test/u/m1.sig\nWeb: https://p.test/w/m1.sig",
+    );
   });
 });

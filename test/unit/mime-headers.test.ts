@@ -51,6 +51,8 @@ describe("the outgoing MIME message", () => {
     const { parsed } = await build({ text: "Plain [Order]", html: "<p>Html [Order]</p>[Unsubscribe]" });
     expect(parsed.text?.trim()).toBe("Plain 42");
     expect(parsed.html).toContain("<p>Html 42</p>");
-    expect(String(parsed.headers.get("content-type") && (parsed.headers.get("content-type") as { value: string }).value)).toBe("multipart/alternative");
+    expect(String(parsed.headers.get("content-type") && (parsed.headers.get("content-type") as { value: string }).value)).toBe(
+      "multipart/alternative",
+    );
   });
 });

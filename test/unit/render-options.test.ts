@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSendRequest } from "../../shared/accept/http-request.ts";
-import { AppError } from "../../shared/domain/errors.ts";
+import type { AppError } from "../../shared/domain/errors.ts";
 import { effectiveOptions } from "../../shared/render/options.ts";
 
 const limits = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentsPerMessage: 50 };
@@ -14,8 +14,15 @@ const request = (extra: Record<string, unknown>) => ({
 
 describe("tracking and language options of an HTTP send", () => {
   it("track opens and links, in English, with the unsubscribe link, unless the request says otherwise", () => {
-    expect(parseSendRequest(request({}), limits).submission.options).toEqual({ trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false });
-    expect(parseSendRequest(request({ Language: "kz", TrackRead: 0, TrackLinks: false, SkipUnsubscribe: 1 }), limits).submission.options).toEqual({
+    expect(parseSendRequest(request({}), limits).submission.options).toEqual({
+      trackOpens: true,
+      trackLinks: true,
+      language: "en",
+      skipUnsubscribe: false,
+    });
+    expect(
+      parseSendRequest(request({ Language: "kz", TrackRead: 0, TrackLinks: false, SkipUnsubscribe: 1 }), limits).submission.options,
+    ).toEqual({
       trackOpens: false,
       trackLinks: false,
       language: "kz",

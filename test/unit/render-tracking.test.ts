@@ -8,11 +8,19 @@ import type { AccountPolicy } from "../../shared/domain/account.ts";
 const settings = { publicUrl: "https://mail.example.com", linkSecret: "secret", unsubscribeMailDomain: "unsub.example.com" };
 
 function message(options: Partial<MessageOptions> = {}, mergeFields: Record<string, string> = {}): Message {
-  return sampleMessage({ mergeFields, options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false, ...options } });
+  return sampleMessage({
+    mergeFields,
+    options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false, ...options },
+  });
 }
 
-const compose = (html: string, options: Partial<MessageOptions> = {}, account: AccountPolicy = {}, fields: Record<string, string> = {}, text?: string) =>
-  composeMail(message(options, fields), { from: { address: "shop@example.com" }, subject: "Hi", html, text }, settings, account).mail;
+const compose = (
+  html: string,
+  options: Partial<MessageOptions> = {},
+  account: AccountPolicy = {},
+  fields: Record<string, string> = {},
+  text?: string,
+) => composeMail(message(options, fields), { from: { address: "shop@example.com" }, subject: "Hi", html, text }, settings, account).mail;
 
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
 const clickTarget = (url: string) => readClickToken(settings.linkSecret, url.slice(url.lastIndexOf("/") + 1));
@@ -28,7 +36,8 @@ describe("click tracking in HTML parts", () => {
   });
 
   it("leaves mailto, tel, anchors and Posthaste's own unsubscribe and web-version links alone", () => {
-    const html = compose('<a href="mailto:help@shop.example">m</a><a href="tel:+1">t</a><a href="#top">a</a>[Unsubscribe] [WebVersion]').html!;
+    const html = compose('<a href="mailto:help@shop.example">m</a><a href="tel:+1">t</a><a href="#top">a</a>[Unsubscribe] [WebVersion]')
+      .html!;
 
     const links = hrefs(html);
     expect(links.slice(0, 3)).toEqual(["mailto:help@shop.example", "tel:+1", "#top"]);
@@ -37,7 +46,12 @@ describe("click tracking in HTML parts", () => {
   });
 
   it("redirects to the URL as the browser reads it, with merge fields and entities resolved", () => {
-    const html = compose(`<a class="btn" href='https://shop.example/o?id=[Order]&amp;lang=ru'>Order</a>[Unsubscribe]`, {}, {}, { Order: "4 2" }).html!;
+    const html = compose(
+      `<a class="btn" href='https://shop.example/o?id=[Order]&amp;lang=ru'>Order</a>[Unsubscribe]`,
+      {},
+      {},
+      { Order: "4 2" },
+    ).html!;
 
     expect(clickTarget(hrefs(html)[0])?.url).toBe("https://shop.example/o?id=4 2&lang=ru");
     expect(html).toContain('class="btn"');
@@ -59,7 +73,9 @@ describe("the open pixel", () => {
   it("is a 1x1 image before </body> pointing at the signed open URL", () => {
     const html = compose("<html><body><p>Hi</p></body></html>").html!;
 
-    expect(html).toMatch(/<img src="https:\/\/mail\.example\.com\/t\/o\/0mwt8abcdefghijklmnop\.[\w-]{22}" width="1" height="1" alt=""[^>]*><\/body><\/html>$/);
+    expect(html).toMatch(
+      /<img src="https:\/\/mail\.example\.com\/t\/o\/0mwt8abcdefghijklmnop\.[\w-]{22}" width="1" height="1" alt=""[^>]*><\/body><\/html>$/,
+    );
   });
 
   it("is left out when the message or its account turns open tracking off", () => {

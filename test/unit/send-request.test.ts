@@ -24,7 +24,9 @@ describe("POST /email/messages validation", () => {
   it("turns a valid request into a submission", () => {
     const { submission, failures } = parseSendRequest(valid(), limits);
     expect(failures).toEqual([]);
-    expect(submission.recipients).toEqual([{ index: 0, address: "ivan@example.org", name: undefined, mergeFields: { Name: "Ivan" }, extraData: {} }]);
+    expect(submission.recipients).toEqual([
+      { index: 0, address: "ivan@example.org", name: undefined, mergeFields: { Name: "Ivan" }, extraData: {} },
+    ]);
     expect(submission.from).toEqual({ address: "shop@example.com", name: "Shop" });
     expect(submission.checkSuppression).toBe(false);
   });
@@ -83,19 +85,34 @@ describe("POST /email/messages validation", () => {
   });
 
   it("refuses a sender name with control characters or < > @ , as the SMTP door does", () => {
-    for (const name of ["Shop\r\nBcc: victim@example.org", "Shop\u0000", "Shop\u0085", "bank.com <evil@example.com>", "support@bank.com", "Doe, John"]) {
+    for (const name of [
+      "Shop\r\nBcc: victim@example.org",
+      "Shop\u0000",
+      "Shop\u0085",
+      "bank.com <evil@example.com>",
+      "support@bank.com",
+      "Doe, John",
+    ]) {
       const error = failure({ ...valid(), Sender: { Address: "shop@example.com", Name: name } });
       expect(error.reasons, JSON.stringify(name)).toEqual([{ key: "invalid_name", ref: "Sender.Name" }]);
       expect(error.message).toBe("Sender.Name must not contain control characters or any of < > @ ,");
     }
-    expect(parseSendRequest({ ...valid(), Sender: { Address: "shop@example.com", Name: "Магазин «Ромашка» & Co. (Shop)" } }, limits).submission.from.name).toBe(
-      "Магазин «Ромашка» & Co. (Shop)",
-    );
+    expect(
+      parseSendRequest({ ...valid(), Sender: { Address: "shop@example.com", Name: "Магазин «Ромашка» & Co. (Shop)" } }, limits).submission
+        .from.name,
+    ).toBe("Магазин «Ромашка» & Co. (Shop)");
   });
 
   it("fails only the recipient whose name has control characters or < > @ ,", () => {
     const { submission, failures } = parseSendRequest(
-      { ...valid(), Recipients: [{ Address: "ok@example.org", Name: "Ivan Petrov" }, { Address: "a@example.org", Name: "Ivan\nPetrov" }, { Address: "b@example.org", Name: "x <y@z>" }] },
+      {
+        ...valid(),
+        Recipients: [
+          { Address: "ok@example.org", Name: "Ivan Petrov" },
+          { Address: "a@example.org", Name: "Ivan\nPetrov" },
+          { Address: "b@example.org", Name: "x <y@z>" },
+        ],
+      },
       limits,
     );
     expect(submission.recipients.map((r) => [r.index, r.name])).toEqual([[0, "Ivan Petrov"]]);
@@ -119,7 +136,9 @@ describe("POST /email/messages validation", () => {
 
   it("refuses a callbackUrl that is not http(s)", () => {
     const body = { ...valid(), Recipients: [{ Address: "a@example.org", ExtraData: { callbackUrl: "ftp://x" } }] };
-    expect(parseSendRequest(body, limits).failures[0].reasons).toEqual([{ key: "invalid_url", ref: "Recipients[0].ExtraData.callbackUrl" }]);
+    expect(parseSendRequest(body, limits).failures[0].reasons).toEqual([
+      { key: "invalid_url", ref: "Recipients[0].ExtraData.callbackUrl" },
+    ]);
   });
 
   it("refuses a message over the size limit", () => {
@@ -140,7 +159,9 @@ describe("POST /email/messages validation", () => {
     const ids = (count: number) => Array.from({ length: count }, (_, i) => `0mwt-file-${String(i).padStart(4, "0")}`);
     expect(failure({ ...valid(), AttachmentsIds: ids(51) }).reasons).toEqual([{ key: "too_many_items", ref: "AttachmentsIds" }]);
     expect(parseSendRequest({ ...valid(), AttachmentsIds: ids(50) }, limits).attachmentIds).toHaveLength(50);
-    expect(() => parseSendRequest({ ...valid(), AttachmentsIds: ids(3) }, { ...limits, attachmentsPerMessage: 2 })).toThrow("AttachmentsIds has too many items");
+    expect(() => parseSendRequest({ ...valid(), AttachmentsIds: ids(3) }, { ...limits, attachmentsPerMessage: 2 })).toThrow(
+      "AttachmentsIds has too many items",
+    );
   });
 
   it("refuses a body that is not an object", () => {

@@ -5,7 +5,8 @@ import { decodeEncodedWords, headerLineText, parseHeaderLine, unfold } from "../
 import { DEFAULT_SMTP_OPTIONS, findOptionsHeader, parseSmtpOptions } from "../../shared/smtp/options.ts";
 
 const header = (key: string, line: string) => ({ key: key.toLowerCase(), line });
-const options = (json: unknown, name = "X-Posthaste") => parseSmtpOptions({ name, value: typeof json === "string" ? json : JSON.stringify(json) });
+const options = (json: unknown, name = "X-Posthaste") =>
+  parseSmtpOptions({ name, value: typeof json === "string" ? json : JSON.stringify(json) });
 
 /** How PHP's mb_encode_mimeheader writes a long UTF-8 value: base64 words, folded. */
 function mimeEncodeFolded(name: string, value: string, bytesPerWord = 30): string {
@@ -45,7 +46,10 @@ describe("header value decoding", () => {
   it("reads raw 8-bit header bytes (mailparser's binary strings) as UTF-8, and keeps bytes that are not UTF-8 as read", () => {
     const binary = (text: string, encoding: BufferEncoding = "utf8") => Buffer.from(text, encoding).toString("latin1");
     expect(headerLineText(binary("X-Note: Иван"))).toBe("X-Note: Иван");
-    expect(parseHeaderLine(headerLineText(binary("X-Note: Иван =?UTF-8?B?0J/RgNC40LLQtdGC?=")))).toEqual({ name: "X-Note", value: "Иван Привет" });
+    expect(parseHeaderLine(headerLineText(binary("X-Note: Иван =?UTF-8?B?0J/RgNC40LLQtdGC?=")))).toEqual({
+      name: "X-Note",
+      value: "Иван Привет",
+    });
     expect(headerLineText("X-Note: plain")).toBe("X-Note: plain");
     expect(headerLineText(binary("X-Note: café", "latin1"))).toBe("X-Note: café"); // not valid UTF-8
   });
@@ -58,12 +62,19 @@ describe("finding the options header", () => {
   });
 
   it("prefers X-Posthaste when a message carries both", () => {
-    const found = findOptionsHeader([header("X-UNISENDER-GO", 'X-UNISENDER-GO: {"strict":true}'), header("X-Posthaste", 'X-Posthaste: {"strict":false}')]);
+    const found = findOptionsHeader([
+      header("X-UNISENDER-GO", 'X-UNISENDER-GO: {"strict":true}'),
+      header("X-Posthaste", 'X-Posthaste: {"strict":false}'),
+    ]);
     expect(found?.name).toBe("X-Posthaste");
   });
 
   it("decodes a MIME-encoded, folded value longer than a header line", () => {
-    const json = JSON.stringify({ global_substitutions: { Name: "Иван Петрович", City: "Санкт-Петербург" }, tags: ["заказ"], global_metadata: { order: "12345" } });
+    const json = JSON.stringify({
+      global_substitutions: { Name: "Иван Петрович", City: "Санкт-Петербург" },
+      tags: ["заказ"],
+      global_metadata: { order: "12345" },
+    });
     const line = mimeEncodeFolded("X-UNISENDER-GO", json);
     expect(line.split("\r\n").length).toBeGreaterThan(3);
 
@@ -78,7 +89,14 @@ describe("finding the options header", () => {
 describe("parsing options", () => {
   it("gives the defaults without a header, with no substitution at all", () => {
     expect(parseSmtpOptions(undefined)).toEqual(DEFAULT_SMTP_OPTIONS);
-    expect(DEFAULT_SMTP_OPTIONS).toMatchObject({ language: "en", templateEngine: "none", trackLinks: true, trackRead: true, skipUnsubscribe: false, strict: false });
+    expect(DEFAULT_SMTP_OPTIONS).toMatchObject({
+      language: "en",
+      templateEngine: "none",
+      trackLinks: true,
+      trackRead: true,
+      skipUnsubscribe: false,
+      strict: false,
+    });
   });
 
   it("uses the simple engine when a header names none", () => {
@@ -112,7 +130,11 @@ describe("parsing options", () => {
   });
 
   it("accepts flags written as booleans and strings too", () => {
-    expect(options({ track_links: false, track_read: "0", strict: "true" })).toMatchObject({ trackLinks: false, trackRead: false, strict: true });
+    expect(options({ track_links: false, track_read: "0", strict: "true" })).toMatchObject({
+      trackLinks: false,
+      trackRead: false,
+      strict: true,
+    });
   });
 
   it("refuses template_id clearly instead of ignoring it", () => {

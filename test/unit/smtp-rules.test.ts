@@ -42,7 +42,11 @@ const lines = (...pairs: [string, string][]) => pairs.map(([name, value]) => ({ 
 
 describe("recipients in non-strict mode", () => {
   it("gives every RCPT TO address its own copy, named as in the headers", () => {
-    const m = mail({ to: [{ address: "ivan@mail.test", name: "Ivan" }], cc: [{ address: "anna@mail.test", name: "Anna" }], bcc: [{ address: "boss@shop.example" }] });
+    const m = mail({
+      to: [{ address: "ivan@mail.test", name: "Ivan" }],
+      cc: [{ address: "anna@mail.test", name: "Anna" }],
+      bcc: [{ address: "boss@shop.example" }],
+    });
 
     const result = plan(m, ["ivan@mail.test", "anna@mail.test", "boss@shop.example"]);
 
@@ -59,11 +63,16 @@ describe("recipients in non-strict mode", () => {
   });
 
   it("refuses an RCPT TO address that is neither in To/CC nor on the account's own domains", () => {
-    expect(replyOf(() => plan(mail(), ["ivan@mail.test", "stranger@elsewhere.test"]))).toBe("554 Transaction failed: Invalid recipient address: stranger@elsewhere.test");
+    expect(replyOf(() => plan(mail(), ["ivan@mail.test", "stranger@elsewhere.test"]))).toBe(
+      "554 Transaction failed: Invalid recipient address: stranger@elsewhere.test",
+    );
   });
 
   it("lets a hidden copy go to the account's own domain", () => {
-    expect(plan(mail(), ["ivan@mail.test", "archive@shop.example"]).recipients.map((r) => r.address)).toEqual(["ivan@mail.test", "archive@shop.example"]);
+    expect(plan(mail(), ["ivan@mail.test", "archive@shop.example"]).recipients.map((r) => r.address)).toEqual([
+      "ivan@mail.test",
+      "archive@shop.example",
+    ]);
   });
 
   it("refuses a BCC header address off the account's verified domains", () => {
@@ -79,13 +88,17 @@ describe("recipients in non-strict mode", () => {
   });
 
   it("refuses a malformed address in To", () => {
-    expect(replyOf(() => plan(mail({ to: [{ address: "not-an-address" }] }), []))).toBe("554 Transaction failed: Invalid recipient address: not-an-address");
+    expect(replyOf(() => plan(mail({ to: [{ address: "not-an-address" }] }), []))).toBe(
+      "554 Transaction failed: Invalid recipient address: not-an-address",
+    );
   });
 
   it("allows 10 CC addresses and refuses 11", () => {
     const cc = (n: number) => Array.from({ length: n }, (_, i) => ({ address: `cc${i}@mail.test` }));
     expect(() => plan(mail({ cc: cc(10) }), ["ivan@mail.test"])).not.toThrow();
-    expect(replyOf(() => plan(mail({ cc: cc(11) }), ["ivan@mail.test"]))).toBe("554 Transaction failed: Too many CC addresses (at most 10)");
+    expect(replyOf(() => plan(mail({ cc: cc(11) }), ["ivan@mail.test"]))).toBe(
+      "554 Transaction failed: Too many CC addresses (at most 10)",
+    );
   });
 
   it("counts hidden RCPT TO copies as BCC and refuses an 11th", () => {
@@ -121,7 +134,14 @@ describe("strict mode", () => {
 describe("headers", () => {
   it("keeps X- headers, decoded, and removes the others and the options header", () => {
     const kept = keptHeaders(
-      lines(["X-Mailer", "Outlook"], ["X-Note", "=?UTF-8?B?0J/RgNC40LLQtdGC?="], ["Received", "from x"], ["X-Posthaste", "{}"], ["Message-ID", "<a@b>"], ["List-Unsubscribe", "<mailto:u@x>"]),
+      lines(
+        ["X-Mailer", "Outlook"],
+        ["X-Note", "=?UTF-8?B?0J/RgNC40LLQtdGC?="],
+        ["Received", "from x"],
+        ["X-Posthaste", "{}"],
+        ["Message-ID", "<a@b>"],
+        ["List-Unsubscribe", "<mailto:u@x>"],
+      ),
       { skipUnsubscribe: false },
       50,
     );
@@ -129,9 +149,19 @@ describe("headers", () => {
   });
 
   it("keeps the List-* family only when the unsubscribe link is skipped", () => {
-    const headerLines = lines(["List-Unsubscribe", "<mailto:u@x>"], ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"], ["In-Reply-To", "<a@b>"], ["References", "<a@b>"]);
+    const headerLines = lines(
+      ["List-Unsubscribe", "<mailto:u@x>"],
+      ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
+      ["In-Reply-To", "<a@b>"],
+      ["References", "<a@b>"],
+    );
     expect(keptHeaders(headerLines, { skipUnsubscribe: false }, 50)).toEqual({});
-    expect(Object.keys(keptHeaders(headerLines, { skipUnsubscribe: true }, 50))).toEqual(["List-Unsubscribe", "List-Unsubscribe-Post", "In-Reply-To", "References"]);
+    expect(Object.keys(keptHeaders(headerLines, { skipUnsubscribe: true }, 50))).toEqual([
+      "List-Unsubscribe",
+      "List-Unsubscribe-Post",
+      "In-Reply-To",
+      "References",
+    ]);
   });
 
   it("keeps List-Unsubscribe-Post only with a List-Unsubscribe", () => {
@@ -141,11 +171,15 @@ describe("headers", () => {
   it("allows 50 X- headers and refuses 51", () => {
     const xs = (n: number) => lines(...Array.from({ length: n }, (_, i) => [`X-H${i}`, "v"] as [string, string]));
     expect(Object.keys(keptHeaders(xs(50), { skipUnsubscribe: false }, 50))).toHaveLength(50);
-    expect(replyOf(() => keptHeaders(xs(51), { skipUnsubscribe: false }, 50))).toBe("554 Transaction failed: Too many X- headers (at most 50)");
+    expect(replyOf(() => keptHeaders(xs(51), { skipUnsubscribe: false }, 50))).toBe(
+      "554 Transaction failed: Too many X- headers (at most 50)",
+    );
   });
 
   it("refuses skip_unsubscribe for an account that may not skip", () => {
-    expect(replyOf(() => plan(mail(), ["ivan@mail.test"], { skipUnsubscribe: true }))).toBe("554 Transaction failed: skip_unsubscribe is not allowed for this account");
+    expect(replyOf(() => plan(mail(), ["ivan@mail.test"], { skipUnsubscribe: true }))).toBe(
+      "554 Transaction failed: skip_unsubscribe is not allowed for this account",
+    );
     expect(() => plan(mail(), ["ivan@mail.test"], { skipUnsubscribe: true }, { ...facts, allowSkipUnsubscribe: true })).not.toThrow();
   });
 });
@@ -176,17 +210,24 @@ describe("bodies and attachments", () => {
   });
 
   it("refuses a Velocity template that calls methods, naming the part, the place and the reason", () => {
-    const exploit = '<html><body>\n  #set($f = $to_email.__lookupGetter__("__proto__"))$f.call($f).constructor("return process").call()</body></html>';
+    const exploit =
+      '<html><body>\n  #set($f = $to_email.__lookupGetter__("__proto__"))$f.call($f).constructor("return process").call()</body></html>';
     expect(replyOf(() => plan(mail({ html: exploit }), ["ivan@mail.test"], { templateEngine: "velocity" }))).toBe(
       '554 Transaction failed: Invalid template in the HTML body at line 2, column 3: $to_email.__lookupGetter__("__proto__") calls a method; templates may only read values',
     );
-    expect(replyOf(() => plan(mail({ subject: "Hi $!{x.constructor}" }), ["ivan@mail.test"], { templateEngine: "velocity", substitutions: { x: "a" } }))).toBe(
-      '554 Transaction failed: Invalid template in the subject at line 1, column 4: "constructor" is not a name templates may use',
-    );
+    expect(
+      replyOf(() =>
+        plan(mail({ subject: "Hi $!{x.constructor}" }), ["ivan@mail.test"], { templateEngine: "velocity", substitutions: { x: "a" } }),
+      ),
+    ).toBe('554 Transaction failed: Invalid template in the subject at line 1, column 4: "constructor" is not a name templates may use');
   });
 
   it("refuses at accept a template that would hit a limit when rendered with the message's values", () => {
-    const loop = { templateEngine: "velocity" as const, substitutions: { items: JSON.stringify(Array.from({ length: 101 }, (_, i) => i)) }, structuredFields: ["items"] };
+    const loop = {
+      templateEngine: "velocity" as const,
+      substitutions: { items: JSON.stringify(Array.from({ length: 101 }, (_, i) => i)) },
+      structuredFields: ["items"],
+    };
     expect(replyOf(() => plan(mail({ text: "#foreach($a in $items)#foreach($b in $items)#end#end" }), ["ivan@mail.test"], loop))).toBe(
       "554 Transaction failed: Invalid template in the text body at line 1, column 23: #foreach loops ran more than 10,000 times in all",
     );
@@ -212,7 +253,10 @@ describe("attachment policy", () => {
   });
 
   it("refuses program types sent without a telling name", () => {
-    expect(attachmentProblem({ filename: "file", size: 1, contentType: "application/x-msdownload" })).toEqual({ key: "attachment_type_not_allowed", extension: "exe" });
+    expect(attachmentProblem({ filename: "file", size: 1, contentType: "application/x-msdownload" })).toEqual({
+      key: "attachment_type_not_allowed",
+      extension: "exe",
+    });
     expect(attachmentProblem({ filename: "report.pdf", size: 1, contentType: "application/pdf" })).toBeUndefined();
   });
 
@@ -224,8 +268,14 @@ describe("attachment policy", () => {
 
 describe("replies", () => {
   it("maps errors to the reference's texts and hides unexpected ones", () => {
-    expect(smtpReplyFor(new AppError("unauthorized"))).toEqual({ responseCode: 554, message: `Transaction failed: ${SMTP_TEXTS.mustAuthenticate}` });
-    expect(smtpReplyFor(new AppError("payload_too_large"))).toEqual({ responseCode: 554, message: "Transaction failed: Message exceeds fixed size limit" });
+    expect(smtpReplyFor(new AppError("unauthorized"))).toEqual({
+      responseCode: 554,
+      message: `Transaction failed: ${SMTP_TEXTS.mustAuthenticate}`,
+    });
+    expect(smtpReplyFor(new AppError("payload_too_large"))).toEqual({
+      responseCode: 554,
+      message: "Transaction failed: Message exceeds fixed size limit",
+    });
     expect(smtpReplyFor(new Error("secret detail"))).toEqual({ responseCode: 554, message: "Transaction failed: Internal server error" });
   });
 });

@@ -20,7 +20,11 @@ function message(overrides: Partial<Message> = {}): Message {
   });
 }
 
-const body = (overrides: Partial<StoredBody> = {}): StoredBody => ({ from: { address: "news@shop.example" }, subject: "Hi {{Name}}", ...overrides });
+const body = (overrides: Partial<StoredBody> = {}): StoredBody => ({
+  from: { address: "news@shop.example" },
+  subject: "Hi {{Name}}",
+  ...overrides,
+});
 const settings = { publicUrl: "https://ph.test", linkSecret: "s", unsubscribeMailDomain: "u.ph.test" };
 
 describe("the simple engine", () => {
@@ -36,7 +40,11 @@ describe("the simple engine", () => {
 
 describe("the velocity engine", () => {
   it("renders references, conditions and loops", () => {
-    const result = renderVelocity("Hi ${Name}! #if($vip)VIP #end#foreach($i in $items)$i.title,#end", { Name: "Ivan", vip: true, items: [{ title: "a" }, { title: "b" }] }, false);
+    const result = renderVelocity(
+      "Hi ${Name}! #if($vip)VIP #end#foreach($i in $items)$i.title,#end",
+      { Name: "Ivan", vip: true, items: [{ title: "a" }, { title: "b" }] },
+      false,
+    );
     expect(result).toEqual({ output: "Hi Ivan! VIP a,b,", missing: [] });
   });
 
@@ -56,7 +64,8 @@ describe("hostile templates", () => {
   const exploit =
     '#set($getter = $to_email.__lookupGetter__("__proto__"))#set($functions = $getter.call($getter))' +
     'Secret: $functions.constructor("return process.env.SANDBOX_CANARY").call()';
-  const velocityMessage = (overrides: Partial<Message> = {}) => message({ options: { ...message().options, templateEngine: "velocity" }, ...overrides });
+  const velocityMessage = (overrides: Partial<Message> = {}) =>
+    message({ options: { ...message().options, templateEngine: "velocity" }, ...overrides });
 
   it("refuses the __lookupGetter__ chain to Function instead of running it", () => {
     process.env.SANDBOX_CANARY = "canary-7f3a";
@@ -88,14 +97,22 @@ describe("hostile templates", () => {
 
   it("stops a string that doubles itself before it grows past the limit", () => {
     const bomb = '#set($a = "0123456789")#foreach($i in [1..20])#set($a = "$a$a")#end$a';
-    expect(() => renderVelocity(bomb, {}, false)).toThrow("at line 1, column 47: the template would produce more than 1,000,000 characters beyond its own length");
-    expect(() => renderVelocity(bomb.replace('"$a$a"', "$a + $a"), {}, false)).toThrow("the template would produce more than 1,000,000 characters");
+    expect(() => renderVelocity(bomb, {}, false)).toThrow(
+      "at line 1, column 47: the template would produce more than 1,000,000 characters beyond its own length",
+    );
+    expect(() => renderVelocity(bomb.replace('"$a$a"', "$a + $a"), {}, false)).toThrow(
+      "the template would produce more than 1,000,000 characters",
+    );
   });
 
   it("stops loops that together run more than 10,000 times, however the ranges are made", () => {
     const hundreds = { list: Array.from({ length: 200 }, (_, i) => i), n: "100000" };
-    expect(() => renderVelocity("#foreach($i in $list)#foreach($j in $list)#end#end", hundreds, false)).toThrow("#foreach loops ran more than 10,000 times in all");
-    expect(() => renderVelocity("#foreach($i in [1..$n])#end", hundreds, false)).toThrow("ranges would make more than 10,000 numbers in all ([1..100000])");
+    expect(() => renderVelocity("#foreach($i in $list)#foreach($j in $list)#end#end", hundreds, false)).toThrow(
+      "#foreach loops ran more than 10,000 times in all",
+    );
+    expect(() => renderVelocity("#foreach($i in [1..$n])#end", hundreds, false)).toThrow(
+      "ranges would make more than 10,000 numbers in all ([1..100000])",
+    );
   });
 
   it("looks up only the values given, in the simple engine too", () => {
@@ -110,7 +127,9 @@ describe("hostile templates", () => {
     expect(() => composeMail(velocityMessage(), body({ html: `<html><body>${exploit}</body></html>` }), settings)).toThrow(
       /^in the HTML body at line 1, column 13: \$to_email\.__lookupGetter__/,
     );
-    expect(() => composeMail(velocityMessage(), body({ subject: "#foreach($i in [1..20000])#end" }), settings)).toThrow(/^in the subject at line 1, column 1: /);
+    expect(() => composeMail(velocityMessage(), body({ subject: "#foreach($i in [1..20000])#end" }), settings)).toThrow(
+      /^in the subject at line 1, column 1: /,
+    );
   });
 });
 
@@ -124,8 +143,12 @@ describe("applying the options header at compose time", () => {
   });
 
   it("leaves bracketed words of SMTP mail alone but still renders [Unsubscribe]", () => {
-    const { mail, missingFields } = composeMail(message(), body({ html: "<html><body><p>See [Note] and [Unsubscribe]</p></body></html>" }), settings);
-    expect(mail.html).toContain("See [Note] and <a href=\"https://ph.test/u/");
+    const { mail, missingFields } = composeMail(
+      message(),
+      body({ html: "<html><body><p>See [Note] and [Unsubscribe]</p></body></html>" }),
+      settings,
+    );
+    expect(mail.html).toContain('See [Note] and <a href="https://ph.test/u/');
     expect(missingFields).toEqual([]);
   });
 
@@ -145,7 +168,11 @@ describe("applying the options header at compose time", () => {
 
   it("sends a message without an options header as written, braces and brackets alike", () => {
     const plain = message({ options: { ...message().options, templateEngine: "none" }, mergeFields: {} });
-    const { mail, missingFields } = composeMail(plain, body({ subject: "[URGENT] {{not a field}}", text: "Use {{name}} in Vue. [Unsubscribe]" }), settings);
+    const { mail, missingFields } = composeMail(
+      plain,
+      body({ subject: "[URGENT] {{not a field}}", text: "Use {{name}} in Vue. [Unsubscribe]" }),
+      settings,
+    );
     expect(mail.subject).toBe("[URGENT] {{not a field}}");
     expect(mail.text).toMatch(/^Use \{\{name\}\} in Vue\. https:\/\/ph\.test\/u\//);
     expect(missingFields).toEqual([]);

@@ -5,7 +5,8 @@ import { checkVelocity, VELOCITY_LIMITS } from "../../shared/render/velocity-che
 import { renderVelocitySandboxed, sandboxData } from "../../shared/render/velocity-sandbox.ts";
 import { TemplateError } from "../../shared/render/template-safety.ts";
 
-const render = (template: string, values: Record<string, unknown> = {}, html = false) => renderVelocitySandboxed(template, values, { html });
+const render = (template: string, values: Record<string, unknown> = {}, html = false) =>
+  renderVelocitySandboxed(template, values, { html });
 
 function refusal(fn: () => unknown): TemplateError {
   try {
@@ -47,13 +48,20 @@ describe("the allowlist check", () => {
   });
 
   it("looks inside interpolated strings, which the engine renders as templates of their own", () => {
-    expect(checkVelocity('#set($a = "#set($b = $c.__lookupGetter__(\'x\'))")')).toEqual([
+    expect(checkVelocity("#set($a = \"#set($b = $c.__lookupGetter__('x'))\")")).toEqual([
       { message: "$c.__lookupGetter__('x') calls a method; templates may only read values", line: 1, column: 1 },
     ]);
   });
 
   it("refuses names a prototype answers to, as references, properties, loop variables and index keys", () => {
-    for (const template of ["$__proto__", "$a.hasOwnProperty", "#foreach($constructor in $l)#end", "$a['__defineGetter__']", "#set($valueOf = 1)", "$a.prototype"]) {
+    for (const template of [
+      "$__proto__",
+      "$a.hasOwnProperty",
+      "#foreach($constructor in $l)#end",
+      "$a['__defineGetter__']",
+      "#set($valueOf = 1)",
+      "$a.prototype",
+    ]) {
       expect(checkVelocity(template)[0]?.message, template).toMatch(/is not a name templates may use$/);
     }
   });
@@ -67,8 +75,10 @@ describe("the allowlist check", () => {
   });
 
   it("refuses a template with more $ and # than the parser gets through quickly, before parsing it", () => {
-    const template = "<td style=\"color:#336699\">$name</td>\n".repeat(1_001);
-    expect(checkVelocity(template)).toEqual([{ message: "a Velocity template may hold at most 2,000 $ and # characters; this one has 2,002" }]);
+    const template = '<td style="color:#336699">$name</td>\n'.repeat(1_001);
+    expect(checkVelocity(template)).toEqual([
+      { message: "a Velocity template may hold at most 2,000 $ and # characters; this one has 2,002" },
+    ]);
     expect(checkVelocity(template.slice(template.indexOf("\n") + 1))).toEqual([]);
   });
 });
@@ -78,7 +88,16 @@ describe("the values the engine is given", () => {
     class Secret {
       key = "k";
     }
-    const copy = sandboxData({ name: "Ann", n: 1, ok: true, none: null, list: [{ a: 1 }], fn: () => "x", secret: new Secret(), date: new Date(0) }) as Record<string, unknown>;
+    const copy = sandboxData({
+      name: "Ann",
+      n: 1,
+      ok: true,
+      none: null,
+      list: [{ a: 1 }],
+      fn: () => "x",
+      secret: new Secret(),
+      date: new Date(0),
+    }) as Record<string, unknown>;
     expect(Object.getPrototypeOf(copy)).toBeNull();
     expect(Object.getPrototypeOf(copy.list)).toBeNull();
     expect(Array.isArray(copy.list)).toBe(true);
@@ -110,7 +129,11 @@ describe("a render", () => {
 
   it("compares lists and objects only by identity, and refuses arithmetic on them", () => {
     expect(render('#if($l == "1")eq#{else}ne#end #if($l == $l)same#end', { l: ["1"] }).output).toBe("ne same");
-    expect(refusal(() => render("#set($x = $l * 2)", { l: [1] })).problem).toEqual({ message: "* works on numbers and text, not on lists or objects", line: 1, column: 1 });
+    expect(refusal(() => render("#set($x = $l * 2)", { l: [1] })).problem).toEqual({
+      message: "* works on numbers and text, not on lists or objects",
+      line: 1,
+      column: 1,
+    });
   });
 
   it("reports names the template read but nobody set", () => {
@@ -139,10 +162,14 @@ describe("a render", () => {
 
   it("stops at its time budget", () => {
     const limits = { ...VELOCITY_LIMITS, milliseconds: 0 };
-    expect(refusal(() => renderVelocitySandboxed("#foreach($i in [1..5000])$i#end", {}, { html: false, limits })).message).toMatch(/took longer than 0 ms to render$/);
+    expect(refusal(() => renderVelocitySandboxed("#foreach($i in [1..5000])$i#end", {}, { html: false, limits })).message).toMatch(
+      /took longer than 0 ms to render$/,
+    );
   });
 
   it("turns anything the engine throws into a refusal of the template", () => {
-    expect(refusal(() => render("#set($x = $o + 1)", { o: { a: 1 } })).problem.message).toBe("+ works on numbers and text, not on lists or objects");
+    expect(refusal(() => render("#set($x = $o + 1)", { o: { a: 1 } })).problem.message).toBe(
+      "+ works on numbers and text, not on lists or objects",
+    );
   });
 });

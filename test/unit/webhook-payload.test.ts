@@ -58,7 +58,10 @@ describe("a webhook event", () => {
   });
 
   it("leaves out what is not known", () => {
-    const event = buildWebhookEvent({ message: message({ extraData: {}, metadata: undefined, tags: undefined }), change: { status: "SENT", ts: 2000 } });
+    const event = buildWebhookEvent({
+      message: message({ extraData: {}, metadata: undefined, tags: undefined }),
+      change: { status: "SENT", ts: 2000 },
+    });
     expect(Object.keys(event)).not.toContain("metadata");
     expect(Object.keys(event)).not.toContain("tags");
     expect(Object.keys(event)).not.toContain("reason");

@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { parseSendRequest } from "../../shared/accept/http-request.ts";
 import { checkWebhookUrl, isBlockedAddress, urlSyntaxProblem, type Resolver } from "../../shared/webhooks/url-policy.ts";
 
-const resolvesTo = (...addresses: string[]): Resolver => async () => addresses;
+const resolvesTo =
+  (...addresses: string[]): Resolver =>
+  async () =>
+    addresses;
 
 describe("the webhook URL policy in AWS mode", () => {
   it.each([
@@ -29,7 +32,13 @@ describe("the webhook URL policy in AWS mode", () => {
 
   it("accepts a public address and a host name that resolves only to public addresses", async () => {
     expect(await checkWebhookUrl("https://93.184.216.34/hook", "aws")).toBeUndefined();
-    expect(await checkWebhookUrl("https://hooks.example.com/posthaste", "aws", resolvesTo("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"))).toBeUndefined();
+    expect(
+      await checkWebhookUrl(
+        "https://hooks.example.com/posthaste",
+        "aws",
+        resolvesTo("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"),
+      ),
+    ).toBeUndefined();
   });
 
   it("refuses a host name when any one of its addresses is private", async () => {
@@ -52,18 +61,23 @@ describe("the webhook URL policy in local mode", () => {
 });
 
 describe("webhook URL syntax", () => {
-  it.each(["ftp://example.com/x", "javascript:alert(1)", "/relative/path", "http://exa mple.com/", "not a url", `https://example.com/${"a".repeat(2100)}`])(
-    "refuses %s as invalid in either mode",
-    (url) => {
-      expect(urlSyntaxProblem(url, "local")).toBe("invalid_url");
-      expect(urlSyntaxProblem(url, "aws")).toBe("invalid_url");
-    },
-  );
+  it.each([
+    "ftp://example.com/x",
+    "javascript:alert(1)",
+    "/relative/path",
+    "http://exa mple.com/",
+    "not a url",
+    `https://example.com/${"a".repeat(2100)}`,
+  ])("refuses %s as invalid in either mode", (url) => {
+    expect(urlSyntaxProblem(url, "local")).toBe("invalid_url");
+    expect(urlSyntaxProblem(url, "aws")).toBe("invalid_url");
+  });
 });
 
 describe("blocked addresses", () => {
   it("covers the metadata service, private ranges and IPv4 hidden in IPv6", () => {
-    for (const address of ["169.254.169.254", "10.255.255.255", "::ffff:10.0.0.1", "2002:a00:1::", "ff02::1", "::"]) expect(isBlockedAddress(address)).toBe(true);
+    for (const address of ["169.254.169.254", "10.255.255.255", "::ffff:10.0.0.1", "2002:a00:1::", "ff02::1", "::"])
+      expect(isBlockedAddress(address)).toBe(true);
     for (const address of ["8.8.8.8", "2001:4860:4860::8888", "::ffff:8.8.8.8"]) expect(isBlockedAddress(address)).toBe(false);
   });
 });
@@ -85,6 +99,8 @@ describe("a recipient's callbackUrl in a send request", () => {
 
   it("is accepted on loopback in local mode, and refused anywhere when it is not http(s)", () => {
     expect(parseSendRequest(request("http://127.0.0.1:4000/hook"), limits).failures).toEqual([]);
-    expect(parseSendRequest(request("file:///etc/passwd"), limits).failures[0].reasons).toEqual([{ key: "invalid_url", ref: "Recipients[0].ExtraData.callbackUrl" }]);
+    expect(parseSendRequest(request("file:///etc/passwd"), limits).failures[0].reasons).toEqual([
+      { key: "invalid_url", ref: "Recipients[0].ExtraData.callbackUrl" },
+    ]);
   });
 });
