@@ -175,7 +175,7 @@ export function buildRows(r: Results): Row[] {
 }
 
 function smtpRows(smtp: SmtpSection | undefined): Row[] {
-  if (!smtp || smtp.status !== "measured") {
+  if (smtp?.status !== "measured") {
     return [
       {
         figure: "4. SMTP ingest",
