@@ -22,7 +22,7 @@ const flag = z.pipe(
 // Refused as the SMTP door refuses them in To and CC: control characters and < > @ ,.
 const name = z.optional(z.string().check(z.maxLength(256), z.refine(isAcceptableDisplayName, { message: "invalid_name" })));
 
-const recipientSchema = z.object({
+export const recipientSchema = z.object({
   Address: address,
   Name: name,
   MergeFields: z.optional(stringMap),
@@ -36,7 +36,7 @@ const recipientSchema = z.object({
   ),
 });
 
-const requestSchema = (maxRecipients: number, maxAttachments: number) =>
+export const requestSchema = (maxRecipients: number, maxAttachments: number) =>
   z.object({
     Recipients: z.array(z.unknown()).check(z.minLength(1), z.maxLength(maxRecipients)),
     CheckUnsubscription: z.optional(z.boolean()),

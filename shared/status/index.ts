@@ -1,2 +1,3 @@
 // What other features may use of status/: the status service (record a change, notify listeners).
 export { makeStatusService, type StatusService } from "./status-service.ts";
+export { messageView } from "./message-view.ts";

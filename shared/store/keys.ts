@@ -24,7 +24,7 @@ export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padSt
 const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
 
 /** Sort-key prefixes of the item families kept in an account's partition. */
-export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as const;
+export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#", apiKey: "KEY#" } as const;
 
 /** Copies of a submission one unsubscribe ticket item serves. */
 export const TICKET_CHUNK = 1000;
@@ -43,6 +43,8 @@ export const keys = {
   domain: (accountId: string, domain: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.domain}${domain}` }),
   sender: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SENDER#${address}` }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
+  /** What the account sees of one of its keys (never the key), so it can list and revoke them. */
+  apiKeyRecord: (accountId: string, keyId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.apiKey}${keyId}` }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
   suppression: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SUPPRESSION#${address}` }),
   /** The suppression list by time: one list item per entry, beside the entry keyed by address. */

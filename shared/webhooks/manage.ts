@@ -16,7 +16,7 @@ export interface ManageWebhooksDeps {
   resolve?: Resolver;
 }
 
-const createSchema = z.object({
+export const createSchema = z.object({
   Url: z.string(),
   Description: z.optional(z.string().check(z.maxLength(256))),
 });
