@@ -15,7 +15,11 @@ export const makeHandler = (config: { publicUrl: string }) => {
     if (request.event.routeKey === "GET /docs") {
       return {
         statusCode: 200,
-        headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": PAGE_POLICY, "x-content-type-options": "nosniff" },
+        headers: {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": PAGE_POLICY,
+          "x-content-type-options": "nosniff",
+        },
         body: referencePage(built() as unknown as Record<string, unknown>),
       };
     }

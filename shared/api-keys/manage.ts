@@ -57,6 +57,7 @@ export async function listApiKeys(deps: ApiKeyDeps, caller: Caller) {
 export async function revokeApiKey(deps: ApiKeyDeps, caller: Caller, keyId: string) {
   requireAccountKey(caller);
   const record = /^[\w-]{1,64}$/.test(keyId) ? await deps.accounts.revokeApiKey(caller.accountId, keyId) : undefined;
-  if (!record) throw new AppError("not_found", { message: `API key ${keyId} was not found`, reasons: [{ key: "not_found", ref: "keyId" }] });
+  if (!record)
+    throw new AppError("not_found", { message: `API key ${keyId} was not found`, reasons: [{ key: "not_found", ref: "keyId" }] });
   return apiKeyView(record);
 }

@@ -52,7 +52,8 @@ export function consoleAssets(folders: URL[]) {
 
   return async (name: string): Promise<APIGatewayProxyStructuredResultV2> => {
     const body = (CONSOLE_FILES as readonly string[]).includes(name) ? await read(name) : undefined;
-    if (body === undefined) return { statusCode: 404, headers: { ...HEADERS, "content-type": "text/plain; charset=utf-8" }, body: "No such file" };
+    if (body === undefined)
+      return { statusCode: 404, headers: { ...HEADERS, "content-type": "text/plain; charset=utf-8" }, body: "No such file" };
     const type = TYPES[name.slice(name.lastIndexOf("."))];
     // The page is small and changes with a deploy; the files it names are cached briefly.
     const cache = name === "index.html" ? "no-store" : "public, max-age=300";

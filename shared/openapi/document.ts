@@ -54,7 +54,11 @@ function operation(route: RouteRef, doc: RouteDoc): ZodOpenApiOperationObject {
     responses[status as "200"] = {
       description: answer.description,
       ...(answer.headers
-        ? { headers: Object.fromEntries(Object.entries(answer.headers).map(([name, description]) => [name, { schema: { type: "string" }, description }])) }
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(answer.headers).map(([name, description]) => [name, { schema: { type: "string" }, description }]),
+            ),
+          }
         : {}),
       ...(answer.json ? { content: { "application/json": { schema: answer.json } } } : {}),
       ...(answer.media ? { content: { [answer.media.type]: { schema: answer.media.schema } } } : {}),
@@ -71,7 +75,9 @@ function operation(route: RouteRef, doc: RouteDoc): ZodOpenApiOperationObject {
     ...(doc.description ? { description: doc.description } : {}),
     tags: [doc.tag],
     ...(doc.access === "public" ? { security: [] } : {}),
-    ...(doc.access === "accountKey" ? { description: `${doc.description ?? ""}${doc.description ? " " : ""}Needs an account key: a project key gets 403 forbidden.` } : {}),
+    ...(doc.access === "accountKey"
+      ? { description: `${doc.description ?? ""}${doc.description ? " " : ""}Needs an account key: a project key gets 403 forbidden.` }
+      : {}),
     requestParams: {
       ...(doc.path ? { path: doc.path } : {}),
       ...(doc.query ? { query: doc.query } : {}),

@@ -73,7 +73,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: "Messages",
     access: "apiKey",
     headers: z.object({
-      "idempotency-key": z.optional(z.string().check(z.maxLength(255), z.meta({ description: "Sends at most once per key and body within 24 hours" }))),
+      "idempotency-key": z.optional(
+        z.string().check(z.maxLength(255), z.meta({ description: "Sends at most once per key and body within 24 hours" })),
+      ),
     }),
     body: { json: sendBody, example: SEND_EXAMPLE },
     answers: { 200: { description: "One Result entry per recipient", json: sendResultSchema } },
@@ -102,7 +104,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     access: "public",
     path: token,
     answers: {
-      200: { description: "A 1×1 transparent GIF, also when the open could not be recorded", media: { type: "image/gif", schema: z.string() } },
+      200: {
+        description: "A 1×1 transparent GIF, also when the open could not be recorded",
+        media: { type: "image/gif", schema: z.string() },
+      },
       404: text("The token is not one Posthaste signed"),
     },
   },
@@ -127,7 +132,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     path: token,
     body: {
       media: "application/x-www-form-urlencoded",
-      schema: z.object({ "List-Unsubscribe": z.optional(z.literal("One-Click")), action: z.optional(z.enum(["unsubscribe", "resubscribe"])) }),
+      schema: z.object({
+        "List-Unsubscribe": z.optional(z.literal("One-Click")),
+        action: z.optional(z.enum(["unsubscribe", "resubscribe"])),
+      }),
     },
     answers: {
       200: { description: "The page after the action, or `Unsubscribed` for one-click", media: { type: "text/html", schema: z.string() } },

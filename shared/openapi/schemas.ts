@@ -19,11 +19,9 @@ export function named<T extends z.core.$ZodType>(schema: T, id: string, meta: { 
 const time = z.string().check(z.iso.datetime());
 const ok = z.literal("ok");
 
-export const reasonSchema = named(
-  z.object({ key: z.enum(REASON_KEYS), ref: z.optional(z.string()) }),
-  "Reason",
-  { description: "What was wrong: `key` from a fixed list, `ref` the path of the field (`Recipients[0].Address`)." },
-);
+export const reasonSchema = named(z.object({ key: z.enum(REASON_KEYS), ref: z.optional(z.string()) }), "Reason", {
+  description: "What was wrong: `key` from a fixed list, `ref` the path of the field (`Recipients[0].Address`).",
+});
 
 const errorCodes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 
@@ -32,7 +30,11 @@ export const errorSchema = named(
   "Error",
   {
     description: "Every error of the API, in the Devino shape. `Code` says which error (the table in docs/http-api.md).",
-    example: { Code: "validation_error", Description: "Recipients[0].Address is not a valid email address", Reasons: [{ key: "invalid_address", ref: "Recipients[0].Address" }] },
+    example: {
+      Code: "validation_error",
+      Description: "Recipients[0].Address is not a valid email address",
+      Reasons: [{ key: "invalid_address", ref: "Recipients[0].Address" }],
+    },
   },
 );
 
@@ -54,7 +56,10 @@ export const sendResultSchema = named(
   "SendResult",
   {
     description: "One entry per recipient, in request order: accepted with its MessageId, or refused with its reasons.",
-    example: { Result: [{ Index: 0, Address: "user@example.org", MessageId: "0mb7k2x1qAbCdEfGhIjKlMnOp-0", Code: "ok", Status: "ACCEPTED" }], Code: "ok" },
+    example: {
+      Result: [{ Index: 0, Address: "user@example.org", MessageId: "0mb7k2x1qAbCdEfGhIjKlMnOp-0", Code: "ok", Status: "ACCEPTED" }],
+      Code: "ok",
+    },
   },
 );
 

@@ -59,7 +59,10 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
      * A new key in clear, and the record the account lists and revokes it by. The record is
      * written first: should the key item fail, what is left is a listed key that never worked.
      */
-    async issueApiKey(accountId: string, options: { projectId?: string; label?: string } = {}): Promise<{ apiKey: string; record: ApiKeyRecord }> {
+    async issueApiKey(
+      accountId: string,
+      options: { projectId?: string; label?: string } = {},
+    ): Promise<{ apiKey: string; record: ApiKeyRecord }> {
       const apiKey = newApiKey();
       const keyHash = hashApiKey(apiKey);
       const record: ApiKeyRecord = {
@@ -74,7 +77,14 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
       await ddb.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...keys.apiKey(keyHash), accountId, projectId: options.projectId, label: options.label, keyId: record.keyId, createdAt: record.createdAt },
+          Item: {
+            ...keys.apiKey(keyHash),
+            accountId,
+            projectId: options.projectId,
+            label: options.label,
+            keyId: record.keyId,
+            createdAt: record.createdAt,
+          },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );

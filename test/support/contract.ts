@@ -14,7 +14,9 @@ type Json = Record<string, any>;
 
 export const CONTRACT_DIR = path.resolve("test-output/contract");
 
-let compiled: { document: Json; ajv: InstanceType<typeof Ajv2020.default>; operations: { method: string; pattern: RegExp; id: string; op: Json }[] } | undefined;
+let compiled:
+  | { document: Json; ajv: InstanceType<typeof Ajv2020.default>; operations: { method: string; pattern: RegExp; id: string; op: Json }[] }
+  | undefined;
 
 function contract() {
   if (compiled) return compiled;
@@ -63,7 +65,9 @@ export function checkContract(event: APIGatewayProxyEventV2, result: APIGatewayP
   const where = `${found.id} (${method} ${rawPath}) answered ${result.statusCode}`;
   const response = found.op.responses[String(result.statusCode)];
   if (!response) throw new Error(`Contract: ${where}, a status the document does not list for it`);
-  const type = String(result.headers?.["content-type"] ?? "").split(";")[0].trim();
+  const type = String(result.headers?.["content-type"] ?? "")
+    .split(";")[0]
+    .trim();
   const content = response.content as Json | undefined;
   if (content && !(type in content) && !("*/*" in content)) {
     throw new Error(`Contract: ${where} with content-type ${type || "(none)"}; the document says ${Object.keys(content).join(", ")}`);

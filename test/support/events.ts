@@ -58,5 +58,6 @@ export async function invoke(
   const result = (await handler(event, testContext())) as APIGatewayProxyStructuredResultV2;
   // Every answer a test gets is also held against the OpenAPI document (test/support/contract.ts).
   checkContract(event, result);
-  return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
+  const isJson = /json/.test(String(result.headers?.["content-type"] ?? ""));
+  return { ...result, json: result.body && isJson ? JSON.parse(result.body) : undefined };
 }

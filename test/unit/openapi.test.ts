@@ -6,7 +6,6 @@ import { ROUTES } from "../../functions/manifest.ts";
 import { ERROR_CODES } from "../../shared/domain/errors.ts";
 import { errorCodesOf, openApiDocument, ROUTE_DOCS } from "../../shared/openapi/index.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: a parsed JSON document
 type Json = Record<string, any>;
 const document = openApiDocument(ROUTES, { serverUrl: "https://api.example.com" }) as Json;
 
@@ -50,7 +49,10 @@ describe("the OpenAPI document", () => {
 
   it("describes parameters and bodies from the schemas the handlers validate with", () => {
     const list = document.paths["/suppressions"].get.parameters;
-    expect(list.find((p: Json) => p.name === "cause")).toMatchObject({ in: "query", schema: { enum: ["unsubscribed", "hard_bounce", "complaint", "manual"] } });
+    expect(list.find((p: Json) => p.name === "cause")).toMatchObject({
+      in: "query",
+      schema: { enum: ["unsubscribed", "hard_bounce", "complaint", "manual"] },
+    });
     expect(document.paths["/email/messages/{messageId}"].get.parameters).toEqual([
       expect.objectContaining({ in: "path", name: "messageId", required: true }),
     ]);
@@ -64,8 +66,7 @@ describe("the OpenAPI document", () => {
   it("has schemas that compile, and examples that fit them", () => {
     const ajv = new Ajv2020.default({ strict: false, validateFormats: false });
     ajv.addSchema({ $id: "doc", components: document.components });
-    const compile = (schema: unknown) =>
-      ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')));
+    const compile = (schema: unknown) => ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')));
     for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
       for (const op of Object.values(item)) {
         for (const media of Object.values((op.requestBody?.content ?? {}) as Record<string, Json>)) {
