@@ -79,7 +79,9 @@ async function domainService(settings: AdminSettings, tableName: string, clients
       }
     : { ...process.env, TABLE_NAME: tableName, BUCKET_NAME: process.env.BUCKET_NAME ?? "-", LINK_SECRET: process.env.LINK_SECRET ?? "-" };
   const config = loadConfig(env);
-  return domainDeps(wiring({ config, clients: { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 } }));
+  return domainDeps(
+    wiring({ config, clients: { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 } }),
+  );
 }
 
 async function connect(settings: AdminSettings): Promise<{ tableName: string; queues: QueueUrls; info?: LocalInfo } & AwsClients> {

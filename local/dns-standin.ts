@@ -46,8 +46,7 @@ export async function startDnsStandIn(options: { dataDir: string; port: number }
               answer({ ...base, type: Packet.TYPE.TXT, data: record.value.match(new RegExp(`[^]{1,${TXT_CHUNK}}`, "g")) ?? [""] });
             else if (record.type === "MX" && question.type === Packet.TYPE.MX)
               answer({ ...base, type: Packet.TYPE.MX, exchange: record.value, priority: record.priority ?? 10 });
-            else if (record.type === "CNAME")
-              answer({ ...base, type: Packet.TYPE.CNAME, domain: record.value });
+            else if (record.type === "CNAME") answer({ ...base, type: Packet.TYPE.CNAME, domain: record.value });
           }
         })
         .catch(() => {

@@ -34,7 +34,10 @@ async function writeZone(dataDir: string, records: ZoneRecord[]) {
 export async function publishRecords(dataDir: string, records: ZoneRecord[]): Promise<ZoneRecord[]> {
   const zone = await readZone(dataDir);
   const kept = zone.filter((old) => !records.some((r) => sameName(r.name, old.name) && r.type === old.type));
-  await writeZone(dataDir, [...kept, ...records.map(({ name, type, value, priority }) => ({ name: name.toLowerCase(), type, value, priority }))]);
+  await writeZone(dataDir, [
+    ...kept,
+    ...records.map(({ name, type, value, priority }) => ({ name: name.toLowerCase(), type, value, priority })),
+  ]);
   return records;
 }
 

@@ -19,7 +19,7 @@ async function main() {
   quietSdkVersionNotice();
   const settings = settingsOrExit();
   const dataDir = settings.dataDir ?? path.join(ROOT, ".data");
-  let platform;
+  let platform: Awaited<ReturnType<typeof startPlatform>>;
   try {
     platform = await startPlatform({
       dataDir,

@@ -237,7 +237,10 @@ const ENVIRONMENT = z.object({
   ACCOUNT_CACHE_SECONDS: wholeNumber("a whole number of seconds", 30),
   DKIM_KEY_ENCRYPTION_KEY: setting("a secret of at least 32 characters", (v) => (v.length >= 32 ? v : undefined)),
   DNS_SERVERS: setting("a comma-separated list of IP addresses, each with an optional :port", (v) => {
-    const servers = v.split(",").map((s) => s.trim()).filter(Boolean);
+    const servers = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     return servers.every((s) => /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?|[0-9a-f:]+)$/i.test(s)) ? servers : undefined;
   }),
   DNS_TIMEOUT_MS: wholeNumber("a whole number of milliseconds, at least 1", 3000, 1),

@@ -62,7 +62,10 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
     ]);
     let composed: Composed;
     try {
-      composed = signedBy(composeMail(message, body, { ...deps.config, publicUrl: sender.linkBase ?? deps.config.publicUrl }, account), sender);
+      composed = signedBy(
+        composeMail(message, body, { ...deps.config, publicUrl: sender.linkBase ?? deps.config.publicUrl }, account),
+        sender,
+      );
     } catch (error) {
       if (isTemplateError(error)) return await refused(deps, message, error);
       throw error;
@@ -100,7 +103,9 @@ function signedBy(composed: Composed, sender: SenderIdentity): Composed {
     mail: {
       ...mail,
       ...(sender.dkim ? { dkim: sender.dkim } : {}),
-      ...(sender.returnPath ? { envelope: { ...mail.envelope, from: returnPathAddress(domainOf(mail.from.address), mail.messageId) } } : {}),
+      ...(sender.returnPath
+        ? { envelope: { ...mail.envelope, from: returnPathAddress(domainOf(mail.from.address), mail.messageId) } }
+        : {}),
     },
   };
 }

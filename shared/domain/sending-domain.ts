@@ -88,7 +88,14 @@ export interface DomainWebhookEvent {
   domain: string;
   status: DomainStatus;
   /** The records (and the provider's identity) that did not check out. */
-  failedRecords: { purpose: RecordPurpose | "identity"; type?: RecordType; name?: string; value?: string; state: RecordState; problem?: string }[];
+  failedRecords: {
+    purpose: RecordPurpose | "identity";
+    type?: RecordType;
+    name?: string;
+    value?: string;
+    state: RecordState;
+    problem?: string;
+  }[];
 }
 
 /** What signs and addresses one domain's mail at delivery. */

@@ -25,7 +25,9 @@ export function makeDnsLookup(options: { servers: string[]; timeoutMs: number })
       return { found: await query() };
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
-      return ABSENT.has(code) ? { missing: `no such record at ${name}` } : { unknown: `DNS gave no answer for ${name} (${code || String(error)})` };
+      return ABSENT.has(code)
+        ? { missing: `no such record at ${name}` }
+        : { unknown: `DNS gave no answer for ${name} (${code || String(error)})` };
     }
   };
   return {

@@ -129,8 +129,13 @@ export async function check(deps: DomainDeps, domain: SendingDomain): Promise<{ 
   if (!domain.dkim) return { domain }; // the admin CLI's old domain: nothing published to check
   const now = (deps.now ?? Date.now)();
   const records = await Promise.all(domain.records.map((record) => checkRecord(record, deps.dns, now)));
-  const identity = deps.identities ? { provider: "ses" as const, ...(await identityState(deps.identities, domain.domain)), checkedAt: now } : undefined;
-  const states = [...records.filter((r) => REQUIRED_PURPOSES.includes(r.purpose)).map((r) => r.state), ...(identity ? [identity.state] : [])];
+  const identity = deps.identities
+    ? { provider: "ses" as const, ...(await identityState(deps.identities, domain.domain)), checkedAt: now }
+    : undefined;
+  const states = [
+    ...records.filter((r) => REQUIRED_PURPOSES.includes(r.purpose)).map((r) => r.state),
+    ...(identity ? [identity.state] : []),
+  ];
   let status = statusAfterCheck(domain.status, states);
   let takenBy = false;
   // The first account to verify a domain keeps it.
@@ -174,7 +179,11 @@ async function tellOwner(deps: DomainDeps, domain: SendingDomain, now: number) {
     status: domain.status,
     failedRecords,
   };
-  log.warn("sending domain failed verification", { accountId: domain.accountId, domain: domain.domain, failedRecords: failedRecords.length });
+  log.warn("sending domain failed verification", {
+    accountId: domain.accountId,
+    domain: domain.domain,
+    failedRecords: failedRecords.length,
+  });
   await deps.notify(domain.accountId, event);
 }
 

@@ -1,12 +1,7 @@
 // What the delivery worker needs of a sender's domain: its DKIM key (decrypted once per
 // container and kept a while), its return path, and the base of its links. Read per domain
 // through a cache: a busy sender's domain costs one read and one decryption a few minutes.
-import {
-  returnPathDomain,
-  trackingHost,
-  type SenderIdentity,
-  type SendingDomain,
-} from "../domain/sending-domain.ts";
+import { returnPathDomain, trackingHost, type SenderIdentity, type SendingDomain } from "../domain/sending-domain.ts";
 import { ttlCache } from "../lib/ttl-cache.ts";
 import type { SendingDomainStore } from "../store/sending-domains.ts";
 import type { KeySealer } from "./dkim-keys.ts";
@@ -27,7 +22,11 @@ export function identityOf(domain: SendingDomain, options: Omit<SenderIdentityOp
   const identity: SenderIdentity = {};
   // Signed whenever there is a key: a message accepted before its domain failed still goes out signed.
   if (domain.dkim)
-    identity.dkim = { domainName: domain.domain, keySelector: domain.dkim.selector, privateKey: options.sealer.open(domain.dkim.sealedPrivateKey) };
+    identity.dkim = {
+      domainName: domain.domain,
+      keySelector: domain.dkim.selector,
+      privateKey: options.sealer.open(domain.dkim.sealedPrivateKey),
+    };
   if (verified(domain, "returnPathMx") && verified(domain, "returnPathSpf")) identity.returnPath = returnPathDomain(domain.domain);
   if (options.trackingHosts && verified(domain, "tracking")) {
     const url = new URL(options.publicUrl);

@@ -64,14 +64,19 @@ export function makeSendingDomainStore(ddb: DynamoDBDocumentClient, tableName: s
       );
       if (!written) return false;
       await ddb.send(
-        new PutCommand({ TableName: tableName, Item: { ...keys.sendingDomainEntry(accountId, domain.domain), accountId, domain: domain.domain } }),
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.sendingDomainEntry(accountId, domain.domain), accountId, domain: domain.domain },
+        }),
       );
       return true;
     },
 
     async remove(accountId: string, domain: string): Promise<boolean> {
       const removed = await ifConditionHolds(
-        ddb.send(new DeleteCommand({ TableName: tableName, Key: keys.domain(accountId, domain), ConditionExpression: "attribute_exists(pk)" })),
+        ddb.send(
+          new DeleteCommand({ TableName: tableName, Key: keys.domain(accountId, domain), ConditionExpression: "attribute_exists(pk)" }),
+        ),
       );
       await deleteAll(table, [keys.sendingDomainEntry(accountId, domain)]);
       await ifConditionHolds(

@@ -6,6 +6,7 @@ import {
   CreateEmailIdentityCommand,
   DeleteEmailIdentityCommand,
   GetEmailIdentityCommand,
+  type GetEmailIdentityCommandOutput,
   PutEmailIdentityDkimSigningAttributesCommand,
   PutEmailIdentityMailFromAttributesCommand,
   type SESv2Client,
@@ -22,12 +23,18 @@ export function makeSesIdentities(ses: SESv2Client, configurationSet?: string): 
     async put(domain, dkim) {
       const DkimSigningAttributes = { DomainSigningSelector: dkim.selector, DomainSigningPrivateKey: sesPrivateKey(dkim.privateKeyPem) };
       try {
-        await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: domain, DkimSigningAttributes, ConfigurationSetName: configurationSet }));
+        await ses.send(
+          new CreateEmailIdentityCommand({ EmailIdentity: domain, DkimSigningAttributes, ConfigurationSetName: configurationSet }),
+        );
       } catch (error) {
         if (errorName(error) !== "AlreadyExistsException") throw error;
         // Re-added after a removal that left the identity: sign with the new key.
         await ses.send(
-          new PutEmailIdentityDkimSigningAttributesCommand({ EmailIdentity: domain, SigningAttributesOrigin: "EXTERNAL", SigningAttributes: DkimSigningAttributes }),
+          new PutEmailIdentityDkimSigningAttributesCommand({
+            EmailIdentity: domain,
+            SigningAttributesOrigin: "EXTERNAL",
+            SigningAttributes: DkimSigningAttributes,
+          }),
         );
       }
       await ses.send(
@@ -41,7 +48,7 @@ export function makeSesIdentities(ses: SESv2Client, configurationSet?: string): 
     },
 
     async state(domain) {
-      let identity;
+      let identity: GetEmailIdentityCommandOutput;
       try {
         identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: domain }));
       } catch (error) {

@@ -4,7 +4,10 @@ import type { DomainWebhookEvent } from "../domain/sending-domain.ts";
 import { packJobs, type WebhookQueue } from "../queue/webhooks.ts";
 import type { WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 
-export function makeDomainEventNotifier(deps: { endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">; queue: Pick<WebhookQueue, "enqueue"> }) {
+export function makeDomainEventNotifier(deps: {
+  endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">;
+  queue: Pick<WebhookQueue, "enqueue">;
+}) {
   return async (accountId: string, event: DomainWebhookEvent) => {
     const endpoints = await deps.endpoints.listUrlEndpoints(accountId);
     if (endpoints.length === 0) return;

@@ -107,7 +107,8 @@ describe("functions from the manifest", () => {
   it("gives every function the link secret and the DKIM key-encryption secret as deploy-time Secrets Manager references, not values", () => {
     for (const { kind, def } of ALL_FUNCTIONS) {
       const variables = manifestFunction(resources, kind, def)[1].Properties.Environment.Variables;
-      for (const name of ["LINK_SECRET", "DKIM_KEY_ENCRYPTION_KEY"]) expect(JSON.stringify(variables[name]), name).toContain("{{resolve:secretsmanager:");
+      for (const name of ["LINK_SECRET", "DKIM_KEY_ENCRYPTION_KEY"])
+        expect(JSON.stringify(variables[name]), name).toContain("{{resolve:secretsmanager:");
     }
   });
 

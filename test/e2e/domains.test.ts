@@ -114,7 +114,11 @@ describe("sending domains", () => {
     await smtpSend(`news@${domain}`, smtpSubject);
     const box = mailbox(platform.info);
     const httpMail = await eventually(async () => (await box.list(`?messageId=${httpId}`))[0], 20_000, "the HTTP message");
-    const smtpMail = await eventually(async () => (await box.list("?to=olga@example.org")).find((e) => e.subject === smtpSubject), 20_000, "the SMTP message");
+    const smtpMail = await eventually(
+      async () => (await box.list("?to=olga@example.org")).find((e) => e.subject === smtpSubject),
+      20_000,
+      "the SMTP message",
+    );
     for (const entry of [httpMail, smtpMail] as any[]) {
       expect(entry.envelope.from).toMatch(new RegExp(`^bounce\\+[\\w-]+@bounce\\.${domain.replace(/\./g, "\\.")}$`));
       expect(entry.authentication).toEqual({
@@ -127,7 +131,9 @@ describe("sending domains", () => {
       });
       const raw = await box.raw(entry.id);
       expect(raw).toMatch(/^Received-SPF: pass/);
-      expect(raw).toMatch(new RegExp(`Authentication-Results: mailbox\\.posthaste\\.test;\\r?\\n dkim=pass header\\.i=@${domain.replace(/\./g, "\\.")}`));
+      expect(raw).toMatch(
+        new RegExp(`Authentication-Results: mailbox\\.posthaste\\.test;\\r?\\n dkim=pass header\\.i=@${domain.replace(/\./g, "\\.")}`),
+      );
       expect(raw).toMatch(/dmarc=pass/);
       expect(raw).toContain(`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=${domain};`);
     }
@@ -140,15 +146,23 @@ describe("sending domains", () => {
     expect(record(failed.json.Result, "dkim")).toMatchObject({ Verified: false, State: "missing" });
     expect(record(failed.json.Result, "returnPathSpf")).toMatchObject({ Verified: true });
 
-    const refused = await eventually(async () => {
-      const answer = await send(`news@${domain}`);
-      return answer.status === 400 ? answer : undefined;
-    }, 10_000, "the HTTP refusal");
+    const refused = await eventually(
+      async () => {
+        const answer = await send(`news@${domain}`);
+        return answer.status === 400 ? answer : undefined;
+      },
+      10_000,
+      "the HTTP refusal",
+    );
     expect(refused.json.Reasons[0]).toEqual({ key: "sender_not_verified", ref: "Sender.Address" });
     expect(refused.json.Description).toContain(`Sender domain ${domain} failed verification`);
     expect(refused.json.Description).toContain("_domainkey");
     const smtpRefusal = await eventually(
-      () => smtpSend(`news@${domain}`, "after").then(() => undefined, (error: Error) => error),
+      () =>
+        smtpSend(`news@${domain}`, "after").then(
+          () => undefined,
+          (error: Error) => error,
+        ),
       10_000,
       "the SMTP refusal",
     );

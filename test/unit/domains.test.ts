@@ -2,7 +2,7 @@
 // a lookup's answer is judged, what a check makes of the states, and the sealing of DKIM keys.
 import { createSocket } from "node:dgram";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../shared/domain/errors.ts";
+import type { AppError } from "../../shared/domain/errors.ts";
 import {
   check,
   makeDkimKeyPair,
@@ -17,7 +17,11 @@ import {
 import { checkRecord } from "../../shared/domains/records.ts";
 import type { SendingDomain } from "../../shared/domain/sending-domain.ts";
 
-const SETTINGS = { spf: "include:amazonses.com", returnPathMx: "feedback-smtp.eu-west-1.amazonses.com", linksHost: "links.posthaste.example" };
+const SETTINGS = {
+  spf: "include:amazonses.com",
+  returnPathMx: "feedback-smtp.eu-west-1.amazonses.com",
+  linksHost: "links.posthaste.example",
+};
 const reasonOf = (name: unknown) => {
   try {
     sendingDomainName(name);
