@@ -18,7 +18,7 @@ import { makeWebhookQueue } from "../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
 import type { AccountSettings } from "../shared/domain/account.ts";
-import { loadConfig } from "../shared/config.ts";
+import { loadAdminFunctionConfig, loadConfig } from "../shared/config.ts";
 import { addDomain, check, domainView, recheckDomains } from "../shared/domains/index.ts";
 import { domainDeps } from "../shared/wiring-domains.ts";
 import { wiring } from "../shared/wiring.ts";
@@ -61,7 +61,7 @@ type QueueUrls = Partial<Record<QueueName, { url: string; dlqUrl: string }>>;
  * (TRANSPORT, DKIM_KEY_ENCRYPTION_KEY, DNS_SERVERS ..., docs/configuration.md).
  */
 async function domainService(settings: AdminSettings, tableName: string, clients: AwsClients, info?: LocalInfo) {
-  const env: Record<string, string | undefined> = info
+  const env: Record<string, string | undefined> | undefined = info
     ? {
         POSTHASTE_MODE: "local",
         TABLE_NAME: tableName,
@@ -77,8 +77,8 @@ async function domainService(settings: AdminSettings, tableName: string, clients
         SQS_ENDPOINT: info.endpoints.sqs,
         S3_ENDPOINT: info.endpoints.s3,
       }
-    : { ...process.env, TABLE_NAME: tableName, BUCKET_NAME: process.env.BUCKET_NAME ?? "-", LINK_SECRET: process.env.LINK_SECRET ?? "-" };
-  const config = loadConfig(env);
+    : undefined;
+  const config = env ? loadConfig(env) : loadAdminFunctionConfig(tableName);
   return domainDeps(
     wiring({ config, clients: { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 } }),
   );

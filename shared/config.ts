@@ -489,6 +489,14 @@ export function loadAdminSettings(env: Env = process.env): AdminSettings {
 }
 
 /**
+ * The functions' settings for the admin CLI's domain commands on AWS: from this environment,
+ * on the stack's table, with placeholders for what the domain service does not use.
+ */
+export function loadAdminFunctionConfig(tableName: string, env: Env = process.env): Config {
+  return loadConfig({ BUCKET_NAME: "-", LINK_SECRET: "-", ...env, TABLE_NAME: tableName });
+}
+
+/**
  * Hands settings to the handlers of the local runtime, which read them when they are imported,
  * as a Lambda reads its environment at a cold start.
  */
