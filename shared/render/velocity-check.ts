@@ -60,7 +60,33 @@ export interface Pos {
   first_line: number;
   first_column: number;
 }
-export type Node = { type: string; pos?: Pos } & Record<string, any>;
+
+/** A node of the tree: which fields it has depends on its type. Only what the check and the render read. */
+export interface Node {
+  type: string;
+  pos?: Pos;
+  /** A reference's or a macro's name, a property step's name; an index step's key (a node). */
+  id?: string | Node;
+  /** A reference's steps: `.name`, `[key]`, `.method()`. */
+  path?: Node[];
+  /** Present when a reference calls a method. */
+  args?: unknown;
+  /** #if and #elseif. */
+  condition?: Node;
+  /** #foreach: the variable, and the list or range it goes over. */
+  to?: string;
+  from?: Node;
+  /** #set: what is assigned, and the value. */
+  equal?: [Node, Node];
+  /** An expression ("math"): its operator and operands. */
+  operator?: string;
+  expression?: Node[];
+  /** A literal's value: its text (string, integer, raw), its elements (list) or its bounds (range). */
+  value?: string | number | (string | number | Node)[];
+  isRange?: boolean;
+  /** A double-quoted string: a template of its own. */
+  isEval?: boolean;
+}
 export type Item = string | Node | Item[];
 
 export function at(message: string, pos: Pos | undefined): TemplateProblem {
@@ -69,7 +95,7 @@ export function at(message: string, pos: Pos | undefined): TemplateProblem {
 
 export function referenceText(node: Node): string {
   try {
-    return velocity.Helper.getRefText(node as Parameters<typeof velocity.Helper.getRefText>[0]);
+    return velocity.Helper.getRefText(node as unknown as Parameters<typeof velocity.Helper.getRefText>[0]);
   } catch {
     return `$${String(node.id)}`;
   }
@@ -180,14 +206,14 @@ class Checker {
     this.refuse(`${directive} is not allowed; ${ALLOWED}`, pos);
   }
 
-  private name(name: unknown, pos: Pos | undefined): boolean {
+  private name(name: unknown, pos: Pos | undefined): name is string {
     if (typeof name === "string" && NAME.test(name) && !RESERVED_NAMES.has(name)) return true;
     this.refuse(`"${String(name)}" is not a name templates may use`, pos);
     return false;
   }
 
   /** A name the template assigns (#set, #foreach): it is its own, not a missing value. */
-  private variable(name: string, pos: Pos | undefined): void {
+  private variable(name: unknown, pos: Pos | undefined): void {
     if (this.name(name, pos)) this.locals.add(name);
   }
 
@@ -205,7 +231,7 @@ class Checker {
   private index(key: Node, node: Node, pos: Pos | undefined, depth: number): void {
     if (key.type === "integer") return;
     if (key.type === "string") {
-      if (RESERVED_NAMES.has(key.value) || String(key.value).startsWith("__"))
+      if ((typeof key.value === "string" && RESERVED_NAMES.has(key.value)) || String(key.value).startsWith("__"))
         this.refuse(`"${key.value}" is not a name templates may use`, pos);
       return;
     }
@@ -221,13 +247,13 @@ class Checker {
     this.expression(value, pos, depth + 1);
   }
 
-  private loopSource(node: Node, pos: Pos | undefined, depth: number): void {
+  private loopSource(node: Node | undefined, pos: Pos | undefined, depth: number): void {
     if (node?.type === "references" || node?.type === "array") return this.expression(node, pos, depth);
     this.refuse("#foreach goes over a list or a range", pos);
   }
 
   /** Expressions carry no positions of their own: the directive's place is reported. */
-  private expression(node: Node, pos: Pos | undefined, depth: number): void {
+  private expression(node: Node | undefined, pos: Pos | undefined, depth: number): void {
     if (this.tooDeep(depth, pos)) return;
     switch (node?.type) {
       case "references":
@@ -239,7 +265,8 @@ class Checker {
       case "string":
         return this.string(node, pos, depth);
       case "math":
-        if (!OPERATORS.has(node.operator)) return this.refuse(`the operator ${node.operator} is not allowed`, pos);
+        if (node.operator === undefined || !OPERATORS.has(node.operator))
+          return this.refuse(`the operator ${node.operator} is not allowed`, pos);
         for (const operand of node.expression as Node[]) this.expression(operand, pos, depth + 1);
         return;
       case "array":
@@ -255,7 +282,7 @@ class Checker {
 
   /** A double-quoted string with $ or # is a template of its own, rendered when it is used. */
   private string(node: Node, pos: Pos | undefined, depth: number): void {
-    if (!node.isEval || !/[$#]/.test(node.value)) return;
+    if (!node.isEval || typeof node.value !== "string" || !/[$#]/.test(node.value)) return;
     if (this.strings.has(node.value)) return;
     const parsed = parse(node.value);
     if ("problem" in parsed) return this.refuse(`in the string "${node.value}": ${parsed.problem.message}`, pos);
