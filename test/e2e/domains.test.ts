@@ -204,4 +204,47 @@ describe("sending domains", () => {
     expect((await api(platform.info, project.apiKey).get("/domains")).status).toBe(200);
     expect((await api(platform.info, project.apiKey).post("/domains", { Domain: "shop.example.net" })).status).toBe(403);
   });
+
+  it("lists the account's domains, and a removed domain stops sending and is free for another account", async () => {
+    const client = api(platform.info);
+    const gone = `gone-${randomBytes(3).toString("hex")}.test`;
+    expect((await client.post("/domains", { Domain: gone })).status).toBe(201);
+    await admin(platform.dataDir, ["dns", "publish", "--account", platform.info.accountId, "--domain", gone]);
+    expect((await client.post(`/domains/${gone}/verify`)).json.Result.Status).toBe("verified");
+    expect((await send(`news@${gone}`)).status).toBe(200);
+
+    const listed = await client.get("/domains");
+    expect(listed.status).toBe(200);
+    const names = listed.json.Result.map((d: any) => d.Domain);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(["example.com", gone]));
+    expect(JSON.stringify(listed.json)).not.toMatch(/PRIVATE KEY|sealed/i);
+
+    // A project key may not remove it; the account key does, once.
+    const project = await admin(platform.dataDir, ["project", "create", "--account", platform.info.accountId, "--name", "q"]);
+    expect((await api(platform.info, project.apiKey).call("DELETE", `/domains/${gone}`)).status).toBe(403);
+    const removed = await client.call("DELETE", `/domains/${gone}`);
+    expect(removed.status).toBe(200);
+    expect((await client.get(`/domains/${gone}`)).status).toBe(404);
+    expect((await client.call("DELETE", `/domains/${gone}`)).status).toBe(404);
+    expect((await client.get("/domains")).json.Result.map((d: any) => d.Domain)).not.toContain(gone);
+    const refused = await eventually(
+      async () => {
+        const answer = await send(`news@${gone}`);
+        return answer.status === 400 ? answer : undefined;
+      },
+      10_000,
+      "the refusal after removal",
+    );
+    expect(refused.json.Reasons[0]).toEqual({ key: "sender_not_verified", ref: "Sender.Address" });
+
+    // The first account let it go: another account may add it, publish its own key and verify it.
+    const other = await admin(platform.dataDir, ["account", "create", "--name", "Next owner"]);
+    const theirs = api(platform.info, other.apiKey);
+    expect((await theirs.post("/domains", { Domain: gone })).status).toBe(201);
+    await admin(platform.dataDir, ["dns", "publish", "--account", other.accountId, "--domain", gone]);
+    const verified = await theirs.post(`/domains/${gone}/verify`);
+    expect(verified.status).toBe(200);
+    expect(verified.json.Result).toMatchObject({ Domain: gone, Status: "verified", CanSend: true });
+  });
 });

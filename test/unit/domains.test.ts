@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { AppError } from "../../shared/domain/errors.ts";
 import {
   check,
+  identityOf,
   makeDkimKeyPair,
   makeDnsLookup,
   makeKeySealer,
@@ -155,5 +156,40 @@ describe("DKIM keys", () => {
     expect(sealer.open(sealed)).toBe(pair.privateKeyPem);
     expect(() => makeKeySealer("another secret of at least thirty-two chars").open(sealed)).toThrow();
     expect(() => makeKeySealer(undefined).seal("x")).toThrow(/DKIM_KEY_ENCRYPTION_KEY is not set/);
+  });
+});
+
+describe("what a domain's mail is signed and addressed with", () => {
+  const sealer = makeKeySealer("a secret of at least thirty-two characters");
+  const domainWith = async (verified: string[]): Promise<SendingDomain> => {
+    const pair = await makeDkimKeyPair();
+    const dkim = { selector: "ph20260101", publicKey: pair.publicKey, sealedPrivateKey: sealer.seal(pair.privateKeyPem) };
+    const records = recordsFor("shop.example", dkim, SETTINGS).map((r) => ({
+      ...r,
+      state: verified.includes(r.purpose) ? ("verified" as const) : ("missing" as const),
+    }));
+    return { accountId: "a1", domain: "shop.example", status: "verified", dkim, records, createdAt: 0 };
+  };
+  const options = { sealer, publicUrl: "https://links.posthaste.example:8443/", trackingHosts: true };
+
+  it("signs with the domain's key, bounces to its return path and links through its tracking host once they check out", async () => {
+    const domain = await domainWith(["dkim", "returnPathMx", "returnPathSpf", "tracking"]);
+    const identity = identityOf(domain, options);
+    expect(identity.dkim).toEqual({
+      domainName: "shop.example",
+      keySelector: "ph20260101",
+      privateKey: sealer.open(domain.dkim!.sealedPrivateKey),
+    });
+    expect(identity.returnPath).toBe("bounce.shop.example");
+    expect(identity.linkBase).toBe("https://track.shop.example:8443");
+    // The deployment does not serve tenants' tracking hosts: links stay on its own host.
+    expect(identityOf(domain, { ...options, trackingHosts: false }).linkBase).toBeUndefined();
+  });
+
+  it("keeps the shared return path and links host while those records are not there", async () => {
+    const identity = identityOf(await domainWith(["dkim", "returnPathMx"]), options);
+    expect(identity.dkim?.domainName).toBe("shop.example");
+    expect(identity.returnPath).toBeUndefined();
+    expect(identity.linkBase).toBeUndefined();
   });
 });
