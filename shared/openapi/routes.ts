@@ -12,6 +12,7 @@ import { suppressionAddSchema } from "../suppressions/index.ts";
 import { webhookCreateSchema } from "../webhooks/index.ts";
 import {
   apiKeySchema,
+  domainSchema,
   messageSchema,
   named,
   newApiKeySchema,
@@ -229,6 +230,45 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     access: "accountKey",
     path: z.object({ webhookId: z.string() }),
     answers: { 200: { description: "The webhook with its new secret", json: okResult(webhookSchema) } },
+    errors: ["not_found"],
+  },
+  CreateDomain: {
+    summary: "Add a sending domain",
+    description: "The answer holds the DNS records to publish and what DNS holds for each now.",
+    tag: "Domains",
+    access: "accountKey",
+    body: { json: named(z.object({ Domain: z.string() }), "NewDomain"), example: { Domain: "mail.example.com" } },
+    answers: { 201: { description: "The domain, its records and their states", json: okResult(domainSchema) } },
+    errors: ["conflict"],
+  },
+  ListDomains: {
+    summary: "The account's sending domains",
+    tag: "Domains",
+    access: "apiKey",
+    answers: { 200: { description: "By name", json: okResult(z.array(domainSchema)) } },
+  },
+  GetDomain: {
+    summary: "One sending domain, as its last check left it",
+    tag: "Domains",
+    access: "apiKey",
+    path: z.object({ domain: z.string() }),
+    answers: { 200: { description: "The domain", json: okResult(domainSchema) } },
+    errors: ["not_found"],
+  },
+  VerifyDomain: {
+    summary: "Look the domain's records up now",
+    tag: "Domains",
+    access: "accountKey",
+    path: z.object({ domain: z.string() }),
+    answers: { 200: { description: "Each record's state, verified or not", json: okResult(domainSchema) } },
+    errors: ["not_found", "conflict"],
+  },
+  DeleteDomain: {
+    summary: "Remove a sending domain (mail From it is refused from then on)",
+    tag: "Domains",
+    access: "accountKey",
+    path: z.object({ domain: z.string() }),
+    answers: { 200: { description: "Removed", json: z.object({ Code: z.literal("ok") }) } },
     errors: ["not_found"],
   },
   CreateApiKey: {

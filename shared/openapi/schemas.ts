@@ -7,6 +7,7 @@ import { ERROR_CODES, REASON_KEYS, type ErrorCode } from "../domain/errors.ts";
 import { STATUSES } from "../domain/status.ts";
 import { SUPPRESSION_CAUSES } from "../domain/suppression.ts";
 import type { apiKeyView } from "../api-keys/index.ts";
+import type { domainView } from "../domains/index.ts";
 import type { suppressionView } from "../suppressions/index.ts";
 import type { webhookView } from "../webhooks/index.ts";
 
@@ -113,6 +114,40 @@ export const webhookSchema = named(
   { description: "A webhook URL, or (Id `callback`, no Url) the secret that signs posts to recipients' callbackUrl." },
 );
 
+const recordState = z.enum(["verified", "missing", "unknown"]);
+
+export const domainSchema = named(
+  z.object({
+    Domain: z.string(),
+    Status: z.enum(["pending", "verified", "failed"]),
+    CanSend: z.boolean(),
+    OperatorVerified: z.optional(z.boolean()),
+    DkimSelector: z.optional(z.string()),
+    Records: z.array(
+      z.object({
+        Purpose: z.enum(["dkim", "returnPathMx", "returnPathSpf", "dmarc", "tracking"]),
+        Type: z.enum(["TXT", "MX", "CNAME"]),
+        Name: z.string(),
+        Value: z.string(),
+        Priority: z.optional(z.number().check(z.int())),
+        Required: z.boolean(),
+        Verified: z.boolean(),
+        State: recordState,
+        CheckedAt: z.optional(time),
+        Problem: z.optional(z.string()),
+      }),
+    ),
+    Identity: z.optional(z.object({ Provider: z.literal("ses"), State: recordState, Problem: z.optional(z.string()) })),
+    TrackingHost: z.optional(z.string()),
+    CreatedAt: z.optional(time),
+    VerifiedAt: z.optional(time),
+    FailedAt: z.optional(time),
+    LastCheckedAt: z.optional(time),
+  }),
+  "Domain",
+  { description: "A sending domain: the DNS records to publish, what the last lookup found for each, and whether it may send." },
+);
+
 export const apiKeySchema = named(
   z.object({
     Id: z.string(),
@@ -134,10 +169,15 @@ export const newApiKeySchema = named(z.object({ ...apiKeySchema.def.shape, Key: 
 export const okResult = <T extends z.core.$ZodType>(result: T) => z.object({ Result: result, Code: ok });
 
 // Each view fits its schema: a view that grows a field its schema lacks fails to compile here.
-type Fits<View, Schema extends z.core.$ZodType> = View extends z.output<Schema> ? true : never;
+type Fits<View, Schema extends z.core.$ZodType> = View extends z.output<Schema>
+  ? Exclude<keyof View, keyof z.output<Schema>> extends never
+    ? true
+    : never
+  : never;
 const fits: [
   Fits<ReturnType<typeof suppressionView>, typeof suppressionSchema>,
   Fits<ReturnType<typeof webhookView>, typeof webhookSchema>,
   Fits<ReturnType<typeof apiKeyView>, typeof apiKeySchema>,
-] = [true, true, true];
+  Fits<ReturnType<typeof domainView>, typeof domainSchema>,
+] = [true, true, true, true];
 void fits;
