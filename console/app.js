@@ -29,7 +29,7 @@
       else if (name === "class") element.className = value;
       else element.setAttribute(name, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Number.POSITIVE_INFINITY)) {
       if (child === undefined || child === null || child === false) continue;
       element.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -156,6 +156,7 @@
 
   const PAGES = [
     { id: "messages", render: messagesPage },
+    { id: "domains", render: domainsPage },
     { id: "suppressions", render: suppressionsPage },
     { id: "webhooks", render: webhooksPage },
     { id: "keys", render: keysPage },
@@ -225,6 +226,105 @@
         ),
       ),
     );
+  }
+
+  async function domainsPage(main, [name]) {
+    main.append(h("h1", { tabindex: "-1" }, t("domains")));
+    if (name) return domainDetails(main, name);
+    const domains = (await api("GET", "/domains")).Result;
+    main.append(
+      table(
+        t("domains"),
+        [t("domain"), t("status"), t("canSend")],
+        domains.map((domain) => [
+          h("a", { href: `#/domains/${encodeURIComponent(domain.Domain)}` }, domain.Domain),
+          h("span", { class: `badge s-${domain.Status}` }, t(`domain_${domain.Status}`)),
+          domain.CanSend ? t("yes") : t("no"),
+        ]),
+      ),
+      h("h2", {}, t("addDomain")),
+      form(
+        t("addDomain"),
+        field(
+          "new-domain",
+          t("domain"),
+          h("input", { id: "new-domain", name: "domain", required: true, autocomplete: "off", placeholder: "mail.example.com" }),
+        ),
+        t("add"),
+        async (data) => {
+          const added = (await api("POST", "/domains", { Domain: String(data.get("domain")).trim() })).Result;
+          location.hash = `#/domains/${encodeURIComponent(added.Domain)}`;
+        },
+      ),
+    );
+  }
+
+  async function domainDetails(main, name) {
+    const show = (domain) => {
+      section.textContent = "";
+      section.append(
+        h("h2", { id: "domain-title" }, domain.Domain, " ", h("span", { class: `badge s-${domain.Status}` }, t(`domain_${domain.Status}`))),
+        h("p", {}, domain.CanSend ? t("domainCanSend") : t("domainCannotSend")),
+        h("p", {}, t("publishRecords")),
+        table(
+          t("records"),
+          [t("recordType"), t("recordName"), t("recordValue"), t("status")],
+          domain.Records.map((record) => [
+            record.Type,
+            h("span", { class: "copyable" }, h("code", {}, record.Name), " ", copyButton(record.Name, `${record.Type} ${t("recordName")}`)),
+            h(
+              "span",
+              { class: "copyable" },
+              h("code", {}, record.Priority !== undefined ? `${record.Priority} ${record.Value}` : record.Value),
+              " ",
+              copyButton(record.Value, `${record.Type} ${record.Name}`),
+            ),
+            h(
+              "span",
+              {},
+              h("span", { class: `badge s-${record.State}` }, t(`record_${record.State}`)),
+              record.Problem ? h("small", { class: "reason" }, ` ${record.Problem}`) : null,
+            ),
+          ]),
+        ),
+        h(
+          "p",
+          { class: "row-actions" },
+          h(
+            "button",
+            {
+              type: "button",
+              onclick: async () => {
+                try {
+                  show((await api("POST", `/domains/${encodeURIComponent(domain.Domain)}/verify`)).Result);
+                  say(t("checked"));
+                } catch (error) {
+                  fail(error);
+                }
+              },
+            },
+            t("verify"),
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "danger",
+              onclick: async () => {
+                if (!confirm(t("confirmRemove", { name: domain.Domain }))) return;
+                await api("DELETE", `/domains/${encodeURIComponent(domain.Domain)}`).then(() => {
+                  location.hash = "#/domains";
+                }, fail);
+              },
+            },
+            t("remove"),
+          ),
+        ),
+      );
+    };
+    const section = h("section", { "aria-labelledby": "domain-title" });
+    main.append(h("p", {}, h("a", { href: "#/domains" }, `← ${t("domains")}`)), section);
+    show((await api("GET", `/domains/${encodeURIComponent(name)}`)).Result);
   }
 
   async function suppressionsPage(main) {

@@ -169,11 +169,8 @@ export const newApiKeySchema = named(z.object({ ...apiKeySchema.def.shape, Key: 
 export const okResult = <T extends z.core.$ZodType>(result: T) => z.object({ Result: result, Code: ok });
 
 // Each view fits its schema: a view that grows a field its schema lacks fails to compile here.
-type Fits<View, Schema extends z.core.$ZodType> = View extends z.output<Schema>
-  ? Exclude<keyof View, keyof z.output<Schema>> extends never
-    ? true
-    : never
-  : never;
+type Fits<View, Schema extends z.core.$ZodType> =
+  View extends z.output<Schema> ? (Exclude<keyof View, keyof z.output<Schema>> extends never ? true : never) : never;
 const fits: [
   Fits<ReturnType<typeof suppressionView>, typeof suppressionSchema>,
   Fits<ReturnType<typeof webhookView>, typeof webhookSchema>,

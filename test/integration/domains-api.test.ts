@@ -49,7 +49,10 @@ describe("the domain routes", () => {
       list: (key) => invoke(handlers.list, apiEvent({ path: "/domains", headers: auth(key) })),
       get: (key, domain) => invoke(handlers.get, apiEvent({ ...at(domain), headers: auth(key) })),
       verify: (key, domain) =>
-        invoke(handlers.verify, apiEvent({ method: "POST", path: `/domains/${domain}/verify`, pathParameters: { domain }, headers: auth(key) })),
+        invoke(
+          handlers.verify,
+          apiEvent({ method: "POST", path: `/domains/${domain}/verify`, pathParameters: { domain }, headers: auth(key) }),
+        ),
       remove: (key, domain) => invoke(handlers.remove, apiEvent({ method: "DELETE", ...at(domain), headers: auth(key) })),
     };
   });
