@@ -426,6 +426,18 @@
                     "button",
                     {
                       type: "button",
+                      class: "small",
+                      "aria-label": `${t("sendTest")}: ${hook.Url}`,
+                      onclick: () => api("POST", `/webhooks/${hook.Id}/test`).then(() => say(t("testSent")), fail),
+                    },
+                    t("sendTest"),
+                  )
+                : null,
+              hook.Url
+                ? h(
+                    "button",
+                    {
+                      type: "button",
                       class: "small danger",
                       "aria-label": `${t("remove")}: ${hook.Url}`,
                       onclick: () =>

@@ -196,6 +196,14 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/webhooks-rotate-secret.ts",
     access: { table: "readwrite" },
   },
+  {
+    name: "TestWebhook",
+    method: "POST",
+    path: "/webhooks/{webhookId}/test",
+    entry: "functions/http/webhooks-test.ts",
+    // readwrite: the record goes through the outbox before the queue.
+    access: { table: "readwrite", sendTo: ["webhooks"] },
+  },
   // Sending domains, self-service (docs/domains.md). Verifying may post domain.verification_failed.
   {
     name: "CreateDomain",

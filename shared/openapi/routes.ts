@@ -232,6 +232,15 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     answers: { 200: { description: "The webhook with its new secret", json: okResult(webhookSchema) } },
     errors: ["not_found"],
   },
+  TestWebhook: {
+    summary: "Send a test event (`webhook.test`) to a webhook URL",
+    description: "Queued like every event: signed with the URL's secret, retried, parked if it keeps failing.",
+    tag: "Webhooks",
+    access: "accountKey",
+    path: z.object({ webhookId: z.string() }),
+    answers: { 202: { description: "Queued", json: okResult(z.object({ EventId: z.string() })) } },
+    errors: ["not_found"],
+  },
   CreateDomain: {
     summary: "Add a sending domain",
     description: "The answer holds the DNS records to publish and what DNS holds for each now.",

@@ -166,9 +166,13 @@ describe.skipIf(!hasChromium)(
       await accessibility("suppressions");
     });
 
-    it("shows the webhooks and replays the parked events", async () => {
+    it("adds a webhook, sends it a test event, and replays the parked events", async () => {
       await go("#/webhooks");
       await page.getByText("Signs the posts to recipients' callbackUrl").waitFor();
+      await page.getByRole("textbox", { name: "URL" }).fill("http://127.0.0.1:9/console-hook");
+      await page.getByRole("button", { name: "Add", exact: true }).click();
+      await page.getByRole("button", { name: "Send a test event: http://127.0.0.1:9/console-hook" }).click();
+      await expect.poll(() => page.locator("#status").textContent()).toBe("Test event queued.");
       await page.getByRole("button", { name: "Send parked events again" }).click();
       await expect.poll(() => page.locator("#status").textContent()).toMatch(/events sent again/);
       await accessibility("webhooks");
