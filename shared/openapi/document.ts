@@ -61,7 +61,9 @@ function operation(route: RouteRef, doc: RouteDoc): ZodOpenApiOperationObject {
           }
         : {}),
       ...(answer.json ? { content: { "application/json": { schema: answer.json } } } : {}),
-      ...(answer.media ? { content: { [answer.media.type]: { schema: answer.media.schema } } } : {}),
+      ...(answer.media
+        ? { content: Object.fromEntries([answer.media].flat().map((media) => [media.type, { schema: media.schema }])) }
+        : {}),
     };
   }
   const hasPathParameters = route.path.includes("{");

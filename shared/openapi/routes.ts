@@ -30,7 +30,7 @@ export interface Answer {
   description: string;
   /** A JSON answer's schema, or another media type with a plain description of its body. */
   json?: z.core.$ZodType;
-  media?: { type: string; schema: z.core.$ZodType };
+  media?: { type: string; schema: z.core.$ZodType } | { type: string; schema: z.core.$ZodType }[];
   headers?: Record<string, string>;
 }
 
@@ -139,7 +139,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       }),
     },
     answers: {
-      200: { description: "The page after the action, or `Unsubscribed` for one-click", media: { type: "text/html", schema: z.string() } },
+      200: {
+        description: "The page after the action, or the text `Unsubscribed` for one-click",
+        media: [
+          { type: "text/html", schema: z.string() },
+          { type: "text/plain", schema: z.string() },
+        ],
+      },
       400: text("The form names no action"),
       404: text("Unknown token"),
     },
