@@ -6,13 +6,18 @@ import type { ItemKey } from "../domain/webhook.ts";
 
 export const GSI_ACCOUNT_MESSAGES = "byAccount";
 export const GSI_PENDING = "pending";
-/** Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them. */
-export const PENDING_SHARDS = 4;
+/**
+ * Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them.
+ * Each message writes its index entry twice (in at accept, out once sent), and one partition key
+ * takes at most 1,000 writes a second: 64 keys carry 10,000 messages a second at about a third
+ * of that (docs/architecture.md, "Keys that scale").
+ */
+export const PENDING_SHARDS = 64;
 
 /**
  * A waiting message's partition of the sweeper's index: a hash of the whole id, since an id ends
  * with its copy's position (0 for every single-recipient message) and would put them all in one.
- * Items written before this carry a value in the same range, so the sweeper still finds them.
+ * Items written with fewer shards carry a value in today's range, so the sweeper still finds them.
  */
 export const pendingShardOf = (messageId: string) => String(createHash("sha1").update(messageId).digest().readUInt32BE(0) % PENDING_SHARDS);
 
