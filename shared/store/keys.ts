@@ -31,6 +31,9 @@ const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
 /** Sort-key prefixes of the item families kept in an account's partition. */
 export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as const;
 
+/** The rate budget of sends to SES, shared by every delivery worker; "#" never occurs in an account id. */
+export const SES_SEND_RATE_BUCKET = "#ses";
+
 /** Copies of a submission one unsubscribe ticket item serves. */
 export const TICKET_CHUNK = 1000;
 /** Partitions of the webhook outbox (and of the parked records, by account). */
@@ -64,7 +67,8 @@ export const keys = {
   /** Tickets of messages accepted before tickets were kept per submission: one per message. */
   singleUnsubscribeTicket: (messageId: string) => ({ pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" }),
   idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: "IDEMPOTENCY" }),
-  rate: (accountId: string, second: number) => ({ pk: `RATE#${accountId}#${second}`, sk: "RATE" }),
+  /** One second's counter of a rate budget (shared/store/rate-limit.ts): an account's requests, or SES_SEND_RATE_BUCKET. */
+  rate: (bucket: string, second: number) => ({ pk: `RATE#${bucket}#${second}`, sk: "RATE" }),
   webhookEndpoint: (accountId: string, webhookId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.webhook}${webhookId}` }),
   /** Outbox items are spread over WEBHOOK_SHARDS partitions, each in time order. */
   webhookOutbox: (id: string, at: number) => ({ pk: `${WEBHOOK_OUTBOX_PREFIX}${shardOfText(id)}`, sk: `${timeKey(at)}#${id}` }),
