@@ -280,7 +280,13 @@ export function loadConfig(env: Env = process.env): Config {
     tableName: e.TABLE_NAME,
     bucketName: e.BUCKET_NAME,
     queueUrls: { deliveries: e.DELIVERIES_QUEUE_URL, webhooks: e.WEBHOOKS_QUEUE_URL, sesEvents: e.SES_EVENTS_QUEUE_URL },
-    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT, s3: e.S3_ENDPOINT, ses: e.SES_ENDPOINT, secretsManager: e.SECRETS_MANAGER_ENDPOINT },
+    endpoints: {
+      dynamodb: e.DYNAMODB_ENDPOINT,
+      sqs: e.SQS_ENDPOINT,
+      s3: e.S3_ENDPOINT,
+      ses: e.SES_ENDPOINT,
+      secretsManager: e.SECRETS_MANAGER_ENDPOINT,
+    },
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ""),
     linkSecret: e.LINK_SECRET ?? "",
     secrets: {

@@ -137,12 +137,7 @@ async function refused(deps: DeliverDeps, message: Message, error: TemplateError
  * back to the queue with a delay and keeps its attempts, so a burst never ends in bounces. A
  * daily quota pauses delivery until SES allows more; the DeliveryPaused metric raises an alarm.
  */
-async function heldBack(
-  deps: DeliverDeps,
-  message: Message,
-  hold: PaceDecision & { go: false },
-  why: string,
-): Promise<DeliveryOutcome> {
+async function heldBack(deps: DeliverDeps, message: Message, hold: PaceDecision & { go: false }, why: string): Promise<DeliveryOutcome> {
   const { delaySeconds, throttle } = hold;
   const reason = `${throttle === "quota" ? "sending paused" : "sending rate"}: ${why}`;
   await deps.messages.scheduleRetry(message.messageId, Date.now() + delaySeconds * 1000, reason, { countsAsAttempt: false });

@@ -41,7 +41,9 @@ const QUOTA_RETRY_SECONDS = 900;
 /** When to try again a message held back for `throttle`; spread, so held messages do not return together. */
 export function holdFor(throttle: Throttle, retrySeconds: number, random: () => number = Math.random): PaceDecision & { go: false } {
   const delaySeconds =
-    throttle === "quota" ? Math.round(QUOTA_RETRY_SECONDS * (2 / 3 + random() / 3)) : Math.max(1, Math.round(retrySeconds * (1 + random())));
+    throttle === "quota"
+      ? Math.round(QUOTA_RETRY_SECONDS * (2 / 3 + random() / 3))
+      : Math.max(1, Math.round(retrySeconds * (1 + random())));
   return { go: false, throttle, delaySeconds };
 }
 

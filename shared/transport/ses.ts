@@ -35,7 +35,13 @@ export function makeSesTransport(sesClient: SESv2Client, configurationSet?: stri
         const throttled = status === 429 || THROTTLING.has(name);
         const permanent = status >= 400 && status < 500 && !throttled;
         const text = (error as Error).message;
-        throw new TransportError(`${name}: ${text}`, permanent, false, status || undefined, throttled ? throttleKind(name, text) : undefined);
+        throw new TransportError(
+          `${name}: ${text}`,
+          permanent,
+          false,
+          status || undefined,
+          throttled ? throttleKind(name, text) : undefined,
+        );
       }
     },
     close: () => transporter.close(),

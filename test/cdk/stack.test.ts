@@ -102,10 +102,12 @@ describe("functions from the manifest", () => {
     expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
   });
 
-  it("gives every function the link secret as a deploy-time Secrets Manager reference, not a value", () => {
+  it("gives every function the link secret's ARN to read at run time, never its value", () => {
+    const [[secretId]] = ofType(resources, "AWS::SecretsManager::Secret");
     for (const { kind, def } of ALL_FUNCTIONS) {
-      const secret = JSON.stringify(manifestFunction(resources, kind, def)[1].Properties.Environment.Variables.LINK_SECRET);
-      expect(secret).toContain("{{resolve:secretsmanager:");
+      const env = manifestFunction(resources, kind, def)[1].Properties.Environment.Variables;
+      expect(env.LINK_SECRET).toBeUndefined();
+      expect(env.LINK_SECRET_ARN).toEqual({ Ref: secretId });
     }
   });
 

@@ -53,7 +53,12 @@ describe(`a burst through SES on an account limited to ${RATE} sends a second`, 
       from: { address: "news@example.com" },
       subject: "Burst",
       text: "One of a thousand.",
-      recipients: Array.from({ length: BURST }, (_, index) => ({ index, address: `r${index}@example.org`, mergeFields: {}, extraData: {} })),
+      recipients: Array.from({ length: BURST }, (_, index) => ({
+        index,
+        address: `r${index}@example.org`,
+        mergeFields: {},
+        extraData: {},
+      })),
       checkSuppression: false,
       options: DEFAULT_OPTIONS,
     };
