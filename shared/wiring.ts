@@ -117,10 +117,12 @@ export const webhookQueue = /* @__PURE__ */ builder((w) => makeWebhookQueue(sqs(
  * entries that sign or verify links, or send through a relay, call it before each invocation.
  */
 export const secretsRefresh = /* @__PURE__ */ builder((w) => {
-  const { linkSecretArn, relaySecretArn, maxAgeSeconds } = w.config.secrets;
-  const reader = linkSecretArn || relaySecretArn ? makeSecretReader(makeSecretsClient(w.config), maxAgeSeconds) : undefined;
-  return makeSecretsRefresher(w.config, reader);
+  const { linkSecretArn, relaySecretArn } = w.config.secrets;
+  return makeSecretsRefresher(w.config, linkSecretArn || relaySecretArn ? secretReader(w) : undefined);
 });
+
+/** Secrets Manager through Powertools Parameters, each value kept for the configured max age (shared/secrets/secrets.ts). */
+export const secretReader = /* @__PURE__ */ builder((w) => makeSecretReader(makeSecretsClient(w.config), w.config.secrets.maxAgeSeconds));
 
 // --- Statuses ---
 
