@@ -9,14 +9,14 @@ import { App, Validations, cx_api as cxapi } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROUTES } from "../../functions/manifest.ts";
+import { CONSUMERS, ROUTES } from "../../functions/manifest.ts";
 import { API_THROTTLE, isPublicLinkRoute, LINK_ROUTE_THROTTLE } from "../../cdk/constructs/http-api.ts";
 import { ACKNOWLEDGED } from "../../cdk/nag-suppressions.ts";
 import { fromRoot } from "../../cdk/paths.ts";
 import { PosthasteStack } from "../../cdk/posthaste-stack.ts";
 import { readSettings } from "../../cdk/settings.ts";
 import { DEFAULT_RATE_PER_SECOND } from "../../shared/store/rate-limit.ts";
-import { ofType, type Resource } from "./synth.ts";
+import { actionsOf, manifestFunction, ofType, statementsOfRole, type Resource } from "./synth.ts";
 
 interface Checked {
   resources: Record<string, Resource>;
@@ -107,6 +107,17 @@ describe("secrets", () => {
       expect(Object.keys(env).filter((name) => /^(LINK_SECRET|SMTP_PASS|SMTP_USER|TLS_KEY_PEM|TLS_CERT_PEM)$/.test(name))).toEqual([]);
       expect(JSON.stringify(env)).not.toContain("resolve:secretsmanager");
     }
+  });
+});
+
+describe("SES pacing", () => {
+  it("lets the sending function read the account's SES rate and quota (GetAccount), and no other function", () => {
+    const sender = CONSUMERS.find((consumer) => consumer.access.ses)!;
+    const [, fn] = manifestFunction(full.resources, "consumer", sender);
+    const actionsOfFn = (f: Resource) => statementsOfRole(full.resources, f.Properties.Role["Fn::GetAtt"][0]).flatMap(actionsOf);
+    expect(actionsOfFn(fn)).toContain("ses:GetAccount");
+    const others = ofType(full.resources, "AWS::Lambda::Function").filter(([, other]) => other !== fn);
+    for (const [, other] of others) expect(actionsOfFn(other)).not.toContain("ses:GetAccount");
   });
 });
 
