@@ -44,7 +44,8 @@
     }
   }
 
-  async function api(method, path, body) {
+  /** `signIn`: a 401 is the caller's to report (a wrong key typed in), not a reason to sign out. */
+  async function api(method, path, body, { signIn = false } = {}) {
     const response = await fetch(API + path, {
       method,
       headers: { authorization: `Key ${state.key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -60,7 +61,7 @@
     } catch {
       data = undefined;
     }
-    if (response.status === 401 && state.key) {
+    if (response.status === 401 && state.key && !signIn) {
       signOut();
       throw new ApiError(401, data);
     }
@@ -579,7 +580,7 @@
           state.key = String(data.get("key")).trim();
           try {
             // Any key may read its suppression list: a cheap way to know the key works.
-            await api("GET", "/suppressions?limit=1");
+            await api("GET", "/suppressions?limit=1", undefined, { signIn: true });
           } catch (error) {
             state.key = "";
             throw error.status === 401 ? new Error(t("badKey")) : error;

@@ -91,6 +91,10 @@ describe.skipIf(!hasChromium)(
 
     it("signs in with the keyboard, keeping the key out of the address and of localStorage", async () => {
       await page.goto(`${platform.info.apiUrl}/console`);
+      await page.locator("#api-key").fill("ph_not-a-key");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("This key was not accepted.");
+      await page.locator("#api-key").fill("");
       await accessibility("sign-in");
       await page.keyboard.press("Tab"); // the skip link
       await page.locator("#api-key").focus();
