@@ -8,7 +8,9 @@ import { getReports, type ReportsDeps } from "../../shared/logs/index.ts";
 import { authDeps, reportsDeps, wiring } from "../../shared/wiring.ts";
 
 export const makeHandler = (deps: AuthDeps & ReportsDeps) =>
-  httpRoute({ auth: deps }, async (request) => json(200, await getReports(deps, request.caller, request.event.queryStringParameters ?? {})));
+  httpRoute({ auth: deps }, async (request) =>
+    json(200, await getReports(deps, request.caller, request.event.queryStringParameters ?? {})),
+  );
 
 const w = wiring({ config: loadConfig() });
 export const handler = makeHandler({ ...authDeps(w), ...reportsDeps(w) });

@@ -4,7 +4,8 @@ import { AppError, type ReasonKey } from "./errors.ts";
 
 export type Query = Record<string, string | undefined>;
 
-export const refuse = (ref: string, key: ReasonKey, message: string) => new AppError("validation_error", { message, reasons: [{ key, ref }] });
+export const refuse = (ref: string, key: ReasonKey, message: string) =>
+  new AppError("validation_error", { message, reasons: [{ key, ref }] });
 
 /** Refuses the first parameter that is not one of `known` (a typo would otherwise filter nothing). */
 export function onlyKnown(query: Query, known: readonly string[]) {

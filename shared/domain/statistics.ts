@@ -67,7 +67,8 @@ export function countsDelta(before: StatsState | undefined, after: StatsState | 
     if (before) add(before.row, -1);
     if (after) add(after.row, 1);
   }
-  for (const mark of ["opened", "clicked", "unsubscribed"] as const) add(mark, Number(after?.[mark] ?? false) - Number(before?.[mark] ?? false));
+  for (const mark of ["opened", "clicked", "unsubscribed"] as const)
+    add(mark, Number(after?.[mark] ?? false) - Number(before?.[mark] ?? false));
   return delta;
 }
 
@@ -126,7 +127,11 @@ export const tagDimension = (tag: string, projectId?: string) => (projectId ? `P
 
 /** The dimension a question about (project, tag) reads. */
 export const dimensionFor = (scope: { projectId?: string; tag?: string }) =>
-  scope.tag !== undefined ? tagDimension(scope.tag, scope.projectId) : scope.projectId ? projectDimension(scope.projectId) : accountDimension();
+  scope.tag !== undefined
+    ? tagDimension(scope.tag, scope.projectId)
+    : scope.projectId
+      ? projectDimension(scope.projectId)
+      : accountDimension();
 
 // --- Time keys of the counters: UTC hours, days and months as digits that sort in time order. ---
 

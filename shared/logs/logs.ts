@@ -39,7 +39,8 @@ export interface LogsQuery {
   below?: string;
 }
 
-const cursorKey = (secret: string, caller: Pick<Caller, "accountId" | "projectId">) => `${secret}\n${caller.accountId}\n${caller.projectId ?? ""}`;
+const cursorKey = (secret: string, caller: Pick<Caller, "accountId" | "projectId">) =>
+  `${secret}\n${caller.accountId}\n${caller.projectId ?? ""}`;
 
 export function encodeCursor(secret: string, caller: Pick<Caller, "accountId" | "projectId">, logKey: string) {
   return signToken(cursorKey(secret, caller), "log-cursor", Buffer.from(logKey).toString("base64url"));
@@ -65,7 +66,8 @@ export function parseLogsQuery(query: Query, caller: Pick<Caller, "accountId" | 
   const result: LogsQuery = { limit };
   if (query.messageId !== undefined) {
     const ids = valuesOf(query.messageId);
-    if (ids.length === 0 || ids.some((id) => !/^[\w-]{10,64}$/.test(id))) throw refuse("messageId", "invalid_value", "messageId is not a message id");
+    if (ids.length === 0 || ids.some((id) => !/^[\w-]{10,64}$/.test(id)))
+      throw refuse("messageId", "invalid_value", "messageId is not a message id");
     if (ids.length > limit)
       throw refuse("messageId", "too_many_items", `At most limit (${limit}) message ids a request; raise limit up to ${LOGS_PAGE_MAX}`);
     result.messageIds = [...new Set(ids)];
@@ -112,7 +114,12 @@ const perShard = (count: number) => {
   return Math.ceil(share + 2 * Math.sqrt(share)) + 2;
 };
 
-export async function readLogs(deps: LogsDeps, caller: Pick<Caller, "accountId" | "projectId">, q: LogsQuery, now = Date.now()): Promise<LogsPage> {
+export async function readLogs(
+  deps: LogsDeps,
+  caller: Pick<Caller, "accountId" | "projectId">,
+  q: LogsQuery,
+  now = Date.now(),
+): Promise<LogsPage> {
   const oldest = now - deps.retentionHours * 3_600_000;
   const matches = (m: Message) =>
     m.accountId === caller.accountId &&
@@ -142,7 +149,11 @@ export async function readLogs(deps: LogsDeps, caller: Pick<Caller, "accountId" 
   const filtered = Boolean(q.to || q.from || q.statuses || q.tag !== undefined || q.projectId || caller.projectId);
   const maxExamined = filtered ? Math.max(EXAMINED_MIN, 2 * q.limit) : q.limit;
   const chunk = filtered ? Math.max(q.limit, 100) : q.limit;
-  const reader = deps.log.reader(caller.accountId, { from, below }, { perShard: perShard(chunk), maxKeys: 4 * maxExamined + 8 * LOG_SHARDS });
+  const reader = deps.log.reader(
+    caller.accountId,
+    { from, below },
+    { perShard: perShard(chunk), maxKeys: 4 * maxExamined + 8 * LOG_SHARDS },
+  );
   const entries: Message[] = [];
   let examined = 0;
   let lastExamined: string | undefined;

@@ -31,7 +31,8 @@ export function parseReportsQuery(query: Query): { messageIds?: string[]; limit:
   const limit = parseLimit(query.limit, { fallback: REPORTS_PAGE_DEFAULT, max: REPORTS_PAGE_MAX });
   if (query.messageId === undefined) return { limit };
   const ids = [...new Set(valuesOf(query.messageId))];
-  if (ids.length === 0 || ids.some((id) => !/^[\w-]{10,64}$/.test(id))) throw refuse("messageId", "invalid_value", "messageId is not a message id");
+  if (ids.length === 0 || ids.some((id) => !/^[\w-]{10,64}$/.test(id)))
+    throw refuse("messageId", "invalid_value", "messageId is not a message id");
   if (ids.length > limit) throw refuse("messageId", "too_many_items", `At most limit (${limit}) message ids a request`);
   return { messageIds: ids, limit };
 }
@@ -62,9 +63,7 @@ export async function takeReports(
       let candidates = page.messageIds;
       // A project key takes only its project's reports: look first, so the others stay for their readers.
       if (caller.projectId && candidates.length) {
-        const ours = new Set(
-          (await deps.log.getMany(candidates)).filter((m) => m.projectId === caller.projectId).map((m) => m.messageId),
-        );
+        const ours = new Set((await deps.log.getMany(candidates)).filter((m) => m.projectId === caller.projectId).map((m) => m.messageId));
         candidates = candidates.filter((id) => ours.has(id));
       }
       taken.push(...(await take(candidates)));

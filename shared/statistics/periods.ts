@@ -46,7 +46,11 @@ const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:
 function parseTime(value: string, ref: "from" | "to", timeZone: string): { ms: number; wholeDay: boolean } {
   const match = LOCAL_TIME.exec(value.trim());
   const bad = () =>
-    refuse(ref, "invalid_date", `${ref} must be a date (2026-03-01) or a date and time (2026-03-01T14:00) in the time zone tz, or ISO 8601 with a zone`);
+    refuse(
+      ref,
+      "invalid_date",
+      `${ref} must be a date (2026-03-01) or a date and time (2026-03-01T14:00) in the time zone tz, or ISO 8601 with a zone`,
+    );
   if (!match) throw bad();
   const [, y, mo, d, h = "0", mi = "0", , zone] = match;
   const time: WallTime = { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi) };
@@ -72,7 +76,8 @@ export function parseStatisticsQuery(query: Query, now = Date.now()): Statistics
   if (tag !== undefined && (tag.length === 0 || tag.length > MAX_TAG_LENGTH))
     throw refuse("tag", "invalid_value", `tag must be 1 to ${MAX_TAG_LENGTH} characters`);
   const projectId = query.projectId;
-  if (projectId !== undefined && !/^[\w-]{1,64}$/.test(projectId)) throw refuse("projectId", "invalid_value", "projectId is not a project id");
+  if (projectId !== undefined && !/^[\w-]{1,64}$/.test(projectId))
+    throw refuse("projectId", "invalid_value", "projectId is not a project id");
 
   let from: number;
   let to: number;

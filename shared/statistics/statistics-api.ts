@@ -6,7 +6,12 @@ import type { Query } from "../domain/query-parameters.ts";
 import { parseStatisticsQuery } from "./periods.ts";
 import { readStatistics, type StatisticsReader } from "./statistics.ts";
 
-export async function getStatistics(counters: StatisticsReader, caller: Pick<Caller, "accountId" | "projectId">, query: Query, now = Date.now()) {
+export async function getStatistics(
+  counters: StatisticsReader,
+  caller: Pick<Caller, "accountId" | "projectId">,
+  query: Query,
+  now = Date.now(),
+) {
   const question = parseStatisticsQuery(query, now);
   if (caller.projectId && question.projectId && question.projectId !== caller.projectId)
     return readStatistics(emptyReader, { accountId: caller.accountId, dimension: "" }, question);

@@ -98,9 +98,9 @@ export async function readStatistics(
       if (firstWhole < lastWholeEnd) {
         reads++;
         work.push(
-          counters
-            .months(accountId, dimension, dayKeyOf(firstWhole).slice(0, 6), dayKeyOf(lastWholeEnd - 1).slice(0, 6))
-            .then((months) => months.forEach((m) => addCounts(bulk, m.total))),
+          counters.months(accountId, dimension, dayKeyOf(firstWhole).slice(0, 6), dayKeyOf(lastWholeEnd - 1).slice(0, 6)).then((months) => {
+            for (const m of months) addCounts(bulk, m.total);
+          }),
           readDays(from, firstWhole, false),
           readDays(lastWholeEnd, split, false),
         );
@@ -118,10 +118,9 @@ function bucketsOf(hourly: Map<number, Counts>, query: StatisticsQuery): Statist
   const buckets: StatisticsBucket[] = [];
   for (let ms = query.from; ms < query.to; ms += HOUR_MS) {
     const label = query.groupBy === "hour" ? timeLabel(ms, query.timeZone) : dateLabel(ms, query.timeZone);
-    let bucket = buckets[buckets.length - 1];
-    if (!bucket || bucket.label !== label) buckets.push((bucket = { start: ms, label, counts: zeroCounts() }));
+    if (buckets.at(-1)?.label !== label) buckets.push({ start: ms, label, counts: zeroCounts() });
     const counts = hourly.get(ms);
-    if (counts) addCounts(bucket.counts, counts);
+    if (counts) addCounts(buckets.at(-1)!.counts, counts);
   }
   return buckets;
 }

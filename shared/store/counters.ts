@@ -8,7 +8,7 @@
 //   13 months;
 // - a mark per slice and day with counters, which is how the rollup finds what to roll up, and one
 //   item saying up to which day everything is rolled up.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { COUNTER_NAMES, addCounts, hourStart, zeroCounts, type Counts } from "../domain/statistics.ts";
 import { concurrencyLimit } from "../lib/concurrency.ts";
 import { untilAllDone } from "../lib/backoff.ts";
@@ -74,7 +74,7 @@ export function makeCounterStore(ddb: DynamoDBDocumentClient, tableName: string,
       new UpdateCommand({
         TableName: tableName,
         Key: keys.counterHour(delta.accountId, shard, delta.dimension, delta.hour),
-        UpdateExpression: `SET expiresAt = :expires ADD ${names.map((name, i) => `#c${i} :c${i}`).join(", ")}`,
+        UpdateExpression: `SET expiresAt = :expires ADD ${names.map((_, i) => `#c${i} :c${i}`).join(", ")}`,
         ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
         ExpressionAttributeValues: {
           ":expires": epochSeconds(hourStart(delta.hour)) + HOUR_ITEM_DAYS * 86_400,
@@ -105,7 +105,11 @@ export function makeCounterStore(ddb: DynamoDBDocumentClient, tableName: string,
         Array.from({ length: COUNTER_SHARDS }, (_, shard) =>
           queryAll(table, {
             KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-            ExpressionAttributeValues: { ":pk": keys.counterHourShard(accountId, shard), ":from": prefix + fromHour, ":to": prefix + toHour },
+            ExpressionAttributeValues: {
+              ":pk": keys.counterHourShard(accountId, shard),
+              ":from": prefix + fromHour,
+              ":to": prefix + toHour,
+            },
           }),
         ),
       );
@@ -127,7 +131,9 @@ export function makeCounterStore(ddb: DynamoDBDocumentClient, tableName: string,
       return items.map((item) => ({
         day: (item.sk as string).slice(prefix.length),
         total: toCounts(item.total as Item),
-        hours: Object.fromEntries(Object.entries((item.hours ?? {}) as Record<string, Item>).map(([hour, counts]) => [hour, toCounts(counts)])),
+        hours: Object.fromEntries(
+          Object.entries((item.hours ?? {}) as Record<string, Item>).map(([hour, counts]) => [hour, toCounts(counts)]),
+        ),
       }));
     },
 
@@ -171,9 +177,9 @@ export function makeCounterStore(ddb: DynamoDBDocumentClient, tableName: string,
     /** The slices with counters on `day`, one partition of the marks at a time. */
     async marks(day: string): Promise<{ accountId: string; dimension: string }[]> {
       const found = await Promise.all(
-        keys.rollupMarkShards(day).map((pk) =>
-          queryAll(table, { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk } }),
-        ),
+        keys
+          .rollupMarkShards(day)
+          .map((pk) => queryAll(table, { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk } })),
       );
       return found.flat().map((item) => ({ accountId: item.accountId as string, dimension: item.dimension as string }));
     },

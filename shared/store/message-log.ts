@@ -79,7 +79,7 @@ export function makeMessageLogStore(ddb: DynamoDBDocumentClient, tableName: stri
       /** Nothing unfetched is newer than this. */
       const horizon = () => {
         const open = shards.filter((s) => !s.exhausted).map((s) => s.oldest ?? "~");
-        return open.length ? open.reduce((a, b) => (a > b ? a : b)) : "";
+        return open.sort().at(-1) ?? "";
       };
 
       return {

@@ -146,7 +146,9 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         if (becomesCurrent) set.push("#status = :status", "statusRank = :rank");
         const remove = leavesQueue ? " REMOVE pendingShard, dueAt, claimUntil" : "";
         // The first final status makes the delivery report, in this same write (one report a message).
-        const done = current.history.some((h) => FINAL_STATUSES.has(h.status)) ? undefined : fresh.find((c) => FINAL_STATUSES.has(c.status));
+        const done = current.history.some((h) => FINAL_STATUSES.has(h.status))
+          ? undefined
+          : fresh.find((c) => FINAL_STATUSES.has(c.status));
         const report = done ? keys.reportEntry(current.accountId, messageId, done.ts) : undefined;
         if (report) set.push("reportShard = :reportShard", "reportKey = :reportKey");
         try {

@@ -8,7 +8,7 @@ import path from "node:path";
 import tls from "node:tls";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import nodemailer from "nodemailer";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
