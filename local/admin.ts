@@ -136,8 +136,11 @@ async function main(argv: string[]) {
   };
 
   // What the read routes take: the same query parameters, from the options given.
-  const query = (names: Record<string, string>) =>
-    Object.fromEntries(Object.entries(names).flatMap(([option, parameter]) => (values[option] !== undefined ? [[parameter, values[option]]] : [])));
+  const options = values as Record<string, string | boolean | undefined>;
+  const query = (names: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(names).flatMap(([option, parameter]) => (typeof options[option] === "string" ? [[parameter, options[option]]] : [])),
+    );
   const readAs = async () => ({ accountId: await existingAccount(), projectId: values.project });
   const refused = (error: unknown) => {
     if (!isAppError(error)) throw error;
@@ -161,7 +164,10 @@ async function main(argv: string[]) {
       // The CLI's cursors are its own: they page the CLI's answers, not the API's.
       { log: makeMessageLogStore(ddb, tableName), retentionHours: 48, cursorSecret: `admin-cli:${tableName}` },
       { accountId: caller.accountId },
-      { limit: "20", ...query({ to: "to", from: "from", status: "status", tag: "tag", project: "projectId", limit: "limit", cursor: "cursor" }) },
+      {
+        limit: "20",
+        ...query({ to: "to", from: "from", status: "status", tag: "tag", project: "projectId", limit: "limit", cursor: "cursor" }),
+      },
     ).catch(refused);
     if (values.json) return console.log(JSON.stringify(page));
     return console.log(renderLogsPage(page!));
@@ -273,10 +279,21 @@ async function main(argv: string[]) {
 
 /** A page of logs as lines: time, status, recipient, sender, subject, id; then how to read on. */
 function renderLogsPage(page: Awaited<ReturnType<typeof listLogs>>): string {
-  const rows = page.Result.map((e) => [e.CreatedAt.replace("T", " ").slice(0, 19), e.Status, e.Address, e.Sender, e.Subject.slice(0, 40), e.MessageId]);
+  const rows = page.Result.map((e) => [
+    e.CreatedAt.replace("T", " ").slice(0, 19),
+    e.Status,
+    e.Address,
+    e.Sender,
+    e.Subject.slice(0, 40),
+    e.MessageId,
+  ]);
   const header = ["Created (UTC)", "Status", "To", "From", "Subject", "MessageId"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [
     line(header),
     ...rows.map(line),
