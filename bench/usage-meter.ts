@@ -58,7 +58,7 @@ export interface CallTally {
   emptyReceives: number;
   /** DynamoDB capacity units the table reported (read or write, by operation). */
   capacityUnits: number;
-  /** Estimated writes to the two GSIs (keys only) caused by writes to message items. */
+  /** Estimated writes to the GSIs (keys only) caused by writes to message items. */
   gsiWriteUnits: number;
   /** Time spent waiting for these calls (locally: the stand-ins' speed under this load). */
   totalMs: number;
@@ -196,14 +196,19 @@ function gsiWrites(call: AwsCall): number {
       .filter((item): item is Record<string, unknown> => !!item && isMessageKey(item.pk))
       .reduce(
         (sum, item) =>
-          sum + (item.accountId && item.messageId ? 1 : 0) + (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
+          sum +
+          (item.logShard !== undefined ? 1 : 0) +
+          (item.reportShard !== undefined ? 1 : 0) +
+          (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
         0,
       );
   }
   const pk = call.input.Key?.pk ?? call.input.Item?.pk;
   if (!isMessageKey(pk)) return 0;
   const expression = String(call.input.UpdateExpression ?? "");
-  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return 1;
-  if (/\bdueAt\s*=/.test(expression)) return 2;
-  return 0;
+  // A delivery report entering (the first final status) or leaving (taken) the reports index.
+  const report = /\breportShard\b/.test(expression) ? 1 : 0;
+  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return 1 + report;
+  if (/\bdueAt\s*=/.test(expression)) return 2 + report;
+  return report;
 }
