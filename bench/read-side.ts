@@ -19,19 +19,29 @@ import { summarize, type LatencySummary } from "./stats.ts";
 
 export interface ReadSideResult {
   counters: {
-    on: SaturationResult & { writeUnitsPerMessage: number };
-    off: SaturationResult & { writeUnitsPerMessage: number };
+    on: AcceptRun;
+    off: AcceptRun;
   };
   logs: LatencySummary & { stored: number; pageSize: number; keysReadPerPage: number; itemsReadPerPage: number; maxKeysRead: number };
   statistics: LatencySummary & { readsPerAnswer: number; total: number };
 }
 
+/** A saturated accept run; `accepted`: every message the platform accepted, warm-up included. */
+type AcceptRun = SaturationResult & {
+  writeUnitsPerMessage: number;
+  /** Of those, the statistics counters' (UpdateItem on an hour item, PutItem of a day's mark). */
+  counterWriteUnitsPerMessage: number;
+  counterRequestsPerMessage: number;
+  accepted: number;
+};
+
 const BATCH = 1000;
 
-async function acceptRun(platform: BenchPlatform, profile: Profile) {
+async function acceptRun(platform: BenchPlatform, profile: Profile): Promise<AcceptRun> {
   const target = platformTarget(platform);
   const single = sendRequest(platform.info.senderDomain, recipients(1));
-  if (profile.warmupSeconds > 0) await saturate(target, single, { connections: 10, seconds: profile.warmupSeconds });
+  const warmup =
+    profile.warmupSeconds > 0 ? await saturate(target, single, { connections: 10, seconds: profile.warmupSeconds }) : undefined;
   const before = await platform.usage();
   const run = await saturate(target, single, {
     connections: profile.connections,
@@ -42,7 +52,15 @@ async function acceptRun(platform: BenchPlatform, profile: Profile) {
   // Every scope: with the pollers off, all the platform does is accept (and count).
   const scopes = [...new Set(usage.calls.map((c) => c.scope))];
   const cost = costOf(usage, { messages: Math.max(1, run.ok), scopes, httpRequests: run.ok, httpRequestBytes: Buffer.byteLength(single) });
-  return { ...run, writeUnitsPerMessage: cost.dynamoWriteUnitsPerMessage };
+  const counterCalls = usage.calls.filter((c) => c.statisticsCounters);
+  const per = (n: number) => n / Math.max(1, run.ok);
+  return {
+    ...run,
+    writeUnitsPerMessage: cost.dynamoWriteUnitsPerMessage,
+    counterWriteUnitsPerMessage: per(counterCalls.reduce((sum, c) => sum + c.capacityUnits, 0)),
+    counterRequestsPerMessage: per(counterCalls.reduce((sum, c) => sum + c.requests, 0)),
+    accepted: (warmup?.ok ?? 0) + run.ok,
+  };
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -72,7 +90,7 @@ export async function benchReadSide(profile: Profile, progress: (line: string) =
     const target = platformTarget(platform);
     const batchSize = Math.min(BATCH, profile.logsMessages);
     const batch = sendRequest(platform.info.senderDomain, recipients(batchSize, "logs"));
-    const batches = Math.max(0, Math.ceil((profile.logsMessages - on.ok) / batchSize));
+    const batches = Math.max(0, Math.ceil((profile.logsMessages - on.accepted) / batchSize));
     if (batches > 0) await saturate(target, batch, { connections: Math.min(2, batches), amount: batches });
 
     const { ddb } = makeAwsClients({ mode: "local", region: "us-east-1", endpoints: platform.info.endpoints });
@@ -115,7 +133,7 @@ export async function benchReadSide(profile: Profile, progress: (line: string) =
       counters: { on, off },
       logs: {
         ...summarize(latencies),
-        stored: on.ok + batches * batchSize,
+        stored: on.accepted + batches * batchSize,
         pageSize: profile.logsPageSize,
         keysReadPerPage: Math.round(mean(keysRead)),
         itemsReadPerPage: Math.round(mean(itemsRead)),

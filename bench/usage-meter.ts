@@ -58,6 +58,8 @@ export interface CallTally {
   emptyReceives: number;
   /** DynamoDB capacity units the table reported (read or write, by operation). */
   capacityUnits: number;
+  /** Calls on the statistics counters (pk STATS...), tallied apart so the bench can price them. */
+  statisticsCounters?: boolean;
   /** Estimated writes to the GSIs (keys only) caused by writes to message items. */
   gsiWriteUnits: number;
   /** Time spent waiting for these calls (locally: the stand-ins' speed under this load). */
@@ -97,11 +99,13 @@ export function startUsageMeter(file: string): UsageMeter {
 
   const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
-    const key = `${name} ${call.service} ${call.operation}`;
+    const counters = call.service === "DynamoDB" && /^STATS/.test(String(call.input.Key?.pk ?? call.input.Item?.pk ?? ""));
+    const key = `${name} ${call.service} ${call.operation}${counters ? " statistics" : ""}`;
     calls[key] ??= {
       scope: name,
       service: call.service,
       operation: call.operation,
+      ...(counters ? { statisticsCounters: true } : {}),
       requests: 0,
       failed: 0,
       emptyReceives: 0,
