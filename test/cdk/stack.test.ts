@@ -31,10 +31,11 @@ const DATA_WILDCARDS = /^(\*|dynamodb:\*|s3:\*|sqs:\*|sns:\*|ses:\*)$/i;
 let synth: Synthesized;
 let resources: Record<string, Resource>;
 
+// Bundles every Lambda of the manifest with esbuild: minutes on a busy two-core machine.
 beforeAll(() => {
   synth = synthesize();
   resources = synth.resources;
-});
+}, 360_000);
 afterAll(() => synth?.cleanup());
 
 /** The queue a function's environment names for a manifest queue. */
