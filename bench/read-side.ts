@@ -9,7 +9,7 @@ import { parseLogsQuery, readLogs } from "../shared/logs/logs.ts";
 import { getStatistics } from "../shared/statistics/index.ts";
 import { makeCounterStore } from "../shared/store/counters.ts";
 import { makeMessageLogStore } from "../shared/store/message-log.ts";
-import { costOf } from "./cost.ts";
+import { ACCEPT_SCOPES, costOf } from "./cost.ts";
 import { platformTarget } from "./http-accept.ts";
 import { saturate, type SaturationResult } from "./http-load.ts";
 import { recipients, sendRequest } from "./payloads.ts";
@@ -52,7 +52,8 @@ async function acceptRun(platform: BenchPlatform, profile: Profile): Promise<Acc
   // Every scope: with the pollers off, all the platform does is accept (and count).
   const scopes = [...new Set(usage.calls.map((c) => c.scope))];
   const cost = costOf(usage, { messages: Math.max(1, run.ok), scopes, httpRequests: run.ok, httpRequestBytes: Buffer.byteLength(single) });
-  const counterCalls = usage.calls.filter((c) => c.statisticsCounters);
+  // The accept's own counter writes; the platform's hourly rollup (outside any handler) is not the accept's cost.
+  const counterCalls = usage.calls.filter((c) => c.statisticsCounters && ACCEPT_SCOPES.includes(c.scope));
   const per = (n: number) => n / Math.max(1, run.ok);
   return {
     ...run,
