@@ -94,6 +94,8 @@ export interface Config {
   sweepAfterSeconds: number;
   /** Hours a message, its history and its body are kept (docs/http-api.md: logs for 48 hours). */
   retentionHours: number;
+  /** Keep the statistics counters (off only to measure what they cost: npm run bench). */
+  statisticsCounters: boolean;
   webhooks: {
     /** Wait between attempts of a failed webhook post (docs/webhooks.md: a minute). */
     retrySeconds: number;
@@ -239,6 +241,7 @@ const ENVIRONMENT = z.object({
   SES_QUOTA_REFRESH_SECONDS: wholeNumber("a whole number of seconds, at least 1", 60, 1),
   SWEEP_AFTER_SECONDS: wholeNumber("a whole number of seconds", 300),
   RETENTION_HOURS: wholeNumber("a whole number of hours, at least 1", 48, 1),
+  STATISTICS_COUNTERS: flag(true, "on", "off"),
   WEBHOOK_RETRY_SECONDS: wholeNumber("a whole number of seconds", 60),
   WEBHOOK_TIMEOUT_MS: wholeNumber("a whole number of milliseconds, at least 1", 10_000, 1),
   WEBHOOK_ENDPOINT_CACHE_SECONDS: wholeNumber("a whole number of seconds", 10),
@@ -363,6 +366,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     sweepAfterSeconds: e.SWEEP_AFTER_SECONDS,
     retentionHours: e.RETENTION_HOURS,
+    statisticsCounters: e.STATISTICS_COUNTERS,
     webhooks: {
       retrySeconds: e.WEBHOOK_RETRY_SECONDS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 // GET /email/messages/{messageId}: current status and history of one of the caller's messages.
 import { loadConfig } from "../../shared/config.ts";
-import { authDeps, messageStore, wiring } from "../../shared/wiring.ts";
+import { readAuthDeps, messageStore, wiring } from "../../shared/wiring.ts";
 import type { AuthDeps } from "../../shared/http/auth.ts";
 import type { MessageStore } from "../../shared/store/messages.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
@@ -14,4 +14,4 @@ export const makeHandler = (deps: AuthDeps & { messages: Pick<MessageStore, "get
   });
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler({ ...authDeps(w), messages: messageStore(w) });
+export const handler = makeHandler({ ...readAuthDeps(w), messages: messageStore(w) });

@@ -82,6 +82,7 @@ export const REASON_KEYS = [
   "invalid_category",
   "invalid_multipart",
   "invalid_path_parameter",
+  "invalid_time_zone",
   "body_required",
   "duplicate",
   // Rules of sending.
@@ -100,6 +101,11 @@ export const REASON_KEYS = [
   "template_not_supported",
   "skip_unsubscribe_not_allowed",
   "invalid_template",
+  // Query strings of the read routes.
+  "unknown_parameter",
+  "from_after_to",
+  "period_too_long",
+  "invalid_combination",
   // Resources.
   "not_found",
   "not_removable",

@@ -52,11 +52,20 @@ export interface Message {
   pendingShard?: string;
   dueAt?: number;
   lastError?: string;
+  /** Its entry in the account's log index (shared/store/keys.ts). */
+  logShard?: string;
+  logKey?: string;
+  /** Present from its first final status until its delivery report is read: the index of unread reports. */
+  reportShard?: string;
+  reportKey?: string;
   /** Every fetch of the open pixel and every tracked click, not only the first. */
   opens?: number;
   clicks?: number;
 }
 
-export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
+export type NewMessage = Omit<
+  Message,
+  "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt" | "logShard" | "logKey" | "reportShard" | "reportKey"
+>;
 
 export type EngagementCounter = "opens" | "clicks";

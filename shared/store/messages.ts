@@ -31,6 +31,9 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
           return {
             ...keys.message(message.messageId),
             ...message,
+            ...keys.logEntry(message.accountId, message.messageId, message.createdAt),
+            // Refused at once: its delivery report is ready from the start.
+            ...(FINAL_STATUSES.has(message.status) ? keys.reportEntry(message.accountId, message.messageId, now) : {}),
             statusRank: statusRank(message.status),
             history: [{ status: message.status, ts: now, ...(message.status === "REJECTED" ? { reason: message.lastError } : {}) }],
             version: 1,
@@ -146,6 +149,12 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         const set = ["history = list_append(history, :changes)", "version = version + :one"];
         if (becomesCurrent) set.push("#status = :status", "statusRank = :rank");
         const remove = leavesQueue ? " REMOVE pendingShard, dueAt, claimUntil" : "";
+        // The first final status makes the delivery report, in this same write (one report a message).
+        const done = current.history.some((h) => FINAL_STATUSES.has(h.status))
+          ? undefined
+          : fresh.find((c) => FINAL_STATUSES.has(c.status));
+        const report = done ? keys.reportEntry(current.accountId, messageId, done.ts) : undefined;
+        if (report) set.push("reportShard = :reportShard", "reportKey = :reportKey");
         try {
           const result = await ddb.send(
             new UpdateCommand({
@@ -159,6 +168,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
                 ":one": 1,
                 ":version": current.version,
                 ...(becomesCurrent ? { ":status": top.status, ":rank": statusRank(top.status) } : {}),
+                ...(report ? { ":reportShard": report.reportShard, ":reportKey": report.reportKey } : {}),
               },
               ReturnValues: "ALL_NEW",
             }),

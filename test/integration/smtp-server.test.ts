@@ -8,14 +8,15 @@ import path from "node:path";
 import tls from "node:tls";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import nodemailer from "nodemailer";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
 import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
 import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
-import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
+import { keys } from "../../shared/store/keys.ts";
+import { makeMessageLogStore } from "../../shared/store/message-log.ts";
 import { makeUnitsOfWork } from "../../shared/store/unit-of-work.ts";
 import { makeAccount, makeTestEnv, type TestEnv, sharedClients, testDeps } from "../support/integration.ts";
 import { RawSession } from "../support/raw-smtp.ts";
@@ -119,16 +120,16 @@ async function bodiesOf(accountId: string): Promise<number> {
   return (listed.KeyCount ?? 0) + (scanned.Count ?? 0);
 }
 
+/** Every message the account's log index holds, whatever its age. */
 async function messagesOf(accountId: string): Promise<number> {
-  const result = await env.deps.clients.ddb.send(
-    new QueryCommand({
-      TableName: env.config.tableName,
-      IndexName: GSI_ACCOUNT_MESSAGES,
-      KeyConditionExpression: "accountId = :a",
-      ExpressionAttributeValues: { ":a": accountId },
-    }),
+  const reader = makeMessageLogStore(env.deps.clients.ddb, env.config.tableName).reader(
+    accountId,
+    { from: "", below: "~" },
+    { perShard: 100, maxKeys: 100_000 },
   );
-  return result.Count ?? 0;
+  let count = 0;
+  for (let keys = await reader.next(1000); keys.length; keys = await reader.next(1000)) count += keys.length;
+  return count;
 }
 
 beforeAll(async () => {

@@ -9,8 +9,7 @@ import { makeSecretsRefresher } from "../../shared/secrets/refresh.ts";
 const LINK_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:link";
 const DKIM_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dkim";
 
-const awsConfig = () =>
-  loadConfig({ TABLE_NAME: "t", BUCKET_NAME: "b", LINK_SECRET_ARN: LINK_ARN, DKIM_KEY_ENCRYPTION_KEY_ARN: DKIM_ARN });
+const awsConfig = () => loadConfig({ TABLE_NAME: "t", BUCKET_NAME: "b", LINK_SECRET_ARN: LINK_ARN, DKIM_KEY_ENCRYPTION_KEY_ARN: DKIM_ARN });
 
 describe("secrets read by ARN", () => {
   it("brings the DKIM key-encryption secret into the configuration, and a sealer built before reads it", async () => {
