@@ -21,6 +21,8 @@ import { makeInlineBodyStore } from "./store/inline-bodies.ts";
 import { makeMessageStore } from "./store/messages.ts";
 import { makeRateLimiter } from "./store/rate-limit.ts";
 import { makeSuppressionStore } from "./store/suppressions.ts";
+import { makeTagStore } from "./store/tags.ts";
+import { makeTemplateStore } from "./store/templates.ts";
 import { makeUnitsOfWork } from "./store/unit-of-work.ts";
 import { makeWebhookEndpointStore } from "./store/webhook-endpoints.ts";
 import { makeWebhookRecordStore } from "./store/webhook-records.ts";
@@ -81,6 +83,8 @@ export const idempotencyStore = /* @__PURE__ */ builder((w) => makeIdempotencySt
 export const rateLimiter = /* @__PURE__ */ builder((w) => makeRateLimiter(ddb(w), w.config.tableName));
 export const webhookEndpoints = /* @__PURE__ */ builder((w) => makeWebhookEndpointStore(ddb(w), w.config.tableName));
 export const webhookRecords = /* @__PURE__ */ builder((w) => makeWebhookRecordStore(ddb(w), w.config.tableName));
+export const templateStore = /* @__PURE__ */ builder((w) => makeTemplateStore(ddb(w), w.config.tableName));
+export const tagStore = /* @__PURE__ */ builder((w) => makeTagStore(ddb(w), w.config.tableName));
 export const unitsOfWork = /* @__PURE__ */ builder((w) =>
   makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }),
 );
@@ -144,6 +148,10 @@ export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   deliveryQueue: deliveryQueue(w),
   status: statusService(w),
   retentionHours: w.config.retentionHours,
+  tags: tagStore(w),
+  tagsPerAccount: w.config.limits.tagsPerAccount,
+  // Both doors look up the stored templates messages name.
+  templates: templateStore(w),
 }));
 
 /** Parked webhook records and the webhook outbox, for the replay and the sweeper. */

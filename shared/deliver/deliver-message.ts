@@ -51,7 +51,7 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   let sent: SendResult;
   let missingFields: string[];
   try {
-    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId)]);
+    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId, message.projectId)]);
     let composed: Composed;
     try {
       composed = composeMail(message, body, deps.config, account);

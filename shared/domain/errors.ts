@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   forbidden: { http: 403, text: "This API key may not do that", smtp: INTERNAL },
   not_found: { http: 404, text: "Not found", smtp: INTERNAL },
   idempotency_conflict: { http: 422, text: "Idempotency-Key was already used with a different request", smtp: INTERNAL },
+  conflict: { http: 409, text: "The request conflicts with the resource's current state", smtp: INTERNAL },
   idempotency_in_progress: { http: 409, text: "A request with this Idempotency-Key is still being processed", smtp: INTERNAL },
   payload_too_large: {
     http: 413,
@@ -70,6 +71,10 @@ export const REASON_KEYS = [
   "unrecognized_keys",
   "not_multiple_of",
   "invalid",
+  // A field the route does not know (a typo, or a field of another API): refused, never ignored.
+  "unknown_field",
+  // A setting only the operator may change.
+  "read_only",
   // Values.
   "invalid_address",
   "invalid_name",
@@ -83,6 +88,8 @@ export const REASON_KEYS = [
   "invalid_path_parameter",
   "body_required",
   "duplicate",
+  "invalid_tag",
+  "invalid_header",
   // Rules of sending.
   "message_too_large",
   "attachment_not_found",
@@ -96,9 +103,14 @@ export const REASON_KEYS = [
   "html_without_body",
   "missing_from",
   "invalid_options",
-  "template_not_supported",
   "skip_unsubscribe_not_allowed",
   "invalid_template",
+  "template_not_found",
+  "template_engine_mismatch",
+  "header_not_allowed",
+  "tag_limit_reached",
+  "send_at_out_of_range",
+  "not_scheduled",
   // Resources.
   "not_found",
   "not_removable",
