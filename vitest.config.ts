@@ -30,8 +30,9 @@ export default defineConfig({
       { extends: true, test: { name: "integration", include: ["test/integration/**/*.test.ts"], globalSetup: STAND_INS } },
       // The whole platform per file; smtp-entry also uses the shared stand-ins (makeTestEnv).
       { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], globalSetup: STAND_INS } },
-      // The synthesized CloudFormation template, offline.
-      { extends: true, test: { name: "cdk", include: ["test/cdk/**/*.test.ts"] } },
+      // The synthesized CloudFormation template, offline. Its setup bundles every function with
+      // esbuild, which on two busy cores can take minutes.
+      { extends: true, test: { name: "cdk", include: ["test/cdk/**/*.test.ts"], hookTimeout: 300_000 } },
     ],
   },
 });

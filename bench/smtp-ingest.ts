@@ -113,15 +113,15 @@ async function drive(
   const children = connections.map(() => forkRole("client"));
   try {
     const ready = children.map((child) => nextMessage<{ type: "ready" }>(child, "ready"));
-    children.forEach((child, i) =>
+    for (const [i, child] of children.entries()) {
       child.send({
         ...target,
         connections: connections[i],
         messages: messages[i],
         messageBytes: options.messageBytes,
         reuse: options.reuseConnections,
-      } satisfies ClientJob),
-    );
+      } satisfies ClientJob);
+    }
     await Promise.all(ready);
     const done = children.map((child) => nextMessage<Extract<ClientMessage, { type: "done" }>>(child, "done"));
     const started = performance.now();

@@ -1,5 +1,5 @@
-// Benchmark 4: SMTP ingest. bench/smtp-ingest.ts belongs to the SMTP issue and is loaded
-// only if it exists; until then the table says "not available". The contract this file expects:
+// Benchmark 4: SMTP ingest. The driving is bench/smtp-ingest.ts's, loaded when the benchmark runs
+// (a tree without it still runs the others, and the table says "not available"). What it exports:
 //
 //   export function runSmtpIngestBench(options: SmtpBenchOptions): Promise<SmtpRunResult>  // into Posthaste
 //   export function runBareSinkBench(options: SmtpBenchOptions): Promise<SmtpRunResult>    // into a bare smtp-server sink

@@ -1,5 +1,5 @@
 // The one table `npm run bench` prints: each figure beside its same-run reference, the ratio and
-// the goal from the issue. Markdown, so it can go into the README's Performance section as it is.
+// the goal it is held to. Markdown: `npm run bench:report` writes it into docs/performance.md as it is.
 import type { BundlesResult } from "./bundles.ts";
 import { PRICES, type Cost } from "./cost.ts";
 import type { DeliveryResult } from "./delivery.ts";
@@ -175,7 +175,7 @@ export function buildRows(r: Results): Row[] {
 }
 
 function smtpRows(smtp: SmtpSection | undefined): Row[] {
-  if (!smtp || smtp.status !== "measured") {
+  if (smtp?.status !== "measured") {
     return [
       {
         figure: "4. SMTP ingest",

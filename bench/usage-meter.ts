@@ -98,7 +98,7 @@ export function startUsageMeter(file: string): UsageMeter {
   const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
     const key = `${name} ${call.service} ${call.operation}`;
-    const tally = (calls[key] ??= {
+    calls[key] ??= {
       scope: name,
       service: call.service,
       operation: call.operation,
@@ -108,7 +108,8 @@ export function startUsageMeter(file: string): UsageMeter {
       capacityUnits: 0,
       gsiWriteUnits: 0,
       totalMs: 0,
-    });
+    };
+    const tally = calls[key];
     tally.requests++;
     tally.totalMs += call.ms;
     if (!call.output) {
@@ -162,7 +163,8 @@ export function startUsageMeter(file: string): UsageMeter {
           return await scope.run(entry, () => fn(...args));
         } finally {
           const ms = performance.now() - started;
-          const tally = (invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0 });
+          invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0 };
+          const tally = invocations[entry];
           tally.invocations++;
           tally.records += (args[0] as { Records?: unknown[] })?.Records?.length ?? 1;
           tally.totalMs += ms;

@@ -45,7 +45,7 @@ async function connect(settings: AdminSettings): Promise<{ tableName: string; qu
   if (settings.mode === "aws") {
     const tableName = settings.tableName;
     if (!tableName) throw new Error("Set TABLE_NAME (the stack output) when POSTHASTE_MODE=aws");
-    // On AWS the queue URLs come from the stack outputs: DELIVERIES_QUEUE_URL and DELIVERIES_DLQ_URL, and so on.
+    // On AWS the operator names the queues: DELIVERIES_QUEUE_URL and DELIVERIES_DLQ_URL, and so on (docs/admin-cli.md).
     const queues: QueueUrls = {};
     for (const [name, def] of Object.entries(QUEUES)) {
       const url = settings.queueUrls[def.urlEnv];

@@ -3,7 +3,7 @@
 // setting is read and checked by shared/config.ts (docs/configuration.md): a bad one stops here.
 import path from "node:path";
 import { ConfigError, loadLocalSettings, quietSdkVersionNotice, type LocalSettings } from "../shared/config.ts";
-import { ROOT, startPlatform } from "./platform.ts";
+import { ROOT, startPlatform, type Platform } from "./platform.ts";
 
 function settingsOrExit(): LocalSettings {
   try {
@@ -19,7 +19,7 @@ async function main() {
   quietSdkVersionNotice();
   const settings = settingsOrExit();
   const dataDir = settings.dataDir ?? path.join(ROOT, ".data");
-  let platform;
+  let platform: Platform;
   try {
     platform = await startPlatform({
       dataDir,

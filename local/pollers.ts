@@ -3,7 +3,7 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-export type SqsLambda = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+export type SqsLambda = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 
 export interface Poller {
   stop(): Promise<void>;

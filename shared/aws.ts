@@ -10,9 +10,15 @@ import type { Config } from "./config.ts";
 
 export type AwsService = "DynamoDB" | "S3" | "SQS" | "SES";
 
-/** Anything with a middleware stack: every SDK client. */
+/** One call as a middleware at the "initialize" step sees it: the command's input, then its output. */
+export type CallHandler = (args: { input: object }) => Promise<{ output: unknown }>;
+
+/** A middleware at the "initialize" step: wraps every call a client makes, retries included. */
+export type CallMiddleware = (next: CallHandler, context: { commandName?: string }) => CallHandler;
+
+/** Anything with a middleware stack (every SDK client), as far as an instrument uses it. */
 export interface InstrumentableClient {
-  middlewareStack: { add(middleware: any, options: any): void };
+  middlewareStack: { add(middleware: CallMiddleware, options: { step: "initialize"; name: string }): void };
 }
 
 /**

@@ -117,9 +117,9 @@ function setting<T>(expected: string, read: (value: string) => T | undefined, fa
   ) as unknown as Setting<T | undefined>;
 }
 
-const wholeNumber = (expected: string, fallback: number, min = 0) =>
-  setting(expected, (v) => (/^\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)) ? Number(v) : undefined), fallback);
-const port = (fallback: number) => wholeNumber("a port number from 0 to 65535", fallback, 0);
+const wholeNumber = (expected: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  setting(expected, (v) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : undefined), fallback);
+const port = (fallback: number) => wholeNumber("a port number from 0 to 65535", fallback, 0, 65535);
 const flag = (fallback: boolean, yes = "true", no = "false") =>
   setting(`${yes} or ${no}`, (v) => (v === yes ? true : v === no ? false : undefined), fallback);
 function oneOf<const T extends string>(values: readonly T[], fallback: T): Setting<T>;

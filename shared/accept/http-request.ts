@@ -38,7 +38,15 @@ const objectFromJsonText = z.transform((value: unknown, context) => {
 });
 
 /** A merge field's value: text (numbers and booleans as text), or, for Velocity, a list or an object. */
-const mergeValue = z.union([scalar, z.pipe(z.null(), z.transform(() => "")), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+const mergeValue = z.union([
+  scalar,
+  z.pipe(
+    z.null(),
+    z.transform(() => ""),
+  ),
+  z.array(z.unknown()),
+  z.record(z.string(), z.unknown()),
+]);
 const mergeFields = z.pipe(objectFromJsonText, z.record(z.string(), mergeValue));
 
 const address = z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" }));
@@ -142,7 +150,8 @@ export interface ParsedSendRequest {
 // The reference example spells CheckUnsubscription with a Cyrillic "С".
 const CYRILLIC_CHECK = "\u0421heckUnsubscription";
 
-const invalid = (key: Reason["key"], ref: string, message: string) => new AppError("validation_error", { message, reasons: [{ key, ref }] });
+const invalid = (key: Reason["key"], ref: string, message: string) =>
+  new AppError("validation_error", { message, reasons: [{ key, ref }] });
 
 /** `urlMode: "aws"` also refuses callbackUrls at literal private addresses (DNS is checked when posting). */
 export function parseSendRequest(
@@ -176,7 +185,9 @@ export function parseSendRequest(
   }
 
   const size =
-    Buffer.byteLength(request.Subject ?? "") + Buffer.byteLength(request.Body?.Html ?? "") + Buffer.byteLength(request.Body?.PlainText ?? "");
+    Buffer.byteLength(request.Subject ?? "") +
+    Buffer.byteLength(request.Body?.Html ?? "") +
+    Buffer.byteLength(request.Body?.PlainText ?? "");
   if (size > limits.messageBytes) {
     throw invalid("message_too_large", "Body", `Message exceeds the size limit of ${limits.messageBytes} bytes`);
   }

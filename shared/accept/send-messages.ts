@@ -38,8 +38,11 @@ export interface SendDeps extends AcceptDeps {
   templates: Pick<TemplateStore, "get">;
 }
 
-const refusal = (key: "skip_unsubscribe_not_allowed" | "invalid_value" | "send_at_out_of_range" | "invalid_template", ref: string, message: string) =>
-  new AppError("validation_error", { message, reasons: [{ key, ref }] });
+const refusal = (
+  key: "skip_unsubscribe_not_allowed" | "invalid_value" | "send_at_out_of_range" | "invalid_template",
+  ref: string,
+  message: string,
+) => new AppError("validation_error", { message, reasons: [{ key, ref }] });
 
 export async function sendMessages(deps: SendDeps, caller: Caller, input: unknown, now = Date.now()): Promise<SendAnswer> {
   const parsed = parseSendRequest(input, deps.config.limits, { urlMode: deps.config.mode });
@@ -51,7 +54,10 @@ export async function sendMessages(deps: SendDeps, caller: Caller, input: unknow
     submission.attachments = await attachmentsByIds(deps.files, caller, attachmentIds, submission, deps.config.limits.messageBytes);
   }
   if (parsed.sendAt !== undefined) {
-    const latest = latestSendAt(now, (submission.attachments ?? []).map((a) => a.expiresAt));
+    const latest = latestSendAt(
+      now,
+      (submission.attachments ?? []).map((a) => a.expiresAt),
+    );
     const problem = sendAtProblem(parsed.sendAt, now, latest);
     if (problem) throw refusal("send_at_out_of_range", "SendAt", `SendAt ${problem}`);
     submission.sendAt = parsed.sendAt;
@@ -115,7 +121,11 @@ async function applyTemplate(deps: Pick<SendDeps, "templates">, caller: Caller, 
   if (engine) submission.options.templateEngine = engine;
   const structuredField = [...parsed.structured.values()][0]?.[0];
   if (structuredField !== undefined && engine !== "velocity") {
-    throw refusal("invalid_value", "TemplateEngine", `Merge field ${structuredField} is a list or an object: those need TemplateEngine velocity`);
+    throw refusal(
+      "invalid_value",
+      "TemplateEngine",
+      `Merge field ${structuredField} is a list or an object: those need TemplateEngine velocity`,
+    );
   }
 }
 

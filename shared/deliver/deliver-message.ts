@@ -51,7 +51,10 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   let sent: SendResult;
   let missingFields: string[];
   try {
-    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId, message.projectId)]);
+    const [body, account] = await Promise.all([
+      deps.bodies.get(message.bodyKey),
+      deps.accountCache.policy(message.accountId, message.projectId),
+    ]);
     let composed: Composed;
     try {
       composed = composeMail(message, body, deps.config, account);
@@ -91,7 +94,7 @@ const RECORD_SENT_ATTEMPTS = 4;
  * crash or a retry of the job would send the message again, so a failing write is tried a few
  * times; if it still fails the message stays claimed (never released): no worker sends it again
  * before the claim runs out, and then, with nothing recorded, it is sent again under the same
- * Message-ID (at least once: README, "Delivery guarantee").
+ * Message-ID (at least once: docs/local.md, "The delivery guarantee").
  */
 async function recordSent(deps: DeliverDeps, message: Message, changes: StatusChange[]) {
   for (let attempt = 1; ; attempt++) {

@@ -94,9 +94,7 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<num
   const counts = await Promise.all(
     shards().flatMap((shard) => [
       sweepShard(shard),
-      ...(ahead
-        ? [queueForTheirTime(deps, shard, { from: dueBefore, until: now + ahead * 1000 }, { ...options, now, deadline })]
-        : []),
+      ...(ahead ? [queueForTheirTime(deps, shard, { from: dueBefore, until: now + ahead * 1000 }, { ...options, now, deadline })] : []),
     ]),
   );
   return counts.reduce((a, b) => a + b, 0);

@@ -109,12 +109,11 @@ export function readEachOnce(load: AttachmentLoader): AttachmentLoader {
     const unread = [...new Map(refs.filter((ref) => !contents.has(ref.key)).map((ref) => [ref.key, ref])).values()];
     if (unread.length > 0) {
       const loading = load(unread);
-      unread.forEach((ref, i) =>
+      for (const [i, ref] of unread.entries())
         contents.set(
           ref.key,
           loading.then((loaded) => loaded[i].content),
-        ),
-      );
+        );
     }
     return Promise.all(refs.map(async ({ filename, contentType, key }) => ({ filename, contentType, content: await contents.get(key)! })));
   };

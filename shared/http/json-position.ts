@@ -11,7 +11,10 @@ export function jsonErrorOffset(text: string): number {
     while (i < text.length && " \t\n\r".includes(text[i])) i++;
   };
   const literal = (word: string) => {
-    for (const ch of word) if (text[i++] !== ch) i--, fail();
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
   };
   const string = () => {
     i++; // opening quote
@@ -22,7 +25,12 @@ export function jsonErrorOffset(text: string): number {
       if (ch === "\\") {
         i++;
         if (text[i] === "u") {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) (i += k), fail();
+          for (let k = 1; k <= 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) {
+              i += k;
+              fail();
+            }
+          }
           i += 5;
         } else if (`"\\/bfnrt`.includes(text[i] ?? "x") && i < text.length) i++;
         else fail();

@@ -23,7 +23,7 @@ interface Waiting<T, R> {
  * of a failed flush fails, none is left half-known.
  */
 export function coalesce<T, R = void>(
-  flush: (units: T[]) => Promise<R[] | void>,
+  flush: (units: T[]) => Promise<R[]> | Promise<void>,
   options: CoalesceOptions,
   sizeOf: (unit: T) => number = () => 1,
 ) {
@@ -41,8 +41,12 @@ export function coalesce<T, R = void>(
       inFlight++;
       flush(batch.map((w) => w.unit))
         .then(
-          (results) => batch.forEach((w, i) => w.resolve((results ?? [])[i] as R)),
-          (error) => batch.forEach((w) => w.reject(error)),
+          (results) => {
+            for (const [i, w] of batch.entries()) w.resolve((results ?? [])[i] as R);
+          },
+          (error) => {
+            for (const w of batch) w.reject(error);
+          },
         )
         .finally(() => {
           inFlight--;

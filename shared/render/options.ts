@@ -11,7 +11,6 @@ export function effectiveOptions(options: MessageOptions, account: AccountPolicy
     trackOpens: options.trackOpens !== false && account.trackOpens !== false,
     trackLinks: options.trackLinks !== false && account.trackLinks !== false,
     language: languageOrDefault(options.language),
-    skipUnsubscribe:
-      account.forceSkipUnsubscribe === true || (options.skipUnsubscribe === true && account.allowSkipUnsubscribe === true),
+    skipUnsubscribe: account.forceSkipUnsubscribe === true || (options.skipUnsubscribe === true && account.allowSkipUnsubscribe === true),
   };
 }

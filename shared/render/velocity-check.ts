@@ -61,7 +61,7 @@ export { at, type Item, type Node, type Pos } from "./velocity-parse.ts";
 
 export function referenceText(node: Node): string {
   try {
-    return velocity.Helper.getRefText(node as Parameters<typeof velocity.Helper.getRefText>[0]);
+    return velocity.Helper.getRefText(node as unknown as Parameters<typeof velocity.Helper.getRefText>[0]);
   } catch {
     return `$${String(node.id)}`;
   }
@@ -138,14 +138,14 @@ class Checker {
     this.refuse(`${directive} is not allowed; ${ALLOWED}`, pos);
   }
 
-  private name(name: unknown, pos: Pos | undefined): boolean {
+  private name(name: unknown, pos: Pos | undefined): name is string {
     if (typeof name === "string" && NAME.test(name) && !RESERVED_NAMES.has(name)) return true;
     this.refuse(`"${String(name)}" is not a name templates may use`, pos);
     return false;
   }
 
   /** A name the template assigns (#set, #foreach): it is its own, not a missing value. */
-  private variable(name: string, pos: Pos | undefined): void {
+  private variable(name: unknown, pos: Pos | undefined): void {
     if (this.name(name, pos)) this.locals.add(name);
   }
 
@@ -163,7 +163,7 @@ class Checker {
   private index(key: Node, node: Node, pos: Pos | undefined, depth: number): void {
     if (key.type === "integer") return;
     if (key.type === "string") {
-      if (RESERVED_NAMES.has(key.value) || String(key.value).startsWith("__"))
+      if ((typeof key.value === "string" && RESERVED_NAMES.has(key.value)) || String(key.value).startsWith("__"))
         this.refuse(`"${key.value}" is not a name templates may use`, pos);
       return;
     }
@@ -179,13 +179,13 @@ class Checker {
     this.expression(value, pos, depth + 1);
   }
 
-  private loopSource(node: Node, pos: Pos | undefined, depth: number): void {
+  private loopSource(node: Node | undefined, pos: Pos | undefined, depth: number): void {
     if (node?.type === "references" || node?.type === "array") return this.expression(node, pos, depth);
     this.refuse("#foreach goes over a list or a range", pos);
   }
 
   /** Expressions carry no positions of their own: the directive's place is reported. */
-  private expression(node: Node, pos: Pos | undefined, depth: number): void {
+  private expression(node: Node | undefined, pos: Pos | undefined, depth: number): void {
     if (this.tooDeep(depth, pos)) return;
     switch (node?.type) {
       case "references":
@@ -197,7 +197,8 @@ class Checker {
       case "string":
         return this.string(node, pos, depth);
       case "math":
-        if (!OPERATORS.has(node.operator)) return this.refuse(`the operator ${node.operator} is not allowed`, pos);
+        if (node.operator === undefined || !OPERATORS.has(node.operator))
+          return this.refuse(`the operator ${node.operator} is not allowed`, pos);
         for (const operand of node.expression as Node[]) this.expression(operand, pos, depth + 1);
         return;
       case "array":
@@ -213,7 +214,7 @@ class Checker {
 
   /** A double-quoted string with $ or # is a template of its own, rendered when it is used. */
   private string(node: Node, pos: Pos | undefined, depth: number): void {
-    if (!node.isEval || !/[$#]/.test(node.value)) return;
+    if (!node.isEval || typeof node.value !== "string" || !/[$#]/.test(node.value)) return;
     if (this.strings.has(node.value)) return;
     const parsed = parseVelocity(node.value);
     if ("problem" in parsed) return this.refuse(`in the string "${node.value}": ${parsed.problem.message}`, pos);

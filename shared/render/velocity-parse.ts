@@ -19,7 +19,33 @@ export interface Pos {
   first_line: number;
   first_column: number;
 }
-export type Node = { type: string; pos?: Pos } & Record<string, any>;
+
+/** A node of the tree: which fields it has depends on its type. Only what the check and the render read. */
+export interface Node {
+  type: string;
+  pos?: Pos;
+  /** A reference's or a macro's name, a property step's name; an index step's key (a node). */
+  id?: string | Node;
+  /** A reference's steps: `.name`, `[key]`, `.method()`. */
+  path?: Node[];
+  /** Present when a reference calls a method. */
+  args?: unknown;
+  /** #if and #elseif. */
+  condition?: Node;
+  /** #foreach: the variable, and the list or range it goes over. */
+  to?: string;
+  from?: Node;
+  /** #set: what is assigned, and the value. */
+  equal?: [Node, Node];
+  /** An expression ("math"): its operator and operands. */
+  operator?: string;
+  expression?: Node[];
+  /** A literal's value: its text (string, integer, raw), its elements (list) or its bounds (range). */
+  value?: string | number | (string | number | Node)[];
+  isRange?: boolean;
+  /** A double-quoted string: a template of its own. */
+  isEval?: boolean;
+}
 export type Item = string | Node | Item[];
 
 export function at(message: string, pos: Pos | undefined): TemplateProblem {

@@ -203,7 +203,7 @@ class SandboxedEngine extends Engine {
   /** #foreach over a list or a range (as the engine does it), counting every iteration. */
   getBlockEach(block: Item[]): string {
     const head = block[0] as Node;
-    const items = this.getLiteral({ ...head.from, pos: head.pos });
+    const items = this.getLiteral({ ...(head.from as Node), pos: head.pos });
     if (!Array.isArray(items) || items.length === 0) return "";
     const body = block.slice(1);
     const contextId = `foreach:sandbox:${++this.loops}`;
@@ -214,7 +214,7 @@ class SandboxedEngine extends Engine {
       if (++this.iterationsDone > this.limits.iterations) {
         throw this.refusal(`#foreach loops ran more than ${formatNumber(this.limits.iterations)} times in all`, head.pos);
       }
-      local[head.to] = items[i];
+      local[String(head.to)] = items[i];
       local.foreach = Object.assign(Object.create(null), { count: i + 1, index: i, hasNext: i + 1 < items.length });
       local.velocityCount = i + 1;
       this.local[contextId] = local;
@@ -240,7 +240,8 @@ class SandboxedEngine extends Engine {
     );
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return [];
     const size = Math.abs(to - from) + 1;
-    if ((this.rangeItemsMade += size) > this.limits.rangeItems) {
+    this.rangeItemsMade += size;
+    if (this.rangeItemsMade > this.limits.rangeItems) {
       throw this.refusal(`ranges would make more than ${formatNumber(this.limits.rangeItems)} numbers in all ([${from}..${to}])`);
     }
     const step = from <= to ? 1 : -1;
@@ -272,6 +273,7 @@ class SandboxedEngine extends Engine {
     const b = this.getExpression(right);
     if (ast.operator === "==" || ast.operator === "!=") {
       // Loose equality as the engine's, between primitives; a list or an object equals only itself.
+      // biome-ignore lint/suspicious/noDoubleEquals: Velocity's == is JavaScript's loose one ("1" == 1), as the engine's own is.
       const same = isPrimitive(a) && isPrimitive(b) ? a == b : a === b;
       return ast.operator === "==" ? same : !same;
     }

@@ -56,10 +56,13 @@ const patchSchema = z.strictObject({
   TrackLinks: z.optional(z.boolean()),
   SmtpStrict: z.optional(z.boolean()),
   SkipUnsubscribe: z.optional(z.boolean()),
-  Projects: z.optional(z.array(z.strictObject({ ProjectId: z.string(), SkipUnsubscribe: z.optional(z.boolean()) })).check(z.maxLength(100))),
+  Projects: z.optional(
+    z.array(z.strictObject({ ProjectId: z.string(), SkipUnsubscribe: z.optional(z.boolean()) })).check(z.maxLength(100)),
+  ),
 });
 
-const refusal = (key: Reason["key"], ref: string, message: string) => new AppError("validation_error", { message, reasons: [{ key, ref }] });
+const refusal = (key: Reason["key"], ref: string, message: string) =>
+  new AppError("validation_error", { message, reasons: [{ key, ref }] });
 
 export async function updateSettings(deps: SettingsDeps, caller: Caller, input: unknown) {
   requireAccountKey(caller);
@@ -84,7 +87,8 @@ export async function updateSettings(deps: SettingsDeps, caller: Caller, input: 
   }
   const known = new Set(projects.map((p) => p.projectId));
   (request.Projects ?? []).forEach((p, i) => {
-    if (!known.has(p.ProjectId)) throw refusal("not_found", `Projects[${i}].ProjectId`, `Project ${p.ProjectId} is not a project of this account`);
+    if (!known.has(p.ProjectId))
+      throw refusal("not_found", `Projects[${i}].ProjectId`, `Project ${p.ProjectId} is not a project of this account`);
   });
 
   await deps.accounts.updateSettings(caller.accountId, {

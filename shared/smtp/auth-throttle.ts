@@ -72,7 +72,10 @@ export class AuthThrottle {
     const key = clientKey(address);
     let sessions = this.waiting.get(key);
     if ((sessions?.size ?? 0) >= this.limits.unauthenticatedPerAddress) return false;
-    if (!sessions) this.waiting.set(key, (sessions = new Set()));
+    if (!sessions) {
+      sessions = new Set();
+      this.waiting.set(key, sessions);
+    }
     sessions.add(sessionId);
     this.keyOf.set(sessionId, key);
     return true;

@@ -50,7 +50,10 @@ export class AccountSessions {
 
   add(accountId: string, sessionId: string) {
     let sessions = this.byAccount.get(accountId);
-    if (!sessions) this.byAccount.set(accountId, (sessions = new Set()));
+    if (!sessions) {
+      sessions = new Set();
+      this.byAccount.set(accountId, sessions);
+    }
     sessions.add(sessionId);
     this.accountOf.set(sessionId, accountId);
   }

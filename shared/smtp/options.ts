@@ -133,7 +133,10 @@ export function parseSmtpOptions(header: { name: string; value: string } | undef
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     if (issue.code === "unrecognized_keys") {
-      throw invalid(header.name, `${issue.keys.map((key) => [...issue.path.map(String), key].join(".")).join(", ")}: not an option of this header`);
+      throw invalid(
+        header.name,
+        `${issue.keys.map((key) => [...issue.path.map(String), key].join(".")).join(", ")}: not an option of this header`,
+      );
     }
     const path = issue.path.map(String).join(".");
     throw invalid(header.name, `${path || "value"}: ${issue.message}`);

@@ -254,7 +254,8 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
           new UpdateCommand({
             TableName: tableName,
             Key: keys.message(messageId),
-            UpdateExpression: "SET sendAt = :sendAt, dueAt = :sendAt, pendingShard = :shard, expiresAt = :expiresAt, version = version + :one",
+            UpdateExpression:
+              "SET sendAt = :sendAt, dueAt = :sendAt, pendingShard = :shard, expiresAt = :expiresAt, version = version + :one",
             ConditionExpression:
               "#status = :scheduled AND expiresAt > :nowSeconds AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
             ExpressionAttributeNames: { "#status": "status" },
@@ -306,8 +307,14 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
           TableName: tableName,
           IndexName: GSI_PENDING,
           KeyConditionExpression:
-            range.from === undefined ? "pendingShard = :shard AND dueAt <= :until" : "pendingShard = :shard AND dueAt BETWEEN :from AND :until",
-          ExpressionAttributeValues: { ":shard": shard, ":until": range.until, ...(range.from === undefined ? {} : { ":from": range.from }) },
+            range.from === undefined
+              ? "pendingShard = :shard AND dueAt <= :until"
+              : "pendingShard = :shard AND dueAt BETWEEN :from AND :until",
+          ExpressionAttributeValues: {
+            ":shard": shard,
+            ":until": range.until,
+            ...(range.from === undefined ? {} : { ":from": range.from }),
+          },
           ExclusiveStartKey: page.startKey,
           Limit: page.limit ?? 500,
         }),

@@ -15,7 +15,9 @@ export interface TemplatePage {
 export function makeTemplateStore(ddb: DynamoDBDocumentClient, tableName: string) {
   return {
     async get(accountId: string, templateId: string): Promise<Template | undefined> {
-      const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.template(accountId, templateId), ConsistentRead: true }));
+      const result = await ddb.send(
+        new GetCommand({ TableName: tableName, Key: keys.template(accountId, templateId), ConsistentRead: true }),
+      );
       return result.Item && stripKeys<Template>(result.Item);
     },
 
@@ -52,7 +54,11 @@ export function makeTemplateStore(ddb: DynamoDBDocumentClient, tableName: string
     async remove(accountId: string, templateId: string): Promise<boolean> {
       const removed = await ifConditionHolds(
         ddb.send(
-          new DeleteCommand({ TableName: tableName, Key: keys.template(accountId, templateId), ConditionExpression: "attribute_exists(pk)" }),
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keys.template(accountId, templateId),
+            ConditionExpression: "attribute_exists(pk)",
+          }),
         ),
       );
       return removed !== undefined;

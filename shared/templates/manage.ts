@@ -148,10 +148,9 @@ export async function deleteTemplate(deps: TemplateDeps, caller: Caller, templat
 
 const listQuery = z.strictObject({
   limit: z.optional(
-    z.pipe(
-      z.string().check(z.regex(/^\d+$/, { message: "invalid_value" })),
-      z.transform(Number),
-    ).check(z.refine((n: number) => n >= 1 && n <= 100, { message: "invalid_value" })),
+    z
+      .pipe(z.string().check(z.regex(/^\d+$/, { message: "invalid_value" })), z.transform(Number))
+      .check(z.refine((n: number) => n >= 1 && n <= 100, { message: "invalid_value" })),
   ),
   cursor: z.optional(z.string()),
 });

@@ -31,7 +31,10 @@ export function checkSimple(template: string): TemplateProblem[] {
     } else if (template.startsWith("}}", i)) {
       if (open === undefined) problems.push({ message: "}} without an opening {{", ...placeOf(template, i) });
       else if (!NAME_INSIDE.test(template.slice(open + 2, i))) {
-        problems.push({ message: `${template.slice(open, i + 2).slice(0, 60)} is not a substitution: one name, without spaces or braces`, ...placeOf(template, open) });
+        problems.push({
+          message: `${template.slice(open, i + 2).slice(0, 60)} is not a substitution: one name, without spaces or braces`,
+          ...placeOf(template, open),
+        });
       }
       open = undefined;
       i += 2;
@@ -47,7 +50,8 @@ export function checkPart(engine: TemplateEngineName, template: string): Templat
 
 /** "Html at line 3, column 7: <what>" */
 export function describeProblem(field: string, problem: TemplateProblem): string {
-  const where = problem.line === undefined ? "" : ` at line ${problem.line}${problem.column === undefined ? "" : `, column ${problem.column}`}`;
+  const where =
+    problem.line === undefined ? "" : ` at line ${problem.line}${problem.column === undefined ? "" : `, column ${problem.column}`}`;
   return `${field}${where}: ${problem.message}`;
 }
 

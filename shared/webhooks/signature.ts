@@ -19,7 +19,7 @@ export function signatureHeaders(secrets: string[], body: string, now = Date.now
   };
 }
 
-/** What a receiver does (the README shows the same in a few lines): any v1 matching, timestamp fresh. */
+/** What a receiver does (docs/webhooks.md shows the same in a few lines): any v1 matching, timestamp fresh. */
 export function verifySignature(
   secret: string,
   headers: { signature?: string; timestamp?: string },

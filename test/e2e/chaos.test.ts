@@ -2,7 +2,7 @@
 // killed with SIGKILL at random moments and started again on the same data. Every message the
 // platform acknowledged must reach the mailbox, within a minute of the last restart, and a crash
 // may send a message twice only in the moment between the receiving server taking it and the
-// write that records it (README, "Delivery guarantee"): duplicates are counted per kill and bounded.
+// write that records it (docs/local.md, "The delivery guarantee"): duplicates are counted per kill and bounded.
 // Set CHAOS_SEED to replay a run's kill timings and recipient counts.
 import { readFile } from "node:fs/promises";
 import nodemailer from "nodemailer";

@@ -236,10 +236,10 @@ function makeCase(r: Random, apiKey: string): Case {
     case "escape": {
       const route = r.pick(PARAM_ROUTES);
       // Nothing after the escape may complete it into a valid one: no hex digits.
-      const escape =
+      const badEscape =
         r.next() < 0.7 ? r.pick(BAD_ESCAPES) : `${r.chars("abc", r.int(0, 5))}${r.pick(BAD_ESCAPES)}${r.chars("xyz%", r.int(0, 5))}`;
       const [method, path] = route.split(" ");
-      const target = path.includes("{}") ? path.replace("{}", escape) : `${path}${escape}`;
+      const target = path.includes("{}") ? path.replace("{}", badEscape) : `${path}${badEscape}`;
       return {
         kind: "path parameter escape",
         request: text(head(`${method} ${target} HTTP/1.1`, [...auth, "Content-Length: 0"])),

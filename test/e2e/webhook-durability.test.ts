@@ -34,7 +34,8 @@ describe("webhook events across a kill -9 of the local platform", () => {
   afterAll(async () => {
     await platform?.stop();
     if (platform) await rm(platform.dataDir, { recursive: true, force: true });
-    await new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it("posts the events that were waiting for a retry when the platform was killed", async () => {

@@ -47,7 +47,10 @@ async function startReceiver(answer: (path: string, events: WebhookEvent[]) => n
   return {
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     deliveries: (path: string) => deliveries.filter((d) => d.path === path),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -64,7 +67,7 @@ describe("status webhooks on the local platform", () => {
       if (path.startsWith("/flaky")) {
         // 500 to the first two deliveries of each event, then 200.
         const seen = events.map((e) => TIMES_FAILED.get(e.eventId) ?? 0);
-        events.forEach((e, i) => TIMES_FAILED.set(e.eventId, seen[i] + 1));
+        for (const [i, e] of events.entries()) TIMES_FAILED.set(e.eventId, seen[i] + 1);
         return seen.some((n) => n < 2) ? 500 : 200;
       }
       if (path.startsWith("/down")) return downIsUp ? 200 : 503;

@@ -38,7 +38,10 @@ async function startReceiver(answer: (path: string) => number | "hang" = () => 2
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     port,
     received,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

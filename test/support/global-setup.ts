@@ -1,4 +1,4 @@
-// Starts the AWS stand-ins once for every integration test (docs/architecture.md), on free ports.
+// Starts the AWS stand-ins once for every integration test (CONTRIBUTING.md, tests), on free ports.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";

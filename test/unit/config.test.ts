@@ -61,6 +61,12 @@ describe("loadConfig", () => {
     expect(refusal({ LOG_LEVEL: "debug" })).toBe('LOG_LEVEL="debug" is not valid: expected one of info, warn, silent');
   });
 
+  it("refuses a port beyond 65535, as its message says, instead of failing later at listen", () => {
+    expect(refusal({ SMTP_PORT: "70000" })).toBe('SMTP_PORT="70000" is not valid: expected a port number from 0 to 65535');
+    expect(() => loadLocalSettings({ PORT: "65536" })).toThrow('PORT="65536" is not valid: expected a port number from 0 to 65535');
+    expect(loadLocalSettings({ PORT: "65535" }).ports.api).toBe(65535);
+  });
+
   it("names every bad or missing setting at once", () => {
     const message = (() => {
       try {

@@ -61,8 +61,8 @@ describe("the local gateway", () => {
     },
   );
 
-  it.each(["%zz", "%E0%A4%A", "%", "abc%"])("answers 400 naming the path parameter for the malformed escape %s", async (escape) => {
-    const answer = await rawRequest(port, `GET /things/${escape} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  it.each(["%zz", "%E0%A4%A", "%", "abc%"])("answers 400 naming the path parameter for the malformed escape %s", async (badEscape) => {
+    const answer = await rawRequest(port, `GET /things/${badEscape} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
 
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ Code: "bad_request", Description: expect.stringContaining("thingId") });

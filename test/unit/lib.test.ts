@@ -51,7 +51,14 @@ describe("ttlCache", () => {
 describe("untilAllDone", () => {
   it("sends again only what was left, until nothing is", async () => {
     const calls: number[][] = [];
-    await untilAllDone([1, 2, 3], async (pending) => (calls.push(pending), pending.slice(1)), { attempts: 5, baseMs: 1, what: "items" });
+    await untilAllDone(
+      [1, 2, 3],
+      async (pending) => {
+        calls.push(pending);
+        return pending.slice(1);
+      },
+      { attempts: 5, baseMs: 1, what: "items" },
+    );
     expect(calls).toEqual([[1, 2, 3], [2, 3], [3]]);
   });
 
