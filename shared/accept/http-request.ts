@@ -172,15 +172,23 @@ export function parseSendRequest(
   }
 
   const parsed = requestSchema(limits.recipientsPerRequest, limits.attachmentsPerMessage).safeParse(body);
-  if (!parsed.success) throw invalidRequest(parsed.error, body);
+  // Subject and Body are required unless a template gives them: named with the schema's complaints.
+  const missing: Reason[] =
+    body.TemplateId === undefined
+      ? (["Subject", "Body"] as const).filter((field) => body[field] === undefined).map((ref) => ({ key: "required", ref }))
+      : [];
+  if (!parsed.success) {
+    const error = invalidRequest(parsed.error, body);
+    throw new AppError("validation_error", { message: error.message, reasons: [...error.reasons, ...missing] });
+  }
+  if (missing.length > 0) {
+    throw new AppError("validation_error", { message: describeReason(missing[0]), reasons: missing });
+  }
   const request = parsed.data;
   const attachmentIds = request.AttachmentsIds ?? [];
   refuseRepeats(attachmentIds);
 
-  if (request.TemplateId === undefined) {
-    if (!request.Subject) throw invalid("required", "Subject", describeReason({ key: "required", ref: "Subject" }));
-    if (!request.Body) throw invalid("required", "Body", describeReason({ key: "required", ref: "Body" }));
-  } else if (request.Body) {
+  if (request.TemplateId !== undefined && request.Body) {
     throw invalid("invalid_value", "Body", "Body and TemplateId: give one of them, a template brings its own body");
   }
 
