@@ -1,6 +1,13 @@
 // POST /email/messages with stored templates, inline engines and tags, as the Lambda handler
 // against the stand-ins: what is recorded, and what is refused before anything is.
-import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMailbox } from "../../local/mailbox.ts";
+import { deliverMessage } from "../../shared/deliver/deliver-message.ts";
+import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
+import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { makeHandler as makeSendHandler } from "../../functions/http/send-messages.ts";
 import { makeHandler as makeGetHandler } from "../../functions/http/get-message.ts";
 import { createTemplate } from "../../shared/templates/manage.ts";
@@ -84,5 +91,47 @@ describe("sending with templates, engines and tags", () => {
     expect(over.json.Description).toContain("at most 5");
     // Tags already known stay usable.
     expect((await post(body({ Subject: "Hi", Body: { PlainText: "x" }, Tags: ["e", "b"] }))).statusCode).toBe(200);
+  });
+
+  describe("at delivery", () => {
+    let mailbox: Awaited<ReturnType<typeof startMailbox>>;
+    let transport: ReturnType<typeof makeSmtpTransport>;
+    beforeAll(async () => {
+      mailbox = await startMailbox({ dir: await mkdtemp(path.join(os.tmpdir(), "posthaste-mailbox-")) });
+      transport = makeSmtpTransport({ host: "127.0.0.1", port: mailbox.smtpPort, secure: false, plain: true, finalHop: true });
+    });
+    afterAll(async () => {
+      transport.close();
+      await mailbox.close();
+    });
+
+    it("rejects only the recipient whose own values make the template run away, with the reason, and sends the others", async () => {
+      const template = await createTemplate(t.deps, account.caller, {
+        Name: "Runaway",
+        Engine: "velocity",
+        Subject: "Your items",
+        Html: "#foreach($i in $L)#foreach($j in $L)#foreach($k in $L)x#end#end#end",
+      });
+      const answer = await post(
+        body({
+          TemplateId: template.templateId,
+          Recipients: [
+            { Address: "small@example.org", MergeFields: { L: [1, 2] } },
+            { Address: "huge@example.org", MergeFields: { L: Array.from({ length: 1000 }, (_, i) => i) } },
+          ],
+        }),
+      );
+      expect(answer.statusCode).toBe(200);
+      const [small, huge] = answer.json.Result.map((r: { MessageId: string }) => r.MessageId);
+      const deps = { ...t.deps, transport, loadAttachments: makeAttachmentLoader(t.deps.clients.s3, t.config.bucketName) };
+
+      expect(await deliverMessage(deps, huge)).toMatchObject({ step: "compose", result: "rejected" });
+      const rejected = await t.deps.messages.getMessage(huge);
+      expect(rejected?.status).toBe("REJECTED");
+      expect(rejected?.history.at(-1)?.reason).toMatch(/^invalid_template: .*#foreach loops ran more than 10,000 times in all$/);
+
+      await deliverMessage(deps, small);
+      expect((await t.deps.messages.getMessage(small))?.status).toBe("DELIVERED");
+    });
   });
 });
