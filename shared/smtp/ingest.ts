@@ -21,7 +21,7 @@ import type { Caller } from "../domain/account.ts";
 
 export interface IngestDeps extends AcceptDeps {
   files: Pick<FileStore, "putMany" | "toRef">;
-  accountCache: Pick<AccountCache, "isVerifiedSender" | "verifiedDomains">;
+  accountCache: Pick<AccountCache, "isVerifiedSender" | "verifiedDomains" | "senderDomainProblem">;
   templates: Pick<TemplateStore, "get">;
 }
 
@@ -95,7 +95,8 @@ export async function ingestTransaction(
     allowSkipUnsubscribe: maySkipUnsubscribe(caller),
   };
   const plan = planDelivery(mail, transaction.rcptTo, options, facts, limits);
-  if (!(await deps.accountCache.isVerifiedSender(caller.accountId, plan.from.address))) throw disallowedSource(plan.from.address);
+  if (!(await deps.accountCache.isVerifiedSender(caller.accountId, plan.from.address)))
+    throw disallowedSource(plan.from.address, await deps.accountCache.senderDomainProblem(caller.accountId, plan.from.address));
 
   // Uploaded files are kept FILE_RECORD_DAYS: a scheduled message with attachments must go before.
   const latest = latestSendAt(now, parsed.attachments.length ? [Math.floor(now / 1000) + FILE_RECORD_DAYS * 86_400] : []);

@@ -47,6 +47,8 @@ export function toNodemailerMessage(mail: OutgoingMail, attachments: AttachmentC
     text: mail.text,
     headers: mail.headers,
     attachments: attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+    // nodemailer signs the message it builds, after every header is final.
+    ...(mail.dkim ? { dkim: mail.dkim } : {}),
   };
 }
 
