@@ -231,7 +231,8 @@ describe("account defaults", () => {
 
     // A new account, so that no cache of the running platform holds it yet.
     const { accountId, apiKey } = await admin(platform.dataDir, ["account", "create", "--name", "Forced skip"]);
-    await admin(platform.dataDir, ["domain", "add", "--account", accountId, "--domain", "example.com"]);
+    // A domain is one account's: this account gets its own.
+    await admin(platform.dataDir, ["domain", "add", "--account", accountId, "--domain", "forced-skip.example"]);
     const patch = await api(platform.info, apiKey).call("PATCH", "/account/settings", { SkipUnsubscribe: true });
     expect(patch.status).toBe(400);
     expect(patch.json.Reasons).toEqual([{ key: "skip_unsubscribe_not_allowed", ref: "SkipUnsubscribe" }]);
@@ -240,7 +241,7 @@ describe("account defaults", () => {
     expect(settings.json.Result).toMatchObject({ SkipUnsubscribe: true, SmtpStrict: true, AllowSkipUnsubscribe: false });
 
     const sent = await api(platform.info, apiKey).post("/email/messages", {
-      Sender: { Address: "shop@example.com" },
+      Sender: { Address: "shop@forced-skip.example" },
       Recipients: [{ Address: "forced-skip@example.org" }],
       Subject: "No link",
       Body: { Html: "<p>Hello</p>" },
