@@ -219,6 +219,55 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/webhooks-rotate-secret.ts",
     access: { table: "readwrite" },
   },
+  // Stored templates (docs/templates.md), per account.
+  ...(
+    [
+      ["CreateTemplate", "POST", "/email/templates", "templates-create"],
+      ["ListTemplates", "GET", "/email/templates", "templates-list"],
+      ["GetTemplate", "GET", "/email/templates/{templateId}", "templates-get"],
+      ["PutTemplate", "PUT", "/email/templates/{templateId}", "templates-put"],
+      ["DeleteTemplate", "DELETE", "/email/templates/{templateId}", "templates-delete"],
+      ["RenderTemplate", "POST", "/email/templates/{templateId}/render", "templates-render"],
+    ] as const
+  ).map(([name, method, path, file]) => ({
+    name,
+    method,
+    path,
+    entry: `functions/http/${file}.ts`,
+    access: { table: "readwrite" as const },
+  })),
+  // Scheduled sends (docs/scheduled.md): cancelling records CANCELLED (a webhook), moving queues the job again.
+  {
+    name: "CancelScheduled",
+    method: "DELETE",
+    path: "/email/scheduled/{submissionId}",
+    entry: "functions/http/scheduled-cancel.ts",
+    access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
+    timeoutSeconds: 29,
+  },
+  {
+    name: "MoveScheduled",
+    method: "PATCH",
+    path: "/email/scheduled/{submissionId}",
+    entry: "functions/http/scheduled-move.ts",
+    access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
+    timeoutSeconds: 29,
+  },
+  // The account's own settings (docs/account-settings.md), account keys only.
+  {
+    name: "GetAccountSettings",
+    method: "GET",
+    path: "/account/settings",
+    entry: "functions/http/account-settings-get.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "UpdateAccountSettings",
+    method: "PATCH",
+    path: "/account/settings",
+    entry: "functions/http/account-settings-update.ts",
+    access: { table: "readwrite" },
+  },
   // Sending domains, self-service (docs/domains.md). Verifying may post domain.verification_failed.
   {
     name: "CreateDomain",

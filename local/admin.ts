@@ -35,8 +35,10 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   account create --name <name>                    new account, its id and first API key
   account show --account <id>
   account set --account <id> [--ip-allowlist <cidr,cidr>] [--rate <requests/s>] [--allow-skip-unsubscribe true|false]
+              [--skip-unsubscribe true|false] [--smtp-strict true|false] [--track-opens true|false] [--track-links true|false]
                                                   [--track-opens true|false] [--track-links true|false]
   project create --account <id> --name <name>     new project and its API key
+  project set --account <id> --project <id> --skip-unsubscribe true|false   the project's mail goes without the unsubscribe link
   key create --account <id> [--project <id>] [--label <text>]
   domain add --account <id> --domain <domain> [--unverified]
                                                   a sending domain with its DKIM key and records; operator-verified
@@ -146,6 +148,8 @@ async function main(argv: string[]) {
       "allow-skip-unsubscribe": { type: "string" },
       "track-opens": { type: "string" },
       "track-links": { type: "string" },
+      "skip-unsubscribe": { type: "string" },
+      "smtp-strict": { type: "string" },
       json: { type: "boolean" },
       type: { type: "string" },
       queue: { type: "string" },
@@ -235,11 +239,12 @@ async function main(argv: string[]) {
       return print({
         ...(await accounts.getAccount(await existingAccount())),
         domains: await accounts.listDomains(need(values, "account")),
+        projects: await accounts.listProjects(need(values, "account")),
       });
     case "account set": {
       const accountId = await existingAccount();
-      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links") =>
-        values[name] === undefined ? undefined : values[name] === "true";
+      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links" | "skip-unsubscribe" | "smtp-strict") =>
+        booleanFlag(values[name], name);
       const updates: AccountSettings = {
         ipAllowlist: values["ip-allowlist"]
           ?.split(",")
@@ -249,6 +254,8 @@ async function main(argv: string[]) {
         allowSkipUnsubscribe: flag("allow-skip-unsubscribe"),
         trackOpens: flag("track-opens"),
         trackLinks: flag("track-links"),
+        forceSkipUnsubscribe: flag("skip-unsubscribe"),
+        smtpStrict: flag("smtp-strict"),
       };
       if (Object.values(updates).every((v) => v === undefined)) throw new Error(`Nothing to set\n\n${USAGE}`);
       await accounts.updateSettings(accountId, updates);
@@ -259,6 +266,15 @@ async function main(argv: string[]) {
       const project = await accounts.createProject(accountId, need(values, "name"));
       const apiKey = await accounts.createApiKey(accountId, project.projectId, "first key");
       return print({ accountId, projectId: project.projectId, apiKey });
+    }
+    case "project set": {
+      const accountId = await existingAccount();
+      const projectId = need(values, "project");
+      if (!(await accounts.getProject(accountId, projectId))) throw new Error(`No project ${projectId} in ${accountId}`);
+      const forceSkipUnsubscribe = booleanFlag(values["skip-unsubscribe"], "skip-unsubscribe");
+      if (forceSkipUnsubscribe === undefined) throw new Error(`Nothing to set\n\n${USAGE}`);
+      await accounts.updateProjectSettings(accountId, projectId, { forceSkipUnsubscribe });
+      return print({ accountId, projectId, forceSkipUnsubscribe });
     }
     case "key create": {
       const accountId = await existingAccount();
@@ -380,3 +396,10 @@ main(process.argv.slice(2)).catch((error) => {
   console.error((error as Error).message);
   process.exit(1);
 });
+
+/** "true" or "false", as the usage says; anything else is refused rather than read as false. */
+function booleanFlag(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "true" && value !== "false") throw new Error(`--${name} takes true or false, not ${value}`);
+  return value === "true";
+}

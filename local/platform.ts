@@ -9,7 +9,8 @@ import { instrumentClients, makeAwsClients, type ClientInstrument } from "../sha
 import { exportToHandlers, loadConfig, type LocalSettings } from "../shared/config.ts";
 import { accountStore, counterStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
 import { rollUpStatistics } from "../shared/statistics/index.ts";
-import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
+import { PERIODIC_SWEEP_BUDGET_MS, queueScheduled, sweep } from "../shared/deliver/sweep.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../shared/queue/sqs.ts";
 import { log } from "../shared/log.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks/sweep.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
@@ -196,8 +197,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
   const webhookRecords = webhookRecordDeps(w);
   const sweepLeftovers = async (what: string) => {
-    const swept = await sweep(sweepDeps, { olderThanSeconds: 0, releaseClaims: true });
+    // Also what was due within the queue's longest delay (scheduled sends, retries): their delayed jobs were lost too.
+    const swept = await sweep(sweepDeps, { olderThanSeconds: 0, releaseClaims: true, aheadSeconds: SQS_MAX_DELAY_SECONDS });
     if (swept > 0) log.info(what, { count: swept });
+    await queueScheduled(sweepDeps);
     const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
     if (resent.resent + resent.parked > 0) log.info(`${what}: webhook records`, resent);
   };
@@ -228,7 +231,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   startPollers();
   const sweeper = setInterval(() => {
-    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) =>
+    queueScheduled(sweepDeps, { budgetMs: PERIODIC_SWEEP_BUDGET_MS / 2 }).catch((error) =>
+      log.error("scheduler failed", { error: String(error) }),
+    );
+    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS / 2 }).catch((error) =>
       log.error("sweeper failed", { error: String(error) }),
     );
     sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch(

@@ -30,6 +30,8 @@ import { makeSendingDomainStore } from "./store/sending-domains.ts";
 import { makeRateLimiter } from "./store/rate-limit.ts";
 import { makeReportStore } from "./store/reports.ts";
 import { makeSuppressionStore } from "./store/suppressions.ts";
+import { makeTagStore } from "./store/tags.ts";
+import { makeTemplateStore } from "./store/templates.ts";
 import { makeUnitsOfWork } from "./store/unit-of-work.ts";
 import { makeWebhookEndpointStore } from "./store/webhook-endpoints.ts";
 import { makeWebhookRecordStore } from "./store/webhook-records.ts";
@@ -96,6 +98,8 @@ export const webhookRecords = /* @__PURE__ */ builder((w) => makeWebhookRecordSt
 export const messageLogStore = /* @__PURE__ */ builder((w) => makeMessageLogStore(ddb(w), w.config.tableName));
 export const reportStore = /* @__PURE__ */ builder((w) => makeReportStore(ddb(w), w.config.tableName));
 export const counterStore = /* @__PURE__ */ builder((w) => makeCounterStore(ddb(w), w.config.tableName));
+export const templateStore = /* @__PURE__ */ builder((w) => makeTemplateStore(ddb(w), w.config.tableName));
+export const tagStore = /* @__PURE__ */ builder((w) => makeTagStore(ddb(w), w.config.tableName));
 export const unitsOfWork = /* @__PURE__ */ builder((w) =>
   makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }),
 );
@@ -197,6 +201,10 @@ export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   deliveryQueue: deliveryQueue(w),
   status: statusService(w),
   retentionHours: w.config.retentionHours,
+  tags: tagStore(w),
+  tagsPerAccount: w.config.limits.tagsPerAccount,
+  // Both doors look up the stored templates messages name.
+  templates: templateStore(w),
 }));
 
 /** Parked webhook records and the webhook outbox, for the replay and the sweeper. */

@@ -8,7 +8,7 @@ import { json } from "../../shared/http/respond.ts";
 import { getOwnMessage, messageView } from "../../shared/status/message-view.ts";
 
 export const makeHandler = (deps: AuthDeps & { messages: Pick<MessageStore, "getMessage"> }) =>
-  httpRoute({ auth: deps }, async (request) => {
+  httpRoute({ auth: deps, query: [] }, async (request) => {
     const message = await getOwnMessage(deps.messages, request.caller, request.event.pathParameters?.messageId ?? "");
     return json(200, { Result: messageView(message), Code: "ok" });
   });

@@ -8,7 +8,7 @@ import { json } from "../../shared/http/respond.ts";
 import { emailParam, getSuppression, suppressionView } from "../../shared/suppressions/suppression-api.ts";
 
 export const makeHandler = (deps: AuthDeps & { suppressions: SuppressionStore }) =>
-  httpRoute({ auth: deps }, async (request) => {
+  httpRoute({ auth: deps, query: [] }, async (request) => {
     const entry = await getSuppression(deps.suppressions, request.caller.accountId, emailParam(request.event.pathParameters?.email));
     return json(200, { Result: suppressionView(entry), Code: "ok" });
   });

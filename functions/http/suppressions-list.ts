@@ -8,7 +8,7 @@ import { json } from "../../shared/http/respond.ts";
 import { listSuppressions, parseListQuery } from "../../shared/suppressions/suppression-api.ts";
 
 export const makeHandler = (deps: AuthDeps & { suppressions: SuppressionStore }) =>
-  httpRoute({ auth: deps }, async (request) => {
+  httpRoute({ auth: deps, query: ["cause", "since", "cursor", "limit"] }, async (request) => {
     const query = parseListQuery(request.event.queryStringParameters ?? {});
     return json(200, await listSuppressions(deps.suppressions, request.caller.accountId, query));
   });

@@ -14,8 +14,9 @@ export interface MessageOptions {
   language: string;
   skipUnsubscribe: boolean;
   /**
-   * Set on every SMTP message: the syntax of the options header's substitutions, applied at
-   * compose time, or "none" for a message without the header.
+   * The syntax of the substitutions, applied at compose time: set on every SMTP message ("none"
+   * for one without the options header) and on HTTP messages with TemplateEngine or TemplateId.
+   * Absent: the HTTP API's `[Name]` merge fields.
    */
   templateEngine?: "simple" | "velocity" | "none";
   /** SMTP `strict: true`: every copy keeps the client's To and Cc headers. */
@@ -46,6 +47,10 @@ export interface Message {
   createdAt: number;
   expiresAt: number;
   attempts: number;
+  /** A scheduled send: not sent before this time (epoch milliseconds). */
+  sendAt?: number;
+  /** A scheduled send may be moved up to this time (epoch milliseconds). */
+  latestSendAt?: number;
   /** While set and in the future, a worker owns the message. */
   claimUntil?: number;
   /** Present while the message waits to be sent: the sweeper's index. */

@@ -38,6 +38,15 @@ export const REPORT_SHARDS = 16;
 export const COUNTER_SHARDS = 16;
 /** Partitions of the list of slices to roll up for a day. */
 const ROLLUP_SHARDS = 8;
+/**
+ * Scheduled messages not yet handed to the queue wait in partitions of their own in the same
+ * index (the same shards, with this prefix), by send time: the sweeper reads only what is due
+ * soon, and moves each message to its ordinary partition once its delivery job is queued.
+ */
+export const SCHEDULED_SHARD_PREFIX = "scheduled#";
+export const scheduledShardOf = (messageId: string) => `${SCHEDULED_SHARD_PREFIX}${pendingShardOf(messageId)}`;
+/** The scheduled partition beside ordinary partition `shard`. */
+export const scheduledShard = (shard: string) => `${SCHEDULED_SHARD_PREFIX}${shard}`;
 
 export type { ItemKey };
 
@@ -47,7 +56,7 @@ export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padSt
 const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
 
 /** Sort-key prefixes of the item families kept in an account's partition. */
-export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as const;
+export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#", template: "TEMPLATE#", project: "PROJECT#" } as const;
 
 /** The partition of the sending-domain registry (keys.sendingDomainEntry). */
 export const SENDING_DOMAINS = "SENDING_DOMAINS";
@@ -67,7 +76,12 @@ export const INLINE_BODY_PREFIX = "inline/";
 
 export const keys = {
   account: (accountId: string) => ({ pk: ACCOUNT(accountId), sk: "ACCOUNT" }),
-  project: (accountId: string, projectId: string) => ({ pk: ACCOUNT(accountId), sk: `PROJECT#${projectId}` }),
+  project: (accountId: string, projectId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.project}${projectId}` }),
+  /** Kept in the account's partition, so another account's template id is simply not found. */
+  template: (accountId: string, templateId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.template}${templateId}` }),
+  /** One item per distinct tag an account has used, and the count of them. */
+  tag: (accountId: string, tag: string) => ({ pk: ACCOUNT(accountId), sk: `TAG#${tag}` }),
+  tagCount: (accountId: string) => ({ pk: ACCOUNT(accountId), sk: "TAGS" }),
   domain: (accountId: string, domain: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.domain}${domain}` }),
   sender: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SENDER#${address}` }),
   /** Every sending domain with DNS records, in one partition: what the daily re-check reads. */

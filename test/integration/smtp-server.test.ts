@@ -245,6 +245,24 @@ describe("accepting mail", () => {
   });
 });
 
+describe("the account's defaults on the SMTP door", () => {
+  it("relays strict when the account says so, unless the message says otherwise; forces the unsubscribe skip", async () => {
+    const account = await makeAccount(env.deps, "shop.example");
+    // Set before the account's first session, so no cache holds the old settings.
+    await env.deps.accounts.updateSettings(account.account.accountId, { smtpStrict: true, forceSkipUnsubscribe: true });
+    const send = (headers: Record<string, string> = {}) =>
+      transport({ auth: login(account) }).sendMail({ from: "news@shop.example", to: "a@mail.test", subject: "Hi", text: "Hi", headers });
+
+    const strict = await env.deps.messages.getMessage(/queued as (\S+)/.exec((await send()).response)![1]);
+    expect(strict?.options).toMatchObject({ strict: true, skipUnsubscribe: true });
+    const loose = await env.deps.messages.getMessage(
+      /queued as (\S+)/.exec((await send({ "X-Posthaste": '{"strict": false}' })).response)![1],
+    );
+    expect(loose?.options.strict).toBeUndefined();
+    expect(loose?.options.skipUnsubscribe).toBe(true);
+  });
+});
+
 describe("the 554 texts of docs/smtp.md, from real sessions", () => {
   it("Must authenticate before sending mail: MAIL FROM without AUTH", async () => {
     const session = await RawSession.open(ingest.starttlsPort);
