@@ -10,8 +10,18 @@ import { sendRecipientSchema, sendRequestSchema } from "../accept/index.ts";
 import { createKeySchema } from "../api-keys/index.ts";
 import { suppressionAddSchema } from "../suppressions/index.ts";
 import { webhookCreateSchema } from "../webhooks/index.ts";
+import { scheduledMoveSchema } from "../scheduled/index.ts";
+import { settingsPatchSchema } from "../settings/index.ts";
+import { templateContentSchema, templateCreateSchema, templateRenderSchema } from "../templates/index.ts";
 import {
+  renderedSchema,
+  scheduledSchema,
+  settingsSchema,
+  templateSchema,
   apiKeySchema,
+  logEntrySchema,
+  reportSchema,
+  statisticsSchema,
   domainSchema,
   messageSchema,
   named,
@@ -49,6 +59,7 @@ export interface RouteDoc {
 }
 
 const token = z.object({ token: z.string() });
+const TEMPLATE_ID = z.object({ templateId: z.string() });
 const html = (description: string): Answer => ({ description, media: { type: "text/html", schema: z.string() } });
 const text = (description: string): Answer => ({ description, media: { type: "text/plain", schema: z.string() } });
 
@@ -89,6 +100,54 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     path: z.object({ messageId: z.string() }),
     answers: { 200: { description: "The message", json: okResult(messageSchema) } },
     errors: ["not_found"],
+  },
+  GetLogs: {
+    summary: "Every message of the last 48 hours, filtered, newest first, paged",
+    tag: "Messages",
+    access: "apiKey",
+    query: z.object({
+      messageId: z.optional(z.string()),
+      to: z.optional(z.string()),
+      from: z.optional(z.string()),
+      status: z.optional(z.string().check(z.meta({ description: "A status; repeat it for several" }))),
+      sentSince: z.optional(z.string()),
+      sentUntil: z.optional(z.string()),
+      tag: z.optional(z.string()),
+      projectId: z.optional(z.string()),
+      limit: z.optional(z.string().check(z.meta({ description: "1 to 1000, default 50" }))),
+      cursor: z.optional(z.string()),
+    }),
+    answers: {
+      200: {
+        description: "A page; `Cursor` is there while there may be more",
+        json: z.object({ Result: z.array(logEntrySchema), Cursor: z.optional(z.string()), Code: z.literal("ok") }),
+      },
+    },
+    errors: ["validation_error"],
+  },
+  GetStatistics: {
+    summary: "Statistics: counts and percentages per status row for a period, project or tag",
+    tag: "Messages",
+    access: "apiKey",
+    query: z.object({
+      period: z.optional(z.enum(["today", "week", "month", "3months", "6months", "year"])),
+      from: z.optional(z.string()),
+      to: z.optional(z.string()),
+      tz: z.optional(z.string().check(z.meta({ description: "IANA time zone, default UTC" }))),
+      projectId: z.optional(z.string()),
+      tag: z.optional(z.string()),
+      groupBy: z.optional(z.enum(["day", "hour"])),
+    }),
+    answers: { 200: { description: "The rows", json: okResult(statisticsSchema) } },
+    errors: ["validation_error"],
+  },
+  GetReports: {
+    summary: "Delivery reports of messages that reached a final status, each returned once",
+    tag: "Messages",
+    access: "apiKey",
+    query: z.object({ messageId: z.optional(z.string()), limit: z.optional(z.string()) }),
+    answers: { 200: { description: "Unread reports, now taken", json: okResult(z.array(reportSchema)) } },
+    errors: ["validation_error"],
   },
   UploadFile: {
     summary: "Upload an attachment, for AttachmentsIds",
@@ -245,6 +304,96 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     access: "accountKey",
     path: z.object({ webhookId: z.string() }),
     answers: { 202: { description: "Queued", json: okResult(z.object({ EventId: z.string() })) } },
+    errors: ["not_found"],
+  },
+  CreateTemplate: {
+    summary: "Save a new template",
+    tag: "Templates",
+    access: "apiKey",
+    body: { json: templateCreateSchema, example: { Name: "Welcome", Engine: "simple", Subject: "Hello", Html: "<p>Hello, {{Name}}</p>" } },
+    answers: { 201: { description: "The template", json: okResult(templateSchema) } },
+    errors: ["conflict"],
+  },
+  ListTemplates: {
+    summary: "Your templates in id order, without their bodies",
+    tag: "Templates",
+    access: "apiKey",
+    query: z.object({ limit: z.optional(z.string()), cursor: z.optional(z.string()) }),
+    answers: {
+      200: {
+        description: "A page",
+        json: z.object({ Result: z.array(templateSchema), Cursor: z.optional(z.string()), Code: z.literal("ok") }),
+      },
+    },
+    errors: ["validation_error"],
+  },
+  GetTemplate: {
+    summary: "One template with its bodies",
+    tag: "Templates",
+    access: "apiKey",
+    path: TEMPLATE_ID,
+    answers: { 200: { description: "The template", json: okResult(templateSchema) } },
+    errors: ["not_found"],
+  },
+  PutTemplate: {
+    summary: "Replace a template, or create it under this id",
+    tag: "Templates",
+    access: "apiKey",
+    path: TEMPLATE_ID,
+    body: { json: templateContentSchema, example: { Name: "Welcome", Html: "<p>Hello, {{Name}}</p>" } },
+    answers: {
+      200: { description: "Replaced", json: okResult(templateSchema) },
+      201: { description: "Created under this id", json: okResult(templateSchema) },
+    },
+    errors: ["not_found"],
+  },
+  DeleteTemplate: {
+    summary: "Delete a template",
+    tag: "Templates",
+    access: "apiKey",
+    path: TEMPLATE_ID,
+    answers: { 200: { description: "Removed", json: okResult(z.object({ Id: z.string(), Removed: z.literal(true) })) } },
+    errors: ["not_found"],
+  },
+  RenderTemplate: {
+    summary: "Preview a template with sample values",
+    tag: "Templates",
+    access: "apiKey",
+    path: TEMPLATE_ID,
+    body: { json: templateRenderSchema, example: { MergeFields: { Name: "Anna" } } },
+    answers: { 200: { description: "The rendered parts", json: okResult(renderedSchema) } },
+    errors: ["not_found"],
+  },
+  CancelScheduled: {
+    summary: "Cancel a scheduled send's messages not gone yet",
+    tag: "Messages",
+    access: "apiKey",
+    path: z.object({ submissionId: z.string() }),
+    answers: { 200: { description: "The submission's messages as they are now", json: okResult(scheduledSchema) } },
+    errors: ["not_found", "validation_error", "conflict"],
+  },
+  MoveScheduled: {
+    summary: "Move a scheduled send to a new SendAt",
+    tag: "Messages",
+    access: "apiKey",
+    path: z.object({ submissionId: z.string() }),
+    body: { json: scheduledMoveSchema, example: { SendAt: "2026-12-24T09:00:00Z" } },
+    answers: { 200: { description: "The submission's messages as they are now", json: okResult(scheduledSchema) } },
+    errors: ["not_found", "conflict"],
+  },
+  GetAccountSettings: {
+    summary: "The account's settings",
+    tag: "Account",
+    access: "accountKey",
+    answers: { 200: { description: "Every setting, those set by the operator too", json: okResult(settingsSchema) } },
+    errors: ["not_found", "validation_error"],
+  },
+  UpdateAccountSettings: {
+    summary: "Change the settings the account may change itself",
+    tag: "Account",
+    access: "accountKey",
+    body: { json: settingsPatchSchema, example: { TrackLinks: false } },
+    answers: { 200: { description: "Every setting after the change", json: okResult(settingsSchema) } },
     errors: ["not_found"],
   },
   CreateDomain: {

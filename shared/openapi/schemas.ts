@@ -8,6 +8,8 @@ import { STATUSES } from "../domain/status.ts";
 import { SUPPRESSION_CAUSES } from "../domain/suppression.ts";
 import type { apiKeyView } from "../api-keys/index.ts";
 import type { domainView } from "../domains/index.ts";
+import type { settingsView } from "../settings/index.ts";
+import type { templateView } from "../templates/index.ts";
 import type { suppressionView } from "../suppressions/index.ts";
 import type { webhookView } from "../webhooks/index.ts";
 
@@ -82,6 +84,119 @@ export const messageSchema = named(
   }),
   "Message",
   { description: "A message of the caller's account: its current status and every status it went through." },
+);
+
+export const logEntrySchema = named(
+  z.object({
+    MessageId: z.string(),
+    SubmissionId: z.string(),
+    ProjectId: z.optional(z.string()),
+    Status: z.enum(STATUSES),
+    Address: z.string(),
+    Sender: z.string(),
+    Subject: z.string(),
+    CreatedAt: time,
+    Reason: z.optional(z.string()),
+    Opens: z.number().check(z.int()),
+    Clicks: z.number().check(z.int()),
+    Tags: z.optional(z.array(z.string())),
+    History: z.array(z.object({ Status: z.enum(STATUSES), Ts: z.number(), Time: time, Reason: z.optional(z.string()) })),
+  }),
+  "LogEntry",
+  { description: "A message of the last 48 hours, as the logs show it." },
+);
+
+export const reportSchema = named(
+  z.object({
+    MessageId: z.string(),
+    SubmissionId: z.string(),
+    ProjectId: z.optional(z.string()),
+    Status: z.enum(STATUSES),
+    Reason: z.optional(z.string()),
+    Address: z.string(),
+    Sender: z.string(),
+    CreatedAt: time,
+    SentAt: z.optional(time),
+    DoneAt: z.optional(time),
+    Tags: z.optional(z.array(z.string())),
+    ExtraData: z.optional(z.record(z.string(), z.string())),
+  }),
+  "DeliveryReport",
+  { description: "What became of a message, returned once only." },
+);
+
+const statisticsRow = z.object({ Row: z.string(), Count: z.number().check(z.int()), Percent: z.optional(z.number()) });
+
+export const statisticsSchema = named(
+  z.object({
+    From: time,
+    To: time,
+    TimeZone: z.string(),
+    Period: z.optional(z.string()),
+    ProjectId: z.optional(z.string()),
+    Tag: z.optional(z.string()),
+    Rows: z.array(statisticsRow),
+    GroupBy: z.optional(z.enum(["day", "hour"])),
+    Buckets: z.optional(
+      z.array(z.object({ Start: time, Date: z.optional(z.string()), Hour: z.optional(z.string()), Rows: z.array(statisticsRow) })),
+    ),
+  }),
+  "Statistics",
+  { description: "The rows of the statistics page (counts, and percentages of Total) for the period, and per day or hour with groupBy." },
+);
+
+export const templateSchema = named(
+  z.object({
+    Id: z.string(),
+    Name: z.string(),
+    Engine: z.enum(["simple", "velocity"]),
+    Subject: z.optional(z.string()),
+    Html: z.optional(z.string()),
+    Text: z.optional(z.string()),
+    ProjectId: z.optional(z.string()),
+    CreatedAt: time,
+    UpdatedAt: time,
+  }),
+  "Template",
+  { description: "A stored template (the list leaves out Html and Text)." },
+);
+
+export const renderedSchema = named(
+  z.object({
+    Subject: z.optional(z.string()),
+    Html: z.optional(z.string()),
+    Text: z.optional(z.string()),
+    MissingFields: z.array(z.string()),
+  }),
+  "RenderedTemplate",
+  { description: "A preview with sample values; MissingFields names what the template reads and the sample did not give." },
+);
+
+export const scheduledSchema = named(
+  z.object({
+    SubmissionId: z.string(),
+    Cancelled: z.optional(z.number().check(z.int())),
+    SendAt: z.optional(time),
+    Moved: z.optional(z.number().check(z.int())),
+    Messages: z.array(z.object({ MessageId: z.string(), Status: z.enum(STATUSES) })),
+  }),
+  "ScheduledSubmission",
+);
+
+export const settingsSchema = named(
+  z.object({
+    AccountId: z.string(),
+    Name: z.string(),
+    TrackOpens: z.boolean(),
+    TrackLinks: z.boolean(),
+    SmtpStrict: z.boolean(),
+    SkipUnsubscribe: z.boolean(),
+    AllowSkipUnsubscribe: z.boolean(),
+    RateLimitPerSecond: z.number(),
+    IpAllowlist: z.array(z.string()),
+    Projects: z.array(z.object({ ProjectId: z.string(), Name: z.string(), SkipUnsubscribe: z.boolean() })),
+  }),
+  "AccountSettings",
 );
 
 export const uploadResultSchema = named(z.object({ result: z.object({ fileId: z.string(), publicUrl: z.string() }) }), "UploadResult", {
@@ -176,5 +291,7 @@ const fits: [
   Fits<ReturnType<typeof webhookView>, typeof webhookSchema>,
   Fits<ReturnType<typeof apiKeyView>, typeof apiKeySchema>,
   Fits<ReturnType<typeof domainView>, typeof domainSchema>,
-] = [true, true, true, true];
+  Fits<ReturnType<typeof templateView>, typeof templateSchema>,
+  Fits<ReturnType<typeof settingsView>, typeof settingsSchema>,
+] = [true, true, true, true, true, true];
 void fits;

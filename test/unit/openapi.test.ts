@@ -59,7 +59,8 @@ describe("the OpenAPI document", () => {
     const send = document.paths["/email/messages"].post;
     expect(send.parameters).toEqual([expect.objectContaining({ in: "header", name: "idempotency-key" })]);
     const sendSchema = document.components.schemas.SendRequest;
-    expect(sendSchema.required).toEqual(expect.arrayContaining(["Recipients", "Sender", "Subject", "Body"]));
+    expect(sendSchema.required).toEqual(expect.arrayContaining(["Recipients", "Sender"]));
+    expect(Object.keys(sendSchema.properties)).toEqual(expect.arrayContaining(["Subject", "Body", "TemplateId"]));
     expect(sendSchema.properties.Recipients).toMatchObject({ minItems: 1, maxItems: 1000 });
   });
 
