@@ -49,7 +49,7 @@ export const sendResultSchema = named(
         Address: z.string(),
         MessageId: z.optional(z.string()),
         Code: z.enum(["ok", "validation_error"]),
-        Status: z.optional(z.enum(["ACCEPTED", "REJECTED"])),
+        Status: z.optional(z.enum(["ACCEPTED", "SCHEDULED", "REJECTED"])),
         Description: z.optional(z.string()),
         Reasons: z.optional(z.array(reasonSchema)),
       }),
