@@ -155,7 +155,22 @@
 
   // ---- pages -------------------------------------------------------------------------------
 
+  const STATUSES = [
+    "ACCEPTED",
+    "SCHEDULED",
+    "SENT",
+    "DELIVERED",
+    "OPENED",
+    "CLICKED",
+    "BOUNCED",
+    "REJECTED",
+    "UNSUBSCRIBED",
+    "COMPLAINED",
+    "CANCELLED",
+  ];
+
   const PAGES = [
+    { id: "statistics", render: statisticsPage },
     { id: "messages", render: messagesPage },
     { id: "domains", render: domainsPage },
     { id: "suppressions", render: suppressionsPage },
@@ -180,6 +195,7 @@
       ),
     );
     if (messageId) await messageDetails(main, messageId);
+    else await logsList(main);
   }
 
   async function messageDetails(main, messageId) {
@@ -227,6 +243,174 @@
         ),
       ),
     );
+  }
+
+  const STAT_ROWS = [
+    "Billed",
+    "Sending",
+    "Sent",
+    "Delivered",
+    "Opened",
+    "Clicked",
+    "DeliveryErrors",
+    "Rejected",
+    "Unsubscribed",
+    "Total",
+    "Cancelled",
+  ];
+  const CHART_ROWS = ["Delivered", "Opened", "Clicked", "DeliveryErrors", "Rejected"];
+  const CHART_COLOURS = ["#1a6b32", "#0b5cad", "#7a3fb0", "#a4161a", "#6e4b00"];
+  const PERIODS = ["today", "week", "month", "3months", "6months", "year"];
+
+  async function statisticsPage(main) {
+    main.append(h("h1", { tabindex: "-1" }, t("statistics")));
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    const chosen = { period: "today" };
+    const result = h("div");
+    const percent = new Intl.NumberFormat(state.lang, { maximumFractionDigits: 2 });
+    const count = new Intl.NumberFormat(state.lang);
+    const quick = h(
+      "div",
+      { class: "quick", role: "group", "aria-label": t("quickPeriods") },
+      PERIODS.map((period) =>
+        h(
+          "button",
+          { type: "button", "data-period": period, "aria-pressed": String(period === chosen.period), onclick: () => show({ period }) },
+          t(`period_${period}`),
+        ),
+      ),
+    );
+    const project = h("input", { id: "stat-project", name: "project", autocomplete: "off" });
+    const tag = h("input", { id: "stat-tag", name: "tag", autocomplete: "off" });
+    const from = h("input", { id: "stat-from", name: "from", type: "datetime-local", step: "3600" });
+    const to = h("input", { id: "stat-to", name: "to", type: "datetime-local", step: "3600" });
+
+    async function show(choice) {
+      Object.assign(chosen, choice.period ? { period: choice.period, from: undefined, to: undefined } : choice);
+      for (const button of quick.querySelectorAll("button"))
+        button.setAttribute("aria-pressed", String(button.dataset.period === chosen.period));
+      const query = new URLSearchParams({ tz: zone });
+      if (chosen.period) query.set("period", chosen.period);
+      if (chosen.from) query.set("from", `${chosen.from.slice(0, 13)}:00`);
+      if (chosen.to) query.set("to", `${chosen.to.slice(0, 13)}:00`);
+      if (project.value.trim()) query.set("projectId", project.value.trim());
+      if (tag.value.trim()) query.set("tag", tag.value.trim());
+      const days =
+        chosen.period === "today" || (chosen.from && chosen.to && Date.parse(chosen.to) - Date.parse(chosen.from) <= 2 * 86_400_000);
+      query.set("groupBy", days ? "hour" : "day");
+      const answer = (await api("GET", `/email/statistics?${query}`)).Result;
+      result.textContent = "";
+      const rows = new Map(answer.Rows.map((row) => [row.Row, row]));
+      result.append(
+        h("p", {}, t("statRange", { from: time(answer.From), to: time(answer.To), zone: answer.TimeZone })),
+        table(
+          t("statTable"),
+          [t("status"), t("statCount"), t("statPercent")],
+          STAT_ROWS.filter((name) => rows.has(name)).map((name) => {
+            const row = rows.get(name);
+            return [t(`row_${name}`), count.format(row.Count), row.Percent === undefined ? "" : `${percent.format(row.Percent)} %`];
+          }),
+        ),
+      );
+      if (answer.Buckets && window.uPlot) result.append(chart(answer));
+    }
+
+    function chart(answer) {
+      const box = h("figure", { class: "chart" }, h("figcaption", {}, t("statChart")));
+      const holder = h("div", { role: "img", "aria-label": t("statChartLabel") });
+      box.append(holder);
+      const xs = answer.Buckets.map((b) => Date.parse(b.Start) / 1000);
+      const series = CHART_ROWS.map((name) => answer.Buckets.map((b) => b.Rows.find((r) => r.Row === name)?.Count ?? 0));
+      const width = Math.max(280, Math.min(main.clientWidth - 8, 1000));
+      requestAnimationFrame(
+        () =>
+          new window.uPlot(
+            {
+              width,
+              height: 260,
+              series: [{}, ...CHART_ROWS.map((name, i) => ({ label: t(`row_${name}`), stroke: CHART_COLOURS[i], width: 2 }))],
+              axes: [{}, { values: (_u, ticks) => ticks.map((v) => count.format(v)) }],
+            },
+            [xs, ...series],
+            holder,
+          ),
+      );
+      return box;
+    }
+
+    main.append(
+      quick,
+      form(
+        t("customRange"),
+        [
+          field("stat-from", t("from"), from),
+          field("stat-to", t("to"), to),
+          field("stat-project", t("project"), project),
+          field("stat-tag", t("tag"), tag),
+        ],
+        t("show"),
+        () =>
+          from.value
+            ? show({ period: undefined, from: from.value, to: to.value || undefined })
+            : show({ period: chosen.period || "today" }),
+      ),
+      result,
+    );
+    await show({ period: "today" });
+  }
+
+  async function logsList(main) {
+    const status = h(
+      "select",
+      { id: "log-status", name: "status" },
+      h("option", { value: "" }, t("anyStatus")),
+      STATUSES.map((s) => h("option", { value: s }, s)),
+    );
+    const inputs = {
+      to: h("input", { id: "log-to", name: "to", type: "email", autocomplete: "off" }),
+      from: h("input", { id: "log-from", name: "from", type: "email", autocomplete: "off" }),
+      tag: h("input", { id: "log-tag", name: "tag", autocomplete: "off" }),
+      sentSince: h("input", { id: "log-since", name: "sentSince", type: "datetime-local" }),
+      sentUntil: h("input", { id: "log-until", name: "sentUntil", type: "datetime-local" }),
+    };
+    const list = h("div");
+    const load = async (cursor) => {
+      const query = new URLSearchParams({ limit: "50" });
+      if (status.value) query.set("status", status.value);
+      for (const name of ["to", "from", "tag"]) if (inputs[name].value.trim()) query.set(name, inputs[name].value.trim());
+      for (const name of ["sentSince", "sentUntil"]) if (inputs[name].value) query.set(name, new Date(inputs[name].value).toISOString());
+      if (cursor) query.set("cursor", cursor);
+      const page = await api("GET", `/email/logs?${query}`);
+      if (!cursor) list.textContent = "";
+      list.querySelector(".more")?.remove();
+      const rows = page.Result.map((entry) => [
+        time(entry.CreatedAt),
+        h("a", { href: `#/messages/${encodeURIComponent(entry.MessageId)}` }, entry.Subject || entry.MessageId),
+        entry.Address,
+        h("span", { class: `badge s-${entry.Status.toLowerCase()}` }, entry.Status),
+        entry.Reason || "",
+      ]);
+      if (rows.length || !cursor) list.append(table(t("logs"), [t("created"), t("subject"), t("address"), t("status"), t("reason")], rows));
+      if (page.Cursor) list.append(h("button", { type: "button", class: "more", onclick: () => load(page.Cursor).catch(fail) }, t("more")));
+    };
+    main.append(
+      h("h2", {}, t("logs")),
+      form(
+        t("logFilters"),
+        [
+          field("log-to", t("address"), inputs.to),
+          field("log-from", t("sender"), inputs.from),
+          field("log-status", t("status"), status),
+          field("log-tag", t("tag"), inputs.tag),
+          field("log-since", t("from"), inputs.sentSince),
+          field("log-until", t("to"), inputs.sentUntil),
+        ],
+        t("show"),
+        () => load(),
+      ),
+      list,
+    );
+    await load();
   }
 
   async function domainsPage(main, [name]) {

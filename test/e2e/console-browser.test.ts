@@ -1,6 +1,6 @@
 // The web console in a real browser: Debian's chromium driven by playwright-core against the local
-// platform. It signs in, finds a message sent through the API and its timeline, adds a domain and
-// copies a record, adds a suppression, replays webhooks, creates and revokes a key; each page is
+// platform. It signs in, reads the statistics, finds a message sent through the API in the logs and
+// its timeline, sees it counted in the statistics, adds a domain and copies a record, adds a suppression, replays webhooks, creates and revokes a key; each page is
 // screenshot into test-output/console/ and scanned with axe-core, which must find nothing serious
 // or critical. The page's own Content-Security-Policy stays on throughout.
 import { existsSync } from "node:fs";
@@ -108,6 +108,31 @@ describe.skipIf(!hasChromium)(
       expect(policy).toContain("script-src 'self'");
     });
 
+    /** The Total row's count on the statistics page for today. */
+    async function totalToday() {
+      await go("#/statistics");
+      await page.getByRole("button", { name: "Today" }).click();
+      const total = page.getByRole("row").filter({ hasText: "Total" }).locator("td").nth(1);
+      await total.waitFor();
+      return Number((await total.textContent())!.replace(/\D/g, ""));
+    }
+    let totalBefore = 0;
+
+    it("shows today's statistics as a table and a chart", async () => {
+      totalBefore = await totalToday();
+      expect(await page.getByRole("row").allTextContents()).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining("Billed"),
+          expect.stringContaining("Delivered"),
+          expect.stringContaining("Delivery errors"),
+        ]),
+      );
+      await page.locator(".chart canvas").first().waitFor();
+      await page.getByRole("button", { name: "Week" }).click();
+      await expect.poll(() => page.getByRole("button", { name: "Week" }).getAttribute("aria-pressed")).toBe("true");
+      await accessibility("statistics");
+    });
+
     it("finds a message sent through the API and shows its timeline", async () => {
       const subject = `Console ${randomBytes(3).toString("hex")}`;
       const sent = await api(platform.info).post("/email/messages", {
@@ -124,8 +149,13 @@ describe.skipIf(!hasChromium)(
       );
 
       await go("#/messages");
-      await page.getByLabel("Message ID").fill(messageId);
-      await page.getByRole("button", { name: "Open" }).click();
+      // The 48-hour logs, filtered by recipient: the message is there, and its link opens it.
+      await page.getByRole("textbox", { name: "Recipient" }).fill("reader@example.org");
+      await page.getByRole("button", { name: "Show" }).click();
+      await page.getByRole("link", { name: subject }).waitFor();
+      await accessibility("messages");
+      await page.getByRole("link", { name: subject }).click();
+      await page.waitForFunction((id) => location.hash === `#/messages/${id}`, messageId);
       const timeline = page.locator("ol.timeline li");
       await expect.poll(() => timeline.count()).toBeGreaterThanOrEqual(3);
       expect(await timeline.allTextContents()).toEqual([
@@ -135,6 +165,10 @@ describe.skipIf(!hasChromium)(
       ]);
       expect(await page.locator("h2#message-title").textContent()).toBe(subject);
       await accessibility("message");
+    });
+
+    it("counts the message in today's statistics", async () => {
+      await expect.poll(totalToday, { timeout: 15_000 }).toBe(totalBefore + 1);
     });
 
     it("adds a domain, shows the records to publish, copies one and verifies", async () => {
