@@ -172,6 +172,7 @@
   const PAGES = [
     { id: "statistics", render: statisticsPage },
     { id: "messages", render: messagesPage },
+    { id: "templates", render: templatesPage },
     { id: "domains", render: domainsPage },
     { id: "suppressions", render: suppressionsPage },
     { id: "webhooks", render: webhooksPage },
@@ -411,6 +412,133 @@
       list,
     );
     await load();
+  }
+
+  async function templatesPage(main, [templateId]) {
+    main.append(h("h1", { tabindex: "-1" }, t("templates")));
+    if (templateId !== undefined) return templateEditor(main, templateId);
+    const list = (await api("GET", "/email/templates?limit=100")).Result;
+    main.append(
+      table(
+        t("templates"),
+        [t("templateId"), t("label"), t("engine"), t("updated")],
+        list.map((tpl) => [
+          h("a", { href: `#/templates/${encodeURIComponent(tpl.Id)}` }, tpl.Id),
+          tpl.Name,
+          tpl.Engine,
+          time(tpl.UpdatedAt),
+        ]),
+      ),
+      h("p", {}, h("a", { href: "#/templates/" }, t("newTemplate"))),
+    );
+  }
+
+  async function templateEditor(main, templateId) {
+    const existing = templateId ? (await api("GET", `/email/templates/${encodeURIComponent(templateId)}`)).Result : {};
+    const input = (id, name, value, extra = {}) => h("input", { id, name, value: value ?? "", autocomplete: "off", ...extra });
+    const area = (id, name, value) => h("textarea", { id, name, spellcheck: "false" }, value ?? "");
+    const fields = {
+      id: input(
+        "tpl-id",
+        "id",
+        templateId,
+        templateId ? { readonly: true } : { required: true, pattern: "[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}" },
+      ),
+      name: input("tpl-name", "name", existing.Name, { required: true, maxlength: "200" }),
+      engine: h(
+        "select",
+        { id: "tpl-engine", name: "engine" },
+        ["simple", "velocity"].map((e) => h("option", { value: e, selected: existing.Engine === e }, e)),
+      ),
+      subject: input("tpl-subject", "subject", existing.Subject, { maxlength: "998" }),
+      html: area("tpl-html", "html", existing.Html),
+      text: area("tpl-text", "text", existing.Text),
+      sample: area("tpl-sample", "sample", '{"Name": "Anna"}'),
+    };
+    const errors = {
+      Html: h("p", { class: "form-error", id: "tpl-html-error" }),
+      Text: h("p", { class: "form-error", id: "tpl-text-error" }),
+      Subject: h("p", { class: "form-error" }),
+    };
+    fields.html.setAttribute("aria-describedby", "tpl-html-error");
+    fields.text.setAttribute("aria-describedby", "tpl-text-error");
+    const frame = h("iframe", { class: "preview", title: t("preview"), sandbox: "" });
+    const previewText = h("pre", { class: "preview-text", "aria-label": t("previewText") });
+    const previewSubject = h("p", { class: "preview-subject" });
+    const missing = h("p", { class: "reason" });
+
+    /** "Html at line 2, column 1: ..." puts the message under Html and the caret on that line. */
+    function showError(error) {
+      const reason = error.body?.Reasons?.find((r) => r.key === "invalid_template" && errors[r.ref]);
+      if (!reason) throw error;
+      errors[reason.ref].textContent = error.message;
+      const field = fields[reason.ref.toLowerCase()];
+      const line = Number(/line (\d+)/.exec(error.message)?.[1] ?? 1);
+      const lines = field.value.split("\n");
+      const start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
+      field.focus();
+      field.setSelectionRange(start, start + (lines[line - 1] ?? "").length);
+    }
+
+    async function saveAndPreview() {
+      for (const element of Object.values(errors)) element.textContent = "";
+      const id = fields.id.value.trim();
+      const body = { Name: fields.name.value, Engine: fields.engine.value };
+      for (const [key, field] of [
+        ["Subject", fields.subject],
+        ["Html", fields.html],
+        ["Text", fields.text],
+      ])
+        if (field.value) body[key] = field.value;
+      try {
+        await api("PUT", `/email/templates/${encodeURIComponent(id)}`, body);
+      } catch (error) {
+        return showError(error);
+      }
+      let sample;
+      try {
+        sample = JSON.parse(fields.sample.value || "{}");
+      } catch {
+        throw new Error(t("badSample"));
+      }
+      const rendered = (await api("POST", `/email/templates/${encodeURIComponent(id)}/render`, { MergeFields: sample })).Result;
+      previewSubject.textContent = rendered.Subject ? `${t("subject")}: ${rendered.Subject}` : "";
+      frame.srcdoc = rendered.Html ?? "";
+      previewText.textContent = rendered.Text ?? "";
+      missing.textContent = rendered.MissingFields.length ? `${t("missingFields")}: ${rendered.MissingFields.join(", ")}` : "";
+      say(t("saved"));
+      if (!templateId) history.replaceState(null, "", `#/templates/${encodeURIComponent(id)}`);
+    }
+
+    main.append(
+      h("p", {}, h("a", { href: "#/templates" }, `← ${t("templates")}`)),
+      form(
+        t("editTemplate"),
+        [
+          field("tpl-id", t("templateId"), fields.id),
+          field("tpl-name", t("label"), fields.name),
+          field("tpl-engine", t("engine"), fields.engine),
+          field("tpl-subject", t("subject"), fields.subject),
+          h(
+            "div",
+            { class: "editor" },
+            h("div", {}, field("tpl-html", "HTML", fields.html), errors.Html, field("tpl-text", t("plainText"), fields.text), errors.Text),
+            h(
+              "div",
+              {},
+              field("tpl-sample", t("sampleFields"), fields.sample),
+              h("h2", {}, t("preview")),
+              previewSubject,
+              missing,
+              frame,
+              previewText,
+            ),
+          ),
+        ],
+        t("savePreview"),
+        saveAndPreview,
+      ),
+    );
   }
 
   async function domainsPage(main, [name]) {

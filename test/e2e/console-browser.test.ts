@@ -171,6 +171,31 @@ describe.skipIf(!hasChromium)(
       await expect.poll(totalToday, { timeout: 15_000 }).toBe(totalBefore + 1);
     });
 
+    it("edits a template, previews it, and shows a syntax error at its line", async () => {
+      await go("#/templates/");
+      await page.getByRole("textbox", { name: "Template ID" }).fill("welcome");
+      await page.getByRole("textbox", { name: "Label" }).fill("Welcome");
+      await page.getByRole("textbox", { name: "HTML" }).fill("<p>Hello, {{Name}}!</p>");
+      await page.getByRole("textbox", { name: "Plain text" }).fill("Hello, {{Name}}!");
+      await page.getByRole("button", { name: "Save and preview" }).click();
+      await expect.poll(() => page.locator(".preview-text").textContent()).toBe("Hello, Anna!");
+      expect(await page.frameLocator("iframe.preview").locator("p").textContent()).toBe("Hello, Anna!");
+      expect((await api(platform.info).get("/email/templates/welcome")).json.Result).toMatchObject({
+        Name: "Welcome",
+        Html: "<p>Hello, {{Name}}!</p>",
+      });
+      await accessibility("template");
+
+      await page.getByRole("textbox", { name: "HTML" }).fill("<p>Hello</p>\n<p>{{Name</p>");
+      await page.getByRole("button", { name: "Save and preview" }).click();
+      await expect.poll(() => page.locator("#tpl-html-error").textContent()).toMatch(/line 2/);
+      // The caret is on the line at fault.
+      expect(await page.evaluate(() => (document.activeElement as HTMLTextAreaElement).selectionStart)).toBe("<p>Hello</p>\n".length);
+      await go("#/templates");
+      await page.getByRole("link", { name: "welcome" }).waitFor();
+      await accessibility("templates");
+    });
+
     it("adds a domain, shows the records to publish, copies one and verifies", async () => {
       const domain = `c${randomBytes(3).toString("hex")}.example.net`;
       await go("#/domains");
