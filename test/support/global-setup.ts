@@ -27,7 +27,11 @@ export default async function setup(project: TestProject) {
       const ran = new Set(project.vitest.state.getFiles().map((file) => file.filepath));
       if (testFiles.every((file) => ran.has(file))) {
         const missing = await uncoveredRoutes();
-        if (missing.length > 0) throw new Error(`Contract: no integration test called ${missing.join(", ")}`);
+        if (missing.length > 0) {
+          // Vitest only reports an error thrown here; the exit code must say it too.
+          process.exitCode = 1;
+          throw new Error(`Contract: no integration test called ${missing.join(", ")}`);
+        }
       }
     }
   };
