@@ -240,6 +240,7 @@ export const ROUTES: RouteDef[] = [
       ["PutTemplate", "PUT", "/email/templates/{templateId}", "templates-put"],
       ["DeleteTemplate", "DELETE", "/email/templates/{templateId}", "templates-delete"],
       ["RenderTemplate", "POST", "/email/templates/{templateId}/render", "templates-render"],
+      ["RenderDraftTemplate", "POST", "/email/templates/render", "templates-render-draft"],
     ] as const
   ).map(([name, method, path, file]) => ({
     name,

@@ -12,7 +12,7 @@ import { suppressionAddSchema } from "../suppressions/index.ts";
 import { webhookCreateSchema } from "../webhooks/index.ts";
 import { scheduledMoveSchema } from "../scheduled/index.ts";
 import { settingsPatchSchema } from "../settings/index.ts";
-import { templateContentSchema, templateCreateSchema, templateRenderSchema } from "../templates/index.ts";
+import { templateContentSchema, templateCreateSchema, templateDraftRenderSchema, templateRenderSchema } from "../templates/index.ts";
 import {
   renderedSchema,
   scheduledSchema,
@@ -363,6 +363,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: { json: templateRenderSchema, example: { MergeFields: { Name: "Anna" } } },
     answers: { 200: { description: "The rendered parts", json: okResult(renderedSchema) } },
     errors: ["not_found"],
+  },
+  RenderDraftTemplate: {
+    summary: "Preview an unsaved template with sample values (checked as saving checks it; nothing is stored)",
+    tag: "Templates",
+    access: "apiKey",
+    body: {
+      json: templateDraftRenderSchema,
+      example: { Template: { Engine: "velocity", Subject: "Hi $Name", Html: "<p>Hello, $Name</p>" }, MergeFields: { Name: "Anna" } },
+    },
+    answers: { 200: { description: "The rendered parts", json: okResult(renderedSchema) } },
+    errors: ["validation_error"],
   },
   CancelScheduled: {
     summary: "Cancel a scheduled send's messages not gone yet",
