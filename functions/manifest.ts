@@ -88,6 +88,13 @@ export const ROUTES: RouteDef[] = [
     access: { table: "read" },
   },
   {
+    name: "GetMessageBody",
+    method: "GET",
+    path: "/email/messages/{messageId}/body",
+    entry: "functions/http/message-body.ts",
+    access: { table: "read", bucket: { prefixes: [BODIES], actions: ["read"] } },
+  },
+  {
     name: "GetLogs",
     method: "GET",
     path: "/email/logs",

@@ -101,6 +101,21 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     answers: { 200: { description: "The message", json: okResult(messageSchema) } },
     errors: ["not_found"],
   },
+  GetMessageBody: {
+    summary: "A message's subject and bodies as its recipient got them (without the open pixel and click redirects)",
+    tag: "Messages",
+    access: "apiKey",
+    path: z.object({ messageId: z.string() }),
+    answers: {
+      200: {
+        description: "The rendered message",
+        json: okResult(
+          z.object({ MessageId: z.string(), Subject: z.string(), Html: z.optional(z.string()), Text: z.optional(z.string()) }),
+        ),
+      },
+    },
+    errors: ["not_found"],
+  },
   GetLogs: {
     summary: "Every message of the last 48 hours, filtered, newest first, paged",
     tag: "Messages",
