@@ -65,5 +65,4 @@ export const OVER_BUDGET_CEILINGS_BYTES: Record<string, number> = {
   // tldts' public-suffix list (about 100 KB) and the SESv2 client.
   CreateDomain: 575 * 1024,
   VerifyDomain: 515 * 1024,
-  DeleteDomain: 515 * 1024,
 };
