@@ -174,6 +174,16 @@ export function addCosts(a: Cost, b: Cost): Cost {
     dynamoReadUnitsPerMessage: a.dynamoReadUnitsPerMessage + b.dynamoReadUnitsPerMessage,
     dynamoUnitsPerMessage: sum(a.dynamoUnitsPerMessage, b.dynamoUnitsPerMessage),
     lambdaMsPerMessage: a.lambdaMsPerMessage + b.lambdaMsPerMessage,
-    writeSteps: { ...a.writeSteps, ...b.writeSteps },
+    writeSteps: addSteps(a.writeSteps ?? {}, b.writeSteps ?? {}),
   };
+}
+
+function addSteps(a: NonNullable<Cost["writeSteps"]>, b: NonNullable<Cost["writeSteps"]>): NonNullable<Cost["writeSteps"]> {
+  const sum: NonNullable<Cost["writeSteps"]> = structuredClone(a);
+  for (const [step, { table, index }] of Object.entries(b)) {
+    sum[step] ??= { table: 0, index: {} };
+    sum[step].table += table;
+    for (const [name, n] of Object.entries(index)) sum[step].index[name] = (sum[step].index[name] ?? 0) + n;
+  }
+  return sum;
 }
