@@ -31,7 +31,7 @@ export const PRICES = {
 
 /** cdk/constructs/manifest-function.ts gives functions without memoryMb 512 MB. */
 const DEFAULT_MEMORY_MB = 512;
-const MEMORY_MB = new Map([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((def) => [def.entry, def.memoryMb ?? DEFAULT_MEMORY_MB]));
+export const MEMORY_MB = new Map([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((def) => [def.entry, def.memoryMb ?? DEFAULT_MEMORY_MB]));
 
 export const ACCEPT_SCOPES = ROUTES.filter((r) => r.name === "SendMessages").map((r) => r.entry);
 export const DELIVERY_SCOPES = [...CONSUMERS.filter((c) => c.queue === "deliveries").map((c) => c.entry), RUNTIME_SCOPE];
@@ -48,10 +48,18 @@ export interface Cost {
   /** Capacity units (GSI writes included) per message by operation. */
   dynamoUnitsPerMessage: Record<string, number>;
   lambdaMsPerMessage: number;
+  /**
+   * DynamoDB write units per message by step ("function operation items"), the table's own and
+   * each index's apart, so a run shows where the units go.
+   */
+  writeSteps?: Record<string, { table: number; index: Record<string, number> }>;
 }
 
 /** A function's Lambda duration measured under light load, by entry file (see durationsOf). */
-export type Durations = Record<string, { msPerInvocation: number; msPerRecord: number }>;
+export type Durations = Record<
+  string,
+  { msPerInvocation: number; msPerRecord: number; cpuMsPerInvocation?: number; cpuMsPerRecord?: number }
+>;
 
 /**
  * Handler times from a window without queueing. Under saturation the local platform runs many
@@ -62,7 +70,12 @@ export function durationsOf(usage: Usage): Durations {
   return Object.fromEntries(
     Object.entries(usage.invocations).map(([entry, t]) => [
       entry,
-      { msPerInvocation: t.totalMs / t.invocations, msPerRecord: t.totalMs / Math.max(1, t.records) },
+      {
+        msPerInvocation: t.totalMs / t.invocations,
+        msPerRecord: t.totalMs / Math.max(1, t.records),
+        cpuMsPerInvocation: (t.cpuMs ?? NaN) / t.invocations,
+        cpuMsPerRecord: (t.cpuMs ?? NaN) / Math.max(1, t.records),
+      },
     ]),
   );
 }
@@ -86,6 +99,7 @@ export function costOf(
   let writeUnits = 0;
   let readUnits = 0;
   const units: Record<string, number> = {};
+  const steps: NonNullable<Cost["writeSteps"]> = {};
 
   for (const call of usage.calls.filter((c) => scopes.includes(c.scope))) {
     const billed = call.requests - call.emptyReceives;
@@ -94,6 +108,12 @@ export function costOf(
       if (isDynamoRead(call.operation)) readUnits += call.capacityUnits;
       else writeUnits += call.capacityUnits + call.gsiWriteUnits;
       units[call.operation] = (units[call.operation] ?? 0) + call.capacityUnits + call.gsiWriteUnits;
+      if (!isDynamoRead(call.operation)) {
+        const step = `${shortScope(call.scope)} ${call.operation}${call.statisticsCounters ? " STATS" : ""}${call.items && !call.statisticsCounters ? ` ${call.items}` : ""}`;
+        steps[step] ??= { table: 0, index: {} };
+        steps[step].table += call.capacityUnits;
+        for (const [index, n] of Object.entries(call.indexWriteUnits ?? {})) steps[step].index[index] = (steps[step].index[index] ?? 0) + n;
+      }
     } else if (call.service === "SQS") usd.SQS += billed * PRICES.sqsRequest;
     else usd.S3 += billed * (/^(Put|Copy|Post|List|Create|Upload)/.test(call.operation) ? PRICES.s3Put : PRICES.s3Get);
   }
@@ -128,8 +148,18 @@ export function costOf(
     dynamoReadUnitsPerMessage: per(readUnits),
     dynamoUnitsPerMessage: Object.fromEntries(Object.entries(units).map(([operation, n]) => [operation, per(n)])),
     lambdaMsPerMessage: per(lambdaMs),
+    writeSteps: Object.fromEntries(
+      Object.entries(steps).map(([step, { table, index }]) => [
+        step,
+        { table: per(table), index: Object.fromEntries(Object.entries(index).map(([name, n]) => [name, per(n)])) },
+      ]),
+    ),
   };
 }
+
+/** functions/queues/deliver.ts: Deliver (the manifest's name); "runtime" stays. */
+const NAMES = new Map([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((def) => [def.entry, def.name]));
+const shortScope = (scope: string) => NAMES.get(scope) ?? scope;
 
 /** Accept and delivery priced separately, then added: what one message costs end to end. */
 export function addCosts(a: Cost, b: Cost): Cost {
@@ -144,5 +174,16 @@ export function addCosts(a: Cost, b: Cost): Cost {
     dynamoReadUnitsPerMessage: a.dynamoReadUnitsPerMessage + b.dynamoReadUnitsPerMessage,
     dynamoUnitsPerMessage: sum(a.dynamoUnitsPerMessage, b.dynamoUnitsPerMessage),
     lambdaMsPerMessage: a.lambdaMsPerMessage + b.lambdaMsPerMessage,
+    writeSteps: addSteps(a.writeSteps ?? {}, b.writeSteps ?? {}),
   };
+}
+
+function addSteps(a: NonNullable<Cost["writeSteps"]>, b: NonNullable<Cost["writeSteps"]>): NonNullable<Cost["writeSteps"]> {
+  const sum: NonNullable<Cost["writeSteps"]> = structuredClone(a);
+  for (const [step, { table, index }] of Object.entries(b)) {
+    sum[step] ??= { table: 0, index: {} };
+    sum[step].table += table;
+    for (const [name, n] of Object.entries(index)) sum[step].index[name] = (sum[step].index[name] ?? 0) + n;
+  }
+  return sum;
 }

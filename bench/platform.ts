@@ -108,6 +108,9 @@ export function usageBetween(before: UsageSnapshot, after: UsageSnapshot): Usage
         emptyReceives: tally.emptyReceives - (earlier?.emptyReceives ?? 0),
         capacityUnits: tally.capacityUnits - (earlier?.capacityUnits ?? 0),
         gsiWriteUnits: tally.gsiWriteUnits - (earlier?.gsiWriteUnits ?? 0),
+        indexWriteUnits: Object.fromEntries(
+          Object.entries(tally.indexWriteUnits ?? {}).map(([index, n]) => [index, n - (earlier?.indexWriteUnits?.[index] ?? 0)]),
+        ),
         totalMs: tally.totalMs - (earlier?.totalMs ?? 0),
       };
     })
@@ -121,6 +124,7 @@ export function usageBetween(before: UsageSnapshot, after: UsageSnapshot): Usage
         invocations: count,
         records: tally.records - (earlier?.records ?? 0),
         totalMs: tally.totalMs - (earlier?.totalMs ?? 0),
+        cpuMs: (tally.cpuMs ?? 0) - (earlier?.cpuMs ?? 0),
       };
     }
   }

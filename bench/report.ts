@@ -11,6 +11,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_DIR, ROOT } from "./child.ts";
+import { renderGoals } from "./goals.ts";
 import { renderBundles, renderCostDetail, renderTable, type Results, type Row } from "./table.ts";
 
 export const BEGIN = "<!-- bench:begin -->";
@@ -54,6 +55,10 @@ export function renderSection(file: ResultsFile, source: string): string {
       `load average ${machine.loadAverage} at start.`,
     "",
     renderTable(file.rows),
+    "",
+    "Goals of this round:",
+    "",
+    renderGoals(file.results),
     ...(bundles
       ? ["", `Lambda bundles (cold init: import in a fresh Node ${machine.node} process, median of ${file.profile.initRuns}):`, "", bundles]
       : []),

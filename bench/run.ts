@@ -10,6 +10,7 @@
 //   --profile                     write CPU profiles of the platform processes (node --cpu-prof)
 //                                 to bench/results/profiles/
 //   --skip <names>                leave out some of: http,smtp,delivery,bundles,reads
+import { goalRows, renderGoals } from "./goals.ts";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -90,6 +91,7 @@ async function main() {
     `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage} at start\n`,
   );
   console.log(table);
+  console.log(`\nGoals of this round:\n${renderGoals(results)}`);
   const bundles = renderBundles(results.bundles);
   if (bundles)
     console.log(
@@ -112,6 +114,7 @@ async function main() {
         prices: PRICES,
         results,
         rows,
+        goals: goalRows(results),
         table,
         profiles,
       },

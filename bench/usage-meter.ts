@@ -62,6 +62,10 @@ export interface CallTally {
   statisticsCounters?: boolean;
   /** Estimated writes to the GSIs (keys only) caused by writes to message items. */
   gsiWriteUnits: number;
+  /** The same by index (pending, accountLog, reports). */
+  indexWriteUnits?: Record<string, number>;
+  /** DynamoDB: the kinds of item written or read (their pk prefix, e.g. MESSAGE, BODY, OUTBOX). */
+  items?: string;
   /** Time spent waiting for these calls (locally: the stand-ins' speed under this load). */
   totalMs: number;
 }
@@ -70,6 +74,11 @@ export interface InvocationTally {
   invocations: number;
   records: number;
   totalMs: number;
+  /**
+   * The platform process's CPU from each invocation's start to its end: that invocation's own
+   * CPU only when it runs alone (one request in flight), as in the bench's calibration windows.
+   */
+  cpuMs?: number;
 }
 
 export interface UsageSnapshot {
@@ -100,11 +109,13 @@ export function startUsageMeter(file: string): UsageMeter {
   const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
     const counters = call.service === "DynamoDB" && /^STATS/.test(String(call.input.Key?.pk ?? call.input.Item?.pk ?? ""));
-    const key = `${name} ${call.service} ${call.operation}${counters ? " statistics" : ""}`;
+    const items = call.service === "DynamoDB" ? itemKinds(call.input) : undefined;
+    const key = `${name} ${call.service} ${call.operation}${counters ? " statistics" : ""}${items ? ` ${items}` : ""}`;
     calls[key] ??= {
       scope: name,
       service: call.service,
       operation: call.operation,
+      ...(items ? { items } : {}),
       ...(counters ? { statisticsCounters: true } : {}),
       requests: 0,
       failed: 0,
@@ -126,7 +137,14 @@ export function startUsageMeter(file: string): UsageMeter {
     if (call.service === "DynamoDB") {
       const units = consumedUnits(call.output.ConsumedCapacity);
       tally.capacityUnits += units;
-      if (!isDynamoRead(call.operation)) tally.gsiWriteUnits += gsiWrites(call);
+      if (!isDynamoRead(call.operation)) {
+        const byIndex = gsiWrites(call);
+        tally.indexWriteUnits ??= {};
+        for (const [index, n] of Object.entries(byIndex)) {
+          tally.gsiWriteUnits += n;
+          if (n) tally.indexWriteUnits[index] = (tally.indexWriteUnits[index] ?? 0) + n;
+        }
+      }
     }
   });
 
@@ -163,15 +181,18 @@ export function startUsageMeter(file: string): UsageMeter {
       const fn = handler as unknown as (...args: unknown[]) => Promise<unknown>;
       const timed = async (...args: unknown[]) => {
         const started = performance.now();
+        const cpuAtStart = process.cpuUsage();
         try {
           return await scope.run(entry, () => fn(...args));
         } finally {
           const ms = performance.now() - started;
-          invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0 };
+          const cpu = process.cpuUsage(cpuAtStart);
+          invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0, cpuMs: 0 };
           const tally = invocations[entry];
           tally.invocations++;
           tally.records += (args[0] as { Records?: unknown[] })?.Records?.length ?? 1;
           tally.totalMs += ms;
+          tally.cpuMs = (tally.cpuMs ?? 0) + (cpu.user + cpu.system) / 1000;
         }
       };
       return timed as unknown as T;
@@ -192,27 +213,43 @@ const isMessageKey = (pk: unknown) => typeof pk === "string" && pk.startsWith("M
  * is created in it, deleted when its index key is removed, and deleted and written again when
  * its index key changes; updates that leave the index keys alone write no index at all.
  */
-function gsiWrites(call: AwsCall): number {
+type IndexWrites = { pending: number; accountLog: number; reports: number };
+
+/** The pk prefixes (item kinds) a DynamoDB call touches, e.g. "MESSAGE+BODY". */
+function itemKinds(input: Record<string, any>): string | undefined {
+  const keys: unknown[] = input.RequestItems
+    ? (Object.values(input.RequestItems) as any[]).flatMap((r) =>
+        Array.isArray(r) ? r.map((w) => (w.PutRequest?.Item ?? w.DeleteRequest?.Key)?.pk) : (r.Keys ?? []).map((k: any) => k.pk),
+      )
+    : input.TransactItems
+      ? input.TransactItems.map((t: any) => (Object.values(t)[0] as any)?.Key?.pk ?? (Object.values(t)[0] as any)?.Item?.pk)
+      : [input.Key?.pk ?? input.Item?.pk ?? input.ExpressionAttributeValues?.[":pk"]];
+  const kinds = [...new Set(keys.filter((k): k is string => typeof k === "string").map((k) => k.split("#")[0]))].sort();
+  return kinds.length ? kinds.join("+") : undefined;
+}
+
+function gsiWrites(call: AwsCall): IndexWrites {
+  const none: IndexWrites = { pending: 0, accountLog: 0, reports: 0 };
   if (call.operation === "BatchWriteItem") {
     const puts = Object.values(call.input.RequestItems ?? {}).flat() as { PutRequest?: { Item?: Record<string, unknown> } }[];
     return puts
       .map((p) => p.PutRequest?.Item)
       .filter((item): item is Record<string, unknown> => !!item && isMessageKey(item.pk))
-      .reduce(
-        (sum, item) =>
-          sum +
-          (item.logShard !== undefined ? 1 : 0) +
-          (item.reportShard !== undefined ? 1 : 0) +
-          (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
-        0,
+      .reduce<IndexWrites>(
+        (sum, item) => ({
+          accountLog: sum.accountLog + (item.logShard !== undefined ? 1 : 0),
+          reports: sum.reports + (item.reportShard !== undefined ? 1 : 0),
+          pending: sum.pending + (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
+        }),
+        none,
       );
   }
   const pk = call.input.Key?.pk ?? call.input.Item?.pk;
-  if (!isMessageKey(pk)) return 0;
+  if (!isMessageKey(pk)) return none;
   const expression = String(call.input.UpdateExpression ?? "");
   // A delivery report entering (the first final status) or leaving (taken) the reports index.
-  const report = /\breportShard\b/.test(expression) ? 1 : 0;
-  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return 1 + report;
-  if (/\bdueAt\s*=/.test(expression)) return 2 + report;
-  return report;
+  const reports = /\breportShard\b/.test(expression) ? 1 : 0;
+  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return { ...none, pending: 1, reports };
+  if (/\bdueAt\s*=/.test(expression)) return { ...none, pending: 2, reports };
+  return { ...none, reports };
 }

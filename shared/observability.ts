@@ -5,8 +5,6 @@
 // read the platform's totals whichever function or container counted them.
 import middy from "@middy/core";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
-import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import type { Context } from "aws-lambda";
 import { publishesMetrics } from "./config.ts";
 import { logger } from "./log.ts";
@@ -66,15 +64,6 @@ export const metrics = {
   },
 };
 
-/**
- * X-Ray: a subsegment per invocation under the one Lambda records (active tracing, set by the
- * stack), with the cold start and the service as annotations. Off outside Lambda by itself.
- */
-export const tracer = new Tracer({ serviceName: METRICS_DIMENSION.value });
-
-/** The tracer's middleware, for the middy stacks (shared/http/handler.ts and `observed`). */
-export const traced = <E, R>() => captureLambdaHandler(tracer, { captureResponse: false }) as middy.MiddlewareObj<E, R, Error, Context>;
-
 /** Gives the logger the invocation's context (its request id) and publishes the invocation's metrics at its end. */
 export function lambdaObservability<E, R>(): middy.MiddlewareObj<E, R, Error, Context> {
   const flush = async () => metrics.flush();
@@ -93,6 +82,6 @@ export function lambdaObservability<E, R>(): middy.MiddlewareObj<E, R, Error, Co
  * shared/http/handler.ts). The context is optional: the local pollers and tests pass none.
  */
 export function observed<E, R>(handler: (event: E, context: Context) => Promise<R>): (event: E, context?: Context) => Promise<R> {
-  const wrapped = middy<E, R, Error, Context>().use(traced<E, R>()).use(lambdaObservability<E, R>()).handler(handler);
+  const wrapped = middy<E, R, Error, Context>().use(lambdaObservability<E, R>()).handler(handler);
   return (event, context) => wrapped(event, context ?? ({} as Context));
 }

@@ -14,9 +14,20 @@ import { builder, sendingDomainStore, webhookEndpoints, webhookQueue } from "./w
  */
 export const keySealer = /* @__PURE__ */ builder((w) => makeKeySealer(() => w.config.domains.keyEncryptionSecret));
 
+/** With the SES transport: each tenant domain's SES identity. */
+export const domainIdentities = /* @__PURE__ */ builder((w) =>
+  w.config.transport.kind === "ses" ? makeSesIdentities(makeSesClient(w.config), w.config.transport.configurationSet) : undefined,
+);
+
+/**
+ * What removing a domain takes: no DNS, keys or webhooks, so the function that only removes
+ * bundles none of them (nor the SQS client the webhook notifier brings).
+ */
+export const domainRemovalDeps = /* @__PURE__ */ builder((w) => ({ store: sendingDomainStore(w), identities: domainIdentities(w) }));
+
 /** The domain service's dependencies (shared/domains/domain-service.ts). */
 export const domainDeps = /* @__PURE__ */ builder((w): DomainDeps => {
-  const { domains, transport } = w.config;
+  const { domains } = w.config;
   const queued = !!w.config.queueUrls.webhooks;
   if (!queued) log.warn("WEBHOOKS_QUEUE_URL is not set: domain.verification_failed will not be posted");
   const notify = queued ? makeDomainEventNotifier({ endpoints: webhookEndpoints(w), queue: webhookQueue(w) }) : async () => undefined;
@@ -30,7 +41,7 @@ export const domainDeps = /* @__PURE__ */ builder((w): DomainDeps => {
       dmarcReportAddress: domains.dmarcReportAddress,
       linksHost: domains.linksHost,
     },
-    identities: transport.kind === "ses" ? makeSesIdentities(makeSesClient(w.config), transport.configurationSet) : undefined,
+    identities: domainIdentities(w),
     notify,
   };
 });

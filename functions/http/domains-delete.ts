@@ -4,14 +4,14 @@ import { removeDomain, type DomainDeps } from "../../shared/domains/index.ts";
 import type { AuthDeps } from "../../shared/http/auth.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
-import { domainDeps } from "../../shared/wiring-domains.ts";
+import { domainRemovalDeps } from "../../shared/wiring-domains.ts";
 import { authDeps, wiring } from "../../shared/wiring.ts";
 
-export const makeHandler = (deps: AuthDeps, domains: DomainDeps) =>
+export const makeHandler = (deps: AuthDeps, domains: Pick<DomainDeps, "store" | "identities">) =>
   httpRoute({ auth: deps }, async (request) => {
     await removeDomain(domains, request.caller, request.event.pathParameters?.domain ?? "");
     return json(200, { Code: "ok" });
   });
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler(authDeps(w), domainDeps(w));
+export const handler = makeHandler(authDeps(w), domainRemovalDeps(w));

@@ -106,7 +106,7 @@ export async function verifyDomain(deps: DomainDeps, caller: Caller, name: strin
   return checked;
 }
 
-export async function removeDomain(deps: DomainDeps, caller: Caller, name: string): Promise<void> {
+export async function removeDomain(deps: Pick<DomainDeps, "store" | "identities">, caller: Caller, name: string): Promise<void> {
   requireAccountKey(caller);
   const domain = name.trim().toLowerCase();
   if (!(await deps.store.remove(caller.accountId, domain))) throw notFound(name);

@@ -5,7 +5,7 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { AppError } from "../domain/errors.ts";
-import { lambdaObservability, traced } from "../observability.ts";
+import { lambdaObservability } from "../observability.ts";
 
 import { authenticate, type AuthDeps } from "./auth.ts";
 import { parseJsonBody } from "./json.ts";
@@ -39,7 +39,6 @@ type RouteContext = Context & { posthaste?: { caller?: Caller; body?: unknown; r
 
 export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Promise<APIGatewayProxyResultV2>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, RouteContext>()
-    .use(traced<APIGatewayProxyEventV2, APIGatewayProxyResultV2>())
     .use(lambdaObservability<APIGatewayProxyEventV2, APIGatewayProxyResultV2>())
     .use({
       before: async ({ event, context }) => {

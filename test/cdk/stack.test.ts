@@ -1,12 +1,13 @@
 // The AWS stack synthesized offline with the defaults of cdk.json (no context given), checked
 // against the manifest: what the local runtime runs must all exist on AWS, locked down.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Match } from "aws-cdk-lib/assertions";
 import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type Access, type QueueName } from "../../functions/manifest.ts";
 import { SES_EVENTS } from "../../cdk/constructs/mail-transport.ts";
 import { SES_IDENTITY_ACTIONS } from "../../cdk/access-policy.ts";
+import { BUNDLE_BUDGET_BYTES, OVER_BUDGET_CEILINGS_BYTES } from "../../cdk/lambda-bundling.ts";
 import { CONNECTIONS_PER_TASK, HEALTH_PORT, SMTP_INGEST_ACCESS, SMTP_PORTS } from "../../cdk/constructs/smtp-ingest.ts";
 import { BUCKET_RETENTION_DAYS } from "../../cdk/constructs/storage.ts";
 import { TABLE_SCHEMA } from "../../shared/store/table-schema.ts";
@@ -102,6 +103,25 @@ describe("functions from the manifest", () => {
     });
     expect(fn.Properties.Environment.Variables).toMatchObject({ POSTHASTE_MODE: "aws", NODE_OPTIONS: "--enable-source-maps" });
     expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+  });
+
+  it("keeps every function's bundle within 500 KB, or under its recorded ceiling while over", () => {
+    const assets = JSON.parse(readFileSync(path.join(synth.outdir, "PosthasteTest.assets.json"), "utf8")).files as Record<
+      string,
+      { source: { path: string }; destinations: Record<string, { objectKey: string }> }
+    >;
+    const bundleOf = (objectKey: string) =>
+      Object.values(assets).find((a) => Object.values(a.destinations).some((d) => d.objectKey === objectKey));
+    const tooLarge: string[] = [];
+    for (const { kind, def } of ALL_FUNCTIONS) {
+      const [, fn] = manifestFunction(resources, kind, def);
+      const asset = bundleOf(fn.Properties.Code.S3Key);
+      expect(asset, def.name).toBeDefined();
+      const bytes = statSync(path.join(synth.outdir, asset!.source.path, "index.mjs")).size;
+      const limit = OVER_BUDGET_CEILINGS_BYTES[def.name] ?? BUNDLE_BUDGET_BYTES;
+      if (bytes > limit) tooLarge.push(`${def.name}: ${Math.round(bytes / 1024)} KB, limit ${limit / 1024} KB`);
+    }
+    expect(tooLarge).toEqual([]);
   });
 
   it("gives every function the link secret's ARN, and only the DKIM key users the key-encryption secret's, never a value", () => {

@@ -50,6 +50,20 @@ describe("npm run bench, tiny", () => {
     expect(run.stdout).toContain(json.table);
   });
 
+  it("prints a row for each of the round's six goals, marked or said to be not measured", () => {
+    const goals = json.goals as { figure: string; posthaste: string }[];
+    for (const goal of ["G1.", "G2.", "G3.", "G4.", "G5.", "G6."]) {
+      expect(
+        goals.some((row) => row.figure.startsWith(goal)),
+        goal,
+      ).toBe(true);
+    }
+    for (const row of goals) expect(run.stdout).toContain(row.figure);
+    // No soak in the bench: its row says so rather than showing a figure.
+    expect(goals.find((row) => row.figure.startsWith("G4."))?.posthaste).toBe("not measured");
+    expect(run.stdout).toContain("DynamoDB write units per message by step");
+  });
+
   it("records the machine it ran on beside the figures", () => {
     expect(json.mode).toBe("tiny");
     expect(json.machine.cpus).toBeGreaterThan(0);

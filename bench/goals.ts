@@ -1,0 +1,276 @@
+// The six goals of the current performance round, one row each, from what the run measured:
+// each beside its same-run reference with a pass/short mark, or "not measured" when this run
+// (or the bench as it stands) has no figure for it. Also each function's compute cost and the
+// DynamoDB write units of each step of a message.
+import { OVER_BUDGET_CEILINGS_BYTES, BUNDLE_BUDGET_BYTES } from "../cdk/lambda-bundling.ts";
+import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
+import { MEMORY_MB, PRICES, type Durations } from "./cost.ts";
+import type { Results, Row } from "./table.ts";
+
+const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+const notMeasured = (figure: string, goal: string, why: string): Row => ({
+  figure,
+  posthaste: "not measured",
+  reference: why,
+  ratio: "",
+  goal,
+});
+
+export function goalRows(r: Results): Row[] {
+  const rows: Row[] = [];
+
+  const smtp = r.smtp?.status === "measured" ? r.smtp.runs.find((run) => run.reused) : undefined;
+  if (smtp) {
+    const share = smtp.posthaste.messagesPerSecond / smtp.reference.messagesPerSecond;
+    rows.push({
+      figure: `G1. SMTP ingest, ${smtp.label}: messages/s`,
+      posthaste: int(smtp.posthaste.messagesPerSecond),
+      reference: `${int(smtp.reference.messagesPerSecond)} (bare smtp-server)`,
+      ratio: `${fixed(share, 2)}x`,
+      goal: ">= 0.5x and >= 1,000",
+      met: share >= 0.5 && smtp.posthaste.messagesPerSecond >= 1000,
+    });
+  } else rows.push(notMeasured("G1. SMTP ingest, reused connections", ">= 0.5x and >= 1,000", "smtp skipped or failed"));
+
+  const deliveryCpu = deliverCpuPerMessage(r);
+  if (r.delivery) {
+    const { offered, reference } = r.delivery;
+    rows.push({
+      figure: `G2. Accept to delivered at ${int(offered.rate)}/s, p99; Deliver CPU per message`,
+      posthaste: `${int(offered.latency.p99Ms)} ms; ${Number.isFinite(deliveryCpu) ? `${fixed(deliveryCpu)} ms CPU` : "CPU not measured"}`,
+      reference: `${int(reference.latency.p99Ms)} ms (mailbox alone)`,
+      ratio: "",
+      goal: "p99 <= 1 s; CPU half of the last round's",
+      met: offered.latency.p99Ms <= 1000 ? undefined : false,
+    });
+  } else rows.push(notMeasured("G2. Accept to delivered p99; Deliver CPU per message", "p99 <= 1 s; CPU halved", "delivery skipped"));
+
+  if (r.bundles?.functions.length) {
+    const largest = r.bundles.functions.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    const slowest = r.bundles.functions.reduce((a, b) => (b.initMs > a.initMs ? b : a));
+    const over = r.bundles.functions.filter((f) => f.bytes > BUNDLE_BUDGET_BYTES).length;
+    rows.push(
+      {
+        figure: `G3. Lambda bundle, largest of ${r.bundles.functions.length} (${largest.name}); over 500 KB: ${over}`,
+        posthaste: kb(largest.bytes),
+        reference: `${r.bundles.reference.bytes} B (empty handler)`,
+        ratio: "",
+        goal: "<= 500 KB each",
+        met: over === 0,
+      },
+      {
+        figure: `G3. Cold init, slowest (${slowest.name})`,
+        posthaste: `${int(slowest.initMs)} ms`,
+        reference: `${int(r.bundles.reference.initMs)} ms (empty handler)`,
+        ratio: `${fixed(slowest.initMs / r.bundles.reference.initMs, 2)}x`,
+        goal: "<= 150 ms each",
+        met: slowest.initMs <= 150,
+      },
+    );
+  } else rows.push(notMeasured("G3. Lambda bundles and cold init", "<= 500 KB, <= 150 ms", "bundles skipped"));
+  const costs = functionCosts(r);
+  rows.push(
+    costs.length
+      ? {
+          figure: `G3. Lambda compute per 1,000 messages, ${costs.length} functions (table below)`,
+          posthaste: `$${fixed(
+            costs.reduce((sum, c) => sum + c.usdPerThousand, 0),
+            5,
+          )}`,
+          reference: "",
+          ratio: "",
+          goal: "measured per function",
+        }
+      : notMeasured("G3. Lambda compute per function", "measured per function", "no handler timings in this run"),
+  );
+
+  rows.push(notMeasured("G4. Resident memory after a 10-minute soak", "within 20% of minute 1", "no soak in the bench yet"));
+
+  if (r.http) {
+    const share = r.http.single.posthaste.requestsPerSecond / r.http.awsCallsAlone.perSecond;
+    rows.push(
+      {
+        figure: "G5. HTTP accept, 1 recipient: requests/s",
+        posthaste: int(r.http.single.posthaste.requestsPerSecond),
+        reference: `${int(r.http.awsCallsAlone.perSecond)} (its AWS calls alone)`,
+        ratio: `${fixed(share, 2)}x`,
+        goal: ">= 0.85x",
+        met: share >= 0.85,
+      },
+      notMeasured("G5. Posthaste's own code, share of a request's CPU", "< 10%", "run with --profile"),
+    );
+  } else rows.push(notMeasured("G5. HTTP accept vs its AWS calls alone", ">= 0.85x", "http skipped"));
+
+  const single = r.delivery?.cost.single;
+  rows.push(
+    single
+      ? {
+          figure: "G6. AWS overhead per 1,000 messages, 1 recipient, accepted and delivered",
+          posthaste: `$${fixed(single.totalPerThousand, 4)}; ${fixed(single.dynamoWriteUnitsPerMessage, 2)} WRU`,
+          reference: `$${fixed(PRICES.sesMessage * 1000, 3)} (SES)`,
+          ratio: `${fixed(single.totalPerThousand / (PRICES.sesMessage * 1000), 3)}x`,
+          goal: "<= $0.005",
+          met: single.totalPerThousand <= 0.005,
+        }
+      : notMeasured("G6. AWS overhead per 1,000 messages", "<= $0.005", "delivery skipped"),
+  );
+  return rows;
+}
+
+/** Deliver's CPU per message under light load (one job in flight at a time). */
+function deliverCpuPerMessage(r: Results): number {
+  const deliver = CONSUMERS.find((c) => c.queue === "deliveries");
+  return deliver ? (r.delivery?.durations[deliver.entry]?.cpuMsPerRecord ?? NaN) : NaN;
+}
+
+export interface FunctionCost {
+  name: string;
+  memoryMb: number;
+  wallMs: number;
+  cpuMs: number;
+  /** Compute (GB-seconds) and requests, per 1,000 messages. */
+  gbSecondsPerThousand: number;
+  usdPerThousand: number;
+  /** The same work at other memory sizes: Lambda gives a function CPU in proportion to its memory. */
+  at: { memoryMb: number; ms: number; usdPerThousand: number }[];
+}
+
+/** Lambda gives one full vCPU at 1,769 MB, and a share in proportion below it. */
+const FULL_VCPU_MB = 1769;
+const CANDIDATE_MB = [256, 512, 1024, 1769];
+
+/**
+ * Each measured function's compute at its configured memory, from its wall and CPU time per
+ * message with one invocation in flight (the light-load windows). The estimate at another size
+ * stretches the CPU part by the vCPU share (CPU time stays, the wait for AWS calls stays).
+ */
+export function functionCosts(r: Results): FunctionCost[] {
+  const measured: Durations = { ...r.http?.calibration.single, ...r.delivery?.durations };
+  const consumers = new Set(CONSUMERS.map((c) => c.entry));
+  const names = new Map([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((d) => [d.entry, d.name]));
+  return Object.entries(measured)
+    .filter(([entry]) => names.has(entry))
+    .map(([entry, d]) => {
+      // Queue consumers handle several messages an invocation; a route one request (one message here).
+      const perMessage = consumers.has(entry);
+      const wallMs = perMessage ? d.msPerRecord : d.msPerInvocation;
+      const cpuMs = (perMessage ? d.cpuMsPerRecord : d.cpuMsPerInvocation) ?? NaN;
+      const invocationsPerMessage = perMessage ? d.msPerRecord / d.msPerInvocation : 1;
+      const cost = (memoryMb: number) => {
+        const share = Math.min(1, memoryMb / FULL_VCPU_MB);
+        const cpu = Number.isFinite(cpuMs) ? Math.min(cpuMs, wallMs) : 0;
+        const ms = wallMs - cpu + cpu / share;
+        const gbSeconds = ((ms + 0.5 * invocationsPerMessage) / 1000) * (memoryMb / 1024);
+        return {
+          memoryMb,
+          ms,
+          gbSeconds: gbSeconds * 1000,
+          usd: 1000 * (gbSeconds * PRICES.lambdaGbSecond + invocationsPerMessage * PRICES.lambdaRequest),
+        };
+      };
+      const memoryMb = MEMORY_MB.get(entry) ?? 512;
+      const now = cost(memoryMb);
+      return {
+        name: names.get(entry)!,
+        memoryMb,
+        wallMs,
+        cpuMs,
+        gbSecondsPerThousand: now.gbSeconds,
+        usdPerThousand: now.usd,
+        at: CANDIDATE_MB.map((mb) => cost(mb)).map((c) => ({ memoryMb: c.memoryMb, ms: c.ms, usdPerThousand: c.usd })),
+      };
+    });
+}
+
+export function renderFunctionCosts(r: Results): string {
+  const costs = functionCosts(r);
+  if (!costs.length) return "";
+  const header = [
+    "Function",
+    "Memory",
+    "Wall ms/msg",
+    "CPU ms/msg",
+    "GB-s per 1,000",
+    "$ per 1,000",
+    ...CANDIDATE_MB.map((mb) => `at ${mb} MB: ms, $/1,000`),
+  ];
+  const rows = costs.map((c) => [
+    c.name,
+    `${c.memoryMb} MB`,
+    fixed(c.wallMs),
+    fixed(c.cpuMs),
+    fixed(c.gbSecondsPerThousand, 3),
+    `$${fixed(c.usdPerThousand, 5)}`,
+    ...c.at.map((a) => `${fixed(a.ms)}, $${fixed(a.usdPerThousand, 5)}`),
+  ]);
+  return markdownTable(header, rows);
+}
+
+/** DynamoDB write units per message by step, index entries apart (accept and delivery, 1 recipient). */
+export function renderWriteSteps(r: Results): string {
+  const steps = r.delivery?.cost.single.writeSteps;
+  if (!steps || !Object.keys(steps).length) return "";
+  const indexes = [...new Set(Object.values(steps).flatMap((s) => Object.keys(s.index)))].sort();
+  const total = (s: { table: number; index: Record<string, number> }) => s.table + Object.values(s.index).reduce((a, b) => a + b, 0);
+  const entries = Object.entries(steps).filter(([, s]) => total(s) > 0);
+  const rows = entries.map(([step, s]) => [step, fixed(s.table, 2), ...indexes.map((i) => fixed(s.index[i] ?? 0, 2)), fixed(total(s), 2)]);
+  const sum = (pick: (s: { table: number; index: Record<string, number> }) => number) => entries.reduce((a, [, s]) => a + pick(s), 0);
+  rows.push([
+    "all",
+    fixed(
+      sum((s) => s.table),
+      2,
+    ),
+    ...indexes.map((i) =>
+      fixed(
+        sum((s) => s.index[i] ?? 0),
+        2,
+      ),
+    ),
+    fixed(sum(total), 2),
+  ]);
+  return markdownTable(["Step (function, operation, items)", "table", ...indexes.map((i) => `index ${i}`), "WRU per message"], rows);
+}
+
+/** Budget ceilings the CDK test holds the over-budget bundles to, for the notes. */
+export const overBudget = () => Object.entries(OVER_BUDGET_CEILINGS_BYTES).map(([name, bytes]) => `${name} ${kb(bytes)}`);
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** The goals' table and its two detail tables, as `npm run bench` prints them and the report writes them. */
+export function renderGoals(r: Results): string {
+  const functions = renderFunctionCosts(r);
+  const steps = renderWriteSteps(r);
+  return [
+    renderGoalTable(goalRows(r)),
+    ...(functions
+      ? [
+          "",
+          "Lambda compute per function (wall and CPU time per message with one invocation in flight, at light load; provisional on a shared machine), and the same work at other memory sizes:",
+          "",
+          functions,
+        ]
+      : []),
+    ...(steps
+      ? ["", "DynamoDB write units per message by step, 1 recipient accepted and delivered (index entries apart):", "", steps]
+      : []),
+  ].join("\n");
+}
+
+function renderGoalTable(rows: Row[]): string {
+  const cells = (row: Row) => [
+    row.figure,
+    row.posthaste,
+    row.reference,
+    row.ratio,
+    row.goal,
+    row.met === undefined ? "" : row.met ? "pass" : "short",
+  ];
+  return markdownTable(["Goal", "Posthaste", "Reference (same run)", "Ratio", "Target", "Mark"], rows.map(cells));
+}
