@@ -48,7 +48,8 @@
     const write = () => {
       const doc = frame.contentDocument;
       if (!doc?.documentElement) return;
-      const parsed = new DOMParser().parseFromString(pending, "text/html");
+      // Parsed by the frame's own parser, so the frame's policy (not the console's) judges its styles.
+      const parsed = new frame.contentWindow.DOMParser().parseFromString(pending, "text/html");
       for (const script of parsed.querySelectorAll("script")) script.remove();
       doc.replaceChild(doc.importNode(parsed.documentElement, true), doc.documentElement);
       frame.dataset.shown = String(Number(frame.dataset.shown ?? 0) + 1);
