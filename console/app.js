@@ -36,6 +36,37 @@
     return element;
   }
 
+  /**
+   * A frame showing a mail's HTML: /console/frame.html has its own policy (inline styles and
+   * data: images, no script, no remote image), and the frame is sandboxed without scripts; the
+   * HTML is parsed inert here and written into it, so nothing in it ever runs.
+   */
+  function htmlFrame(title) {
+    const frame = h("iframe", { class: "preview", title, sandbox: "allow-same-origin", src: "/console/frame.html" });
+    let pending = "";
+    let loaded = false;
+    const write = () => {
+      const doc = frame.contentDocument;
+      if (!doc?.documentElement) return;
+      // Parsed by the frame's own parser, so the frame's policy (not the console's) judges its styles.
+      const parsed = new frame.contentWindow.DOMParser().parseFromString(pending, "text/html");
+      for (const script of parsed.querySelectorAll("script")) script.remove();
+      doc.replaceChild(doc.importNode(parsed.documentElement, true), doc.documentElement);
+      frame.dataset.shown = String(Number(frame.dataset.shown ?? 0) + 1);
+    };
+    frame.addEventListener("load", () => {
+      loaded = true;
+      write();
+    });
+    return {
+      frame,
+      show(html) {
+        pending = html ?? "";
+        if (loaded) write();
+      },
+    };
+  }
+
   class ApiError extends Error {
     constructor(status, body) {
       super(body?.Description || `HTTP ${status}`);
@@ -244,6 +275,27 @@
         ),
       ),
     );
+    await messageBody(main.querySelector("section.message"), messageId);
+  }
+
+  /** The message as its recipient got it (GET /email/messages/{id}/body), in a frame nothing can run in. */
+  async function messageBody(section, messageId) {
+    section.append(h("h3", { id: "message-body" }, t("messageBody")));
+    let body;
+    try {
+      body = (await api("GET", `/email/messages/${encodeURIComponent(messageId)}/body`)).Result;
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      section.append(h("p", { class: "reason" }, t("noBody")));
+      return;
+    }
+    section.append(h("p", { class: "preview-subject" }, `${t("subject")}: ${body.Subject}`));
+    if (body.Html !== undefined) {
+      const view = htmlFrame(t("messageBody"));
+      section.append(view.frame);
+      view.show(body.Html);
+    }
+    if (body.Text !== undefined) section.append(h("pre", { class: "preview-text", "aria-label": t("plainText") }, body.Text));
   }
 
   const STAT_ROWS = [
@@ -462,17 +514,29 @@
     };
     fields.html.setAttribute("aria-describedby", "tpl-html-error");
     fields.text.setAttribute("aria-describedby", "tpl-text-error");
-    const frame = h("iframe", { class: "preview", title: t("preview"), sandbox: "" });
+    const preview = htmlFrame(t("preview"));
+    const frame = preview.frame;
     const previewText = h("pre", { class: "preview-text", "aria-label": t("previewText") });
     const previewSubject = h("p", { class: "preview-subject" });
     const missing = h("p", { class: "reason" });
+    const previewState = h("p", { class: "reason", id: "tpl-preview-state", role: "status" });
 
-    /** "Html at line 2, column 1: ..." puts the message under Html and the caret on that line. */
-    function showError(error) {
-      const reason = error.body?.Reasons?.find((r) => r.key === "invalid_template" && errors[r.ref]);
+    const clearErrors = () => {
+      for (const element of Object.values(errors)) element.textContent = "";
+      for (const field of [fields.subject, fields.html, fields.text]) field.removeAttribute("aria-invalid");
+    };
+
+    /**
+     * "Html at line 2, column 1: ..." puts the message under Html and marks the field; after a
+     * save (not while typing) the caret goes to the line at fault.
+     */
+    function showError(error, { moveCaret }) {
+      const reason = error.body?.Reasons?.find((r) => errors[r.ref]);
       if (!reason) throw error;
       errors[reason.ref].textContent = error.message;
       const field = fields[reason.ref.toLowerCase()];
+      field.setAttribute("aria-invalid", "true");
+      if (!moveCaret) return;
       const line = Number(/line (\d+)/.exec(error.message)?.[1] ?? 1);
       const lines = field.value.split("\n");
       const start = lines.slice(0, line - 1).join("\n").length + (line > 1 ? 1 : 0);
@@ -480,34 +544,64 @@
       field.setSelectionRange(start, start + (lines[line - 1] ?? "").length);
     }
 
-    async function saveAndPreview() {
-      for (const element of Object.values(errors)) element.textContent = "";
-      const id = fields.id.value.trim();
-      const body = { Name: fields.name.value, Engine: fields.engine.value };
+    const content = () => {
+      const body = { Engine: fields.engine.value };
       for (const [key, field] of [
         ["Subject", fields.subject],
         ["Html", fields.html],
         ["Text", fields.text],
       ])
         if (field.value) body[key] = field.value;
-      try {
-        await api("PUT", `/email/templates/${encodeURIComponent(id)}`, body);
-      } catch (error) {
-        return showError(error);
-      }
+      return body;
+    };
+
+    /** The editor's text rendered as it is now (POST /email/templates/render): nothing is saved. */
+    let previewRun = 0;
+    async function livePreview() {
+      const run = ++previewRun;
       let sample;
       try {
         sample = JSON.parse(fields.sample.value || "{}");
       } catch {
-        throw new Error(t("badSample"));
+        previewState.textContent = t("badSample");
+        return;
       }
-      const rendered = (await api("POST", `/email/templates/${encodeURIComponent(id)}/render`, { MergeFields: sample })).Result;
-      previewSubject.textContent = rendered.Subject ? `${t("subject")}: ${rendered.Subject}` : "";
-      frame.srcdoc = rendered.Html ?? "";
-      previewText.textContent = rendered.Text ?? "";
-      missing.textContent = rendered.MissingFields.length ? `${t("missingFields")}: ${rendered.MissingFields.join(", ")}` : "";
+      try {
+        const rendered = (await api("POST", "/email/templates/render", { Template: content(), MergeFields: sample })).Result;
+        if (run !== previewRun) return;
+        clearErrors();
+        previewState.textContent = t("previewUnsaved");
+        previewSubject.textContent = rendered.Subject ? `${t("subject")}: ${rendered.Subject}` : "";
+        preview.show(rendered.Html ?? "");
+        previewText.textContent = rendered.Text ?? "";
+        missing.textContent = rendered.MissingFields.length ? `${t("missingFields")}: ${rendered.MissingFields.join(", ")}` : "";
+      } catch (error) {
+        if (run !== previewRun) return;
+        clearErrors();
+        previewState.textContent = t("previewStale");
+        showError(error, { moveCaret: false });
+      }
+    }
+    let previewTimer;
+    const schedulePreview = () => {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(() => livePreview().catch(fail), 300);
+    };
+    for (const field of [fields.engine, fields.subject, fields.html, fields.text, fields.sample]) {
+      field.addEventListener(field === fields.engine ? "change" : "input", schedulePreview);
+    }
+
+    async function saveAndPreview() {
+      clearErrors();
+      const id = fields.id.value.trim();
+      try {
+        await api("PUT", `/email/templates/${encodeURIComponent(id)}`, { Name: fields.name.value, ...content() });
+      } catch (error) {
+        return showError(error, { moveCaret: true });
+      }
       say(t("saved"));
       if (!templateId) history.replaceState(null, "", `#/templates/${encodeURIComponent(id)}`);
+      await livePreview();
     }
 
     main.append(
@@ -528,6 +622,7 @@
               {},
               field("tpl-sample", t("sampleFields"), fields.sample),
               h("h2", {}, t("preview")),
+              previewState,
               previewSubject,
               missing,
               frame,
@@ -539,6 +634,7 @@
         saveAndPreview,
       ),
     );
+    if (existing.Html || existing.Text) schedulePreview();
   }
 
   async function domainsPage(main, [name]) {

@@ -88,6 +88,13 @@ export const ROUTES: RouteDef[] = [
     access: { table: "read" },
   },
   {
+    name: "GetMessageBody",
+    method: "GET",
+    path: "/email/messages/{messageId}/body",
+    entry: "functions/http/message-body.ts",
+    access: { table: "read", bucket: { prefixes: [BODIES], actions: ["read"] } },
+  },
+  {
     name: "GetLogs",
     method: "GET",
     path: "/email/logs",
@@ -240,6 +247,7 @@ export const ROUTES: RouteDef[] = [
       ["PutTemplate", "PUT", "/email/templates/{templateId}", "templates-put"],
       ["DeleteTemplate", "DELETE", "/email/templates/{templateId}", "templates-delete"],
       ["RenderTemplate", "POST", "/email/templates/{templateId}/render", "templates-render"],
+      ["RenderDraftTemplate", "POST", "/email/templates/render", "templates-render-draft"],
     ] as const
   ).map(([name, method, path, file]) => ({
     name,

@@ -11,9 +11,27 @@ export const CONSOLE_POLICY = [
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
+  // Only the preview frame below.
+  "frame-src 'self'",
   "form-action 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
+].join("; ");
+
+/**
+ * frame.html: the empty page the console writes a template preview or a message body into (from
+ * its own script, the frame being same-origin and sandboxed without scripts). Its own policy lets
+ * the mail's inline styles and embedded (data:) images show, and nothing else: no script, no
+ * remote image (a tracking pixel), no form, framed by the console only.
+ */
+export const PREVIEW_FRAME_POLICY = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  "img-src data:",
+  "font-src data:",
+  "form-action 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
 ].join("; ");
 
 const TYPES: Record<string, string> = {
@@ -23,7 +41,15 @@ const TYPES: Record<string, string> = {
 };
 
 /** The files there are; anything else is a 404 without touching the disk. */
-export const CONSOLE_FILES = ["index.html", "app.js", "i18n.js", "console.css", "uPlot.iife.min.js", "uPlot.min.css"] as const;
+export const CONSOLE_FILES = [
+  "index.html",
+  "frame.html",
+  "app.js",
+  "i18n.js",
+  "console.css",
+  "uPlot.iife.min.js",
+  "uPlot.min.css",
+] as const;
 
 const HEADERS = {
   "content-security-policy": CONSOLE_POLICY,
@@ -57,6 +83,8 @@ export function consoleAssets(folders: URL[]) {
     const type = TYPES[name.slice(name.lastIndexOf("."))];
     // The page is small and changes with a deploy; the files it names are cached briefly.
     const cache = name === "index.html" ? "no-store" : "public, max-age=300";
-    return { statusCode: 200, headers: { ...HEADERS, "content-type": type, "cache-control": cache }, body };
+    const headers =
+      name === "frame.html" ? { ...HEADERS, "content-security-policy": PREVIEW_FRAME_POLICY, "x-frame-options": "SAMEORIGIN" } : HEADERS;
+    return { statusCode: 200, headers: { ...headers, "content-type": type, "cache-control": cache }, body };
   };
 }

@@ -9,6 +9,7 @@ import { composeMail, isTemplateError, type LinkSettings } from "../render/index
 import type { MessageStore } from "../store/messages.ts";
 import type { AccountCache } from "../store/account-cache.ts";
 import type { OutgoingMail } from "../domain/outgoing-mail.ts";
+import type { Message } from "../domain/message.ts";
 
 export interface WebVersionDeps {
   config: LinkSettings;
@@ -38,6 +39,31 @@ export async function renderWebVersion(deps: WebVersionDeps, token: string): Pro
     throw error;
   }
   return mail.html ?? plainTextPage(mail.subject, mail.text ?? "", message.options.language);
+}
+
+/**
+ * GET /email/messages/{id}/body: what the recipient got, for the message's owner (the caller has
+ * already been checked). Rendered like the web version, but without the open pixel and click
+ * redirects, so the owner looking at it is not counted as the recipient opening or clicking.
+ * Undefined when there is no body to show: a rejected message, or a template the sandbox refuses.
+ */
+export async function renderForOwner(
+  deps: Omit<WebVersionDeps, "messages">,
+  message: Message,
+): Promise<{ Subject: string; Html?: string; Text?: string } | undefined> {
+  if (message.status === "REJECTED") return undefined;
+  const [body, policy] = await Promise.all([
+    deps.bodies.get(message.bodyKey),
+    deps.accountCache.policy(message.accountId, message.projectId),
+  ]);
+  const untracked = { ...message, options: { ...message.options, trackOpens: false, trackLinks: false } };
+  try {
+    const { mail } = composeMail(untracked, body, deps.config, policy);
+    return { Subject: mail.subject, ...(mail.html ? { Html: mail.html } : {}), ...(mail.text ? { Text: mail.text } : {}) };
+  } catch (error) {
+    if (isTemplateError(error)) return undefined;
+    throw error;
+  }
 }
 
 function plainTextPage(subject: string, text: string, language: string): string {

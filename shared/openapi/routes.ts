@@ -12,7 +12,7 @@ import { suppressionAddSchema } from "../suppressions/index.ts";
 import { webhookCreateSchema } from "../webhooks/index.ts";
 import { scheduledMoveSchema } from "../scheduled/index.ts";
 import { settingsPatchSchema } from "../settings/index.ts";
-import { templateContentSchema, templateCreateSchema, templateRenderSchema } from "../templates/index.ts";
+import { templateContentSchema, templateCreateSchema, templateDraftRenderSchema, templateRenderSchema } from "../templates/index.ts";
 import {
   renderedSchema,
   scheduledSchema,
@@ -99,6 +99,21 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     access: "apiKey",
     path: z.object({ messageId: z.string() }),
     answers: { 200: { description: "The message", json: okResult(messageSchema) } },
+    errors: ["not_found"],
+  },
+  GetMessageBody: {
+    summary: "A message's subject and bodies as its recipient got them (without the open pixel and click redirects)",
+    tag: "Messages",
+    access: "apiKey",
+    path: z.object({ messageId: z.string() }),
+    answers: {
+      200: {
+        description: "The rendered message",
+        json: okResult(
+          z.object({ MessageId: z.string(), Subject: z.string(), Html: z.optional(z.string()), Text: z.optional(z.string()) }),
+        ),
+      },
+    },
     errors: ["not_found"],
   },
   GetLogs: {
@@ -363,6 +378,17 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     body: { json: templateRenderSchema, example: { MergeFields: { Name: "Anna" } } },
     answers: { 200: { description: "The rendered parts", json: okResult(renderedSchema) } },
     errors: ["not_found"],
+  },
+  RenderDraftTemplate: {
+    summary: "Preview an unsaved template with sample values (checked as saving checks it; nothing is stored)",
+    tag: "Templates",
+    access: "apiKey",
+    body: {
+      json: templateDraftRenderSchema,
+      example: { Template: { Engine: "velocity", Subject: "Hi $Name", Html: "<p>Hello, $Name</p>" }, MergeFields: { Name: "Anna" } },
+    },
+    answers: { 200: { description: "The rendered parts", json: okResult(renderedSchema) } },
+    errors: ["validation_error"],
   },
   CancelScheduled: {
     summary: "Cancel a scheduled send's messages not gone yet",

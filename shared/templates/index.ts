@@ -4,6 +4,7 @@ export { templateBody, templateForMessage, type TemplateFields } from "./resolve
 export {
   contentSchema as templateContentSchema,
   createSchema as templateCreateSchema,
+  draftRenderSchema as templateDraftRenderSchema,
   renderSchema as templateRenderSchema,
   templateView,
 } from "./manage.ts";

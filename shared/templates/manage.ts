@@ -35,6 +35,18 @@ export const renderSchema = z.strictObject({
   Name: z.optional(z.string().check(z.maxLength(256))),
 });
 
+/** POST /email/templates/render: an unsaved template (as the editor holds it) with sample values. */
+export const draftRenderSchema = z.strictObject({
+  Template: z.strictObject({
+    Name: z.optional(z.string().check(z.maxLength(200))),
+    Engine: contentShape.Engine,
+    Subject: contentShape.Subject,
+    Html: contentShape.Html,
+    Text: contentShape.Text,
+  }),
+  ...renderSchema.shape,
+});
+
 export function templateView(template: Template, withBody = true) {
   return {
     Id: template.templateId,
@@ -179,7 +191,21 @@ export async function listTemplates(deps: TemplateDeps, caller: Caller, query: R
  */
 export async function previewTemplate(deps: TemplateDeps, caller: Caller, templateId: string, input: unknown) {
   const template = await ownTemplate(deps, caller, templateId);
-  const request = parseOrThrow(renderSchema, input ?? {});
+  return renderWithSample(template, parseOrThrow(renderSchema, input ?? {}));
+}
+
+/**
+ * POST /email/templates/render: an unsaved template, checked exactly as saving checks it (so a
+ * syntax error names its line and column) and then rendered in the same sandbox; nothing is stored.
+ */
+export function previewDraft(input: unknown) {
+  const request = parseOrThrow(draftRenderSchema, input ?? {});
+  const { Template: draft, ...sample } = request;
+  const content = contentOf({ ...draft, Name: draft.Name || "draft" });
+  return renderWithSample(content, sample);
+}
+
+function renderWithSample(template: TemplateContent, request: z.infer<typeof renderSchema>) {
   const fields: Record<string, string> = {};
   const structured: string[] = [];
   for (const [name, value] of Object.entries(request.MergeFields ?? {})) {

@@ -11,6 +11,7 @@ import { makeHandler as makeOpenHandler } from "../../functions/http/track-open.
 import { makeHandler as makeClickHandler } from "../../functions/http/track-click.ts";
 import { makeHandler as makeUnsubscribeHandler } from "../../functions/http/unsubscribe.ts";
 import { makeHandler as makeWebHandler } from "../../functions/http/web-version.ts";
+import { makeHandler as makeBodyHandler } from "../../functions/http/message-body.ts";
 import { startMailbox, type Mailbox } from "../../local/mailbox.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
 import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
@@ -20,7 +21,7 @@ import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
 import { keys } from "../../shared/store/keys.ts";
 import { messageLinks } from "../../shared/domain/link-tokens.ts";
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
-import { apiEvent, testContext } from "../support/events.ts";
+import { apiEvent, invoke, testContext } from "../support/events.ts";
 import { checkContract } from "../support/contract.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
 import type { Caller } from "../../shared/domain/account.ts";
@@ -250,6 +251,38 @@ describe("the public tracking routes", () => {
     expect(page.headers?.["content-security-policy"]).toMatch(/^sandbox /);
     expect(page.body).toBe(sent.html.trimEnd());
     expect(page.body).toContain("<p>Hi &lt;Ivan&gt;</p>");
+  });
+
+  it("shows a message's body to its owner only, without the pixel and redirects, counting no open", async () => {
+    const { apiKey, caller: owner } = await makeAccount(t.deps);
+    const sent = await sendOne("owner-view@example.org", {}, owner);
+    expect(sent.pixel).toBeDefined();
+    const bodyHandler = makeBodyHandler(t.deps);
+    const read = (messageId: string, key: string) =>
+      invoke(
+        bodyHandler,
+        apiEvent({
+          path: `/email/messages/${messageId}/body`,
+          pathParameters: { messageId },
+          headers: { authorization: `Key ${key}` },
+        }),
+      );
+
+    const shown = await read(sent.messageId, apiKey);
+
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json.Result).toMatchObject({ MessageId: sent.messageId, Subject: "Your order" });
+    expect(shown.json.Result.Html).toContain("<p>Hi &lt;Ivan&gt;</p>");
+    expect(shown.json.Result.Html).toContain('href="https://shop.example/order?id=7&amp;ref=mail"');
+    expect(shown.json.Result.Html).not.toContain("/t/o/");
+    expect(shown.json.Result.Html).not.toContain("/t/c/");
+    expect((await message(sent.messageId)).opens ?? 0).toBe(0);
+
+    const { apiKey: stranger } = await makeAccount(t.deps);
+    const foreign = await read(sent.messageId, stranger);
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).not.toContain("Ivan");
+    expect((await read("0mwt8s7zqy15RwW3NToPuBaEa0", apiKey)).statusCode).toBe(404);
   });
 
   it("renders the web version with the same sandbox as the mail: a refused template shows nothing", async () => {

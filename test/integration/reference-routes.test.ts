@@ -49,6 +49,23 @@ describe("the reference routes", () => {
     expect((await asset("secrets.txt")).statusCode).toBe(404);
   });
 
+  it("serves the preview frame with a policy of its own: inline styles, no script, no remote image, framed by the console only", async () => {
+    const frame = await asset("frame.html");
+    expect(frame.statusCode).toBe(200);
+    const policy = String(frame.headers?.["content-security-policy"]);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("style-src 'unsafe-inline'");
+    expect(policy).toContain("img-src data:");
+    expect(policy).toContain("frame-ancestors 'self'");
+    expect(policy).not.toMatch(/script-src|img-src[^;]*(https?:|\*|'self')/);
+    expect(frame.headers?.["x-frame-options"]).toBe("SAMEORIGIN");
+    expect(frame.body).not.toMatch(/<script/i);
+    // Everything else is still not to be framed, and the console frames only its own origin.
+    expect((await asset("app.js")).headers?.["x-frame-options"]).toBe("DENY");
+    const page = await invoke(consoleHandler, apiEvent({ path: "/console" }));
+    expect(String(page.headers?.["content-security-policy"])).toContain("frame-src 'self'");
+  });
+
   it("keeps the console's scripts under 200 KB together", async () => {
     let total = 0;
     for (const file of ["app.js", "i18n.js", "uPlot.iife.min.js"]) total += Buffer.byteLength(String((await asset(file)).body));

@@ -7,6 +7,7 @@ import { makeHandler as makeGet } from "../../functions/http/templates-get.ts";
 import { makeHandler as makeList } from "../../functions/http/templates-list.ts";
 import { makeHandler as makePut } from "../../functions/http/templates-put.ts";
 import { makeHandler as makeRender } from "../../functions/http/templates-render.ts";
+import { makeHandler as makeRenderDraft } from "../../functions/http/templates-render-draft.ts";
 import { apiEvent, invoke } from "../support/events.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
 
@@ -19,6 +20,7 @@ describe("the template API", () => {
     list: ReturnType<typeof makeList>;
     remove: ReturnType<typeof makeDelete>;
     render: ReturnType<typeof makeRender>;
+    renderDraft: ReturnType<typeof makeRenderDraft>;
   };
   let apiKey: string;
   const auth = (key = apiKey) => ({ authorization: `Key ${key}` });
@@ -45,6 +47,9 @@ describe("the template API", () => {
       apiEvent({ method: "POST", path: `/email/templates/${templateId}/render`, pathParameters: { templateId }, headers: auth(key), body }),
     );
 
+  const renderDraft = (body: unknown, key?: string | null) =>
+    invoke(h.renderDraft, apiEvent({ method: "POST", path: "/email/templates/render", headers: key === null ? {} : auth(key), body }));
+
   beforeAll(async () => {
     t = await makeTestEnv();
     const deps = { ...t.deps, templates: t.deps.templates };
@@ -55,6 +60,7 @@ describe("the template API", () => {
       list: makeList(deps),
       remove: makeDelete(deps),
       render: makeRender(deps),
+      renderDraft: makeRenderDraft(deps),
     };
     ({ apiKey } = await makeAccount(t.deps));
   });
@@ -151,5 +157,60 @@ describe("the template API", () => {
     expect(preview.statusCode).toBe(400);
     expect(preview.json.Reasons).toEqual([{ key: "invalid_template", ref: "Html" }]);
     expect(preview.json.Description).toMatch(/^Html/);
+  });
+
+  describe("previewing an unsaved template", () => {
+    it("renders both engines from the body and stores nothing", async () => {
+      const before = (await list({})).json.Result.length;
+      const velocity = await renderDraft({
+        Template: { Engine: "velocity", Subject: "Hi $Name", Html: "#foreach($i in $Items)<li>$i</li>#end", Text: "Hello $Name $Gone" },
+        MergeFields: { Name: "Anna", Items: ["a", "<b>"] },
+      });
+      expect(velocity.statusCode).toBe(200);
+      expect(velocity.json.Result).toEqual({
+        Subject: "Hi Anna",
+        Html: "<li>a</li><li>&lt;b&gt;</li>",
+        Text: "Hello Anna ",
+        MissingFields: ["Gone"],
+      });
+      const simple = await renderDraft({ Template: { Html: '<p style="color:red">Hello {{Name}}</p>' }, MergeFields: { Name: "<Anna>" } });
+      expect(simple.json.Result).toEqual({ Html: '<p style="color:red">Hello &lt;Anna&gt;</p>', MissingFields: [] });
+      expect((await list({})).json.Result.length).toBe(before);
+    });
+
+    it("refuses what saving refuses, naming the field, line and column", async () => {
+      const unclosed = await renderDraft({ Template: { Engine: "velocity", Html: "<p>\n#if($a)\nyes" } });
+      expect(unclosed.statusCode).toBe(400);
+      expect(unclosed.json.Reasons).toEqual([{ key: "invalid_template", ref: "Html" }]);
+      expect(unclosed.json.Description).toMatch(/^Html at line 2, column 1: /);
+      const simple = await renderDraft({ Template: { Text: "ok\nHello {{Name" } });
+      expect(simple.json.Description).toBe("Text at line 2, column 7: {{ is never closed with }}");
+      const method = await renderDraft({ Template: { Engine: "velocity", Html: "$Name.getClass()" } });
+      expect(method.statusCode).toBe(400);
+      expect(method.json.Reasons[0]).toMatchObject({ key: "invalid_template", ref: "Html" });
+      expect((await renderDraft({ Template: {} })).json.Reasons).toEqual([{ key: "body_required", ref: "Html" }]);
+      const huge = await renderDraft({ Template: { Html: "x".repeat(300 * 1024) } });
+      expect(huge.json.Reasons).toEqual([{ key: "too_long", ref: "Html" }]);
+      const unknown = await renderDraft({ Template: { Html: "x", Script: "y" } });
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.json.Reasons[0].key).toBe("unknown_field");
+      expect((await renderDraft({ MergeFields: {} })).statusCode).toBe(400);
+    });
+
+    it("ends a runaway template with a clear error instead of running on", async () => {
+      const preview = await renderDraft({
+        Template: { Engine: "velocity", Html: "#foreach($i in $Items)#foreach($j in $Items)#foreach($k in $Items)x#end#end#end" },
+        MergeFields: { Items: Array.from({ length: 1000 }, (_, i) => i) },
+      });
+      expect(preview.statusCode).toBe(400);
+      expect(preview.json.Reasons).toEqual([{ key: "invalid_template", ref: "Html" }]);
+      expect(preview.json.Description).toMatch(/^Html/);
+      const range = await renderDraft({ Template: { Engine: "velocity", Html: "#foreach($i in [1..100000000])x#end" } });
+      expect(range.statusCode).toBe(400);
+    });
+
+    it("needs an API key", async () => {
+      expect((await renderDraft({ Template: { Html: "x" } }, null)).statusCode).toBe(401);
+    });
   });
 });
