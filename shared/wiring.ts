@@ -191,6 +191,14 @@ export const reportsDeps = /* @__PURE__ */ builder((w) => ({
   retentionHours: w.config.retentionHours,
 }));
 
+/** Cancelling and moving scheduled sends (shared/scheduled/manage.ts). */
+export const scheduledDeps = /* @__PURE__ */ builder((w) => ({
+  messages: messageStore(w),
+  status: statusService(w),
+  deliveryQueue: deliveryQueue(w),
+  retentionHours: w.config.retentionHours,
+}));
+
 /** The one accept path of both doors (shared/accept/accept.ts). */
 export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   accountCache: accountCache(w),

@@ -1,6 +1,6 @@
 // DELETE /email/scheduled/{submissionId}: cancels the scheduled messages of a submission that have not gone yet.
 import { loadConfig } from "../../shared/config.ts";
-import { authDeps, deliveryQueue, messageStore, statusService, wiring } from "../../shared/wiring.ts";
+import { authDeps, scheduledDeps, wiring } from "../../shared/wiring.ts";
 import type { AuthDeps } from "../../shared/http/auth.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
@@ -12,10 +12,4 @@ export const makeHandler = (deps: AuthDeps & ScheduledDeps) =>
   );
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler({
-  ...authDeps(w),
-  messages: messageStore(w),
-  status: statusService(w),
-  deliveryQueue: deliveryQueue(w),
-  retentionHours: w.config.retentionHours,
-});
+export const handler = makeHandler({ ...authDeps(w), ...scheduledDeps(w) });
