@@ -43,6 +43,8 @@ async function main() {
 Posthaste is running locally.
 
   API             ${info.apiUrl}
+  Console         ${info.apiUrl}/console   (sign in with the API key below)
+  API reference   ${info.apiUrl}/docs   (OpenAPI: ${info.apiUrl}/openapi.json)
   Mailbox (HTTP)  ${info.mailboxUrl}/messages
   Mailbox (SMTP)  127.0.0.1:${info.mailboxSmtpPort}
   SMTP submission 127.0.0.1:${info.smtpStarttlsPort} (STARTTLS)  127.0.0.1:${info.smtpTlsPort} (TLS)
