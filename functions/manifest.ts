@@ -190,6 +190,20 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/webhooks-rotate-secret.ts",
     access: { table: "readwrite" },
   },
+  // The Infobip-compatible door (docs/moving-from-infobip.md): Infobip's paths, fields, answers and errors.
+  {
+    name: "InfobipSend",
+    method: "POST",
+    path: "/email/3/send",
+    entry: "functions/http/infobip-send.ts",
+    access: {
+      table: "readwrite",
+      bucket: { prefixes: [BODIES, "files/"], actions: ["write"] },
+      sendTo: ["deliveries", "webhooks"],
+    },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
 ];
 
 export const CONSUMERS: ConsumerDef[] = [

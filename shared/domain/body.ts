@@ -7,6 +7,8 @@ export interface AttachmentRef {
   contentType: string;
   size: number;
   key: string;
+  /** An inline part the HTML shows as `cid:<contentId>` (the Infobip door's inlineImage). */
+  contentId?: string;
 }
 
 export interface StoredBody {

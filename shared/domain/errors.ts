@@ -103,6 +103,8 @@ export const REASON_KEYS = [
   "not_found",
   "not_removable",
   "too_many_webhooks",
+  // The Infobip door: a field it knows but Posthaste does not do.
+  "not_supported",
 ] as const;
 
 export type ReasonKey = (typeof REASON_KEYS)[number];

@@ -11,11 +11,13 @@ export interface OutgoingMail {
   html?: string;
   text?: string;
   headers: Record<string, string>;
-  attachments: { filename: string; contentType: string; key: string }[];
+  attachments: { filename: string; contentType: string; key: string; contentId?: string }[];
 }
 
 export interface AttachmentContent {
   filename: string;
   contentType: string;
   content: Buffer | Readable;
+  /** Set for an inline part (`cid:` in the HTML). */
+  contentId?: string;
 }

@@ -5,9 +5,9 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { AppError } from "../domain/errors.ts";
 
-import { authenticate, type AuthDeps } from "./auth.ts";
+import { authenticate, type AuthDeps, type CredentialsReader } from "./auth.ts";
 import { parseJsonBody } from "./json.ts";
-import { errorResponse } from "./respond.ts";
+import { errorResponse, type ErrorResponder } from "./respond.ts";
 import type { Caller } from "../domain/account.ts";
 
 export interface ApiRequest {
@@ -27,6 +27,10 @@ export interface RouteOptions {
   /** Parse the body as JSON (default false). */
   json?: boolean;
   maxBodyBytes?: number;
+  /** How the Authorization header names the key (default `Key`/`Bearer`); a compatible door reads its own schemes. */
+  credentials?: CredentialsReader;
+  /** How errors answer (default the Devino shape); a compatible door answers in its own. */
+  errors?: ErrorResponder;
 }
 
 type RouteContext = Context & { posthaste?: { caller?: Caller; body?: unknown; rawBody: Buffer } };
@@ -40,7 +44,7 @@ export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Pr
           throw new AppError("payload_too_large", { message: `Request body exceeds the limit of ${options.maxBodyBytes} bytes` });
         }
         const caller = options.auth
-          ? await authenticate(options.auth, header(event, "authorization"), event.requestContext.http.sourceIp)
+          ? await authenticate(options.auth, header(event, "authorization"), event.requestContext.http.sourceIp, options.credentials)
           : undefined;
         let body: unknown;
         if (options.json) {
@@ -51,7 +55,10 @@ export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Pr
         context.posthaste = { caller, body, rawBody };
       },
       onError: async (request) => {
-        request.response = errorResponse(request.error, request.context.awsRequestId ?? request.event.requestContext?.requestId);
+        request.response = (options.errors ?? errorResponse)(
+          request.error,
+          request.context.awsRequestId ?? request.event.requestContext?.requestId,
+        );
       },
     })
     .handler(async (event, context) => {

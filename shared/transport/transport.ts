@@ -46,7 +46,12 @@ export function toNodemailerMessage(mail: OutgoingMail, attachments: AttachmentC
     html: mail.html,
     text: mail.text,
     headers: mail.headers,
-    attachments: attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+    attachments: attachments.map(({ filename, contentType, content, contentId }) => ({
+      filename,
+      contentType,
+      content,
+      ...(contentId ? { cid: contentId } : {}),
+    })),
   };
 }
 

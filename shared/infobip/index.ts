@@ -1,0 +1,4 @@
+// The Infobip-compatible door (docs/moving-from-infobip.md): what its route entries use.
+export { infobipCredentials, infobipErrorResponse } from "./door.ts";
+export { readForm } from "./multipart.ts";
+export { infobipSend, type InfobipSendDeps } from "./send.ts";

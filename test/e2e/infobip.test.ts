@@ -1,0 +1,240 @@
+// The Infobip-compatible door on the local platform, driven as Infobip customers drive it: with
+// Infobip's official Node SDK pointed at the local base URL, and with a plain multipart client
+// (fetch's FormData, what curl -F sends). The mail is read back from the local mailbox.
+import { createHash, randomBytes } from "node:crypto";
+import { AuthType, Infobip } from "@infobip-api/sdk";
+import { simpleParser } from "mailparser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, mailbox, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
+
+let platform: RunningPlatform;
+let sender: string;
+
+const sha = (content: Uint8Array) => createHash("sha256").update(content).digest("hex");
+
+function sdk(authType = AuthType.ApiKey, apiKey = platform.info.apiKey) {
+  return new Infobip({
+    baseUrl: platform.info.apiUrl,
+    authType,
+    apiKey,
+    username: platform.info.accountId,
+    password: apiKey,
+  });
+}
+
+/** A multipart POST the way curl -F sends it. */
+async function post(pathname: string, fields: [string, string | Blob, string?][], authorization = `App ${platform.info.apiKey}`) {
+  const form = new FormData();
+  for (const [name, value, filename] of fields) {
+    if (typeof value === "string") form.append(name, value);
+    else form.append(name, value, filename);
+  }
+  const response = await fetch(`${platform.info.apiUrl}${pathname}`, { method: "POST", headers: { authorization }, body: form });
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+async function delivered(messageId: string) {
+  const entry = await eventually(async () => (await mailbox(platform.info).list(`?messageId=${messageId}`))[0], 20_000, "delivery");
+  // keepCidLinks: the HTML as sent, not with inline images turned into data: URLs.
+  return simpleParser(await mailbox(platform.info).raw(entry.id), { keepCidLinks: true });
+}
+
+beforeAll(async () => {
+  platform = await startPlatformProcess();
+  sender = `news@${platform.info.senderDomain}`;
+});
+
+afterAll(async () => platform?.stop());
+
+describe("POST /email/3/send", () => {
+  it("sends with the official SDK: attachments, an inline image, cc, bcc and per-recipient placeholders", async () => {
+    const pdf = randomBytes(50 * 1024);
+    const png = randomBytes(2 * 1024);
+    const response = await sdk().channels.email.send({
+      from: `Jane Smith <${sender}>`,
+      to: [JSON.stringify({ to: "ann@example.org", placeholders: { name: "Ann" } }), "bob@example.org"],
+      cc: "carol@example.org",
+      bcc: ["dave@example.org"],
+      subject: "Hello {{name}}",
+      text: "Dear {{name}}, see attached.",
+      html: '<p>Dear {{name}}</p><img src="cid:logo.png">',
+      defaultPlaceholders: JSON.stringify({ name: "friend" }),
+      attachment: [{ data: pdf, name: "invoice.pdf" }],
+      inlineImage: [{ data: png, name: "logo.png" }],
+    });
+    expect(response.status).toBe(200);
+    const { bulkId, messages } = response.data;
+    expect(typeof bulkId).toBe("string");
+    expect(messages.map((m: { to: string }) => m.to)).toEqual([
+      "ann@example.org",
+      "bob@example.org",
+      "carol@example.org",
+      "dave@example.org",
+    ]);
+    for (const message of messages) {
+      expect(message.status).toEqual({
+        groupId: 1,
+        groupName: "PENDING",
+        id: 26,
+        name: "PENDING_ACCEPTED",
+        description: "Message accepted, pending for delivery.",
+      });
+    }
+
+    const ann = await delivered(messages[0].messageId);
+    expect(ann.subject).toBe("Hello Ann");
+    expect(ann.text).toContain("Dear Ann, see attached.");
+    expect(ann.from?.value[0]).toMatchObject({ name: "Jane Smith", address: sender });
+    const attached = ann.attachments.find((a) => a.filename === "invoice.pdf")!;
+    expect(sha(attached.content)).toBe(sha(pdf));
+    const inline = ann.attachments.find((a) => a.filename === "logo.png")!;
+    expect(inline.contentId).toBe("<logo.png>");
+    expect(inline.related).toBe(true);
+    expect(sha(inline.content)).toBe(sha(png));
+    expect(String(ann.html)).toContain('src="cid:logo.png"');
+
+    const bob = await delivered(messages[1].messageId);
+    expect(bob.subject).toBe("Hello friend");
+    const dave = await delivered(messages[3].messageId);
+    expect(dave.to).toMatchObject({ value: [{ address: "dave@example.org" }] });
+  });
+
+  it("answers a plain multipart client with Basic (account id and key) and Bearer too", async () => {
+    const basic = `Basic ${Buffer.from(`${platform.info.accountId}:${platform.info.apiKey}`).toString("base64")}`;
+    for (const authorization of [basic, `Bearer ${platform.info.apiKey}`, `Key ${platform.info.apiKey}`]) {
+      const sent = await post(
+        "/email/3/send",
+        [
+          ["from", sender],
+          ["to", "erin@example.org"],
+          ["subject", "Plain"],
+          ["text", "Body"],
+        ],
+        authorization,
+      );
+      expect(sent.status).toBe(200);
+      expect(sent.json.messages).toHaveLength(1);
+    }
+  });
+
+  it("answers a wrong key or a Basic login naming another id with Infobip's 401", async () => {
+    const wrong = await sdk(AuthType.ApiKey, "not-a-key").channels.email.send({
+      from: sender,
+      to: "x@example.org",
+      subject: "s",
+      text: "t",
+    });
+    expect(wrong.response.status).toBe(401);
+    expect(wrong.response.data).toEqual({
+      requestError: { serviceException: { messageId: "UNAUTHORIZED", text: "Missing or invalid API key" } },
+    });
+    const otherId = `Basic ${Buffer.from(`someone-else:${platform.info.apiKey}`).toString("base64")}`;
+    const sent = await post(
+      "/email/3/send",
+      [
+        ["from", sender],
+        ["to", "x@example.org"],
+        ["subject", "s"],
+        ["text", "t"],
+      ],
+      otherId,
+    );
+    expect(sent.status).toBe(401);
+  });
+
+  it("refuses bad input with a 400 naming the field, and records nothing of it", async () => {
+    const cases: { fields: [string, string | Blob, string?][]; field: string }[] = [
+      {
+        fields: [
+          ["from", sender],
+          ["subject", "s"],
+          ["text", "t"],
+        ],
+        field: "to",
+      },
+      {
+        fields: [
+          ["from", "ceo@not-our-domain.example"],
+          ["to", "x@example.org"],
+          ["subject", "s"],
+          ["text", "t"],
+        ],
+        field: "from",
+      },
+      {
+        fields: [
+          ["from", sender],
+          ["to", "x@example.org"],
+          ["subject", "s"],
+          ["text", "t"],
+          ["colour", "red"],
+        ],
+        field: "colour",
+      },
+      {
+        fields: [
+          ["from", sender],
+          ["to", "x@example.org"],
+          ["to", "not an address"],
+          ["subject", "s"],
+          ["text", "t"],
+        ],
+        field: "to[1]",
+      },
+      {
+        fields: [
+          ["from", sender],
+          ["to", "x@example.org"],
+          ["subject", "s"],
+          ["html", "<p>x</p>"],
+          ["ampHtml", "<html amp4email></html>"],
+        ],
+        field: "ampHtml",
+      },
+      {
+        fields: [
+          ["from", sender],
+          ["to", "x@example.org"],
+          ["subject", "s"],
+          ["text", "t"],
+          ["attachment", new Blob([randomBytes(7 * 1024 * 1024 + 1)]), "big.bin"],
+        ],
+        field: "attachment",
+      },
+    ];
+    const before = (await mailbox(platform.info).list()).length;
+    for (const { fields, field } of cases) {
+      const sent = await post("/email/3/send", fields);
+      expect(sent.status, field).toBe(400);
+      expect(sent.json.requestError.serviceException.messageId).toBe("BAD_REQUEST");
+      expect(Object.keys(sent.json.requestError.serviceException.validationErrors), field).toEqual([field]);
+    }
+    // The first recipient of the "to[1]" case was valid: nothing of that request went out either.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await mailbox(platform.info).list()).length).toBe(before);
+  });
+
+  it("refuses a part without a name", async () => {
+    const boundary = "----posthaste-test";
+    const body = [
+      `--${boundary}`,
+      'Content-Disposition: form-data; name="from"',
+      "",
+      sender,
+      `--${boundary}`,
+      "Content-Disposition: form-data",
+      "",
+      "nameless",
+      `--${boundary}--`,
+      "",
+    ].join("\r\n");
+    const response = await fetch(`${platform.info.apiUrl}/email/3/send`, {
+      method: "POST",
+      headers: { authorization: `App ${platform.info.apiKey}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    expect(response.status).toBe(400);
+    const json = (await response.json()) as any;
+    expect(json.requestError.serviceException.text).toBe("A part of the form has no name");
+  });
+});
