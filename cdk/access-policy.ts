@@ -33,6 +33,7 @@ export function accessStatements(access: Access, data: DataResources): iam.Polic
     );
   }
   if (access.ses && data.sesConfigurationSetName) statements.push(sesStatement(data.sesConfigurationSetName));
+  if (access.sesIdentities && data.sesConfigurationSetName) statements.push(sesIdentityStatement(data.sesConfigurationSetName));
   return statements;
 }
 
@@ -70,6 +71,24 @@ function sesStatement(configurationSetName: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     actions: ["ses:SendEmail", "ses:SendRawEmail"],
     // Any verified identity of the account (tenants verify their own domains), one configuration set.
+    resources: [`${prefix}:identity/*`, `${prefix}:configuration-set/${configurationSetName}`],
+  });
+}
+
+/** Actions on the SES identities of tenants' sending domains (shared/transport/ses-identities.ts). */
+export const SES_IDENTITY_ACTIONS = [
+  "ses:CreateEmailIdentity",
+  "ses:GetEmailIdentity",
+  "ses:DeleteEmailIdentity",
+  "ses:PutEmailIdentityDkimSigningAttributes",
+  "ses:PutEmailIdentityMailFromAttributes",
+];
+
+function sesIdentityStatement(configurationSetName: string): iam.PolicyStatement {
+  const prefix = `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}`;
+  return new iam.PolicyStatement({
+    actions: SES_IDENTITY_ACTIONS,
+    // A new identity is created with the configuration set as its default.
     resources: [`${prefix}:identity/*`, `${prefix}:configuration-set/${configurationSetName}`],
   });
 }

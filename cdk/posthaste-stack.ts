@@ -43,6 +43,13 @@ export class PosthasteStack extends Stack {
       removalPolicy: settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    // Encrypts the DKIM private keys of sending domains (shared/domains/dkim-keys.ts); generated once.
+    const dkimKeySecret = new secretsmanager.Secret(this, "DkimKeyEncryptionKey", {
+      description: "Posthaste: key-encryption secret of the sending domains' DKIM private keys",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
     const data: DataResources = {
       tableArn: storage.table.tableArn,
       bucketArn: storage.bucket.bucketArn,
@@ -60,7 +67,11 @@ export class PosthasteStack extends Stack {
     };
     // Lambda: a {{resolve:secretsmanager:...}} reference, resolved by CloudFormation at deploy time
     // (config.ts reads the value, not an ARN). It is visible in the function's configuration.
-    const functionEnvironment = { ...environment, LINK_SECRET: linkSecret.secretValue.unsafeUnwrap() };
+    const functionEnvironment = {
+      ...environment,
+      LINK_SECRET: linkSecret.secretValue.unsafeUnwrap(),
+      DKIM_KEY_ENCRYPTION_KEY: dkimKeySecret.secretValue.unsafeUnwrap(),
+    };
 
     const functions = new Construct(this, "Functions");
     const create = (kind: FunctionKind, def: ManifestEntry) =>

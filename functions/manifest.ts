@@ -13,6 +13,8 @@ export interface Access {
   sendTo?: QueueName[];
   /** Sends mail through SES. */
   ses?: boolean;
+  /** Creates, reads and deletes SES identities of sending domains (with the SES transport). */
+  sesIdentities?: boolean;
 }
 
 interface FunctionDef {
@@ -190,6 +192,45 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/webhooks-rotate-secret.ts",
     access: { table: "readwrite" },
   },
+  // Sending domains, self-service (docs/domains.md). Verifying may post domain.verification_failed.
+  {
+    name: "CreateDomain",
+    method: "POST",
+    path: "/domains",
+    entry: "functions/http/domains-create.ts",
+    access: { table: "readwrite", sesIdentities: true },
+    // A 2048-bit key pair, the SES identity and a first DNS check.
+    timeoutSeconds: 29,
+  },
+  {
+    name: "ListDomains",
+    method: "GET",
+    path: "/domains",
+    entry: "functions/http/domains-list.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "GetDomain",
+    method: "GET",
+    path: "/domains/{domain}",
+    entry: "functions/http/domains-get.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "VerifyDomain",
+    method: "POST",
+    path: "/domains/{domain}/verify",
+    entry: "functions/http/domains-verify.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },
+    timeoutSeconds: 29,
+  },
+  {
+    name: "DeleteDomain",
+    method: "DELETE",
+    path: "/domains/{domain}",
+    entry: "functions/http/domains-delete.ts",
+    access: { table: "readwrite", sesIdentities: true },
+  },
   // The Infobip-compatible door (docs/moving-from-infobip.md): Infobip's paths, fields, answers and errors.
   {
     name: "InfobipSend",
@@ -250,5 +291,12 @@ export const SCHEDULES: ScheduleDef[] = [
     // Also sends again the webhook records the outbox still holds long after they were queued.
     access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
     timeoutSeconds: 60,
+  },
+  {
+    name: "RecheckDomains",
+    rate: "1 day",
+    entry: "functions/scheduled/recheck-domains.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },
+    timeoutSeconds: 900,
   },
 ];

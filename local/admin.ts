@@ -18,6 +18,12 @@ import { makeWebhookQueue } from "../shared/queue/webhooks.ts";
 import { replayParkedWebhooks } from "../shared/webhooks/replay.ts";
 import { checkWebhookUrl } from "../shared/webhooks/url-policy.ts";
 import type { AccountSettings } from "../shared/domain/account.ts";
+import { loadAdminFunctionConfig, loadConfig } from "../shared/config.ts";
+import { addDomain, check, domainView, recheckDomains } from "../shared/domains/index.ts";
+import { domainDeps } from "../shared/wiring-domains.ts";
+import { wiring } from "../shared/wiring.ts";
+import { dkimKeyEncryptionKey } from "./platform.ts";
+import { publishRecords, readZone, removeRecords, zoneRecordsOf } from "./dns-zone.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -28,7 +34,15 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   project create --account <id> --name <name>     new project and its API key
   key create --account <id> [--project <id>] [--label <text>]
   domain add --account <id> --domain <domain> [--unverified]
+                                                  a sending domain with its DKIM key and records; operator-verified
+                                                  (sends at once, whatever DNS says) unless --unverified
   domain list --account <id>
+  domain show --account <id> --domain <domain>    its records and their states
+  domain verify --account <id> --domain <domain>  look its records up now
+  domain recheck                                  the daily re-check of every domain, now
+  dns publish --account <id> --domain <domain>    (local) publish the domain's records to the DNS stand-in
+  dns remove --domain <name> [--type TXT|MX|CNAME] (local) remove the records at a name from the DNS stand-in
+  dns list                                        (local) what the DNS stand-in serves
   sender add --account <id> --address <email>     a single verified sender address
   dlq replay --queue deliveries|webhooks|sesEvents move parked records back to their queue
   webhook add --account <id> --url <url> [--description <text>]   a URL for every status change; prints its secret
@@ -41,7 +55,36 @@ API keys are printed once; only their SHA-256 hash is stored.`;
 
 type QueueUrls = Partial<Record<QueueName, { url: string; dlqUrl: string }>>;
 
-async function connect(settings: AdminSettings): Promise<{ tableName: string; queues: QueueUrls } & AwsClients> {
+/**
+ * The domain service as the functions build it. Locally from the running platform (its DNS
+ * stand-in and key secret); on AWS from the functions' settings in this environment
+ * (TRANSPORT, DKIM_KEY_ENCRYPTION_KEY, DNS_SERVERS ..., docs/configuration.md).
+ */
+async function domainService(settings: AdminSettings, tableName: string, clients: AwsClients, info?: LocalInfo) {
+  const env: Record<string, string | undefined> | undefined = info
+    ? {
+        POSTHASTE_MODE: "local",
+        TABLE_NAME: tableName,
+        BUCKET_NAME: info.bucketName,
+        LINK_SECRET: "-",
+        PUBLIC_URL: info.apiUrl,
+        TRANSPORT: "mailbox",
+        SMTP_HOST: "127.0.0.1",
+        DNS_SERVERS: `127.0.0.1:${info.dnsPort}`,
+        DKIM_KEY_ENCRYPTION_KEY: await dkimKeyEncryptionKey(settings.dataDir ?? path.join(ROOT, ".data")),
+        WEBHOOKS_QUEUE_URL: info.queues.webhooks.url,
+        DYNAMODB_ENDPOINT: info.endpoints.dynamodb,
+        SQS_ENDPOINT: info.endpoints.sqs,
+        S3_ENDPOINT: info.endpoints.s3,
+      }
+    : undefined;
+  const config = env ? loadConfig(env) : loadAdminFunctionConfig(tableName);
+  return domainDeps(
+    wiring({ config, clients: { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 } }),
+  );
+}
+
+async function connect(settings: AdminSettings): Promise<{ tableName: string; queues: QueueUrls; info?: LocalInfo } & AwsClients> {
   if (settings.mode === "aws") {
     const tableName = settings.tableName;
     if (!tableName) throw new Error("Set TABLE_NAME (the stack output) when POSTHASTE_MODE=aws");
@@ -63,6 +106,7 @@ async function connect(settings: AdminSettings): Promise<{ tableName: string; qu
   return {
     tableName: info.tableName,
     queues: info.queues,
+    info,
     ...makeAwsClients({ mode: "local", region: "us-east-1", endpoints: info.endpoints }),
   };
 }
@@ -93,6 +137,7 @@ async function main(argv: string[]) {
       "track-opens": { type: "string" },
       "track-links": { type: "string" },
       json: { type: "boolean" },
+      type: { type: "string" },
       queue: { type: "string" },
       url: { type: "string" },
       id: { type: "string" },
@@ -101,7 +146,13 @@ async function main(argv: string[]) {
   });
   const [noun, verb] = positionals;
   if (!noun || !verb) return console.log(USAGE);
-  const { tableName, ddb, sqs, queues } = await connect(settings);
+  const connection = await connect(settings);
+  const { tableName, ddb, sqs, queues, info } = connection;
+  const domains = () => domainService(settings, tableName, connection, info);
+  const localDataDir = () => {
+    if (!info) throw new Error("dns commands work on the local platform's DNS stand-in only");
+    return settings.dataDir ?? path.join(ROOT, ".data");
+  };
   const accounts = makeAccountStore(ddb, tableName);
   const print = (result: Record<string, unknown>) =>
     console.log(
@@ -160,13 +211,35 @@ async function main(argv: string[]) {
     }
     case "domain add": {
       const accountId = await existingAccount();
-      const domain = need(values, "domain").toLowerCase();
-      if (!isValidAddress(`postmaster@${domain}`)) throw new Error(`${domain} is not a domain name`);
-      await accounts.addDomain(accountId, domain, !values.unverified);
-      return print({ accountId, domain, verified: !values.unverified });
+      const added = await addDomain(await domains(), accountId, need(values, "domain"), { operatorVerified: !values.unverified });
+      return print({ accountId, ...domainView(added) });
     }
     case "domain list":
       return print({ domains: await accounts.listDomains(await existingAccount()) });
+    case "domain show":
+    case "domain verify": {
+      const accountId = await existingAccount();
+      const deps = await domains();
+      const found = await deps.store.get(accountId, need(values, "domain").toLowerCase());
+      if (!found) throw new Error(`No domain ${values.domain} in ${accountId}`);
+      return print({ accountId, ...domainView(verb === "verify" ? (await check(deps, found)).domain : found) });
+    }
+    case "domain recheck":
+      return print(await recheckDomains(await domains()));
+    case "dns publish": {
+      const accountId = await existingAccount();
+      const dataDir = localDataDir();
+      const found = await (await domains()).store.get(accountId, need(values, "domain").toLowerCase());
+      if (!found?.records.length) throw new Error(`No domain ${values.domain} with records in ${accountId}`);
+      return print({ published: await publishRecords(dataDir, zoneRecordsOf(found.records)) });
+    }
+    case "dns remove": {
+      const type = values.type?.toUpperCase();
+      if (type !== undefined && !["TXT", "MX", "CNAME"].includes(type)) throw new Error("--type is one of TXT, MX, CNAME");
+      return print({ removed: await removeRecords(localDataDir(), [need(values, "domain")], type as "TXT" | "MX" | "CNAME" | undefined) });
+    }
+    case "dns list":
+      return print({ records: await readZone(localDataDir()) });
     case "sender add": {
       const accountId = await existingAccount();
       const address = need(values, "address");

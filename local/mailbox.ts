@@ -1,11 +1,16 @@
 // The embedded mailbox (docs/local.md): the local stand-in for SES and the recipients' servers.
 // It keeps every message it accepts as .eml under .data/mailbox/, lists them over HTTP, and
-// simulates outcomes by address at the simulator domain, like the SES mailbox simulator.
+// simulates outcomes by address at the simulator domain, like the SES mailbox simulator. Like a
+// receiving server, it judges each message with mailauth (DKIM, SPF against the connecting
+// address, DMARC alignment) through the local DNS stand-in, and writes its verdict into the
+// stored message as Authentication-Results.
 import { createServer, type Server } from "node:http";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { Resolver } from "node:dns/promises";
 import { simpleParser } from "mailparser";
+import { authenticate } from "mailauth";
 import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { newId } from "../shared/domain/ids.ts";
@@ -21,7 +26,26 @@ export interface MailboxEntry {
   /** Posthaste's id of the message, from the X-Posthaste-Message-Id header. */
   messageId?: string;
   size: number;
+  /** What mailauth found (absent when the mailbox has no DNS to check with). */
+  authentication?: MailboxAuthentication;
 }
+
+/** The verdicts of one message, as the Authentication-Results header states them. */
+export interface MailboxAuthentication {
+  /** pass, fail, none, neutral, temperror, permerror ... of the first DKIM signature (none when unsigned). */
+  dkim: string;
+  /** The d= of each signature that passed. */
+  dkimDomains: string[];
+  spf: string;
+  /** The envelope sender's domain SPF was checked for. */
+  spfDomain?: string;
+  dmarc: string;
+  /** The aligned domain of each method, or false when it does not align with From. */
+  alignment: { dkim: string | false; spf: string | false };
+}
+
+/** The name the mailbox gives itself in Authentication-Results. */
+export const MAILBOX_AUTHSERV_ID = "mailbox.posthaste.test";
 
 /** What the simulator answers at RCPT TO, or undefined to accept. */
 export function simulatedRcptReply(address: string, deferCode = 451): { code: number; message: string } | undefined {
@@ -51,6 +75,8 @@ export interface MailboxOptions {
   httpPort?: number;
   deferCode?: number;
   maxBytes?: number;
+  /** DNS servers (`ip:port`) the verdicts are looked up with: the DNS stand-in. None: no verdicts. */
+  dnsServers?: string[];
   /** Called after a message is stored, e.g. to simulate SES feedback for complaint@. */
   onStored?: (entry: MailboxEntry) => void;
 }
@@ -85,8 +111,44 @@ export function simulateSesFeedback(sns: SNSClient, topicArn: string) {
   };
 }
 
+/** Judges a message as a receiving server would; its verdicts, and the headers to prepend. */
+export async function judge(
+  raw: Buffer,
+  smtp: { ip: string; helo?: string; mailFrom: string },
+  resolver: Resolver,
+): Promise<{ authentication: MailboxAuthentication; headers: string }> {
+  const result = await authenticate(raw, {
+    ip: smtp.ip.replace(/^::ffff:/, ""),
+    helo: smtp.helo,
+    sender: smtp.mailFrom,
+    mta: MAILBOX_AUTHSERV_ID,
+    disableArc: true,
+    disableBimi: true,
+    resolver: (name: string, type: string) => resolver.resolve(name, type) as Promise<never>,
+  });
+  const signatures = result.dkim.results ?? [];
+  const spf = result.spf || undefined;
+  const dmarc = result.dmarc || undefined;
+  return {
+    authentication: {
+      dkim: signatures[0]?.status.result ?? "none",
+      dkimDomains: signatures.filter((s) => s.status.result === "pass").map((s) => s.signingDomain),
+      spf: spf?.status.result ?? "none",
+      spfDomain: spf?.domain,
+      dmarc: dmarc?.status.result ?? "none",
+      alignment: { dkim: dmarc?.alignment?.dkim?.result ?? false, spf: dmarc?.alignment?.spf?.result ?? false },
+    },
+    headers: result.headers,
+  };
+}
+
 export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
   await mkdir(options.dir, { recursive: true });
+  let resolver: Resolver | undefined;
+  if (options.dnsServers?.length) {
+    resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers(options.dnsServers);
+  }
   const entries: MailboxEntry[] = await loadEntries(options.dir);
   const maxBytes = options.maxBytes ?? 40 * 1024 * 1024;
 
@@ -113,19 +175,26 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
           if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
             return callback(Object.assign(new Error("Message exceeds fixed size limit"), { responseCode: 552 }));
           }
-          const raw = Buffer.concat(chunks);
+          const received = Buffer.concat(chunks);
+          const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+          const verdict = resolver
+            ? await judge(received, { ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom }, resolver)
+            : undefined;
+          // As a receiving server does: its verdict on top of the message it stores.
+          const raw = verdict ? Buffer.concat([Buffer.from(verdict.headers), received]) : received;
           const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
           const id = newId();
           const entry: MailboxEntry = {
             id,
             receivedAt: new Date().toISOString(),
             envelope: {
-              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+              from: mailFrom,
               to: session.envelope.rcptTo.map((r) => r.address),
             },
             subject: parsed.subject ?? "",
             messageId: parsed.headers.get("x-posthaste-message-id") as string | undefined,
             size: raw.length,
+            ...(verdict ? { authentication: verdict.authentication } : {}),
           };
           // The .eml first, then its index entry: a crash in between leaves no dangling entry.
           await writeFile(path.join(options.dir, `${id}.eml`), raw);

@@ -49,7 +49,8 @@ Posthaste is running locally.
                   user ${info.accountId}, password = the API key; self-signed certificate ${info.smtpCertFile}
   Account id      ${info.accountId}
   API key         ${info.apiKey}
-  Sender domain   ${info.senderDomain}   (send From any address @${info.senderDomain})
+  Sender domain   ${info.senderDomain}   (send From any address @${info.senderDomain}; DKIM-signed, verified)
+  DNS stand-in    127.0.0.1:${info.dnsPort} (UDP)   (npm run admin -- dns publish --account <id> --domain <domain>)
   Data            ${dataDir}   (also written to ${path.join(dataDir, "local.json")})
 
 Try it:

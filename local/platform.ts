@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { CONSUMERS, QUEUES, ROUTES, type QueueName } from "../functions/manifest.ts";
+import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type QueueName } from "../functions/manifest.ts";
 import { instrumentClients, makeAwsClients, type ClientInstrument } from "../shared/aws.ts";
 import { exportToHandlers, loadConfig, type LocalSettings } from "../shared/config.ts";
 import { accountStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
@@ -14,7 +14,8 @@ import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
 import { startPoller, type Poller, type SqsLambda } from "./pollers.ts";
 import { ensureBucket, ensureQueues, ensureSesEventsTopic, ensureTable, localSnsClient, type LocalQueue } from "./resources.ts";
-import { ensureDevAccount, type DevAccount } from "./seed.ts";
+import { ensureDevAccount, ensureDevDomain, type DevAccount } from "./seed.ts";
+import { domainDeps } from "../shared/wiring-domains.ts";
 import { startStandInsProcess } from "./standins-process.ts";
 import { superviseStandIns, type StandInsSupervisor } from "./standins-supervisor.ts";
 import { localTlsCertificate } from "./smtp-tls.ts";
@@ -43,6 +44,8 @@ export interface LocalInfo extends DevAccount {
   pid: number;
   /** The process running the stand-ins and the mailbox (local/standins-process.ts). */
   standInsPid: number;
+  /** The DNS stand-in on 127.0.0.1 (UDP): `dig @127.0.0.1 -p <port> TXT <name>`. */
+  dnsPort: number;
 }
 
 /**
@@ -87,13 +90,25 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-async function linkSecret(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, "link-secret");
+/** A secret made at the first start and kept in the data directory (on AWS: Secrets Manager). */
+async function localSecret(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name);
   const existing = await readFile(file, "utf8").catch(() => "");
   if (existing.trim()) return existing.trim();
   const secret = randomBytes(32).toString("base64url");
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
+}
+
+const linkSecret = (dataDir: string) => localSecret(dataDir, "link-secret");
+/** Encrypts the DKIM private keys (DKIM_KEY_ENCRYPTION_KEY); the admin CLI reads it from here too. */
+export const dkimKeyEncryptionKey = (dataDir: string) => localSecret(dataDir, "dkim-key-encryption-key");
+
+/** Milliseconds of a manifest schedule's rate ("1 day", "5 minutes"). */
+export function rateMs(rate: string): number {
+  const match = /^(\d+) (minute|hour|day)s?$/.exec(rate);
+  if (!match) throw new Error(`unknown schedule rate ${rate}`);
+  return Number(match[1]) * { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[match[2] as "minute" | "hour" | "day"];
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -129,6 +144,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     TRANSPORT: "mailbox",
     SMTP_HOST: "127.0.0.1",
     SMTP_PORT: String(mailbox.smtpPort),
+    // Domains are verified against the DNS stand-in, and their keys encrypted with a local secret.
+    DNS_SERVERS: `127.0.0.1:${standIns.dnsPort}`,
+    DKIM_KEY_ENCRYPTION_KEY: await dkimKeyEncryptionKey(dataDir),
     // The SDK's Node 20 end-of-support notice is noise for a local runtime.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
@@ -153,6 +171,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const w = wiring({ config, clients: shared });
   const sweepDeps = { messages: messageStore(w), deliveryQueue: deliveryQueue(w) };
   const account = await ensureDevAccount(accountStore(w), previous);
+  await ensureDevDomain(domainDeps(w), dataDir, account);
 
   const routes = await Promise.all(ROUTES.map(async (def) => compileRoute(def, await loadHandler<HttpLambda>(def.entry))));
   gateway.setRoutes(routes);
@@ -214,6 +233,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     );
   }, SWEEP_EVERY_MS);
   sweeper.unref();
+  // The other schedules (the daily re-check of sending domains) at their manifest rate.
+  const scheduled = await Promise.all(
+    SCHEDULES.filter((def) => def.name !== "Sweep").map(async (def) => {
+      const run = await loadHandler<() => Promise<unknown>>(def.entry);
+      const timer = setInterval(() => run().catch((error) => log.error(`${def.name} failed`, { error: String(error) })), rateMs(def.rate));
+      timer.unref();
+      return timer;
+    }),
+  );
 
   const info: LocalInfo = {
     apiUrl: gateway.url,
@@ -230,6 +258,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     sesEventsTopicArn,
     pid: process.pid,
     standInsPid: standIns.pid,
+    dnsPort: standIns.dnsPort,
   };
   // Written aside then renamed: a script or test polling for the file never reads half of it.
   const writeInfo = async () => {
@@ -265,6 +294,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // First, so sessions in flight finish while everything they need is still up.
       await smtp.close();
       clearInterval(sweeper);
+      for (const timer of scheduled) clearInterval(timer);
       await stopPollers();
       await gateway.close();
       await standIns.stop();

@@ -3,6 +3,7 @@
 // as AWS's services run on other machines than a Lambda. Started and stopped over the IPC
 // channel; when the parent dies (even by SIGKILL) the channel closes and this process exits.
 import path from "node:path";
+import { startDnsStandIn, type DnsStandIn } from "./dns-standin.ts";
 import { simulateSesFeedback, startMailbox, type Mailbox } from "./mailbox.ts";
 import { localSnsClient } from "./resources.ts";
 import { startStandIns, type StandIns } from "./standins.ts";
@@ -10,6 +11,7 @@ import type { ChildReport, ParentCommand } from "./standins-process.ts";
 
 let standIns: StandIns | undefined;
 let mailbox: Mailbox | undefined;
+let dns: DnsStandIn | undefined;
 let sesFeedback: ReturnType<typeof simulateSesFeedback> | undefined;
 
 const report = (message: ChildReport) => process.send?.(message);
@@ -17,13 +19,20 @@ const report = (message: ChildReport) => process.send?.(message);
 async function start(command: Extract<ParentCommand, { type: "start" }>) {
   try {
     standIns = await startStandIns(command.dataDir, command.ports);
+    dns = await startDnsStandIn({ dataDir: command.dataDir, port: command.ports.dns });
     mailbox = await startMailbox({
+      dnsServers: [`127.0.0.1:${dns.port}`],
       dir: path.join(command.dataDir, "mailbox"),
       smtpPort: command.ports.mailboxSmtp,
       httpPort: command.ports.mailboxHttp,
       onStored: (entry) => sesFeedback?.(entry),
     });
-    report({ type: "ready", endpoints: standIns.endpoints, mailbox: { smtpPort: mailbox.smtpPort, url: mailbox.url } });
+    report({
+      type: "ready",
+      endpoints: standIns.endpoints,
+      mailbox: { smtpPort: mailbox.smtpPort, url: mailbox.url },
+      dnsPort: dns.port,
+    });
   } catch (error) {
     report({ type: "failed", message: (error as Error).message, code: (error as { code?: string }).code });
     await stop(1);
@@ -31,7 +40,7 @@ async function start(command: Extract<ParentCommand, { type: "start" }>) {
 }
 
 async function stop(code = 0) {
-  await Promise.allSettled([mailbox?.close(), standIns?.stop()]);
+  await Promise.allSettled([mailbox?.close(), dns?.close(), standIns?.stop()]);
   process.exit(code);
 }
 

@@ -10,6 +10,8 @@ import type { StandInPorts } from "./standins.ts";
 export interface ChildPorts extends StandInPorts {
   mailboxSmtp: number;
   mailboxHttp: number;
+  /** The DNS stand-in (local/dns-standin.ts). */
+  dns: number;
 }
 
 export type ParentCommand =
@@ -19,13 +21,20 @@ export type ParentCommand =
   | { type: "stop" };
 
 export type ChildReport =
-  | { type: "ready"; endpoints: { dynamodb: string; sqs: string; s3: string }; mailbox: { smtpPort: number; url: string } }
+  | {
+      type: "ready";
+      endpoints: { dynamodb: string; sqs: string; s3: string };
+      mailbox: { smtpPort: number; url: string };
+      dnsPort: number;
+    }
   | { type: "failed"; message: string; code?: string }
   | { type: "cpu"; micros: NodeJS.CpuUsage };
 
 export interface StandInsProcess {
   endpoints: { dynamodb: string; sqs: string; s3: string };
   mailbox: { smtpPort: number; url: string };
+  /** The DNS stand-in's UDP port on 127.0.0.1. */
+  dnsPort: number;
   /** The running child's pid; a new one after restart(). */
   readonly pid: number;
   readonly alive: boolean;
@@ -78,6 +87,7 @@ interface RunningChild {
   exited: Promise<void>;
   endpoints: StandInsProcess["endpoints"];
   mailbox: StandInsProcess["mailbox"];
+  dnsPort: number;
   send(command: ParentCommand): void;
   next<T extends ChildReport["type"]>(type: T): Promise<Extract<ChildReport, { type: T }>>;
 }
@@ -121,9 +131,9 @@ async function forkChild(dataDir: string, ports: ChildPorts): Promise<RunningChi
   const ready = next("ready");
   send({ type: "start", dataDir, ports });
   try {
-    const { endpoints, mailbox } = await ready;
+    const { endpoints, mailbox, dnsPort } = await ready;
     await writeFile(path.join(dataDir, PID_FILE), String(child.pid));
-    return { child, exited, endpoints, mailbox, send, next };
+    return { child, exited, endpoints, mailbox, dnsPort, send, next };
   } catch (error) {
     child.kill("SIGKILL");
     await exited;
@@ -140,7 +150,7 @@ export async function startStandInsProcess(
 ): Promise<StandInsProcess> {
   await awaitStaleChild(dataDir);
   let current = await forkChild(dataDir, ports);
-  const { endpoints, mailbox } = current;
+  const { endpoints, mailbox, dnsPort } = current;
   // With POSTHASTE_PORTS=auto the first child picked free ports; a restarted one takes the same.
   const bound: ChildPorts = {
     dynamodb: portOf(endpoints.dynamodb),
@@ -148,6 +158,7 @@ export async function startStandInsProcess(
     s3: portOf(endpoints.s3),
     mailboxSmtp: mailbox.smtpPort,
     mailboxHttp: portOf(mailbox.url),
+    dns: dnsPort,
   };
   let stopping = false;
   /** Children this side killed or asked to stop: their exit is no news. */
@@ -161,6 +172,7 @@ export async function startStandInsProcess(
   return {
     endpoints,
     mailbox,
+    dnsPort,
     get pid() {
       return current.child.pid!;
     },

@@ -3,6 +3,7 @@
 // what was expected, instead of turning a limit off or retrying forever. The same names are set
 // by the CDK stack (AWS) and by the local runtime (local/platform.ts). Every setting, with its
 // default, is described in docs/configuration.md.
+import { isIP } from "node:net";
 import os from "node:os";
 import * as z from "zod/mini";
 
@@ -84,7 +85,28 @@ export interface Config {
     maxEndpointsPerAccount: number;
   };
   smtpServer: SmtpServerConfig;
+  /** How long a container reuses an account's callers, domains and senders (shared/store/account-cache.ts). */
+  accountCacheSeconds: number;
+  /** Sending domains (docs/domains.md). */
+  domains: DomainSettings;
   logLevel: LogLevel;
+}
+
+export interface DomainSettings {
+  /** The secret the DKIM private keys are encrypted with (shared/domains/dkim-keys.ts); unset, keys can be neither made nor read. */
+  keyEncryptionSecret?: string;
+  /** DNS servers for verification (`ip` or `ip:port`); empty: the system's. */
+  dnsServers: string[];
+  dnsTimeoutMs: number;
+  /** The SPF mechanisms of the return path: who sends for us. */
+  spf: string;
+  /** The return path's MX host. */
+  returnPathMx: string;
+  dmarcReportAddress?: string;
+  /** The host the tracking CNAME points at. */
+  linksHost: string;
+  /** Links in mail use the sender's verified tracking host (the deployment must serve it). */
+  trackingHosts: boolean;
 }
 
 /** A setting with a bad value, or a required one missing; the message names it. */
@@ -212,7 +234,29 @@ const ENVIRONMENT = z.object({
   TLS_KEY_PEM: text(),
   TLS_CERT_SECRET_ARN: text(),
   LOG_LEVEL: oneOf(["info", "warn", "silent"], "info"),
+  ACCOUNT_CACHE_SECONDS: wholeNumber("a whole number of seconds", 30),
+  DKIM_KEY_ENCRYPTION_KEY: setting("a secret of at least 32 characters", (v) => (v.length >= 32 ? v : undefined)),
+  DNS_SERVERS: setting("a comma-separated list of IP addresses, each with an optional :port", (v) => {
+    const servers = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return servers.every((s) => /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?|[0-9a-f:]+)$/i.test(s)) ? servers : undefined;
+  }),
+  DNS_TIMEOUT_MS: wholeNumber("a whole number of milliseconds, at least 1", 3000, 1),
+  SPF_MECHANISMS: text(),
+  RETURN_PATH_MX: text(),
+  DMARC_REPORT_ADDRESS: text(),
+  LINKS_HOST: text(),
+  TRACKING_HOSTS: flag(false, "on", "off"),
 });
+
+/** What the return path's records point at for each transport, unless SPF_MECHANISMS and RETURN_PATH_MX say otherwise. */
+function returnPathDefaults(transport: TransportConfig, region: string) {
+  if (transport.kind === "ses") return { spf: "include:amazonses.com", mx: `feedback-smtp.${region}.amazonses.com` };
+  if (transport.kind === "mailbox") return { spf: `ip4:${transport.host}`, mx: "localhost" };
+  return { spf: `a:${transport.host}`, mx: transport.host };
+}
 
 /** Parses `env` with `schema`; every bad value is named in one error. */
 function parseEnvironment<T>(schema: z.ZodMiniType<T, Env>, env: Env): T {
@@ -244,6 +288,9 @@ export function loadConfig(env: Env = process.env): Config {
           // The local mailbox is the recipient's server itself, so its 250 means delivered.
           finalHop: e.TRANSPORT === "mailbox" || e.SMTP_FINAL_HOP,
         };
+  const publicUrl = e.PUBLIC_URL.replace(/\/$/, "");
+  const returnPath = returnPathDefaults(transport, e.AWS_REGION);
+  const publicHost = new URL(publicUrl).hostname;
   return {
     mode: e.POSTHASTE_MODE,
     region: e.AWS_REGION,
@@ -251,7 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
     bucketName: e.BUCKET_NAME,
     queueUrls: { deliveries: e.DELIVERIES_QUEUE_URL, webhooks: e.WEBHOOKS_QUEUE_URL, sesEvents: e.SES_EVENTS_QUEUE_URL },
     endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT, s3: e.S3_ENDPOINT },
-    publicUrl: e.PUBLIC_URL.replace(/\/$/, ""),
+    publicUrl,
     linkSecret: e.LINK_SECRET,
     unsubscribeMailDomain: e.UNSUBSCRIBE_MAIL_DOMAIN,
     transport,
@@ -294,6 +341,18 @@ export function loadConfig(env: Env = process.env): Config {
       tlsKeyPem: pem(e.TLS_KEY_PEM),
       tlsCertSecretArn: e.TLS_CERT_SECRET_ARN,
     },
+    accountCacheSeconds: e.ACCOUNT_CACHE_SECONDS,
+    domains: {
+      keyEncryptionSecret: e.DKIM_KEY_ENCRYPTION_KEY,
+      dnsServers: e.DNS_SERVERS ?? [],
+      dnsTimeoutMs: e.DNS_TIMEOUT_MS,
+      spf: e.SPF_MECHANISMS ?? returnPath.spf,
+      returnPathMx: e.RETURN_PATH_MX ?? returnPath.mx,
+      dmarcReportAddress: e.DMARC_REPORT_ADDRESS,
+      // A CNAME cannot point at an IP address: the local platform's 127.0.0.1 becomes localhost.
+      linksHost: e.LINKS_HOST ?? (isIP(publicHost) ? "localhost" : publicHost),
+      trackingHosts: e.TRACKING_HOSTS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -323,6 +382,8 @@ export interface LocalPorts {
   /** SMTP submission: STARTTLS (587-style) and implicit TLS (465-style). */
   smtpStarttls: number;
   smtpTls: number;
+  /** The DNS stand-in (UDP), authoritative for the domains published to it. */
+  dns: number;
 }
 
 export const DEFAULT_LOCAL_PORTS: LocalPorts = {
@@ -334,6 +395,7 @@ export const DEFAULT_LOCAL_PORTS: LocalPorts = {
   s3: 4569,
   smtpStarttls: 2587,
   smtpTls: 2465,
+  dns: 5354,
 };
 
 const LOCAL_ENVIRONMENT = z.object({
@@ -348,6 +410,7 @@ const LOCAL_ENVIRONMENT = z.object({
   S3_PORT: port(DEFAULT_LOCAL_PORTS.s3),
   SMTP_STARTTLS_PORT: port(DEFAULT_LOCAL_PORTS.smtpStarttls),
   SMTP_TLS_PORT: port(DEFAULT_LOCAL_PORTS.smtpTls),
+  DNS_PORT: port(DEFAULT_LOCAL_PORTS.dns),
   LOCAL_VISIBILITY_TIMEOUT_SECONDS: setting("a whole number of seconds", (v) => (/^\d+$/.test(v) ? Number(v) : undefined)),
   LOCAL_POLLER_CONCURRENCY: wholeNumber("a whole number of batches at once, at least 1", 4, 1),
   LOCAL_STANDINS_MAX_RESTARTS: wholeNumber("a whole number of restarts", 5),
@@ -382,6 +445,7 @@ export function loadLocalSettings(env: Env = process.env): LocalSettings {
     s3: e.S3_PORT,
     smtpStarttls: e.SMTP_STARTTLS_PORT,
     smtpTls: e.SMTP_TLS_PORT,
+    dns: e.DNS_PORT,
   };
   return {
     dataDir: e.POSTHASTE_DATA_DIR,
@@ -422,6 +486,14 @@ export function loadAdminSettings(env: Env = process.env): AdminSettings {
   const e = parseEnvironment(ADMIN_ENVIRONMENT, env);
   const { POSTHASTE_MODE, POSTHASTE_DATA_DIR, AWS_REGION, TABLE_NAME, ...queueUrls } = e;
   return { mode: POSTHASTE_MODE, dataDir: POSTHASTE_DATA_DIR, region: AWS_REGION, tableName: TABLE_NAME, queueUrls };
+}
+
+/**
+ * The functions' settings for the admin CLI's domain commands on AWS: from this environment,
+ * on the stack's table, with placeholders for what the domain service does not use.
+ */
+export function loadAdminFunctionConfig(tableName: string, env: Env = process.env): Config {
+  return loadConfig({ BUCKET_NAME: "-", LINK_SECRET: "-", ...env, TABLE_NAME: tableName });
 }
 
 /**

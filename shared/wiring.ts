@@ -19,6 +19,7 @@ import { makeFileRecordStore } from "./store/file-records.ts";
 import { makeIdempotencyStore } from "./store/idempotency.ts";
 import { makeInlineBodyStore } from "./store/inline-bodies.ts";
 import { makeMessageStore } from "./store/messages.ts";
+import { makeSendingDomainStore } from "./store/sending-domains.ts";
 import { makeRateLimiter } from "./store/rate-limit.ts";
 import { makeSuppressionStore } from "./store/suppressions.ts";
 import { makeUnitsOfWork } from "./store/unit-of-work.ts";
@@ -72,7 +73,10 @@ const ddb = (w: Wiring) => dynamo(w).ddb;
 // --- DynamoDB repositories ---
 
 export const accountStore = /* @__PURE__ */ builder((w) => makeAccountStore(ddb(w), w.config.tableName));
-export const accountCache = /* @__PURE__ */ builder((w) => makeAccountCache(accountStore(w)));
+export const accountCache = /* @__PURE__ */ builder((w) =>
+  makeAccountCache(accountStore(w), { ttlMs: w.config.accountCacheSeconds * 1000 }),
+);
+export const sendingDomainStore = /* @__PURE__ */ builder((w) => makeSendingDomainStore(ddb(w), w.config.tableName));
 export const messageStore = /* @__PURE__ */ builder((w) => makeMessageStore(ddb(w), w.config.tableName));
 export const suppressionStore = /* @__PURE__ */ builder((w) =>
   makeSuppressionStore(ddb(w), w.config.tableName, { coalesce: w.options.coalesce }),

@@ -23,7 +23,7 @@ import type { NewMessage } from "../domain/message.ts";
 import { unsubscribeTicket } from "../domain/suppression.ts";
 
 export interface AcceptDeps {
-  accountCache: Pick<AccountCache, "isVerifiedSender">;
+  accountCache: Pick<AccountCache, "isVerifiedSender" | "senderDomainProblem">;
   messages: MessageStore;
   suppressions: SuppressionStore;
   bodies: BodyStore;
@@ -42,8 +42,9 @@ export async function acceptSubmission(
   now = Date.now(),
 ): Promise<AcceptedRecipient[]> {
   if (!(await deps.accountCache.isVerifiedSender(caller.accountId, submission.from.address))) {
+    const problem = await deps.accountCache.senderDomainProblem(caller.accountId, submission.from.address);
     throw new AppError("validation_error", {
-      message: `Sender ${submission.from.address} is not on a verified domain of this account`,
+      message: problem ?? `Sender ${submission.from.address} is not on a verified domain of this account`,
       reasons: [{ key: "sender_not_verified", ref: "Sender.Address" }],
     });
   }

@@ -14,6 +14,8 @@ import type { MessageStore } from "../store/messages.ts";
 import type { AccountCache } from "../store/account-cache.ts";
 import { TransportError, type SendResult, type Transport } from "../transport/transport.ts";
 import type { Message } from "../domain/message.ts";
+import { domainOf } from "../domain/address.ts";
+import { returnPathAddress, type SenderIdentity } from "../domain/sending-domain.ts";
 
 export interface DeliverDeps {
   config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;
@@ -24,6 +26,8 @@ export interface DeliverDeps {
   deliveryQueue: DeliveryQueue;
   transport: Transport;
   loadAttachments: AttachmentLoader;
+  /** How the sender's domain signs and addresses its mail (shared/domains/sender-identities.ts). */
+  senders?: { of(accountId: string, domain: string): Promise<SenderIdentity> };
 }
 
 export type DeliveryOutcome =
@@ -51,10 +55,17 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   let sent: SendResult;
   let missingFields: string[];
   try {
-    const [body, account] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId)]);
+    const [body, account, sender] = await Promise.all([
+      deps.bodies.get(message.bodyKey),
+      deps.accountCache.policy(message.accountId),
+      deps.senders?.of(message.accountId, domainOf(message.from.address)) ?? ({} as SenderIdentity),
+    ]);
     let composed: Composed;
     try {
-      composed = composeMail(message, body, deps.config, account);
+      composed = signedBy(
+        composeMail(message, body, { ...deps.config, publicUrl: sender.linkBase ?? deps.config.publicUrl }, account),
+        sender,
+      );
     } catch (error) {
       if (isTemplateError(error)) return await refused(deps, message, error);
       throw error;
@@ -82,6 +93,21 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   if (sent.outcome === "delivered") changes.push({ status: "DELIVERED", ts, reason: sent.response });
   await recordSent(deps, message, changes);
   return { step: "send", result: sent.outcome };
+}
+
+/** The sender domain's DKIM key, and the envelope sender on its return path (docs/domains.md). */
+function signedBy(composed: Composed, sender: SenderIdentity): Composed {
+  const { mail } = composed;
+  return {
+    ...composed,
+    mail: {
+      ...mail,
+      ...(sender.dkim ? { dkim: sender.dkim } : {}),
+      ...(sender.returnPath
+        ? { envelope: { ...mail.envelope, from: returnPathAddress(domainOf(mail.from.address), mail.messageId) } }
+        : {}),
+    },
+  };
 }
 
 const RECORD_SENT_ATTEMPTS = 4;

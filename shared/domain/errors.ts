@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   forbidden: { http: 403, text: "This API key may not do that", smtp: INTERNAL },
   not_found: { http: 404, text: "Not found", smtp: INTERNAL },
   idempotency_conflict: { http: 422, text: "Idempotency-Key was already used with a different request", smtp: INTERNAL },
+  conflict: { http: 409, text: "Conflicts with what is already there", smtp: INTERNAL },
   idempotency_in_progress: { http: 409, text: "A request with this Idempotency-Key is still being processed", smtp: INTERNAL },
   payload_too_large: {
     http: 413,
@@ -103,6 +104,12 @@ export const REASON_KEYS = [
   "not_found",
   "not_removable",
   "too_many_webhooks",
+  // Sending domains.
+  "invalid_domain",
+  "ip_not_allowed",
+  "public_suffix",
+  "domain_taken",
+  "domain_not_verified",
   // The Infobip door: a field it knows but Posthaste does not do.
   "not_supported",
 ] as const;

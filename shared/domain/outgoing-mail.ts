@@ -12,6 +12,8 @@ export interface OutgoingMail {
   text?: string;
   headers: Record<string, string>;
   attachments: { filename: string; contentType: string; key: string; contentId?: string }[];
+  /** Signs the message (DKIM) with its sender domain's key, where the transport signs (SMTP relay, local mailbox). */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
 }
 
 export interface AttachmentContent {

@@ -1,4 +1,5 @@
 // Webhook events and the records that carry them to one target (docs/webhooks.md).
+import type { DomainWebhookEvent } from "./sending-domain.ts";
 import type { Status } from "./status.ts";
 
 export interface ItemKey {
@@ -25,12 +26,17 @@ export interface WebhookEvent {
   reason?: string;
 }
 
+/** What a webhook record carries: status changes of messages, and events of the account's sending domains. */
+export type AnyWebhookEvent = WebhookEvent | DomainWebhookEvent;
+
+export const isMessageEvent = (event: AnyWebhookEvent): event is WebhookEvent => !("event" in event);
+
 export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
 
 export interface WebhookJob {
   accountId: string;
   target: WebhookTarget;
-  events: WebhookEvent[];
+  events: AnyWebhookEvent[];
   /** The record's outbox item, removed when the consumer is done with it. Absent in records queued before the outbox existed. */
   outbox?: ItemKey;
 }

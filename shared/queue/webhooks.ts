@@ -6,7 +6,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { changeVisibility, sendBatch } from "./sqs.ts";
 import { isOutboxKey, type WebhookRecordStore } from "../store/webhook-records.ts";
-import type { WebhookEvent } from "../domain/webhook.ts";
+import type { AnyWebhookEvent } from "../domain/webhook.ts";
 import type { WebhookJob, WebhookTarget } from "../domain/webhook.ts";
 
 /** Records that go to the same URL with the same secret share this key. */
@@ -18,7 +18,7 @@ const RECORD_BYTES_MAX = 24 * 1024;
 const EVENTS_PER_RECORD_MAX = 50;
 
 /** Groups events by target and cuts them into records that fit the limits above. */
-export function packJobs(items: { accountId: string; target: WebhookTarget; event: WebhookEvent }[]): WebhookJob[] {
+export function packJobs(items: { accountId: string; target: WebhookTarget; event: AnyWebhookEvent }[]): WebhookJob[] {
   const byTarget = new Map<string, WebhookJob>();
   const jobs: WebhookJob[] = [];
   const sizes = new Map<WebhookJob, number>();

@@ -15,7 +15,7 @@ import type { Caller } from "../domain/account.ts";
 
 export interface IngestDeps extends AcceptDeps {
   files: Pick<FileStore, "putMany" | "toRef">;
-  accountCache: Pick<AccountCache, "isVerifiedSender" | "verifiedDomains">;
+  accountCache: Pick<AccountCache, "isVerifiedSender" | "verifiedDomains" | "senderDomainProblem">;
 }
 
 export interface Transaction {
@@ -80,7 +80,8 @@ export async function ingestTransaction(
     allowSkipUnsubscribe: !!caller.account.allowSkipUnsubscribe,
   };
   const plan = planDelivery(mail, transaction.rcptTo, options, facts, limits);
-  if (!(await deps.accountCache.isVerifiedSender(caller.accountId, plan.from.address))) throw disallowedSource(plan.from.address);
+  if (!(await deps.accountCache.isVerifiedSender(caller.accountId, plan.from.address)))
+    throw disallowedSource(plan.from.address, await deps.accountCache.senderDomainProblem(caller.accountId, plan.from.address));
 
   // Stored once for every copy, like the body; the worker attaches them again from S3.
   const files = await deps.files.putMany(

@@ -58,8 +58,9 @@ export interface DeliveryPlan {
 }
 
 const invalidRecipient = (address: string) => smtpRefusal("invalid_recipient", SMTP_TEXTS.invalidRecipient(address), address);
-export const disallowedSource = (address: string) =>
-  smtpRefusal("sender_not_verified", SMTP_TEXTS.disallowedSource(address || "<>"), address);
+/** `why`: what is wrong with the sender's domain, when the account has it (failed or not yet verified). */
+export const disallowedSource = (address: string, why?: string) =>
+  smtpRefusal("sender_not_verified", `${SMTP_TEXTS.disallowedSource(address || "<>")}${why ? ` (${why})` : ""}`, address);
 
 /** MAIL FROM: a real address (the null sender `<>` of bounces has no business here). */
 export function checkMailFrom(address: string): void {

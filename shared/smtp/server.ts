@@ -234,7 +234,8 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
       (async () => {
         checkMailFrom(address.address);
         if (!(await cache.isVerifiedSender(caller.accountId, address.address))) {
-          return callback(replyError(transactionFailed(SMTP_TEXTS.disallowedSource(address.address))));
+          const why = await cache.senderDomainProblem(caller.accountId, address.address);
+          return callback(replyError(transactionFailed(`${SMTP_TEXTS.disallowedSource(address.address)}${why ? ` (${why})` : ""}`)));
         }
         callback();
       })().catch((error) => callback(replyError(smtpReplyFor(error, { sessionId: session.id }))));

@@ -43,6 +43,8 @@ export function makeAccountCache(accounts: AccountStore, options: AccountCacheOp
       ),
     verifiedDomains,
     isVerifiedSender,
+    /** Why a refused sender's domain may not send (read only when refusing, so never cached). */
+    senderDomainProblem: (accountId: string, address: string) => accounts.senderDomainProblem(accountId, address),
     /** The tracking and unsubscribe settings of an account. */
     policy: (accountId: string) =>
       policies.get(accountId, async () => {

@@ -100,6 +100,19 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
       return items.map((item) => ({ domain: item.domain as string, verified: !!item.verified }));
     },
 
+    /** Why mail From this address's domain is refused, when the account has the domain but may not send from it. */
+    async senderDomainProblem(accountId: string, address: string): Promise<string | undefined> {
+      const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+      const item = await get(keys.domain(accountId, domain));
+      if (!item || item.verified) return undefined;
+      const records = (item.records ?? []) as { purpose: string; name: string; state: string; problem?: string }[];
+      const failing = records
+        .filter((r) => ["dkim", "returnPathMx", "returnPathSpf"].includes(r.purpose) && r.state !== "verified")
+        .map((r) => r.problem ?? `${r.name}: ${r.state}`);
+      const state = item.status === "failed" ? "failed verification" : "is not verified yet";
+      return `Sender domain ${domain} ${state}${failing.length ? ` (${failing.join("; ")})` : ""}: publish its DNS records and verify it (POST /domains/${domain}/verify)`;
+    },
+
     /** A sender is allowed when its domain is verified or the address itself is. */
     async isVerifiedSender(accountId: string, address: string): Promise<boolean> {
       const lower = address.toLowerCase();

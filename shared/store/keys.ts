@@ -26,6 +26,9 @@ const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
 /** Sort-key prefixes of the item families kept in an account's partition. */
 export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as const;
 
+/** The partition of the sending-domain registry (keys.sendingDomainEntry). */
+export const SENDING_DOMAINS = "SENDING_DOMAINS";
+
 /** Copies of a submission one unsubscribe ticket item serves. */
 export const TICKET_CHUNK = 1000;
 /** Partitions of the webhook outbox (and of the parked records, by account). */
@@ -42,6 +45,10 @@ export const keys = {
   project: (accountId: string, projectId: string) => ({ pk: ACCOUNT(accountId), sk: `PROJECT#${projectId}` }),
   domain: (accountId: string, domain: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.domain}${domain}` }),
   sender: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SENDER#${address}` }),
+  /** Every sending domain with DNS records, in one partition: what the daily re-check reads. */
+  sendingDomainEntry: (accountId: string, domain: string) => ({ pk: SENDING_DOMAINS, sk: `${accountId}#${domain}` }),
+  /** Which account a domain verified for: another account may not add it. */
+  domainOwner: (domain: string) => ({ pk: `DOMAIN_OWNER#${domain}`, sk: "OWNER" }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
   suppression: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SUPPRESSION#${address}` }),

@@ -14,8 +14,10 @@ export function makeSesTransport(sesClient: SESv2Client, configurationSet?: stri
   return {
     async send(mail, attachments) {
       try {
+        // SES signs with the domain's key itself (its identity has our key: ses-identities.ts).
+        const { dkim: _signedBySes, ...message } = toNodemailerMessage(mail, attachments);
         const info = await transporter.sendMail({
-          ...toNodemailerMessage(mail, attachments),
+          ...message,
           ses: {
             ConfigurationSetName: configurationSet,
             EmailTags: [{ Name: "posthaste_message_id", Value: mail.messageId }],

@@ -52,6 +52,8 @@ export function toNodemailerMessage(mail: OutgoingMail, attachments: AttachmentC
       content,
       ...(contentId ? { cid: contentId } : {}),
     })),
+    // nodemailer signs the message it builds, after every header is final.
+    ...(mail.dkim ? { dkim: mail.dkim } : {}),
   };
 }
 

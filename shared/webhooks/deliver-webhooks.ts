@@ -14,7 +14,7 @@ import type { PostResult, WebhookPoster } from "./poster.ts";
 import { parseJob, targetKey } from "../queue/webhooks.ts";
 import { signatureHeaders } from "./signature.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "./url-policy.ts";
-import type { ItemKey, WebhookJob } from "../domain/webhook.ts";
+import { isMessageEvent, type ItemKey, type WebhookJob } from "../domain/webhook.ts";
 
 export interface DeliverWebhooksDeps {
   endpoints: Pick<WebhookEndpointStore, "get" | "callbackEndpoint">;
@@ -136,7 +136,7 @@ async function deliverGroup(deps: DeliverWebhooksDeps, job: WebhookJob, jobs: We
     accountId: job.accountId,
     url: destination.url,
     events: events.length,
-    messageIds: [...new Set(events.map((e) => e.messageId))].slice(0, 20),
+    messageIds: [...new Set(events.filter(isMessageEvent).map((e) => e.messageId))].slice(0, 20),
     attempt: Math.max(...records.map(attemptOf)),
   };
   if (result.ok) {

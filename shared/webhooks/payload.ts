@@ -1,7 +1,7 @@
 // One status change as a webhook event: the Devino shape of docs/webhooks.md plus what a receiver needs
 // to order and deduplicate (`sequence`, `eventId`) and what we know about the message.
 import type { StatusEvent } from "../domain/status.ts";
-import type { WebhookEvent } from "../domain/webhook.ts";
+import { isMessageEvent, type AnyWebhookEvent, type WebhookEvent } from "../domain/webhook.ts";
 
 export const CALLBACK_URL_FIELD = "callbackUrl";
 
@@ -39,9 +39,14 @@ export function buildWebhookEvent(event: StatusEvent): WebhookEvent {
 
 /**
  * The events of one request without duplicates, each message's in the order they happened.
- * Message ids sort by creation time, so this is also roughly chronological.
+ * Message ids sort by creation time, so this is also roughly chronological. Domain events
+ * (which have no message) come first, in time order.
  */
-export function orderEvents(events: WebhookEvent[]): WebhookEvent[] {
+export function orderEvents(events: AnyWebhookEvent[]): AnyWebhookEvent[] {
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-  return unique.sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : a.sequence - b.sequence));
+  const domains = unique.filter((e) => !isMessageEvent(e)).sort((a, b) => a.ts - b.ts);
+  const messages = unique
+    .filter(isMessageEvent)
+    .sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : a.sequence - b.sequence));
+  return [...domains, ...messages];
 }

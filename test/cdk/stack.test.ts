@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Match } from "aws-cdk-lib/assertions";
 import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type Access, type QueueName } from "../../functions/manifest.ts";
 import { SES_EVENTS } from "../../cdk/constructs/mail-transport.ts";
+import { SES_IDENTITY_ACTIONS } from "../../cdk/access-policy.ts";
 import { CONNECTIONS_PER_TASK, HEALTH_PORT, SMTP_INGEST_ACCESS, SMTP_PORTS } from "../../cdk/constructs/smtp-ingest.ts";
 import { BUCKET_RETENTION_DAYS } from "../../cdk/constructs/storage.ts";
 import { TABLE_SCHEMA } from "../../shared/store/table-schema.ts";
@@ -31,10 +32,11 @@ const DATA_WILDCARDS = /^(\*|dynamodb:\*|s3:\*|sqs:\*|sns:\*|ses:\*)$/i;
 let synth: Synthesized;
 let resources: Record<string, Resource>;
 
+// Bundles every Lambda of the manifest with esbuild: minutes on a busy two-core machine.
 beforeAll(() => {
   synth = synthesize();
   resources = synth.resources;
-});
+}, 360_000);
 afterAll(() => synth?.cleanup());
 
 /** The queue a function's environment names for a manifest queue. */
@@ -102,10 +104,11 @@ describe("functions from the manifest", () => {
     expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
   });
 
-  it("gives every function the link secret as a deploy-time Secrets Manager reference, not a value", () => {
+  it("gives every function the link secret and the DKIM key-encryption secret as deploy-time Secrets Manager references, not values", () => {
     for (const { kind, def } of ALL_FUNCTIONS) {
-      const secret = JSON.stringify(manifestFunction(resources, kind, def)[1].Properties.Environment.Variables.LINK_SECRET);
-      expect(secret).toContain("{{resolve:secretsmanager:");
+      const variables = manifestFunction(resources, kind, def)[1].Properties.Environment.Variables;
+      for (const name of ["LINK_SECRET", "DKIM_KEY_ENCRYPTION_KEY"])
+        expect(JSON.stringify(variables[name]), name).toContain("{{resolve:secretsmanager:");
     }
   });
 
@@ -291,6 +294,7 @@ describe("least privilege", () => {
     const sendsTo = resourcesOf("sqs:SendMessage").map(targetOf).sort();
     expect(sendsTo).toEqual([...new Set(access.sendTo ?? [])].map(queueId).sort());
     expect(allowing("ses:SendEmail").length > 0).toBe(!!access.ses);
+    for (const action of SES_IDENTITY_ACTIONS) expect(allowing(action).length > 0, action).toBe(!!access.sesIdentities);
 
     // Only the queue a consumer consumes: no function reads or empties a dead-letter queue (parked webhook records are table items).
     const receivesFrom = resourcesOf("sqs:ReceiveMessage").map(targetOf).sort();
@@ -337,6 +341,25 @@ describe("SES transport (default)", () => {
 
   it("creates no sending identity when no sendingDomain is given", () => {
     expect(ofType(resources, "AWS::SES::EmailIdentity")).toHaveLength(0);
+  });
+
+  it("lets the domain functions make each tenant domain an SES identity (BYODKIM, custom MAIL FROM) and re-check it daily", () => {
+    const [setId] = ofType(resources, "AWS::SES::ConfigurationSet")[0];
+    const managing = ALL_FUNCTIONS.filter(({ def }) => def.access.sesIdentities).map(({ def }) => def.name);
+    expect(managing.sort()).toEqual(["CreateDomain", "DeleteDomain", "RecheckDomains", "VerifyDomain"]);
+    for (const { kind, def } of ALL_FUNCTIONS.filter(({ def }) => def.access.sesIdentities)) {
+      const [, fn] = manifestFunction(resources, kind, def);
+      expect(fn.Properties.Environment.Variables).toMatchObject({ TRANSPORT: "ses", SES_CONFIGURATION_SET: { Ref: setId } });
+      const statements = statementsOfRole(resources, roleIdOf(fn)).filter((s) => actionsOf(s).includes("ses:CreateEmailIdentity"));
+      expect(statements).toHaveLength(1);
+      expect(actionsOf(statements[0]).sort()).toEqual([...SES_IDENTITY_ACTIONS].sort());
+      const granted = JSON.stringify(statements[0].Resource);
+      expect(granted).toContain(":identity/*");
+      expect(granted).toContain(":configuration-set/");
+      expect(refersTo(statements[0].Resource, setId)).toBe(true);
+    }
+    const rule = ofType(resources, "AWS::Events::Rule").find(([, r]) => /RecheckDomains/.test(r.Properties.Description));
+    expect(rule?.[1].Properties.ScheduleExpression).toBe("rate(1 day)");
   });
 });
 

@@ -30,7 +30,18 @@ export interface SesError {
 /** What SES v2 answers a SendEmail over the account's sending rate. */
 export const THROTTLED: SesError = { status: 429, type: "TooManyRequestsException", message: "Maximum sending rate exceeded." };
 
+/** An SES identity as the stand-in keeps it (CreateEmailIdentity, PutEmailIdentityMailFromAttributes ...). */
+export interface StandInIdentity {
+  create: Record<string, any>;
+  mailFrom?: Record<string, any>;
+  signing?: Record<string, any>;
+  dkimStatus: string;
+  mailFromStatus: string;
+}
+
 export interface SesStandIn {
+  /** The identities made through the identity API, by name. */
+  identities: Map<string, StandInIdentity>;
   /** For the client's `endpoint` option. */
   endpoint: string;
   /** Every SendEmail call in order, throttled ones included. */
@@ -48,6 +59,7 @@ const SEND_EMAIL_PATH = "/v2/email/outbound-emails";
 
 export async function startSesStandIn(): Promise<SesStandIn> {
   const calls: SesCall[] = [];
+  const identities = new Map<string, StandInIdentity>();
   let failing = 0;
   let failure = THROTTLED;
   let sequence = 0;
@@ -68,7 +80,39 @@ export async function startSesStandIn(): Promise<SesStandIn> {
         });
         res.end(JSON.stringify(body));
       };
-      if (req.method !== "POST" || req.url?.split("?")[0] !== SEND_EMAIL_PATH) {
+      const path = req.url?.split("?")[0] ?? "";
+      const identity = /^\/v2\/email\/identities(?:\/([^/]+))?(\/mail-from|\/dkim\/signing)?$/.exec(path);
+      if (identity) {
+        const name = identity[1] && decodeURIComponent(identity[1]);
+        const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
+        const found = name ? identities.get(name) : undefined;
+        if (req.method === "POST" && !name) {
+          if (identities.has(body.EmailIdentity)) return answer(400, { message: "exists" }, "AlreadyExistsException");
+          identities.set(body.EmailIdentity, { create: body, dkimStatus: "PENDING", mailFromStatus: "PENDING" });
+          return answer(200, { IdentityType: "DOMAIN", VerifiedForSendingStatus: false });
+        }
+        if (!found) return answer(404, { message: `Identity ${name} does not exist.` }, "NotFoundException");
+        if (req.method === "PUT" && identity[2] === "/mail-from") {
+          found.mailFrom = body;
+          return answer(200, {});
+        }
+        if (req.method === "PUT" && identity[2] === "/dkim/signing") {
+          found.signing = body;
+          return answer(200, {});
+        }
+        if (req.method === "DELETE") {
+          identities.delete(name!);
+          return answer(200, {});
+        }
+        if (req.method === "GET")
+          return answer(200, {
+            IdentityType: "DOMAIN",
+            VerifiedForSendingStatus: found.dkimStatus === "SUCCESS",
+            DkimAttributes: { Status: found.dkimStatus, SigningAttributesOrigin: "EXTERNAL" },
+            MailFromAttributes: { ...found.mailFrom, MailFromDomainStatus: found.mailFromStatus },
+          });
+      }
+      if (req.method !== "POST" || path !== SEND_EMAIL_PATH) {
         answer(404, { message: `The SES stand-in only knows POST ${SEND_EMAIL_PATH}` }, "NotFoundException");
         return;
       }
@@ -89,6 +133,7 @@ export async function startSesStandIn(): Promise<SesStandIn> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    identities,
     fail,
     throttle: (count) => fail(count, THROTTLED),
     reset() {
