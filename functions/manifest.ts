@@ -245,6 +245,43 @@ export const ROUTES: RouteDef[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
+  {
+    name: "InfobipAddDomain",
+    method: "POST",
+    path: "/email/1/domains",
+    entry: "functions/http/infobip-domains.ts",
+    access: { table: "readwrite", sesIdentities: true },
+    timeoutSeconds: 29,
+  },
+  {
+    name: "InfobipListDomains",
+    method: "GET",
+    path: "/email/1/domains",
+    entry: "functions/http/infobip-domains.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "InfobipGetDomain",
+    method: "GET",
+    path: "/email/1/domains/{domainName}",
+    entry: "functions/http/infobip-domains.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "InfobipVerifyDomain",
+    method: "POST",
+    path: "/email/1/domains/{domainName}/verify",
+    entry: "functions/http/infobip-domains.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },
+    timeoutSeconds: 29,
+  },
+  {
+    name: "InfobipDeleteDomain",
+    method: "DELETE",
+    path: "/email/1/domains/{domainName}",
+    entry: "functions/http/infobip-domains.ts",
+    access: { table: "readwrite", sesIdentities: true },
+  },
 ];
 
 export const CONSUMERS: ConsumerDef[] = [

@@ -2,3 +2,10 @@
 export { infobipCredentials, infobipErrorResponse } from "./door.ts";
 export { readForm } from "./multipart.ts";
 export { infobipSend, type InfobipSendDeps } from "./send.ts";
+export {
+  addInfobipDomain,
+  deleteInfobipDomain,
+  getInfobipDomain,
+  listInfobipDomains,
+  verifyInfobipDomain,
+} from "./domains.ts";

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { AuthType, Infobip } from "@infobip-api/sdk";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, mailbox, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
+import { admin, eventually, mailbox, startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
 
 let platform: RunningPlatform;
 let sender: string;
@@ -236,5 +236,37 @@ describe("POST /email/3/send", () => {
     expect(response.status).toBe(400);
     const json = (await response.json()) as any;
     expect(json.requestError.serviceException.text).toBe("A part of the form has no name");
+  });
+});
+
+describe("/email/1/domains", () => {
+  it("adds a domain with the SDK, shows its DNS records, verifies it once they are published, lists and deletes it", async () => {
+    const email = sdk().channels.email;
+    const domain = "mail.infobip-move.example";
+    const added = await email.domain.add(domain);
+    expect(added.status).toBe(200);
+    expect(added.data).toMatchObject({ domainName: domain, active: false });
+    const dkim = added.data.dnsRecords.find((r: { name: string }) => r.name.includes("._domainkey."));
+    expect(dkim).toMatchObject({ recordType: "txt", verified: false });
+    expect(dkim.expectedValue).toMatch(/^v=DKIM1;/);
+
+    // Unpublished: verifying changes nothing.
+    expect((await email.domain.verify(domain)).status).toBe(202);
+    expect((await email.domain.get(domain)).data.active).toBe(false);
+
+    await admin(platform.dataDir, ["dns", "publish", "--account", platform.info.accountId, "--domain", domain]);
+    expect((await email.domain.verify(domain)).status).toBe(202);
+    const verified = await email.domain.get(domain);
+    expect(verified.data.active).toBe(true);
+    expect(verified.data.dnsRecords.find((r: { name: string }) => r.name === dkim.name).verified).toBe(true);
+
+    const listed = await email.domain.get({ size: 20 });
+    expect(listed.data.results.map((d: { domainName: string }) => d.domainName)).toContain(domain);
+    expect(listed.data.paging).toMatchObject({ page: 0, size: 20 });
+
+    expect((await email.domain.delete(domain)).status).toBe(204);
+    const gone = await email.domain.get(domain);
+    expect(gone.response.status).toBe(404);
+    expect(gone.response.data.requestError.serviceException.messageId).toBe("NOT_FOUND");
   });
 });
