@@ -4,15 +4,11 @@
 import { isAcceptableDisplayName, isValidAddress, normalizeAddress } from "../domain/address.ts";
 import { AppError, type Reason } from "../domain/errors.ts";
 import { attachmentProblem, cleanFilename, type NewFile } from "../domain/file.ts";
+import { CALLBACK_DATA_FIELD, INTERMEDIATE_REPORT_FIELD, NOTIFY_URL_FIELD } from "../domain/infobip.ts";
 import type { Party } from "../domain/message.ts";
 import { DEFAULT_OPTIONS, type Submission, type SubmissionRecipient } from "../domain/submission.ts";
 import { urlSyntaxProblem, type UrlPolicyMode } from "../webhooks/index.ts";
 import type { Form } from "./multipart.ts";
-
-/** What the Infobip door keeps in a message's extraData, so reports to notifyUrl can be built later. */
-export const NOTIFY_URL = "infobipNotifyUrl";
-export const CALLBACK_DATA = "infobipCallbackData";
-export const INTERMEDIATE_REPORT = "infobipIntermediateReport";
 
 const TEXT_FIELDS = [
   "from",
@@ -231,9 +227,9 @@ export function parseInfobipSend(form: Form, limits: InfobipLimits, options: { u
     throw invalid("too_long", "callbackData", "callbackData is longer than 4000 characters");
   const intermediateReport = flag(one("intermediateReport"), "intermediateReport");
   const extraData: Record<string, string> = {
-    ...(notifyUrl ? { [NOTIFY_URL]: notifyUrl } : {}),
-    ...(callbackData !== undefined ? { [CALLBACK_DATA]: callbackData } : {}),
-    ...(intermediateReport ? { [INTERMEDIATE_REPORT]: "true" } : {}),
+    ...(notifyUrl ? { [NOTIFY_URL_FIELD]: notifyUrl } : {}),
+    ...(callbackData !== undefined ? { [CALLBACK_DATA_FIELD]: callbackData } : {}),
+    ...(intermediateReport ? { [INTERMEDIATE_REPORT_FIELD]: "true" } : {}),
   };
 
   const track = flag(one("track"), "track");
@@ -297,7 +293,6 @@ export function parseInfobipSend(form: Form, limits: InfobipLimits, options: { u
       checkSuppression: true,
       // {{name}} placeholders are the simple engine's syntax.
       options: { ...DEFAULT_OPTIONS, trackOpens, trackLinks, templateEngine: "simple" },
-      metadata: callbackData !== undefined ? { callbackData } : undefined,
     },
     files: newFiles,
     templateId,

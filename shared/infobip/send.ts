@@ -10,7 +10,7 @@ import type { FileStore } from "../files/attachments.ts";
 import { acceptSubmission, type AcceptDeps } from "../accept/index.ts";
 import type { Form } from "./multipart.ts";
 import { parseInfobipSend } from "./send-request.ts";
-import { statusFor } from "./status-groups.ts";
+import { statusFor } from "../domain/infobip.ts";
 
 export interface InfobipSendDeps extends AcceptDeps {
   config: Pick<Config, "limits" | "mode">;

@@ -2,6 +2,8 @@
 // Infobip's official Node SDK pointed at the local base URL, and with a plain multipart client
 // (fetch's FormData, what curl -F sends). The mail is read back from the local mailbox.
 import { createHash, randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { AuthType, Infobip } from "@infobip-api/sdk";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -268,5 +270,54 @@ describe("/email/1/domains", () => {
     const gone = await email.domain.get(domain);
     expect(gone.response.status).toBe(404);
     expect(gone.response.data.requestError.serviceException.messageId).toBe("NOT_FOUND");
+  });
+});
+
+describe("reports to notifyUrl", () => {
+  it("posts the delivery report in Infobip's {results: [...]} shape, signed, with callbackData, once per message", async () => {
+    const posts: { body: any; signature: string; url: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        posts.push({ body: JSON.parse(body), signature: String(req.headers["x-posthaste-signature"] ?? ""), url: req.url ?? "" });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", () => resolve()));
+    const notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/dlr`;
+    try {
+      const sent = await post("/email/3/send", [
+        ["from", sender],
+        ["to", "frank@example.org"],
+        ["subject", "Report me"],
+        ["text", "Body"],
+        ["notifyUrl", notifyUrl],
+        ["notifyContentType", "application/json"],
+        ["callbackData", "order-42"],
+      ]);
+      expect(sent.status).toBe(200);
+      const { messageId } = sent.json.messages[0];
+      const report = await eventually(async () => posts.find((p) => p.body.results?.[0]?.messageId === messageId), 30_000, "the report");
+      expect(report.signature).not.toBe("");
+      expect(report.body.results).toHaveLength(1);
+      expect(report.body.results[0]).toMatchObject({
+        bulkId: sent.json.bulkId,
+        messageId,
+        to: "frank@example.org",
+        messageCount: 1,
+        callbackData: "order-42",
+        status: { groupId: 3, groupName: "DELIVERED", id: 5, name: "DELIVERED_TO_HANDSET" },
+        error: { groupId: 0, groupName: "OK", id: 0, name: "NO_ERROR", permanent: false },
+        channel: "EMAIL",
+      });
+      expect(Date.parse(report.body.results[0].doneAt)).toBeGreaterThanOrEqual(Date.parse(report.body.results[0].sentAt));
+      // No report for the intermediate SENT without intermediateReport=true.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(posts.filter((p) => p.body.results.some((r: { messageId: string }) => r.messageId === messageId))).toHaveLength(1);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });

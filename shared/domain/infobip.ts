@@ -1,7 +1,15 @@
-// The one table from Posthaste's statuses to Infobip's status groups and its status and error
-// objects (docs/moving-from-infobip.md, statuses): the send answer, logs, reports and notifyUrl
-// reports all read it, so a status is named the same way everywhere.
-import type { Status } from "../domain/status.ts";
+// The Infobip door's shared rules (docs/moving-from-infobip.md): the one table from Posthaste's
+// statuses to Infobip's status groups and its status and error objects, which the send answer,
+// logs, reports and notifyUrl reports all read, so a status is named the same way everywhere;
+// and the report one message's status change makes.
+import { submissionOf } from "./ids.ts";
+import type { Status } from "./status.ts";
+import type { WebhookEvent } from "./webhook.ts";
+
+/** What the door keeps in a message's extraData, so its reports to notifyUrl can be built later. */
+export const NOTIFY_URL_FIELD = "infobipNotifyUrl";
+export const CALLBACK_DATA_FIELD = "infobipCallbackData";
+export const INTERMEDIATE_REPORT_FIELD = "infobipIntermediateReport";
 
 export const GROUPS = ["PENDING", "UNDELIVERABLE", "DELIVERED", "EXPIRED", "REJECTED"] as const;
 export type GroupName = (typeof GROUPS)[number];
@@ -85,3 +93,32 @@ export const statusesInGroup = (group: GroupName): string[] =>
   Object.entries(STATUS_TABLE)
     .filter(([, s]) => s.groupName === group)
     .map(([name]) => name);
+
+/** Statuses that end a message's delivery: each yields its one report (and the first only). */
+const REPORTED: ReadonlySet<string> = new Set(["DELIVERED", "BOUNCED", "REJECTED", "CANCELLED"]);
+/** With intermediateReport=true, these are reported too as they happen. */
+const INTERMEDIATE: ReadonlySet<string> = new Set(["SENT"]);
+
+/** Whether a status change is posted to the message's notifyUrl. */
+export function isReported(status: string, intermediate: boolean): boolean {
+  return REPORTED.has(status) || (intermediate && INTERMEDIATE.has(status));
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One entry of Infobip's `{"results": [...]}`: the status change of one message, in its terms. */
+export function infobipReport(event: Pick<WebhookEvent, "messageId" | "email" | "ts" | "status" | "reason" | "sentAt" | "callbackData">) {
+  return {
+    bulkId: submissionOf(event.messageId)?.submissionId ?? event.messageId,
+    messageId: event.messageId,
+    to: event.email,
+    sentAt: iso(event.sentAt ?? event.ts),
+    doneAt: iso(event.ts),
+    messageCount: 1,
+    price: { pricePerMessage: 0, currency: "EUR" },
+    status: statusFor(event.status),
+    error: errorFor(event.status, event.reason),
+    channel: "EMAIL",
+    ...(event.callbackData !== undefined ? { callbackData: event.callbackData } : {}),
+  };
+}
