@@ -6,6 +6,7 @@ import { GROUPS, infobipReport, statusesInGroup, STATUS_TABLE } from "../../shar
 import { STATUSES } from "../../shared/domain/status.ts";
 import { infobipCredentials, infobipErrorResponse } from "../../shared/infobip/door.ts";
 import { fieldName, type Form, readForm } from "../../shared/infobip/multipart.ts";
+import { infobipLogEntry, infobipReportEntry, parseInfobipLogsQuery, parseInfobipReportsQuery } from "../../shared/infobip/read-side.ts";
 import { parseInfobipSend } from "../../shared/infobip/send-request.ts";
 
 const LIMITS = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentBytes: 100, attachmentsPerMessage: 10 };
@@ -198,6 +199,73 @@ describe("the status table", () => {
       doneAt: new Date(2000).toISOString(),
       status: { groupName: "UNDELIVERABLE" },
       error: { name: "EMAIL_BOUNCED", description: "550 no such user", permanent: true },
+    });
+  });
+});
+
+describe("logs and reports queries and entries", () => {
+  const bulkId = "0mx50ue46BkTXNMvpPUdN9lIe";
+  const message = {
+    messageId: `${bulkId}1`,
+    accountId: "a",
+    submissionId: bulkId,
+    bodyKey: "",
+    from: { address: "news@example.com" },
+    to: { address: "ann@example.org" },
+    subject: "Hello",
+    mergeFields: {},
+    extraData: { infobipCallbackData: "order-42" },
+    options: { trackOpens: true, trackLinks: true, language: "en", skipUnsubscribe: false },
+    status: "OPENED" as const,
+    statusRank: 3,
+    history: [
+      { status: "ACCEPTED" as const, ts: 1000 },
+      { status: "SENT" as const, ts: 2000 },
+      { status: "DELIVERED" as const, ts: 3000 },
+      { status: "OPENED" as const, ts: 4000 },
+    ],
+    version: 4,
+    createdAt: 1000,
+    expiresAt: 0,
+    attempts: 1,
+  };
+
+  it("reads generalStatus as the statuses of its group, Infobip's times, and a bulk as its messages' ids", () => {
+    const q = parseInfobipLogsQuery({ generalStatus: "delivered", sentSince: "2026-12-01T18:00:00.000+0100", bulkId, limit: "3" });
+    expect(q.statuses).toEqual(["DELIVERED", "OPENED", "CLICKED", "SUBSCRIBED", "UNSUBSCRIBED", "COMPLAINED"]);
+    expect(q.sentSince).toBe(Date.parse("2026-12-01T17:00:00.000Z"));
+    expect(q.messageIds).toEqual([`${bulkId}0`, `${bulkId}1`, `${bulkId}2`]);
+    expect(parseInfobipReportsQuery({ messageId: `${bulkId}0`, bulkId }).messageIds).toEqual([`${bulkId}0`]);
+  });
+
+  it("refuses unknown parameters, an unknown group, a bad time and a bad limit by name", () => {
+    for (const [query, ref] of [
+      [{ status: "x" }, "status"],
+      [{ generalStatus: "LOST" }, "generalStatus"],
+      [{ sentSince: "yesterday" }, "sentSince"],
+      [{ limit: "1001" }, "limit"],
+    ] as const) {
+      expect(refusal(() => parseInfobipLogsQuery(query)).reasons[0].ref).toBe(ref);
+    }
+  });
+
+  it("shows a log entry with its current status and a report with its outcome", () => {
+    expect(infobipLogEntry(message)).toMatchObject({
+      bulkId,
+      messageId: `${bulkId}1`,
+      from: "news@example.com",
+      to: "ann@example.org",
+      text: "Hello",
+      sentAt: new Date(1000).toISOString(),
+      doneAt: new Date(3000).toISOString(),
+      status: { groupName: "DELIVERED" },
+      error: { name: "NO_ERROR" },
+      channel: "EMAIL",
+    });
+    expect(infobipReportEntry(message)).toMatchObject({
+      doneAt: new Date(3000).toISOString(),
+      status: { name: "DELIVERED_TO_HANDSET" },
+      callbackData: "order-42",
     });
   });
 });
