@@ -9,3 +9,5 @@ export {
   listInfobipDomains,
   verifyInfobipDomain,
 } from "./domains.ts";
+export { getBulk, getBulkStatus, rescheduleBulk, updateBulkStatus, type BulkPort, type BulkMessage } from "./bulks.ts";
+export { infobipLogEntry, infobipReportEntry, parseInfobipLogsQuery, parseInfobipReportsQuery } from "./read-side.ts";

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../../shared/domain/errors.ts";
 import { GROUPS, infobipReport, statusesInGroup, STATUS_TABLE } from "../../shared/domain/infobip.ts";
 import { STATUSES } from "../../shared/domain/status.ts";
+import { type BulkMessage, type BulkPort, getBulk, getBulkStatus, rescheduleBulk, updateBulkStatus } from "../../shared/infobip/bulks.ts";
 import { infobipCredentials, infobipErrorResponse } from "../../shared/infobip/door.ts";
 import { fieldName, type Form, readForm } from "../../shared/infobip/multipart.ts";
 import { infobipLogEntry, infobipReportEntry, parseInfobipLogsQuery, parseInfobipReportsQuery } from "../../shared/infobip/read-side.ts";
@@ -267,5 +268,52 @@ describe("logs and reports queries and entries", () => {
       status: { name: "DELIVERED_TO_HANDSET" },
       callbackData: "order-42",
     });
+  });
+});
+
+describe("bulks", () => {
+  const caller = { accountId: "a", account: { accountId: "a", name: "a", createdAt: 0 } };
+  const port = (copies: BulkMessage[]): BulkPort & { moved?: string; cancelled?: boolean } => {
+    const p: BulkPort & { moved?: string; cancelled?: boolean } = {
+      messages: async () => copies,
+      cancel: async () => {
+        p.cancelled = true;
+        for (const c of copies) if (c.status === "SCHEDULED") c.status = "CANCELLED";
+      },
+      move: async (_c, _b, sendAt) => {
+        p.moved = sendAt;
+        for (const c of copies) c.sendAt = Date.parse(sendAt);
+      },
+    };
+    return p;
+  };
+
+  it("shows a scheduled bulk's sendAt and status, moves and cancels it", async () => {
+    const p = port([
+      { status: "SCHEDULED", sendAt: 5000 },
+      { status: "SCHEDULED", sendAt: 5000 },
+    ]);
+    expect(await getBulk(p, caller, { bulkId: "b" })).toEqual({
+      externalBulkId: "b",
+      bulks: [{ bulkId: "b", sendAt: new Date(5000).toISOString() }],
+    });
+    expect(await getBulkStatus(p, caller, { bulkId: "b" })).toMatchObject({ bulks: [{ status: "PENDING" }] });
+    expect(await rescheduleBulk(p, caller, { bulkId: "b" }, Buffer.from('{"sendAt":"2030-01-01T00:00:00Z"}'))).toEqual({
+      bulkId: "b",
+      sendAt: "2030-01-01T00:00:00.000Z",
+    });
+    expect(await updateBulkStatus(p, caller, { bulkId: "b" }, Buffer.from('{"status":"CANCELED"}'))).toEqual({
+      bulkId: "b",
+      status: "CANCELED",
+    });
+  });
+
+  it("refuses pausing, an unknown bulk (404) and a missing bulkId", async () => {
+    const p = port([{ status: "SCHEDULED", sendAt: 5000 }]);
+    await expect(updateBulkStatus(p, caller, { bulkId: "b" }, Buffer.from('{"status":"PAUSED"}'))).rejects.toMatchObject({
+      reasons: [{ key: "not_supported", ref: "status" }],
+    });
+    await expect(getBulk(port([{ status: "ACCEPTED" }]), caller, { bulkId: "b" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getBulk(p, caller, {})).rejects.toMatchObject({ reasons: [{ key: "required", ref: "bulkId" }] });
   });
 });
