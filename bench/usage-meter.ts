@@ -4,12 +4,12 @@
 // bench can take snapshots between phases and price the difference.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { renameSync, writeFileSync } from "node:fs";
-import type { ClientInstrument, InstrumentableClient } from "../shared/aws.ts";
+import type { AwsService, ClientInstrument, InstrumentableClient } from "../shared/aws.ts";
 import type { PlatformInstrument } from "../local/platform.ts";
 
 /** One AWS call as the counter sees it. */
 export interface AwsCall {
-  service: "DynamoDB" | "S3" | "SQS" | "SES";
+  service: AwsService;
   /** The API operation, e.g. "BatchWriteItem". */
   operation: string;
   input: Record<string, any>;

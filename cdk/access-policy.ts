@@ -32,7 +32,7 @@ export function accessStatements(access: Access, data: DataResources): iam.Polic
       }),
     );
   }
-  if (access.ses && data.sesConfigurationSetName) statements.push(sesStatement(data.sesConfigurationSetName));
+  if (access.ses && data.sesConfigurationSetName) statements.push(sesStatement(data.sesConfigurationSetName), sesQuotaStatement());
   if (access.sesIdentities && data.sesConfigurationSetName) statements.push(sesIdentityStatement(data.sesConfigurationSetName));
   return statements;
 }
@@ -92,3 +92,5 @@ function sesIdentityStatement(configurationSetName: string): iam.PolicyStatement
     resources: [`${prefix}:identity/*`, `${prefix}:configuration-set/${configurationSetName}`],
   });
 }
+/** The account's sending rate and quota (GetAccount), which the delivery worker paces itself to; it names no resource. */
+export const sesQuotaStatement = () => new iam.PolicyStatement({ actions: ["ses:GetAccount"], resources: ["*"] });

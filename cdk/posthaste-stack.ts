@@ -1,9 +1,10 @@
 // The whole platform in one stack, generated from functions/manifest.ts: one Lambda per route,
 // consumer and schedule; the table, bucket and queues they share; the mail transport; the SMTP
-// ingest on Fargate.
+// ingest on Fargate (unless smtp=false); alarms and a dashboard; custom domains when given.
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
@@ -11,10 +12,13 @@ import * as snsSubscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type ConsumerDef } from "../functions/manifest.ts";
 import type { DataResources } from "./access-policy.ts";
+import { CustomDomains } from "./constructs/custom-domains.ts";
 import { HttpApi } from "./constructs/http-api.ts";
 import { MailTransport } from "./constructs/mail-transport.ts";
 import { createManifestFunction, timeoutSeconds, type FunctionKind, type ManifestEntry } from "./constructs/manifest-function.ts";
+import { Observability } from "./constructs/observability.ts";
 import { Queues } from "./constructs/queues.ts";
+import { suppressNagFindings } from "./nag-suppressions.ts";
 import { SmtpIngest } from "./constructs/smtp-ingest.ts";
 import { Storage } from "./constructs/storage.ts";
 import type { DeploySettings } from "./settings.ts";
@@ -28,13 +32,19 @@ export class PosthasteStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
 
-    const alarmTopic = new sns.Topic(this, "AlarmTopic", { displayName: "Posthaste alarms" });
+    const alarmTopic = new sns.Topic(this, "AlarmTopic", { displayName: "Posthaste alarms", enforceSSL: true });
     if (settings.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(settings.alarmEmail));
 
     const storage = new Storage(this, "Storage", { deletionProtection: settings.deletionProtection });
     const queues = new Queues(this, "Queues", { alarmTopic });
-    const transport = new MailTransport(this, "Transport", { settings, sesEventsQueue: queues.queues.sesEvents });
+    const transport = new MailTransport(this, "Transport", {
+      settings,
+      sesEventsQueue: queues.queues.sesEvents,
+      sesEventsDeadLetterQueue: queues.deadLetterQueues.sesEvents,
+    });
     const api = new HttpApi(this, "Http", { corsOrigins: settings.corsOrigins });
+    if (settings.apiDomain || settings.linksDomain) new CustomDomains(this, "Domains", { api: api.api, stage: api.stage, settings });
+    const linksUrl = settings.linksDomain ? `https://${settings.linksDomain}` : undefined;
 
     // Signs unsubscribe, web-version and tracking links; generated once, never leaves AWS.
     const linkSecret = new secretsmanager.Secret(this, "LinkSecret", {
@@ -61,27 +71,33 @@ export class PosthasteStack extends Stack {
       TABLE_NAME: storage.table.tableName,
       BUCKET_NAME: storage.bucket.bucketName,
       ...queues.urlEnvironment(),
-      PUBLIC_URL: settings.publicUrl ?? api.url,
+      PUBLIC_URL: settings.publicUrl ?? linksUrl ?? api.url,
       ...(settings.sendingDomain ? { UNSUBSCRIBE_MAIL_DOMAIN: settings.sendingDomain } : {}),
       ...transport.environment,
     };
-    // Lambda: a {{resolve:secretsmanager:...}} reference, resolved by CloudFormation at deploy time
-    // (config.ts reads the value, not an ARN). It is visible in the function's configuration.
-    const functionEnvironment = {
-      ...environment,
-      LINK_SECRET: linkSecret.secretValue.unsafeUnwrap(),
-      DKIM_KEY_ENCRYPTION_KEY: dkimKeySecret.secretValue.unsafeUnwrap(),
-    };
+    // Lambda: the secrets' ARNs, never their values; read at cold start and again after their max
+    // age (shared/secrets/refresh.ts), so a rotation needs no redeploy.
+    const functionEnvironment = { ...environment, LINK_SECRET_ARN: linkSecret.secretArn };
 
     const functions = new Construct(this, "Functions");
-    const create = (kind: FunctionKind, def: ManifestEntry) =>
-      createManifestFunction(functions, {
+    const created: lambda.Function[] = [];
+    const create = (kind: FunctionKind, def: ManifestEntry) => {
+      const fn = createManifestFunction(functions, {
         kind,
         def,
         data,
-        environment: functionEnvironment,
+        // Only the functions that seal or open DKIM keys are told where the key-encryption secret is.
+        environment: def.access.dkimKeys
+          ? { ...functionEnvironment, DKIM_KEY_ENCRYPTION_KEY_ARN: dkimKeySecret.secretArn }
+          : functionEnvironment,
         senderEnvironment: transport.senderEnvironment,
       });
+      linkSecret.grantRead(fn);
+      if (def.access.dkimKeys) dkimKeySecret.grantRead(fn);
+      if (def.access.ses) transport.relaySecret?.grantRead(fn);
+      created.push(fn);
+      return fn;
+    };
 
     for (const route of ROUTES) api.addRoute(route, create("route", route));
 
@@ -109,14 +125,26 @@ export class PosthasteStack extends Stack {
       });
     }
 
-    new SmtpIngest(this, "SmtpIngest", {
-      data,
-      environment: { ...environment, AWS_REGION: this.region },
-      linkSecret,
-      tlsCertSecretArn: settings.smtpTlsCertSecretArn,
-      minTasks: settings.smtpIngestMinTasks,
-      maxTasks: settings.smtpIngestMaxTasks,
+    // smtp=false: no NLB, no Fargate service, no image to build (no Docker at deploy).
+    const smtp = settings.smtp
+      ? new SmtpIngest(this, "SmtpIngest", {
+          data,
+          environment: { ...environment, AWS_REGION: this.region },
+          linkSecret,
+          tlsCertSecretArn: settings.smtpTlsCertSecretArn,
+          minTasks: settings.smtpIngestMinTasks,
+          maxTasks: settings.smtpIngestMaxTasks,
+        })
+      : undefined;
+
+    const observability = new Observability(this, "Observability", {
+      alarmTopic,
+      functions: created,
+      api: api.api,
+      deadLetterQueues: Object.values(queues.deadLetterQueues),
+      smtpUnhealthyHosts: smtp?.unhealthyHosts,
     });
+    suppressNagFindings(this);
 
     new CfnOutput(this, "ApiUrl", { description: "Base URL of the HTTP API", value: api.url });
     new CfnOutput(this, "PublicUrl", { description: "Base URL used in links inside messages", value: environment.PUBLIC_URL });
@@ -124,6 +152,7 @@ export class PosthasteStack extends Stack {
     new CfnOutput(this, "BucketName", { value: storage.bucket.bucketName });
     new CfnOutput(this, "LinkSecretArn", { value: linkSecret.secretArn });
     new CfnOutput(this, "AlarmTopicArn", { description: "Subscribe to receive alarms", value: alarmTopic.topicArn });
+    new CfnOutput(this, "DashboardName", { value: observability.dashboard.dashboardName });
     for (const name of Object.keys(QUEUES) as (keyof typeof QUEUES)[]) {
       new CfnOutput(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}DeadLetterQueueArn`, {
         description: `Parked ${name} records; replay with: aws sqs start-message-move-task --source-arn <this>`,

@@ -24,6 +24,17 @@ export interface DeploySettings {
   /** SMTP ingest task count bounds for auto scaling. */
   smtpIngestMinTasks: number;
   smtpIngestMaxTasks: number;
+  /** Deploy the SMTP door (NLB + Fargate, needs Docker at deploy); `smtp=false` leaves it out. */
+  smtp: boolean;
+  /** Custom domain of the HTTP API (e.g. api.example.com), with `domainCertificateArn` or a hosted zone. */
+  apiDomain?: string;
+  /** Custom domain of the links in messages (tracking, unsubscribe, web version); becomes PUBLIC_URL. */
+  linksDomain?: string;
+  /** ACM certificate (same region) covering apiDomain and linksDomain; without it one is issued, validated in `hostedZoneName`. */
+  domainCertificateArn?: string;
+  /** Route 53 hosted zone of the domains: DNS validation of the certificate and the alias records. */
+  hostedZoneName?: string;
+  hostedZoneId?: string;
 }
 
 /** The subset of `Node.tryGetContext` this module needs, so tests can pass a plain object. */
@@ -89,5 +100,27 @@ export function readSettings(context: ContextReader): DeploySettings {
     alarmEmail: text(context("alarmEmail")),
     smtpIngestMinTasks,
     smtpIngestMaxTasks,
+    smtp: bool("smtp", context("smtp"), true),
+    ...domains(context),
   };
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function domains(context: ContextReader) {
+  const host = (key: string) => {
+    const value = text(context(key))?.toLowerCase();
+    if (value !== undefined && !HOSTNAME.test(value)) throw new Error(`Context ${key} must be a host name, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const apiDomain = host("apiDomain");
+  const linksDomain = host("linksDomain");
+  const domainCertificateArn = text(context("domainCertificateArn"));
+  const hostedZoneName = host("hostedZoneName");
+  const hostedZoneId = text(context("hostedZoneId"));
+  if ((apiDomain || linksDomain) && !domainCertificateArn && !(hostedZoneName && hostedZoneId)) {
+    throw new Error("Context apiDomain/linksDomain need domainCertificateArn, or hostedZoneName and hostedZoneId to issue one");
+  }
+  if (Boolean(hostedZoneName) !== Boolean(hostedZoneId)) throw new Error("Context hostedZoneName and hostedZoneId go together");
+  return { apiDomain, linksDomain, domainCertificateArn, hostedZoneName, hostedZoneId };
 }

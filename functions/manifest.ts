@@ -15,6 +15,8 @@ export interface Access {
   ses?: boolean;
   /** Creates, reads and deletes SES identities of sending domains (with the SES transport). */
   sesIdentities?: boolean;
+  /** Seals or opens sending domains' DKIM private keys, so reads the key-encryption secret. */
+  dkimKeys?: boolean;
 }
 
 interface FunctionDef {
@@ -198,7 +200,7 @@ export const ROUTES: RouteDef[] = [
     method: "POST",
     path: "/domains",
     entry: "functions/http/domains-create.ts",
-    access: { table: "readwrite", sesIdentities: true },
+    access: { table: "readwrite", sesIdentities: true, dkimKeys: true },
     // A 2048-bit key pair, the SES identity and a first DNS check.
     timeoutSeconds: 29,
   },
@@ -294,6 +296,7 @@ export const CONSUMERS: ConsumerDef[] = [
       bucket: { prefixes: [BODIES, "files/"], actions: ["read"] },
       sendTo: ["deliveries", "webhooks"],
       ses: true,
+      dkimKeys: true,
     },
     batchSize: 10,
     maxConcurrency: 20,

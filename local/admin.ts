@@ -21,7 +21,7 @@ import type { AccountSettings } from "../shared/domain/account.ts";
 import { loadAdminFunctionConfig, loadConfig } from "../shared/config.ts";
 import { addDomain, check, domainView, recheckDomains } from "../shared/domains/index.ts";
 import { domainDeps } from "../shared/wiring-domains.ts";
-import { wiring } from "../shared/wiring.ts";
+import { secretsRefresh, wiring } from "../shared/wiring.ts";
 import { dkimKeyEncryptionKey } from "./platform.ts";
 import { publishRecords, readZone, removeRecords, zoneRecordsOf } from "./dns-zone.ts";
 
@@ -58,7 +58,7 @@ type QueueUrls = Partial<Record<QueueName, { url: string; dlqUrl: string }>>;
 /**
  * The domain service as the functions build it. Locally from the running platform (its DNS
  * stand-in and key secret); on AWS from the functions' settings in this environment
- * (TRANSPORT, DKIM_KEY_ENCRYPTION_KEY, DNS_SERVERS ..., docs/configuration.md).
+ * (TRANSPORT, DKIM_KEY_ENCRYPTION_KEY or DKIM_KEY_ENCRYPTION_KEY_ARN, DNS_SERVERS ..., docs/configuration.md).
  */
 async function domainService(settings: AdminSettings, tableName: string, clients: AwsClients, info?: LocalInfo) {
   const env: Record<string, string | undefined> | undefined = info
@@ -79,9 +79,10 @@ async function domainService(settings: AdminSettings, tableName: string, clients
       }
     : undefined;
   const config = env ? loadConfig(env) : loadAdminFunctionConfig(tableName);
-  return domainDeps(
-    wiring({ config, clients: { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 } }),
-  );
+  const w = wiring({ config, clients: { dynamo: { dynamo: clients.dynamo, ddb: clients.ddb }, sqs: clients.sqs, s3: clients.s3 } });
+  // On AWS the key-encryption secret may be named by ARN (DKIM_KEY_ENCRYPTION_KEY_ARN), as the functions have it.
+  await secretsRefresh(w)();
+  return domainDeps(w);
 }
 
 async function connect(settings: AdminSettings): Promise<{ tableName: string; queues: QueueUrls; info?: LocalInfo } & AwsClients> {

@@ -4,11 +4,12 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SESv2Client, type SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Config } from "./config.ts";
 
-export type AwsService = "DynamoDB" | "S3" | "SQS" | "SES";
+export type AwsService = "DynamoDB" | "S3" | "SQS" | "SES" | "SecretsManager";
 
 /** One call as a middleware at the "initialize" step sees it: the command's input, then its output. */
 export type CallHandler = (args: { input: object }) => Promise<{ output: unknown }>;
@@ -81,8 +82,37 @@ export function makeS3Client(config: ClientSettings): S3Client {
   );
 }
 
-export function makeSesClient(config: Pick<Config, "region">): SESv2Client {
-  return built(new SESv2Client({ region: config.region }), "SES");
+type RetryStrategy = NonNullable<SESv2ClientConfig["retryStrategy"]>;
+type RetryToken = Awaited<ReturnType<Extract<RetryStrategy, { acquireInitialRetryToken: unknown }>["acquireInitialRetryToken"]>>;
+
+const SES_ATTEMPTS = 3;
+const retryToken = (count: number): RetryToken => ({
+  getRetryCount: () => count,
+  // Full jitter up to 100 ms, 200 ms ... as the SDK's own standard strategy.
+  getRetryDelay: () => (count === 0 ? 0 : Math.round(Math.random() * 100 * 2 ** count)),
+});
+
+/**
+ * The SDK's retries without its retries of throttles: a throttled send goes straight back to the
+ * delivery worker, which holds the message to the SES account's rate (shared/deliver/send-pacing.ts).
+ * A retry the SDK made on its own would be a send no pacer counted, in a second whose budget
+ * belongs to other sends. Server and network errors are retried, three attempts in all.
+ */
+const retryAllButThrottles: RetryStrategy = {
+  acquireInitialRetryToken: async () => retryToken(0),
+  refreshRetryTokenForRetry: async (token, info) => {
+    if (info.errorType === "THROTTLING" || info.errorType === "CLIENT_ERROR" || token.getRetryCount() + 1 >= SES_ATTEMPTS) throw info.error;
+    return retryToken(token.getRetryCount() + 1);
+  },
+  recordSuccess: () => undefined,
+};
+
+export function makeSesClient(config: ClientSettings): SESv2Client {
+  return built(new SESv2Client({ ...clientBase(config), endpoint: config.endpoints.ses, retryStrategy: retryAllButThrottles }), "SES");
+}
+
+export function makeSecretsClient(config: ClientSettings): SecretsManagerClient {
+  return built(new SecretsManagerClient({ ...clientBase(config), endpoint: config.endpoints.secretsManager }), "SecretsManager");
 }
 
 /** Every client, for tools and tests that use them all. */

@@ -46,11 +46,26 @@ export interface Config {
   bucketName: string;
   queueUrls: { deliveries: string; webhooks: string; sesEvents: string };
   /** Endpoint overrides for the embedded stand-ins; empty on AWS. */
-  endpoints: { dynamodb?: string; sqs?: string; s3?: string };
+  endpoints: { dynamodb?: string; sqs?: string; s3?: string; ses?: string; secretsManager?: string };
   /** Base URL of the public API, used for unsubscribe, web-version and tracking links. */
   publicUrl: string;
-  /** Secret for signing tokens in public links (unsubscribe, web version, tracking). */
+  /**
+   * Secret for signing tokens in public links (unsubscribe, web version, tracking). Given as a
+   * value (npm start, tests) or, on AWS, read from `secrets.linkSecretArn` by the one loading
+   * function (shared/secrets/refresh.ts), which fills it in before first use and again after a
+   * rotation: empty until then.
+   */
   linkSecret: string;
+  /** Secrets Manager secrets read at cold start and again once older than `maxAgeSeconds` (docs/configuration.md). */
+  secrets: {
+    /** Holds the link secret (the whole secret string). */
+    linkSecretArn?: string;
+    /** Holds the SMTP relay's JSON {host, port, user, pass}, with TRANSPORT=smtp. */
+    relaySecretArn?: string;
+    /** Holds the DKIM key-encryption secret (domains.keyEncryptionSecret), for the functions that seal or open keys. */
+    dkimKeySecretArn?: string;
+    maxAgeSeconds: number;
+  };
   /** Domain of the List-Unsubscribe mailto address. */
   unsubscribeMailDomain: string;
   transport: TransportConfig;
@@ -70,6 +85,10 @@ export interface Config {
     retryBaseSeconds: number;
     /** How long a worker owns a message while it sends it. */
     claimSeconds: number;
+    /** A send held back by the SES account's rate is tried again after this long (up to twice as long). */
+    throttleRetrySeconds: number;
+    /** How long the SES account's sending quota (GetAccount) is used before it is read again. */
+    sesQuotaRefreshSeconds: number;
   };
   /** A message still ACCEPTED this long after it was due is re-enqueued by the sweeper. */
   sweepAfterSeconds: number;
@@ -185,7 +204,14 @@ const ENVIRONMENT = z.object({
   SQS_ENDPOINT: httpUrl(),
   S3_ENDPOINT: httpUrl(),
   PUBLIC_URL: httpUrl("http://localhost:3000"),
-  LINK_SECRET: required("a secret that signs public links"),
+  // One of the two is required (checked in loadConfig).
+  LINK_SECRET: text(),
+  LINK_SECRET_ARN: text(),
+  SMTP_RELAY_SECRET_ARN: text(),
+  DKIM_KEY_ENCRYPTION_KEY_ARN: text(),
+  SECRETS_MAX_AGE_SECONDS: wholeNumber("a whole number of seconds", 300),
+  SES_ENDPOINT: httpUrl(),
+  SECRETS_MANAGER_ENDPOINT: httpUrl(),
   UNSUBSCRIBE_MAIL_DOMAIN: text("unsubscribe.posthaste.test"),
   TRANSPORT: oneOf(["mailbox", "smtp", "ses"], "mailbox"),
   SES_CONFIGURATION_SET: text(),
@@ -209,6 +235,8 @@ const ENVIRONMENT = z.object({
   DELIVERY_MAX_ATTEMPTS: wholeNumber("a whole number of attempts, at least 1", 8, 1),
   DELIVERY_RETRY_BASE_SECONDS: wholeNumber("a whole number of seconds", 60),
   DELIVERY_CLAIM_SECONDS: wholeNumber("a whole number of seconds, at least 1", 120, 1),
+  DELIVERY_THROTTLE_RETRY_SECONDS: wholeNumber("a whole number of seconds, at least 1", 10, 1),
+  SES_QUOTA_REFRESH_SECONDS: wholeNumber("a whole number of seconds, at least 1", 60, 1),
   SWEEP_AFTER_SECONDS: wholeNumber("a whole number of seconds", 300),
   RETENTION_HOURS: wholeNumber("a whole number of hours, at least 1", 48, 1),
   WEBHOOK_RETRY_SECONDS: wholeNumber("a whole number of seconds", 60),
@@ -258,23 +286,28 @@ function returnPathDefaults(transport: TransportConfig, region: string) {
   return { spf: `a:${transport.host}`, mx: transport.host };
 }
 
-/** Parses `env` with `schema`; every bad value is named in one error. */
-function parseEnvironment<T>(schema: z.ZodMiniType<T, Env>, env: Env): T {
+/** Parses `env` with `schema`; every bad value is named in one error, with the `extra` problems found beside it. */
+function parseEnvironment<T>(schema: z.ZodMiniType<T, Env>, env: Env, extra: string[] = []): T {
   const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  if (parsed.success && extra.length === 0) return parsed.data;
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const problems = issues.map((issue) => {
     const name = String(issue.path[0]);
     const value = env[name];
     if (issue.message.startsWith("required: ")) return `${name} is not set: expected ${issue.message.slice("required: ".length)}`;
     return `${name}=${JSON.stringify(value)} is not valid: expected ${issue.message}`;
   });
-  throw new ConfigError(problems);
+  throw new ConfigError([...problems, ...extra]);
 }
 
 const pem = (value: string | undefined) => value?.replace(/\\n/g, "\n");
 
 export function loadConfig(env: Env = process.env): Config {
-  const e = parseEnvironment(ENVIRONMENT, env);
+  const linkSecretMissing =
+    !given(env.LINK_SECRET) && !given(env.LINK_SECRET_ARN)
+      ? ["LINK_SECRET is not set: expected a secret that signs public links (or LINK_SECRET_ARN, the Secrets Manager secret that holds it)"]
+      : [];
+  const e = parseEnvironment(ENVIRONMENT, env, linkSecretMissing);
   const transport: TransportConfig =
     e.TRANSPORT === "ses"
       ? { kind: "ses", configurationSet: e.SES_CONFIGURATION_SET }
@@ -297,9 +330,21 @@ export function loadConfig(env: Env = process.env): Config {
     tableName: e.TABLE_NAME,
     bucketName: e.BUCKET_NAME,
     queueUrls: { deliveries: e.DELIVERIES_QUEUE_URL, webhooks: e.WEBHOOKS_QUEUE_URL, sesEvents: e.SES_EVENTS_QUEUE_URL },
-    endpoints: { dynamodb: e.DYNAMODB_ENDPOINT, sqs: e.SQS_ENDPOINT, s3: e.S3_ENDPOINT },
+    endpoints: {
+      dynamodb: e.DYNAMODB_ENDPOINT,
+      sqs: e.SQS_ENDPOINT,
+      s3: e.S3_ENDPOINT,
+      ses: e.SES_ENDPOINT,
+      secretsManager: e.SECRETS_MANAGER_ENDPOINT,
+    },
     publicUrl,
-    linkSecret: e.LINK_SECRET,
+    linkSecret: e.LINK_SECRET ?? "",
+    secrets: {
+      linkSecretArn: e.LINK_SECRET_ARN,
+      relaySecretArn: e.SMTP_RELAY_SECRET_ARN,
+      dkimKeySecretArn: e.DKIM_KEY_ENCRYPTION_KEY_ARN,
+      maxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
+    },
     unsubscribeMailDomain: e.UNSUBSCRIBE_MAIL_DOMAIN,
     transport,
     limits: {
@@ -313,6 +358,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       retryBaseSeconds: e.DELIVERY_RETRY_BASE_SECONDS,
       claimSeconds: e.DELIVERY_CLAIM_SECONDS,
+      throttleRetrySeconds: e.DELIVERY_THROTTLE_RETRY_SECONDS,
+      sesQuotaRefreshSeconds: e.SES_QUOTA_REFRESH_SECONDS,
     },
     sweepAfterSeconds: e.SWEEP_AFTER_SECONDS,
     retentionHours: e.RETENTION_HOURS,
@@ -368,6 +415,14 @@ export function logLevel(env: Env = process.env): LogLevel {
   if (lastLogLevel === undefined || lastLogLevel.raw !== raw)
     lastLogLevel = { raw, level: parseEnvironment(LOG_LEVEL, { LOG_LEVEL: raw }).LOG_LEVEL };
   return lastLogLevel.level;
+}
+
+/**
+ * Whether metrics are written (as CloudWatch EMF log lines): on AWS only, where CloudWatch reads
+ * them, and never with LOG_LEVEL=silent.
+ */
+export function publishesMetrics(env: Env = process.env): boolean {
+  return (env.POSTHASTE_MODE ?? "aws") === "aws" && logLevel(env) !== "silent";
 }
 
 // --- The local runtime (npm start, npm run admin) ---

@@ -8,10 +8,11 @@ import { makeDomainEventNotifier } from "./webhooks/index.ts";
 import { builder, sendingDomainStore, webhookEndpoints, webhookQueue } from "./wiring.ts";
 
 /**
- * The encryption of DKIM private keys. Its secret is read in one place, config.ts
- * (DKIM_KEY_ENCRYPTION_KEY); the local platform makes one in its data directory.
+ * The encryption of DKIM private keys. Its secret is DKIM_KEY_ENCRYPTION_KEY, or on AWS read by
+ * ARN into the configuration (shared/secrets/refresh.ts), so it is looked up at each use; the
+ * local platform makes one in its data directory.
  */
-export const keySealer = /* @__PURE__ */ builder((w) => makeKeySealer(w.config.domains.keyEncryptionSecret));
+export const keySealer = /* @__PURE__ */ builder((w) => makeKeySealer(() => w.config.domains.keyEncryptionSecret));
 
 /** The domain service's dependencies (shared/domains/domain-service.ts). */
 export const domainDeps = /* @__PURE__ */ builder((w): DomainDeps => {

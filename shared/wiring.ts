@@ -4,14 +4,17 @@
 // builders, once per context, so two builders that need the message store share one. An entry
 // that does not call a builder does not bundle what it would have built; the builders of mail
 // sending, which bring nodemailer along, are in shared/wiring-delivery.ts for the same reason.
-import { makeDynamoClients, makeS3Client, makeSqsClient, type AwsClients, type DynamoClients } from "./aws.ts";
+import { makeDynamoClients, makeS3Client, makeSecretsClient, makeSqsClient, type AwsClients, type DynamoClients } from "./aws.ts";
 import type { Config } from "./config.ts";
 import type { StatusListener } from "./domain/status.ts";
 import { makeAttachmentLoader, makeFileStore } from "./files/attachments.ts";
 import { makeBodyStore } from "./files/bodies.ts";
 import { log } from "./log.ts";
 import { makeDeliveryQueue } from "./queue/deliveries.ts";
+import { makeSecretsRefresher } from "./secrets/refresh.ts";
+import { makeSecretReader } from "./secrets/secrets.ts";
 import { makeWebhookQueue } from "./queue/webhooks.ts";
+import { countStatuses } from "./status/metrics-listener.ts";
 import { makeStatusService } from "./status/status-service.ts";
 import { makeAccountCache } from "./store/account-cache.ts";
 import { makeAccountStore } from "./store/accounts.ts";
@@ -111,20 +114,35 @@ export const deliveryQueue = /* @__PURE__ */ builder((w) =>
 );
 export const webhookQueue = /* @__PURE__ */ builder((w) => makeWebhookQueue(sqs(w), w.config.queueUrls.webhooks, webhookRecords(w)));
 
+// --- Secrets ---
+
+/**
+ * Brings the secrets the configuration names by ARN into it (shared/secrets/refresh.ts); the
+ * entries that sign or verify links, send through a relay or seal DKIM keys call it before each invocation.
+ */
+export const secretsRefresh = /* @__PURE__ */ builder((w) => {
+  const { linkSecretArn, relaySecretArn, dkimKeySecretArn } = w.config.secrets;
+  return makeSecretsRefresher(w.config, linkSecretArn || relaySecretArn || dkimKeySecretArn ? secretReader(w) : undefined);
+});
+
+/** Secrets Manager through Powertools Parameters, each value kept for the configured max age (shared/secrets/secrets.ts). */
+export const secretReader = /* @__PURE__ */ builder((w) => makeSecretReader(makeSecretsClient(w.config), w.config.secrets.maxAgeSeconds));
+
 // --- Statuses ---
 
 /**
- * Who hears about status changes: the webhook listener. Webhooks (and later reports and
- * counters) plug in here, so no handler has to know about them.
+ * Who hears about status changes: the metrics and the webhook listener. Webhooks (and later
+ * reports and counters) plug in here, so no handler has to know about them.
  */
 export const statusListeners = /* @__PURE__ */ builder((w): StatusListener[] => {
   if (w.options.listeners) return w.options.listeners;
   if (!w.config.queueUrls.webhooks) {
     // Tools that only read (the admin CLI, scripts) have no queue; an entry point that records statuses must.
     log.warn("WEBHOOKS_QUEUE_URL is not set: status changes will not be posted to webhooks");
-    return [];
+    return [countStatuses];
   }
   return [
+    countStatuses,
     makeWebhookListener({ endpoints: webhookEndpoints(w), queue: webhookQueue(w), cacheSeconds: w.config.webhooks.endpointCacheSeconds }),
   ];
 });

@@ -8,13 +8,29 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { RouteDef } from "../../functions/manifest.ts";
+import { DEFAULT_RATE_PER_SECOND } from "../../shared/store/rate-limit.ts";
 
 export interface HttpApiProps {
   corsOrigins: string[];
 }
 
-/** Stage-wide defaults; per-account limits are enforced by the application itself (docs/configuration.md). */
-export const API_THROTTLE = { rateLimit: 1000, burstLimit: 2000 };
+/**
+ * One throttle story (docs/deploy.md, "Throttling"): the application limits each account
+ * (DEFAULT_RATE_PER_SECOND, with its JSON error and Retry-After), and the stage sits well above
+ * it, at the region's default account limit, so a caller within its own limit never meets the
+ * gateway's bare 429. API Gateway HTTP APIs cannot shape their own 429.
+ */
+export const API_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 };
+/**
+ * Each public link route (opens, clicks, unsubscribe, web version) on its own budget: a
+ * newsletter's opens and clicks can never use up what the send API needs.
+ */
+export const LINK_ROUTE_THROTTLE = { rateLimit: 2_000, burstLimit: 1_000 };
+
+/** The routes recipients' mail clients and browsers call (links in messages), not tenants. */
+export const isPublicLinkRoute = (route: Pick<RouteDef, "path">) => /^\/(t|u|w)\//.test(route.path);
+
+if (API_THROTTLE.rateLimit <= DEFAULT_RATE_PER_SECOND) throw new Error("The stage throttle must sit above the per-account limit");
 
 // Who called what, how it ended and how long it took; never headers, so API keys stay out of logs.
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -33,6 +49,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 
 export class HttpApi extends Construct {
   readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -52,7 +70,7 @@ export class HttpApi extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new apigwv2.HttpStage(this, "DefaultStage", {
+    this.stage = new apigwv2.HttpStage(this, "DefaultStage", {
       httpApi: this.api,
       stageName: "$default",
       autoDeploy: true,
@@ -75,5 +93,13 @@ export class HttpApi extends Construct {
       methods: [apigwv2.HttpMethod[route.method]],
       integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
     });
+    if (isPublicLinkRoute(route)) {
+      this.routeSettings[`${route.method} ${route.path}`] = {
+        ThrottlingRateLimit: LINK_ROUTE_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: LINK_ROUTE_THROTTLE.burstLimit,
+      };
+      // The L2 stage has no per-route throttle: the CloudFormation property, rewritten as routes come.
+      (this.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride("RouteSettings", this.routeSettings);
+    }
   }
 }

@@ -1,7 +1,8 @@
 // How delivered mail leaves AWS. "ses": an SES v2 configuration set whose events travel
 // SNS -> the SES-events queue, plus the sending domain's identity. "smtp": a relay whose
-// credentials CloudFormation resolves from Secrets Manager at deploy time.
-import { CfnOutput, SecretValue, Stack } from "aws-cdk-lib";
+// login the sending functions read from Secrets Manager by ARN (never a value in the template).
+import { CfnOutput, Stack } from "aws-cdk-lib";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
@@ -12,6 +13,8 @@ import type { DeploySettings } from "../settings.ts";
 export interface MailTransportProps {
   settings: DeploySettings;
   sesEventsQueue: sqs.IQueue;
+  /** Where SNS parks SES events it could not hand to the queue. */
+  sesEventsDeadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -33,23 +36,21 @@ export class MailTransport extends Construct {
   readonly configurationSetName?: string;
   /** Read by every function and the SMTP ingest. */
   readonly environment: Record<string, string>;
-  /** Read only by the functions that send mail (it may carry relay credentials). */
+  /** Read only by the functions that send mail (the relay secret's ARN). */
   readonly senderEnvironment: Record<string, string>;
+  /** The relay's login, read by the sending functions at cold start and after its max age. */
+  readonly relaySecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: MailTransportProps) {
     super(scope, id);
     const { settings } = props;
 
     if (settings.transport === "smtp") {
-      const field = (jsonField: string) =>
-        // A {{resolve:secretsmanager:...}} dynamic reference: resolved by CloudFormation at deploy, never in the template.
-        SecretValue.secretsManager(settings.smtpRelaySecretArn!, { jsonField }).unsafeUnwrap();
+      this.relaySecret = secretsmanager.Secret.fromSecretCompleteArn(this, "RelaySecret", settings.smtpRelaySecretArn!);
       this.environment = { TRANSPORT: "smtp" };
       this.senderEnvironment = {
-        SMTP_HOST: field("host"),
-        SMTP_PORT: field("port"),
-        SMTP_USER: field("user"),
-        SMTP_PASS: field("pass"),
+        // Read at run time (shared/secrets/refresh.ts): a rotated login is used without a redeploy.
+        SMTP_RELAY_SECRET_ARN: settings.smtpRelaySecretArn!,
         SMTP_SECURE: String(settings.smtpRelaySecure),
         // A relay's 250 means accepted for relaying, not delivered.
         SMTP_FINAL_HOP: "false",
@@ -58,9 +59,14 @@ export class MailTransport extends Construct {
     }
 
     const configurationSet = new ses.ConfigurationSet(this, "ConfigurationSet", { reputationMetrics: true });
-    const eventsTopic = new sns.Topic(this, "SesEventsTopic");
+    const eventsTopic = new sns.Topic(this, "SesEventsTopic", { enforceSSL: true });
     // Raw delivery: each SQS record body is the SES event JSON itself, without the SNS envelope.
-    eventsTopic.addSubscription(new subscriptions.SqsSubscription(props.sesEventsQueue, { rawMessageDelivery: true }));
+    eventsTopic.addSubscription(
+      new subscriptions.SqsSubscription(props.sesEventsQueue, {
+        rawMessageDelivery: true,
+        deadLetterQueue: props.sesEventsDeadLetterQueue,
+      }),
+    );
     configurationSet.addEventDestination("ToSesEventsQueue", {
       destination: ses.EventDestination.snsTopic(eventsTopic),
       events: SES_EVENTS,

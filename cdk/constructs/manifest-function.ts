@@ -46,6 +46,8 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
     memorySize: def.memoryMb ?? DEFAULT_MEMORY_MB,
     timeout: Duration.seconds(timeoutSeconds(kind, def)),
     logGroup,
+    // X-Ray traces of every invocation and its AWS calls (docs/deploy.md, "Observability").
+    tracing: lambda.Tracing.ACTIVE,
     projectRoot: REPO_ROOT,
     depsLockFilePath: fromRoot("package-lock.json"),
     environment: {

@@ -1,7 +1,9 @@
 // The SMTP door: functions/smtp-ingest as a Fargate service behind a Network Load Balancer.
 // The NLB passes TCP through on 587 and 465; the server terminates TLS itself with a
-// certificate from Secrets Manager, and sees the client's IP (for account IP allowlists).
+// certificate it reads from Secrets Manager and reloads when the secret changes (no restart, no
+// dropped session), and sees the client's IP (for account IP allowlists).
 import { CfnOutput, Duration, IgnoreMode, RemovalPolicy, Stack } from "aws-cdk-lib";
+import type * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecrAssets from "aws-cdk-lib/aws-ecr-assets";
@@ -52,6 +54,8 @@ export interface SmtpIngestProps {
 export class SmtpIngest extends Construct {
   readonly loadBalancer: elbv2.NetworkLoadBalancer;
   readonly service: ecs.FargateService;
+  /** Each target group's unhealthy tasks, for the alarms (cdk/constructs/observability.ts). */
+  readonly unhealthyHosts: cloudwatch.IMetric[] = [];
 
   constructor(scope: Construct, id: string, props: SmtpIngestProps) {
     super(scope, id);
@@ -92,14 +96,13 @@ export class SmtpIngest extends Construct {
         ...props.environment,
         ...Object.fromEntries(SMTP_PORTS.map((port) => [port.env, String(port.container)])),
         HEALTH_PORT: String(HEALTH_PORT),
+        // Read by the container itself, and again every few minutes: a renewed certificate is served without a restart.
+        ...(tlsSecret ? { TLS_CERT_SECRET_ARN: tlsSecret.secretArn } : {}),
         NODE_OPTIONS: "--enable-source-maps",
       },
       // Injected by ECS from Secrets Manager at task start; the values never appear in the task definition.
       secrets: {
         LINK_SECRET: ecs.Secret.fromSecretsManager(props.linkSecret),
-        ...(tlsSecret
-          ? { TLS_CERT_PEM: ecs.Secret.fromSecretsManager(tlsSecret, "cert"), TLS_KEY_PEM: ecs.Secret.fromSecretsManager(tlsSecret, "key") }
-          : {}),
       },
       portMappings: [...SMTP_PORTS.map((port) => ({ containerPort: port.container })), { containerPort: HEALTH_PORT }],
       healthCheck: {
@@ -121,6 +124,8 @@ export class SmtpIngest extends Construct {
         logGroup: new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       }),
     });
+
+    tlsSecret?.grantRead(taskDefinition.taskRole);
 
     const nlbSecurityGroup = new ec2.SecurityGroup(this, "NlbSecurityGroup", { vpc, description: "SMTP submission from anywhere" });
     const taskSecurityGroup = new ec2.SecurityGroup(this, "TaskSecurityGroup", { vpc, description: "SMTP ingest tasks: only via the NLB" });
@@ -169,6 +174,7 @@ export class SmtpIngest extends Construct {
         },
       });
       firstTargetGroup ??= targetGroup;
+      this.unhealthyHosts.push(targetGroup.metrics.unHealthyHostCount({ period: Duration.minutes(1), statistic: "Maximum" }));
     }
 
     // Without a certificate nothing may start, not even by scaling.

@@ -2,7 +2,7 @@
 // links); POST with `List-Unsubscribe=One-Click` (RFC 8058) unsubscribes at once; the page's
 // own buttons POST `action=unsubscribe` or `action=resubscribe`.
 import { loadConfig } from "../../shared/config.ts";
-import { messageStore, statusService, suppressionStore, wiring } from "../../shared/wiring.ts";
+import { messageStore, secretsRefresh, statusService, suppressionStore, wiring } from "../../shared/wiring.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { languageFromHeader } from "../../shared/domain/i18n.ts";
 import { notFound, pageResponse, textResponse } from "../../shared/links/responses.ts";
@@ -16,8 +16,8 @@ import {
   type UnsubscribeDeps,
 } from "../../shared/links/unsubscribe.ts";
 
-export const makeHandler = (deps: UnsubscribeDeps) =>
-  httpRoute({ auth: false }, async (request) => {
+export const makeHandler = (deps: UnsubscribeDeps & { refreshSecrets?: () => Promise<void> }) =>
+  httpRoute({ auth: false, refreshSecrets: deps.refreshSecrets }, async (request) => {
     const isGet = request.event.requestContext.http.method === "GET";
     const recipient = await findRecipient(deps, request.event.pathParameters?.token ?? "");
     if (!recipient) return isGet ? pageResponse(404, invalidLinkPage(languageFromHeader(request.header("accept-language")))) : notFound();
@@ -46,4 +46,5 @@ export const handler = makeHandler({
   messages: messageStore(w),
   suppressions: suppressionStore(w),
   status: statusService(w),
+  refreshSecrets: secretsRefresh(w),
 });

@@ -8,8 +8,10 @@ import { readEachOnce } from "../../shared/files/attachments.ts";
 import { messageIdsOf, type DeliveryJob } from "../../shared/queue/deliveries.ts";
 import { sqsConsumer } from "../../shared/queue/consumer.ts";
 
-export const makeHandler = (deps: DeliverDeps) =>
+export const makeHandler = (deps: DeliverDeps & { refreshSecrets?: () => Promise<void> }) =>
   sqsConsumer("deliver", async (record) => {
+    // The link secret and a relay's login, read again once their max age is past (cached otherwise).
+    await deps.refreshSecrets?.();
     const job = JSON.parse(record.body) as DeliveryJob;
     const lastReceive = Number(record.attributes?.ApproximateReceiveCount ?? 1) >= QUEUES.deliveries.maxReceiveCount;
     // The job's messages are usually copies of one submission: their attachments are read once for all.

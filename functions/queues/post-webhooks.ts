@@ -6,12 +6,11 @@ import { loadConfig } from "../../shared/config.ts";
 import { deliverWebhookRecords, type DeliverWebhooksDeps } from "../../shared/webhooks/deliver-webhooks.ts";
 import { postWebhook } from "../../shared/webhooks/poster.ts";
 import { webhookEndpoints, webhookQueue, webhookRecords, wiring, type Wiring } from "../../shared/wiring.ts";
+import { observed } from "../../shared/observability.ts";
 import { QUEUES } from "../manifest.ts";
 
-export const makeHandler =
-  (deps: DeliverWebhooksDeps) =>
-  (event: SQSEvent): Promise<SQSBatchResponse> =>
-    deliverWebhookRecords(deps, event.Records);
+export const makeHandler = (deps: DeliverWebhooksDeps) =>
+  observed((event: SQSEvent): Promise<SQSBatchResponse> => deliverWebhookRecords(deps, event.Records));
 
 /** The consumer's dependencies; a record's attempts are the queue's receives (functions/manifest.ts). */
 export function postWebhooksDeps(w: Wiring): DeliverWebhooksDeps {

@@ -5,12 +5,13 @@ import { deliveryQueue, messageStore, webhookRecordDeps, wiring } from "../../sh
 import type { Config } from "../../shared/config.ts";
 import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../../shared/deliver/sweep.ts";
 import { log } from "../../shared/log.ts";
+import { observed } from "../../shared/observability.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds, type WebhookSweepDeps } from "../../shared/webhooks/sweep.ts";
 import type { SweepDeps } from "../../shared/deliver/sweep.ts";
 import { QUEUES } from "../manifest.ts";
 
 export const makeHandler = (deps: SweepDeps & { config: Config }, webhookRecords: WebhookSweepDeps) => {
-  return async () => {
+  return observed(async () => {
     const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS });
     if (count > 0) log.warn("sweeper re-enqueued messages", { count });
     const webhooks = await sweepWebhookOutbox(webhookRecords, {
@@ -18,7 +19,7 @@ export const makeHandler = (deps: SweepDeps & { config: Config }, webhookRecords
     });
     if (webhooks.resent + webhooks.parked > 0) log.warn("sweeper sent webhook records again", webhooks);
     return { count, webhooks };
-  };
+  });
 };
 
 const w = wiring({ config: loadConfig() });

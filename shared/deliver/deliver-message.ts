@@ -5,6 +5,7 @@ import type { BodyStore } from "../files/bodies.ts";
 import type { AttachmentLoader } from "../files/attachments.ts";
 import { sleep } from "../lib/backoff.ts";
 import { log } from "../log.ts";
+import { METRIC, metrics } from "../observability.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
 import { SQS_MAX_DELAY_SECONDS } from "../queue/sqs.ts";
 import type { StatusChange } from "../domain/status.ts";
@@ -16,6 +17,7 @@ import { TransportError, type SendResult, type Transport } from "../transport/tr
 import type { Message } from "../domain/message.ts";
 import { domainOf } from "../domain/address.ts";
 import { returnPathAddress, type SenderIdentity } from "../domain/sending-domain.ts";
+import { holdFor, type PaceDecision, type SendPacer } from "./send-pacing.ts";
 
 export interface DeliverDeps {
   config: Pick<Config, "delivery" | "publicUrl" | "linkSecret" | "unsubscribeMailDomain">;
@@ -28,6 +30,8 @@ export interface DeliverDeps {
   loadAttachments: AttachmentLoader;
   /** How the sender's domain signs and addresses its mail (shared/domains/sender-identities.ts). */
   senders?: { of(accountId: string, domain: string): Promise<SenderIdentity> };
+  /** Holds sends to the SES account's rate and daily quota (with the SES transport). */
+  pacer?: SendPacer;
 }
 
 export type DeliveryOutcome =
@@ -35,7 +39,9 @@ export type DeliveryOutcome =
   | { step: "compose"; result: "rejected"; reason: string }
   | { step: "send"; result: "delivered" | "sent" }
   | { step: "send"; result: "bounced"; reason: string }
-  | { step: "send"; result: "retry"; delaySeconds: number; reason: string };
+  | { step: "send"; result: "retry"; delaySeconds: number; reason: string }
+  /** Held back for the sender's own volume (the SES rate or daily quota): back in the queue, not an attempt. */
+  | { step: "send"; result: "held"; delaySeconds: number; reason: string };
 
 /** Backoff for 4xx answers: base, 2x base, 4x base ... capped at SQS's longest delay. */
 export const retryDelaySeconds = (attempt: number, baseSeconds: number) =>
@@ -72,9 +78,15 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
     }
     missingFields = composed.missingFields;
     const attachments = composed.mail.attachments.length ? await deps.loadAttachments(composed.mail.attachments) : [];
+    const room = deps.pacer ? await deps.pacer.acquire() : undefined;
+    if (room && !room.go) return await heldBack(deps, message, room, "no room in the SES account's sending limits");
     try {
       sent = await deps.transport.send(composed.mail, attachments);
     } catch (error) {
+      if (error instanceof TransportError && error.throttle) {
+        const hold = deps.pacer?.refused(error.throttle) ?? holdFor(error.throttle, deps.config.delivery.throttleRetrySeconds);
+        return await heldBack(deps, message, hold, error.message);
+      }
       if (error instanceof TransportError) return await failed(deps, message, error);
       throw error;
     }
@@ -144,6 +156,23 @@ async function refused(deps: DeliverDeps, message: Message, error: TemplateError
   await deps.status.record(message.messageId, { status: "REJECTED", ts: Date.now(), reason }, { known: message });
   log.info("delivery refused a template", { messageId: message.messageId, reason });
   return { step: "compose", result: "rejected", reason };
+}
+
+/**
+ * The sender's own volume is used up (the SES rate for now, or its daily quota): the message goes
+ * back to the queue with a delay and keeps its attempts, so a burst never ends in bounces. A
+ * daily quota pauses delivery until SES allows more; the DeliveryPaused metric raises an alarm.
+ */
+async function heldBack(deps: DeliverDeps, message: Message, hold: PaceDecision & { go: false }, why: string): Promise<DeliveryOutcome> {
+  const { delaySeconds, throttle } = hold;
+  const reason = `${throttle === "quota" ? "sending paused" : "sending rate"}: ${why}`;
+  await deps.messages.scheduleRetry(message.messageId, Date.now() + delaySeconds * 1000, reason, { countsAsAttempt: false });
+  await deps.deliveryQueue.enqueue([message.messageId], delaySeconds);
+  metrics.count(throttle === "quota" ? METRIC.deliveryPaused : METRIC.sesThrottled);
+  const fields = { messageId: message.messageId, delaySeconds, reason };
+  if (throttle === "quota") log.warn("delivery paused: the SES daily quota is used up or sending is paused", fields);
+  else log.info("delivery held back by the SES sending rate", fields);
+  return { step: "send", result: "held", delaySeconds, reason };
 }
 
 async function failed(deps: DeliverDeps, message: Message, error: TransportError): Promise<DeliveryOutcome> {

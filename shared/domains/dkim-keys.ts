@@ -46,12 +46,14 @@ export interface KeySealer {
 }
 
 /**
- * Encrypts and decrypts private keys with the key-encryption key derived from `secret` (any
+ * Encrypts and decrypts private keys with the key-encryption key derived from the secret (any
  * text of 32 characters or more: HKDF-SHA256 makes the AES-256 key of it). Without a secret
  * every use fails with a message that names the setting.
  */
-export function makeKeySealer(secret: string | undefined): KeySealer {
+export function makeKeySealer(secretOrGetter: string | undefined | (() => string | undefined)): KeySealer {
   const kek = () => {
+    // A getter: on AWS the secret arrives (or rotates) after the sealer is built.
+    const secret = typeof secretOrGetter === "function" ? secretOrGetter() : secretOrGetter;
     if (!secret) throw new Error("DKIM_KEY_ENCRYPTION_KEY is not set: DKIM keys cannot be made or read");
     return Buffer.from(hkdfSync("sha256", secret, "posthaste", "dkim key encryption", 32));
   };

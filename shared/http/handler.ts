@@ -1,9 +1,11 @@
-// The one middy stack every HTTP handler runs in: request size limit, JSON body parsing with
-// the position of an error, authentication, error mapping and a log line per failure.
+// The one middy stack every HTTP handler runs in: the invocation's context for the logs and its
+// metrics (shared/observability.ts), request size limit, JSON body parsing with the position of
+// an error, authentication, error mapping and a log line per failure.
 // Handlers receive a parsed request and return a result; they never see raw events.
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "aws-lambda";
 import { AppError } from "../domain/errors.ts";
+import { lambdaObservability, traced } from "../observability.ts";
 
 import { authenticate, type AuthDeps, type CredentialsReader } from "./auth.ts";
 import { parseJsonBody } from "./json.ts";
@@ -31,14 +33,19 @@ export interface RouteOptions {
   credentials?: CredentialsReader;
   /** How errors answer (default the Devino shape); a compatible door answers in its own. */
   errors?: ErrorResponder;
+  /** Brings the secrets up to date before each request (shared/secrets/refresh.ts): the routes that sign or verify links. */
+  refreshSecrets?: () => Promise<void>;
 }
 
 type RouteContext = Context & { posthaste?: { caller?: Caller; body?: unknown; rawBody: Buffer } };
 
 export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Promise<APIGatewayProxyResultV2>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, RouteContext>()
+    .use(traced<APIGatewayProxyEventV2, APIGatewayProxyResultV2>())
+    .use(lambdaObservability<APIGatewayProxyEventV2, APIGatewayProxyResultV2>())
     .use({
       before: async ({ event, context }) => {
+        await options.refreshSecrets?.();
         const rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8") : Buffer.alloc(0);
         if (options.maxBodyBytes && rawBody.length > options.maxBodyBytes) {
           throw new AppError("payload_too_large", { message: `Request body exceeds the limit of ${options.maxBodyBytes} bytes` });

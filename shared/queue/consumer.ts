@@ -2,9 +2,10 @@
 // record never re-runs the rest of its batch.
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
+import { observed } from "../observability.ts";
 
 export function sqsConsumer(name: string, handleRecord: (record: SQSRecord) => Promise<void>) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return observed(async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: SQSBatchResponse["batchItemFailures"] = [];
     await Promise.all(
       event.Records.map(async (record) => {
@@ -17,5 +18,5 @@ export function sqsConsumer(name: string, handleRecord: (record: SQSRecord) => P
       }),
     );
     return { batchItemFailures: failures };
-  };
+  });
 }

@@ -30,6 +30,8 @@ export interface SmtpIngest {
   /** False once a shutdown began: health checks report it so the load balancer drains this task. */
   accepting(): boolean;
   sessions(): number;
+  /** Serves this certificate to the sessions that start from now on; open ones keep theirs. */
+  updateTls(tls: { key: string; cert: string }): void;
   /** Stops accepting, lets transactions in flight finish, closes idle sessions with 421. */
   close(): Promise<void>;
 }
@@ -340,6 +342,10 @@ export async function startSmtpIngest(options: SmtpIngestOptions): Promise<SmtpI
     tlsPort: ports[1],
     accepting: () => !closing,
     sessions: () => servers.reduce((n, s) => n + s.connections.size, 0),
+    updateTls(pair) {
+      // smtp-server's own reload: new handshakes (implicit TLS and STARTTLS) take the new context.
+      for (const server of servers) server.updateSecureContext({ key: pair.key, cert: pair.cert });
+    },
     async close() {
       if (closing) return;
       closing = true;

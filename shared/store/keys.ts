@@ -6,13 +6,18 @@ import type { ItemKey } from "../domain/webhook.ts";
 
 export const GSI_ACCOUNT_MESSAGES = "byAccount";
 export const GSI_PENDING = "pending";
-/** Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them. */
-export const PENDING_SHARDS = 4;
+/**
+ * Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them.
+ * Each message writes its index entry twice (in at accept, out once sent), and one partition key
+ * takes at most 1,000 writes a second: 64 keys carry 10,000 messages a second at about a third
+ * of that (docs/architecture.md, "Keys that scale").
+ */
+export const PENDING_SHARDS = 64;
 
 /**
  * A waiting message's partition of the sweeper's index: a hash of the whole id, since an id ends
  * with its copy's position (0 for every single-recipient message) and would put them all in one.
- * Items written before this carry a value in the same range, so the sweeper still finds them.
+ * Items written with fewer shards carry a value in today's range, so the sweeper still finds them.
  */
 export const pendingShardOf = (messageId: string) => String(createHash("sha1").update(messageId).digest().readUInt32BE(0) % PENDING_SHARDS);
 
@@ -28,6 +33,8 @@ export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as co
 
 /** The partition of the sending-domain registry (keys.sendingDomainEntry). */
 export const SENDING_DOMAINS = "SENDING_DOMAINS";
+/** The rate budget of sends to SES, shared by every delivery worker; "#" never occurs in an account id. */
+export const SES_SEND_RATE_BUCKET = "#ses";
 
 /** Copies of a submission one unsubscribe ticket item serves. */
 export const TICKET_CHUNK = 1000;
@@ -66,7 +73,8 @@ export const keys = {
   /** Tickets of messages accepted before tickets were kept per submission: one per message. */
   singleUnsubscribeTicket: (messageId: string) => ({ pk: `UNSUBSCRIBE#${messageId}`, sk: "UNSUBSCRIBE" }),
   idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: "IDEMPOTENCY" }),
-  rate: (accountId: string, second: number) => ({ pk: `RATE#${accountId}#${second}`, sk: "RATE" }),
+  /** One second's counter of a rate budget (shared/store/rate-limit.ts): an account's requests, or SES_SEND_RATE_BUCKET. */
+  rate: (bucket: string, second: number) => ({ pk: `RATE#${bucket}#${second}`, sk: "RATE" }),
   webhookEndpoint: (accountId: string, webhookId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.webhook}${webhookId}` }),
   /** Outbox items are spread over WEBHOOK_SHARDS partitions, each in time order. */
   webhookOutbox: (id: string, at: number) => ({ pk: `${WEBHOOK_OUTBOX_PREFIX}${shardOfText(id)}`, sk: `${timeKey(at)}#${id}` }),

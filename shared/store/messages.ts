@@ -69,17 +69,21 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
       return result && strip(result.Attributes as Message & { pk: string });
     },
 
-    /** A transient failure: let go of the message and say when it is due again. */
-    async scheduleRetry(messageId: string, dueAt: number, lastError: string) {
+    /**
+     * A transient failure: let go of the message and say when it is due again. A send held back
+     * for the sender's own volume (`countsAsAttempt: false`) gives back the attempt its claim took.
+     */
+    async scheduleRetry(messageId: string, dueAt: number, lastError: string, options: { countsAsAttempt?: boolean } = {}) {
+      const giveBack = options.countsAsAttempt === false;
       await ifConditionHolds(
         ddb.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.message(messageId),
-            UpdateExpression: "SET dueAt = :due, lastError = :error REMOVE claimUntil",
+            UpdateExpression: `SET dueAt = :due, lastError = :error${giveBack ? ", attempts = attempts - :one" : ""} REMOVE claimUntil`,
             ConditionExpression: "#status = :accepted",
             ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":due": dueAt, ":error": lastError, ":accepted": "ACCEPTED" },
+            ExpressionAttributeValues: { ":due": dueAt, ":error": lastError, ":accepted": "ACCEPTED", ...(giveBack ? { ":one": 1 } : {}) },
           }),
         ),
       );

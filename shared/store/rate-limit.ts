@@ -1,5 +1,6 @@
-// Per-account request rate over the HTTP API: a fixed one-second window counted in DynamoDB, so
-// the limit holds across every Lambda container.
+// A rate budget shared by every Lambda container: a fixed one-second window counted in DynamoDB.
+// Two budgets use it: each account's requests over the HTTP API (bucket: the account id), and the
+// sends to SES of all delivery workers together (shared/deliver/send-pacing.ts).
 //
 // A container does not write the counter for every request: it leases tokens from the second's
 // budget in blocks that start at a hundredth of the limit and double while it keeps needing more
@@ -33,13 +34,13 @@ export function makeRateLimiter(ddb: DynamoDBDocumentClient, tableName: string) 
   const windows = new Map<string, Window>();
 
   /** Adds up to `block` tokens to the second's counter, fewer when less is left; returns how many it got. */
-  async function lease(accountId: string, second: number, block: number, limit: number): Promise<number> {
+  async function lease(bucket: string, second: number, block: number, limit: number): Promise<number> {
     for (let size = block; size >= 1; size = size > 1 ? Math.max(1, Math.floor(size / 4)) : 0) {
       try {
         await ddb.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: keys.rate(accountId, second),
+            Key: keys.rate(bucket, second),
             UpdateExpression: "ADD hits :n SET expiresAt = :expires",
             ConditionExpression: "attribute_not_exists(hits) OR hits <= :room",
             ExpressionAttributeValues: { ":n": size, ":room": limit - size, ":expires": second + 60 },
@@ -54,17 +55,17 @@ export function makeRateLimiter(ddb: DynamoDBDocumentClient, tableName: string) 
   }
 
   return {
-    /** True when the request fits in this second's budget; counts it if so. */
-    async tryTake(accountId: string, limitPerSecond: number, now = Date.now()): Promise<boolean> {
+    /** True when one more fits in the bucket's budget for this second; counts it if so. */
+    async tryTake(bucket: string, limitPerSecond: number, now = Date.now()): Promise<boolean> {
       const second = epochSeconds(now);
       for (;;) {
-        let window = windows.get(accountId);
+        let window = windows.get(bucket);
         // A request that waited into the next second counts in the window that is open now; it
         // never brings back an older one (which would throw away the newer window's leases).
         if (!window || window.second < second) {
           if (windows.size > 10_000) windows.clear();
           window = { second, available: 0, nextBlock: Math.max(1, Math.floor(limitPerSecond / FIRST_BLOCK_SHARE)), exhausted: false };
-          windows.set(accountId, window);
+          windows.set(bucket, window);
         }
         if (window.available > 0) {
           window.available--;
@@ -74,7 +75,7 @@ export function makeRateLimiter(ddb: DynamoDBDocumentClient, tableName: string) 
         if (!window.leasing) {
           const current = window;
           const block = Math.min(current.nextBlock, Math.max(1, Math.floor(limitPerSecond / MAX_BLOCK_SHARE)));
-          current.leasing = lease(accountId, current.second, block, limitPerSecond)
+          current.leasing = lease(bucket, current.second, block, limitPerSecond)
             .then((got) => {
               current.available += got;
               current.exhausted = got === 0;

@@ -3,9 +3,14 @@
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import Mail from "nodemailer/lib/mailer";
 import SESTransport, { type SESTransportOptions } from "nodemailer/lib/ses-transport";
-import { TransportError, toNodemailerMessage, type Transport } from "./transport.ts";
+import { TransportError, toNodemailerMessage, type Throttle, type Transport } from "./transport.ts";
 
 const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "LimitExceededException", "SendingPausedException"]);
+
+/** SES's throttle says which limit it hit in its text ("Maximum sending rate exceeded." or "Daily message quota exceeded."). */
+function throttleKind(name: string, message: string): Throttle {
+  return name === "SendingPausedException" || /daily|quota/i.test(message) ? "quota" : "rate";
+}
 
 export function makeSesTransport(sesClient: SESv2Client, configurationSet?: string): Transport {
   // What nodemailer.createTransport({ SES }) builds, without bundling nodemailer's other transports.
@@ -31,7 +36,14 @@ export function makeSesTransport(sesClient: SESv2Client, configurationSet?: stri
         // MailFromDomainNotVerified and other 4xx client errors will not succeed on retry.
         const throttled = status === 429 || THROTTLING.has(name);
         const permanent = status >= 400 && status < 500 && !throttled;
-        throw new TransportError(`${name}: ${(error as Error).message}`, permanent, false, status || undefined);
+        const text = (error as Error).message;
+        throw new TransportError(
+          `${name}: ${text}`,
+          permanent,
+          false,
+          status || undefined,
+          throttled ? throttleKind(name, text) : undefined,
+        );
       }
     },
     close: () => transporter.close(),

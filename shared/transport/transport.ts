@@ -14,8 +14,15 @@ export interface SendResult {
 }
 
 /**
+ * What a throttled send ran into: "rate", the messages a second the account may send; "quota",
+ * its messages a day (or SES paused its sending). Either way the message waits, it never bounces.
+ */
+export type Throttle = "rate" | "quota";
+
+/**
  * A failed send. `permanent` is a 5xx (the message will never go through as it is); `hardBounce`
- * marks the 5xx answers that say the address itself is bad, which suppress it.
+ * marks the 5xx answers that say the address itself is bad, which suppress it; `throttle` a
+ * refusal for the sender's own volume, which is never an attempt of the message.
  */
 export class TransportError extends Error {
   constructor(
@@ -23,6 +30,7 @@ export class TransportError extends Error {
     readonly permanent: boolean,
     readonly hardBounce: boolean,
     readonly responseCode?: number,
+    readonly throttle?: Throttle,
   ) {
     super(message);
     this.name = "TransportError";
@@ -67,6 +75,10 @@ interface SmtpFailure {
 // 5.1.x (bad mailbox or domain) and the plain 550/551/553 answers mean the address is bad.
 const HARD_BOUNCE = /^5\.1\.\d+/;
 
+/** A relay's answer about the sender's own volume: SES SMTP's "454 Throttling failure: Maximum sending rate exceeded". */
+export const throttleOf = (text: string): Throttle | undefined =>
+  /throttl/i.test(text) ? (/daily|quota|paused/i.test(text) ? "quota" : "rate") : undefined;
+
 /** Classifies a nodemailer SMTP error: 5xx permanent, 4xx and network errors transient. */
 export function classifySmtpError(error: unknown): TransportError {
   const failure = error as SmtpFailure;
@@ -78,7 +90,7 @@ export function classifySmtpError(error: unknown): TransportError {
     const hard = HARD_BOUNCE.test(enhanced) || (!/^\d\.\d+\.\d+/.test(enhanced) && [550, 551, 553].includes(code));
     return new TransportError(text, true, hard, code);
   }
-  return new TransportError(text, false, false, code);
+  return new TransportError(text, false, false, code, throttleOf(text));
 }
 
 /** An SMTP relay or the local mailbox, through nodemailer's pooled SMTP transport. */
@@ -120,5 +132,26 @@ export function makeSmtpTransport(options: {
       }
     },
     close: () => transporter.close(),
+  };
+}
+
+/**
+ * The SMTP transport of whatever settings `current` gives at each send: a new pool when they
+ * change (a relay login rotated in Secrets Manager), the old one closed once its sends are done.
+ */
+export function makeReloadingSmtpTransport(current: () => Parameters<typeof makeSmtpTransport>[0]): Transport {
+  let built: { key: string; transport: Transport } | undefined;
+  const transport = () => {
+    const settings = current();
+    const key = JSON.stringify(settings);
+    if (built?.key !== key) {
+      built?.transport.close();
+      built = { key, transport: makeSmtpTransport(settings) };
+    }
+    return built.transport;
+  };
+  return {
+    send: (mail, attachments) => transport().send(mail, attachments),
+    close: () => built?.transport.close(),
   };
 }

@@ -7,6 +7,7 @@
 // the queue's dead-letter queue, for an operator.
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { log } from "../log.ts";
+import { METRIC, metrics } from "../observability.ts";
 import { signingSecrets, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import type { WebhookRecordStore } from "../store/webhook-records.ts";
 import { orderEvents } from "./payload.ts";
@@ -76,6 +77,7 @@ export async function deliverWebhookRecords(deps: DeliverWebhooksDeps, records: 
         return;
       }
       const { failed: reason } = outcome;
+      metrics.count(METRIC.webhookFailures);
       await Promise.all(
         group.records.map(async (record, i) => {
           if (attemptOf(record) >= deps.attempts) {

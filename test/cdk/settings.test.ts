@@ -19,7 +19,21 @@ describe("deploy settings", () => {
       alarmEmail: undefined,
       smtpIngestMinTasks: 1,
       smtpIngestMaxTasks: 4,
+      smtp: true,
+      apiDomain: undefined,
+      linksDomain: undefined,
+      domainCertificateArn: undefined,
+      hostedZoneName: undefined,
+      hostedZoneId: undefined,
     });
+  });
+
+  it("refuses a custom domain without a certificate or a hosted zone, and a bad host name", () => {
+    expect(() => from({ linksDomain: "links.example.com" })).toThrow(/need domainCertificateArn, or hostedZoneName and hostedZoneId/);
+    expect(() => from({ apiDomain: "https://api.example.com" })).toThrow(/apiDomain must be a host name/);
+    expect(() => from({ hostedZoneName: "example.com" })).toThrow(/go together/);
+    expect(from({ smtp: "false" }).smtp).toBe(false);
+    expect(() => from({ smtp: "no" })).toThrow(/smtp must be true or false/);
   });
 
   it("reads strings from -c and JSON values from cdk.json alike", () => {

@@ -3,7 +3,7 @@
 // Configuration only, so these synths skip bundling (stack.test.ts bundles every function).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONSUMERS, ROUTES } from "../../functions/manifest.ts";
-import { actionsOf, manifestFunction, ofType, synthesize, type Resource, type Synthesized } from "./synth.ts";
+import { actionsOf, manifestFunction, ofType, statementsOfRole, synthesize, type Resource, type Synthesized } from "./synth.ts";
 
 const RELAY_SECRET = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:posthaste/relay-AbCdEf";
 const TLS_SECRET = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:posthaste/smtp-tls-GhIjKl";
@@ -35,20 +35,20 @@ const sender = CONSUMERS.find((consumer) => consumer.access.ses)!;
 const nonSender = ROUTES.find((route) => !route.access.ses)!;
 
 describe("SMTP relay transport", () => {
-  it("hands relay credentials only to the sending functions, as deploy-time secret references", () => {
-    const env = manifestFunction(resources, "consumer", sender)[1].Properties.Environment.Variables;
-    expect(env).toMatchObject({ TRANSPORT: "smtp", SMTP_SECURE: "true", SMTP_FINAL_HOP: "false" });
-    for (const [name, field] of [
-      ["SMTP_HOST", "host"],
-      ["SMTP_PORT", "port"],
-      ["SMTP_USER", "user"],
-      ["SMTP_PASS", "pass"],
-    ]) {
-      expect(env[name]).toBe(`{{resolve:secretsmanager:${RELAY_SECRET}:SecretString:${field}::}}`);
-    }
+  it("hands only the sending functions the relay secret's ARN, and the right to read it; no login in any environment", () => {
+    const [senderId, senderFn] = manifestFunction(resources, "consumer", sender);
+    const env = senderFn.Properties.Environment.Variables;
+    expect(env).toMatchObject({ TRANSPORT: "smtp", SMTP_RELAY_SECRET_ARN: RELAY_SECRET, SMTP_SECURE: "true", SMTP_FINAL_HOP: "false" });
+    for (const name of ["SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASS"]) expect(env[name]).toBeUndefined();
+    const roleId = senderFn.Properties.Role["Fn::GetAtt"][0];
+    const reads = statementsOfRole(resources, roleId).filter((s: { Action: unknown }) =>
+      actionsOf(s).includes("secretsmanager:GetSecretValue"),
+    );
+    expect(JSON.stringify(reads)).toContain(RELAY_SECRET);
+    expect(senderId).toBeDefined();
     const other = manifestFunction(resources, "route", nonSender)[1].Properties.Environment.Variables;
     expect(other.TRANSPORT).toBe("smtp");
-    expect(other.SMTP_PASS).toBeUndefined();
+    expect(other.SMTP_RELAY_SECRET_ARN).toBeUndefined();
   });
 
   it("creates no SES configuration set and grants no SES action", () => {
@@ -87,16 +87,17 @@ describe("context parameters", () => {
     expect(env.UNSUBSCRIBE_MAIL_DOMAIN).toBe("mail.example.com");
   });
 
-  it("starts the SMTP ingest with the TLS certificate injected from Secrets Manager", () => {
+  it("starts the SMTP ingest with the TLS certificate's secret to read (and reload) itself", () => {
     const [[, service]] = ofType(resources, "AWS::ECS::Service");
     expect(service.Properties.DesiredCount).toBe(2);
     synth.template.hasResourceProperties("AWS::ApplicationAutoScaling::ScalableTarget", { MinCapacity: 2, MaxCapacity: 4 });
     const [[, task]] = ofType(resources, "AWS::ECS::TaskDefinition");
-    const secrets = Object.fromEntries(
-      task.Properties.ContainerDefinitions[0].Secrets.map((s: { Name: string; ValueFrom: unknown }) => [s.Name, s.ValueFrom]),
-    );
-    expect(secrets.TLS_CERT_PEM).toBe(`${TLS_SECRET}:cert::`);
-    expect(secrets.TLS_KEY_PEM).toBe(`${TLS_SECRET}:key::`);
+    const [container] = task.Properties.ContainerDefinitions;
+    const env = Object.fromEntries(container.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]));
+    expect(env.TLS_CERT_SECRET_ARN).toBe(TLS_SECRET);
+    expect(container.Secrets.map((s: { Name: string }) => s.Name)).not.toContain("TLS_KEY_PEM");
+    const roleId = task.Properties.TaskRoleArn["Fn::GetAtt"][0];
+    expect(JSON.stringify(statementsOfRole(resources, roleId))).toContain(TLS_SECRET);
   });
 });
 

@@ -104,11 +104,15 @@ describe("functions from the manifest", () => {
     expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
   });
 
-  it("gives every function the link secret and the DKIM key-encryption secret as deploy-time Secrets Manager references, not values", () => {
+  it("gives every function the link secret's ARN, and only the DKIM key users the key-encryption secret's, never a value", () => {
+    const secretIdOf = (prefix: string) => ofType(resources, "AWS::SecretsManager::Secret").find(([id]) => id.startsWith(prefix))![0];
+    const [linkSecretId, dkimSecretId] = [secretIdOf("LinkSecret"), secretIdOf("DkimKeyEncryptionKey")];
     for (const { kind, def } of ALL_FUNCTIONS) {
-      const variables = manifestFunction(resources, kind, def)[1].Properties.Environment.Variables;
-      for (const name of ["LINK_SECRET", "DKIM_KEY_ENCRYPTION_KEY"])
-        expect(JSON.stringify(variables[name]), name).toContain("{{resolve:secretsmanager:");
+      const env = manifestFunction(resources, kind, def)[1].Properties.Environment.Variables;
+      expect(env.LINK_SECRET).toBeUndefined();
+      expect(env.DKIM_KEY_ENCRYPTION_KEY).toBeUndefined();
+      expect(env.LINK_SECRET_ARN).toEqual({ Ref: linkSecretId });
+      expect(env.DKIM_KEY_ENCRYPTION_KEY_ARN, def.name).toEqual(def.access.dkimKeys ? { Ref: dkimSecretId } : undefined);
     }
   });
 

@@ -605,7 +605,7 @@ describe(`SMTP fuzz (seed ${SEED}, ${SESSIONS} sessions)`, () => {
     const errors = platform
       .output()
       .split("\n")
-      .filter((line) => line.includes('"level":"error"'));
+      .filter((line) => line.includes('"level":"ERROR"'));
     expect(errors).toEqual([]);
   });
 });

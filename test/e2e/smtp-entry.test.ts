@@ -127,6 +127,6 @@ describe("the SMTP ingest container entry point", () => {
   it("refuses to start without a certificate", async () => {
     const result = await run(process.execPath, [bundle], { PATH: process.env.PATH, ...env.env, LOG_LEVEL: "info" });
     expect(result.code).toBe(1);
-    expect(result.output).toContain("Set TLS_CERT_PEM and TLS_KEY_PEM");
+    expect(result.output).toContain("or TLS_CERT_PEM and TLS_KEY_PEM: SMTP submission is TLS only");
   });
 });

@@ -1,11 +1,12 @@
 // The SES transport (the default on AWS) through the real SES v2 client, pointed at a local
 // stand-in for the SendEmail API: what reaches SES, and how its answers become send results.
 import { Readable } from "node:stream";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
+import { makeSesClient } from "../../shared/aws.ts";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeSesTransport } from "../../shared/transport/ses.ts";
-import { startSesStandIn, type SesCall, type SesStandIn } from "../support/ses-standin.ts";
+import { DAILY_QUOTA_EXCEEDED, startSesStandIn, type SesCall, type SesStandIn } from "../support/ses-standin.ts";
 
 type Transport = ReturnType<typeof makeSesTransport>;
 type OutgoingMail = Parameters<Transport["send"]>[0];
@@ -48,12 +49,8 @@ describe("the SES transport", () => {
 
   beforeAll(async () => {
     ses = await startSesStandIn();
-    // As transportFromConfig builds it (the SDK's default retries), plus the stand-in's address.
-    client = new SESv2Client({
-      region: "eu-west-1",
-      endpoint: ses.endpoint,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
+    // As the delivery worker builds it (shared/aws.ts), pointed at the stand-in.
+    client = makeSesClient({ mode: "local", region: "eu-west-1", endpoints: { ses: ses.endpoint } });
     transport = makeSesTransport(client, "posthaste-events");
   });
 
@@ -138,42 +135,48 @@ describe("the SES transport", () => {
     expect(ses.calls[0].body).not.toHaveProperty("ConfigurationSetName");
   });
 
-  // Today the SDK retries a throttled call itself (three attempts in all, with backoff) before the
-  // transport sees the error; the transport then reports a transient failure, which the delivery
-  // worker retries later like any other failed attempt.
+  // The SDK does not retry a throttle: the delivery worker holds the message to the account's
+  // rate instead (shared/deliver/send-pacing.ts), and a retry of the SDK's own would be a send no
+  // pacer counted. Server errors are still retried by the SDK.
   describe("when SES throttles (TooManyRequestsException, 429)", () => {
-    it("sends the message once the throttle passes: the SDK itself retries a throttled call", async () => {
-      ses.throttle(1);
-      const result = await transport.send(mail, []);
-      expect(ses.calls.map((c) => c.status)).toEqual([429, 200]);
-      expect(result).toEqual({ outcome: "sent", response: ses.calls[1].messageId });
-    });
-
-    it("fails transiently, not as a permanent failure or a bounce, after the SDK's three attempts", async () => {
-      ses.throttle("always");
-      const error = await transport.send(mail, []).then(
+    const failure = () =>
+      transport.send(mail, []).then(
         () => undefined,
         (e: unknown) => e,
       );
-      expect(ses.calls.map((c) => c.status)).toEqual([429, 429, 429]);
+
+    it("reports a throttle of the sending rate at once, not as a permanent failure or a bounce", async () => {
+      ses.throttle(1);
+      const error = await failure();
+      expect(ses.calls.map((c) => c.status)).toEqual([429]);
       expect(error).toMatchObject({
         name: "TransportError",
         message: "TooManyRequestsException: Maximum sending rate exceeded.",
         permanent: false,
         hardBounce: false,
         responseCode: 429,
+        throttle: "rate",
       });
     });
 
-    it("fails transiently on any 429, also one without SES's error type (as a proxy in front of it may answer)", async () => {
-      ses.fail("always", { status: 429, message: "Rate exceeded" });
-      const error = await transport.send(mail, []).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(ses.calls.map((c) => c.status)).toEqual([429, 429, 429]);
-      expect(error).toMatchObject({ name: "TransportError", permanent: false, hardBounce: false, responseCode: 429 });
+    it("tells the daily quota apart from the rate", async () => {
+      ses.fail(1, DAILY_QUOTA_EXCEEDED);
+      expect(await failure()).toMatchObject({ permanent: false, hardBounce: false, throttle: "quota" });
     });
+
+    it("takes any 429 for a throttle, also one without SES's error type (as a proxy in front of it may answer)", async () => {
+      ses.fail("always", { status: 429, message: "Rate exceeded" });
+      const error = await failure();
+      expect(ses.calls.map((c) => c.status)).toEqual([429]);
+      expect(error).toMatchObject({ name: "TransportError", permanent: false, hardBounce: false, responseCode: 429, throttle: "rate" });
+    });
+  });
+
+  it("sends the message once a server error passes: the SDK retries those itself", async () => {
+    ses.fail(1, { status: 500, type: "InternalFailure", message: "We encountered an internal error." });
+    const result = await transport.send(mail, []);
+    expect(ses.calls.map((c) => c.status)).toEqual([500, 200]);
+    expect(result).toEqual({ outcome: "sent", response: ses.calls[1].messageId });
   });
 
   it("fails permanently, but not as a bounce of the address, when SES rejects the message", async () => {

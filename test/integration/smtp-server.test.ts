@@ -673,9 +673,9 @@ describe("logs", () => {
       await new Promise((resolve) => setTimeout(resolve, 300)); // the server sees the close
     });
 
-    expect(lines.filter((line) => line.level !== "info")).toEqual([]);
+    expect(lines.filter((line) => line.level !== "INFO")).toEqual([]);
     const hangUp = lines.find((line) => line.message === "smtp client hung up during DATA");
-    expect(hangUp).toMatchObject({ level: "info", sessionId: expect.any(String) });
+    expect(hangUp).toMatchObject({ level: "INFO", sessionId: expect.any(String) });
     expect(JSON.stringify(lines)).not.toMatch(/\\n\s+at /); // no stack anywhere
   });
 });

@@ -58,7 +58,7 @@ describe("the start-up sweep", () => {
     const recorded = await recordWithoutJobs(1200);
 
     // Small pages, so each shard takes several.
-    const swept = await sweep(t.deps, { olderThanSeconds: 0, releaseClaims: true, now: Date.now() + 1000, pageSize: 100 });
+    const swept = await sweep(t.deps, { olderThanSeconds: 0, releaseClaims: true, now: Date.now() + 1000, pageSize: 5 });
 
     expect(swept).toBe(1200);
     const enqueued = await drainDeliveryQueue();

@@ -2,11 +2,12 @@
 //
 //   lib/          generic mechanics; imports nothing else of ours
 //   domain/       shared types and pure rules; imports lib/
-//   config.ts     the environment, parsed once; log.ts the log lines (imports config.ts)
-//   adapters      store/ (DynamoDB), files/ (S3), queue/ (SQS), transport/ (SES, SMTP) and the
-//                 client factory aws.ts: the only importers of @aws-sdk; import domain/, lib/,
-//                 config.ts, log.ts and each other
-//   features      every other folder: import domain/, lib/, config.ts, log.ts, the adapters, and
+//   config.ts     the environment, parsed once; log.ts the log lines (imports config.ts);
+//                 observability.ts metrics and the Lambda middleware (imports config.ts, log.ts)
+//   adapters      store/ (DynamoDB), files/ (S3), queue/ (SQS), transport/ (SES, SMTP), secrets/
+//                 (Secrets Manager) and the client factory aws.ts: the only importers of @aws-sdk;
+//                 import domain/, lib/, config.ts, log.ts, observability.ts and each other
+//   features      every other folder: import domain/, lib/, the foundations, the adapters, and
 //                 another feature only through its public surface, that folder's index.ts
 //   wiring*.ts    build everything, so import anything of shared/
 //
@@ -15,8 +16,8 @@
 // folders has no cycle. Only shared/config.ts reads process.env.
 import path from "node:path";
 
-export const ADAPTERS = new Set(["store", "files", "queue", "transport", "aws.ts"]);
-const FOUNDATIONS = new Set(["domain", "lib", "config.ts", "log.ts"]);
+export const ADAPTERS = new Set(["store", "files", "queue", "transport", "secrets", "aws.ts"]);
+const FOUNDATIONS = new Set(["domain", "lib", "config.ts", "log.ts", "observability.ts"]);
 
 /** File -> the specifiers it imports, paths relative to the repository root with forward slashes. */
 export type ImportGraph = Map<string, string[]>;
@@ -37,6 +38,7 @@ function allowed(fromUnit: string, toUnit: string, target: string): boolean {
   if (fromUnit === "domain") return toUnit === "lib";
   if (fromUnit === "config.ts") return false;
   if (fromUnit === "log.ts") return toUnit === "config.ts";
+  if (fromUnit === "observability.ts") return toUnit === "config.ts" || toUnit === "log.ts";
   if (ADAPTERS.has(fromUnit)) return FOUNDATIONS.has(toUnit) || (ADAPTERS.has(toUnit) && toUnit !== "aws.ts");
   // A feature.
   if (FOUNDATIONS.has(toUnit) || (ADAPTERS.has(toUnit) && toUnit !== "aws.ts")) return true;
@@ -46,7 +48,8 @@ function allowed(fromUnit: string, toUnit: string, target: string): boolean {
 function reason(fromUnit: string, toUnit: string): string {
   if (fromUnit === "lib") return "lib/ imports nothing else of ours";
   if (fromUnit === "domain") return "domain/ imports only lib/";
-  if (fromUnit === "config.ts" || fromUnit === "log.ts") return "config.ts imports nothing of ours, log.ts only config.ts";
+  if (fromUnit === "config.ts" || fromUnit === "log.ts" || fromUnit === "observability.ts")
+    return "config.ts imports nothing of ours, log.ts only config.ts, observability.ts only those two";
   if (ADAPTERS.has(fromUnit)) return "an adapter imports domain/, lib/, config.ts, log.ts and other adapters, never a feature";
   if (toUnit === "aws.ts") return "only the adapters and wiring.ts build AWS clients";
   return `a feature imports another feature only through its index.ts (shared/${toUnit}/index.ts)`;
@@ -63,7 +66,7 @@ export function architectureProblems(graph: ImportGraph): string[] {
       const checked = file.startsWith("shared/") || file.startsWith("functions/");
       if (checked && specifier.startsWith("@aws-sdk/") && !(fromUnit && ADAPTERS.has(fromUnit))) {
         problems.push(
-          `${file} imports ${specifier}: only the adapters (shared/store/, shared/files/, shared/queue/, shared/transport/, shared/aws.ts) may import @aws-sdk`,
+          `${file} imports ${specifier}: only the adapters (shared/store/, shared/files/, shared/queue/, shared/transport/, shared/secrets/, shared/aws.ts) may import @aws-sdk`,
         );
         continue;
       }

@@ -5,24 +5,26 @@ import { PENDING_SHARDS, pendingShardOf } from "../../shared/store/keys.ts";
 describe("the sweeper's pending shards", () => {
   it("spread single-recipient messages over every shard", () => {
     const counts = new Map<string, number>();
-    for (let i = 0; i < 4000; i++) {
+    const messages = 200 * PENDING_SHARDS;
+    for (let i = 0; i < messages; i++) {
       const shard = pendingShardOf(messageIdFor(newId(), 0));
       counts.set(shard, (counts.get(shard) ?? 0) + 1);
     }
-    expect([...counts.keys()].sort()).toEqual(Array.from({ length: PENDING_SHARDS }, (_, i) => String(i)));
-    // An even spread is 1,000 each; a hash that ignores the id's random part would leave shards empty.
-    for (const count of counts.values()) expect(count).toBeGreaterThan(800);
+    expect(new Set(counts.keys())).toEqual(new Set(Array.from({ length: PENDING_SHARDS }, (_, i) => String(i))));
+    // An even spread is 200 each; a hash that ignores the id's random part would leave shards empty.
+    for (const count of counts.values()) expect(count).toBeGreaterThan(120);
   });
 
   it("spread the copies of one large submission too", () => {
     const submissionId = newId();
     const counts = new Map<string, number>();
-    for (let position = 0; position < 1000; position++) {
+    const copies = 50 * PENDING_SHARDS;
+    for (let position = 0; position < copies; position++) {
       const shard = pendingShardOf(messageIdFor(submissionId, position));
       counts.set(shard, (counts.get(shard) ?? 0) + 1);
     }
     expect(counts.size).toBe(PENDING_SHARDS);
-    for (const count of counts.values()) expect(count).toBeGreaterThan(150);
+    for (const count of counts.values()) expect(count).toBeGreaterThan(20);
   });
 
   it("keep one message in one shard", () => {
