@@ -21,7 +21,12 @@ export interface BenchPlatform {
   stop(): Promise<void>;
 }
 
-export async function startBenchPlatform(options: { pollers: boolean; profileDir?: string }): Promise<BenchPlatform> {
+/** `env`: settings of this platform only (bench/read-side.ts turns the statistics counters off). */
+export async function startBenchPlatform(options: {
+  pollers: boolean;
+  profileDir?: string;
+  env?: Record<string, string>;
+}): Promise<BenchPlatform> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "posthaste-bench-"));
   const usageFile = path.join(dataDir, "usage.json");
   // --cpu-prof is refused in NODE_OPTIONS, so it goes on the command line; the profile is written when the platform exits.
@@ -35,6 +40,7 @@ export async function startBenchPlatform(options: { pollers: boolean; profileDir
       POSTHASTE_BENCH_USAGE_FILE: usageFile,
       LOG_LEVEL: "warn",
       ...(options.pollers ? {} : { POSTHASTE_POLLERS: "off" }),
+      ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -34,6 +34,11 @@ export interface Profile {
   /** Only these manifest functions are bundled (tiny runs); all when absent. */
   bundleOnly?: string[];
   smtpMessages: number;
+  /** The read side: messages stored for one account, pages of logs read, statistics answers asked. */
+  logsMessages: number;
+  logsPageSize: number;
+  logsPages: number;
+  statisticsAnswers: number;
 }
 
 export const PROFILES: Record<Mode, Profile> = {
@@ -55,6 +60,10 @@ export const PROFILES: Record<Mode, Profile> = {
     drainTimeoutSeconds: 300,
     initRuns: 5,
     smtpMessages: 5000,
+    logsMessages: 50_000,
+    logsPageSize: 100,
+    logsPages: 50,
+    statisticsAnswers: 30,
   },
   quick: {
     mode: "quick",
@@ -76,6 +85,10 @@ export const PROFILES: Record<Mode, Profile> = {
     drainTimeoutSeconds: 120,
     initRuns: 1,
     smtpMessages: 500,
+    logsMessages: 10_000,
+    logsPageSize: 100,
+    logsPages: 20,
+    statisticsAnswers: 10,
   },
   tiny: {
     mode: "tiny",
@@ -98,5 +111,9 @@ export const PROFILES: Record<Mode, Profile> = {
     initRuns: 1,
     bundleOnly: ["SendMessages", "Deliver"],
     smtpMessages: 20,
+    logsMessages: 300,
+    logsPageSize: 20,
+    logsPages: 3,
+    statisticsAnswers: 3,
   },
 };

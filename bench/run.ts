@@ -9,7 +9,7 @@
 //   --out <file>                  where to write the JSON (default bench/results/latest.json)
 //   --profile                     write CPU profiles of the platform processes (node --cpu-prof)
 //                                 to bench/results/profiles/
-//   --skip <names>                leave out some of: http,smtp,delivery,bundles
+//   --skip <names>                leave out some of: http,smtp,delivery,bundles,reads
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -18,6 +18,7 @@ import { BENCH_DIR, startChild } from "./child.ts";
 import { PRICES } from "./cost.ts";
 import { benchDelivery } from "./delivery.ts";
 import { benchHttpAccept } from "./http-accept.ts";
+import { benchReadSide } from "./read-side.ts";
 import type { Target } from "./http-load.ts";
 import { describeMachine } from "./machine.ts";
 import { startBenchPlatform, type BenchPlatform } from "./platform.ts";
@@ -78,6 +79,7 @@ async function main() {
       benchDelivery(platform, profile, results.http?.calibration.batch, progress),
     );
   }
+  if (!skip.has("reads")) results.reads = await benchReadSide(profile, progress);
   if (!skip.has("bundles")) results.bundles = await benchBundles(profile.initRuns, profile.bundleOnly, progress);
 
   const rows = buildRows(results);

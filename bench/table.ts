@@ -4,6 +4,7 @@ import type { BundlesResult } from "./bundles.ts";
 import { PRICES, type Cost } from "./cost.ts";
 import type { DeliveryResult } from "./delivery.ts";
 import type { HttpAcceptResult } from "./http-accept.ts";
+import type { ReadSideResult } from "./read-side.ts";
 import type { SmtpSection } from "./smtp.ts";
 
 export interface Row {
@@ -28,6 +29,7 @@ export interface Results {
   delivery?: DeliveryResult;
   smtp?: SmtpSection;
   bundles?: BundlesResult;
+  reads?: ReadSideResult;
 }
 
 export function buildRows(r: Results): Row[] {
@@ -171,7 +173,61 @@ export function buildRows(r: Results): Row[] {
       },
     );
   }
+  rows.push(...readRows(r.reads));
   return rows;
+}
+
+function readRows(reads: ReadSideResult | undefined): Row[] {
+  if (!reads) return [];
+  const { counters, logs, statistics } = reads;
+  const share = counters.on.requestsPerSecond / counters.off.requestsPerSecond;
+  return [
+    {
+      figure: "7. HTTP accept with statistics counters: requests/s",
+      posthaste: int(counters.on.requestsPerSecond),
+      reference: `${int(counters.off.requestsPerSecond)} (counters off)`,
+      ratio: ratio(counters.on.requestsPerSecond, counters.off.requestsPerSecond),
+      goal: ">= 0.9x",
+      met: share >= 0.9,
+    },
+    {
+      figure: "   of it the counters: DynamoDB requests / write units per message accepted",
+      posthaste: `${counters.on.counterRequestsPerMessage.toFixed(3)} / ${counters.on.counterWriteUnitsPerMessage.toFixed(3)}`,
+      reference: `${counters.on.writeUnitsPerMessage.toFixed(2)} WRU in all (${counters.off.writeUnitsPerMessage.toFixed(2)} counters off)`,
+      ratio: "",
+      goal: "",
+    },
+    {
+      figure: `   logs page of ${logs.pageSize}, ${int(logs.stored)} messages stored, p50 / p99`,
+      posthaste: `${ms(logs.p50Ms)} / ${ms(logs.p99Ms)}`,
+      reference: "",
+      ratio: "",
+      goal: "",
+    },
+    {
+      figure: "   logs page: index entries / messages read per page (most index entries)",
+      posthaste: `${int(logs.keysReadPerPage)} / ${int(logs.itemsReadPerPage)} (${int(logs.maxKeysRead)})`,
+      reference: `${int(logs.pageSize)} (page size)`,
+      ratio: ratio(logs.keysReadPerPage, logs.pageSize),
+      goal: "bounded by the page",
+      met: logs.maxKeysRead <= 4 * logs.pageSize + 8 * 16,
+    },
+    {
+      figure: "   statistics for a year: p50 / p99",
+      posthaste: `${ms(statistics.p50Ms)} / ${ms(statistics.p99Ms)}`,
+      reference: `${int(statistics.total)} messages counted`,
+      ratio: "",
+      goal: "",
+    },
+    {
+      figure: "   statistics for a year: DynamoDB requests per answer",
+      posthaste: int(statistics.readsPerAnswer),
+      reference: "",
+      ratio: "",
+      goal: "<= 20",
+      met: statistics.readsPerAnswer <= 20,
+    },
+  ];
 }
 
 function smtpRows(smtp: SmtpSection | undefined): Row[] {

@@ -58,7 +58,9 @@ export interface CallTally {
   emptyReceives: number;
   /** DynamoDB capacity units the table reported (read or write, by operation). */
   capacityUnits: number;
-  /** Estimated writes to the two GSIs (keys only) caused by writes to message items. */
+  /** Calls on the statistics counters (pk STATS...), tallied apart so the bench can price them. */
+  statisticsCounters?: boolean;
+  /** Estimated writes to the GSIs (keys only) caused by writes to message items. */
   gsiWriteUnits: number;
   /** Time spent waiting for these calls (locally: the stand-ins' speed under this load). */
   totalMs: number;
@@ -97,11 +99,13 @@ export function startUsageMeter(file: string): UsageMeter {
 
   const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
-    const key = `${name} ${call.service} ${call.operation}`;
+    const counters = call.service === "DynamoDB" && /^STATS/.test(String(call.input.Key?.pk ?? call.input.Item?.pk ?? ""));
+    const key = `${name} ${call.service} ${call.operation}${counters ? " statistics" : ""}`;
     calls[key] ??= {
       scope: name,
       service: call.service,
       operation: call.operation,
+      ...(counters ? { statisticsCounters: true } : {}),
       requests: 0,
       failed: 0,
       emptyReceives: 0,
@@ -196,14 +200,19 @@ function gsiWrites(call: AwsCall): number {
       .filter((item): item is Record<string, unknown> => !!item && isMessageKey(item.pk))
       .reduce(
         (sum, item) =>
-          sum + (item.accountId && item.messageId ? 1 : 0) + (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
+          sum +
+          (item.logShard !== undefined ? 1 : 0) +
+          (item.reportShard !== undefined ? 1 : 0) +
+          (item.pendingShard !== undefined && item.dueAt !== undefined ? 1 : 0),
         0,
       );
   }
   const pk = call.input.Key?.pk ?? call.input.Item?.pk;
   if (!isMessageKey(pk)) return 0;
   const expression = String(call.input.UpdateExpression ?? "");
-  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return 1;
-  if (/\bdueAt\s*=/.test(expression)) return 2;
-  return 0;
+  // A delivery report entering (the first final status) or leaving (taken) the reports index.
+  const report = /\breportShard\b/.test(expression) ? 1 : 0;
+  if (/REMOVE[^=]*\bpendingShard\b/.test(expression)) return 1 + report;
+  if (/\bdueAt\s*=/.test(expression)) return 2 + report;
+  return report;
 }

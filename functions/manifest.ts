@@ -74,11 +74,35 @@ export const ROUTES: RouteDef[] = [
     memoryMb: 1024,
     timeoutSeconds: 29,
   },
+  // Read routes: they authenticate without the shared rate counter (shared/http/memory-rate-limit.ts),
+  // so they need no write access to the table.
   {
     name: "GetMessage",
     method: "GET",
     path: "/email/messages/{messageId}",
     entry: "functions/http/get-message.ts",
+    access: { table: "read" },
+  },
+  {
+    name: "GetLogs",
+    method: "GET",
+    path: "/email/logs",
+    entry: "functions/http/logs.ts",
+    access: { table: "read" },
+  },
+  {
+    name: "GetStatistics",
+    method: "GET",
+    path: "/email/statistics",
+    entry: "functions/http/statistics.ts",
+    access: { table: "read" },
+  },
+  {
+    // readwrite: taking a report removes it, so it is handed out once.
+    name: "GetReports",
+    method: "GET",
+    path: "/email/reports",
+    entry: "functions/http/reports.ts",
     access: { table: "readwrite" },
   },
   {
@@ -128,20 +152,20 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/web-version.ts",
     access: { table: "read", bucket: { prefixes: [BODIES], actions: ["read"] } },
   },
-  // The account's suppression list (docs/suppressions.md). readwrite throughout: authentication counts the request rate.
+  // The account's suppression list (docs/suppressions.md). The GETs are read routes.
   {
     name: "GetSuppression",
     method: "GET",
     path: "/suppressions/{email}",
     entry: "functions/http/suppressions-get.ts",
-    access: { table: "readwrite" },
+    access: { table: "read" },
   },
   {
     name: "ListSuppressions",
     method: "GET",
     path: "/suppressions",
     entry: "functions/http/suppressions-list.ts",
-    access: { table: "readwrite" },
+    access: { table: "read" },
   },
   {
     name: "AddSuppression",
@@ -165,6 +189,7 @@ export const ROUTES: RouteDef[] = [
     access: { table: "readwrite" },
   },
   {
+    // readwrite although a GET: the callback signing secret it shows is created on first use.
     name: "ListWebhooks",
     method: "GET",
     path: "/webhooks",
@@ -192,6 +217,55 @@ export const ROUTES: RouteDef[] = [
     method: "POST",
     path: "/webhooks/{webhookId}/rotate-secret",
     entry: "functions/http/webhooks-rotate-secret.ts",
+    access: { table: "readwrite" },
+  },
+  // Stored templates (docs/templates.md), per account.
+  ...(
+    [
+      ["CreateTemplate", "POST", "/email/templates", "templates-create"],
+      ["ListTemplates", "GET", "/email/templates", "templates-list"],
+      ["GetTemplate", "GET", "/email/templates/{templateId}", "templates-get"],
+      ["PutTemplate", "PUT", "/email/templates/{templateId}", "templates-put"],
+      ["DeleteTemplate", "DELETE", "/email/templates/{templateId}", "templates-delete"],
+      ["RenderTemplate", "POST", "/email/templates/{templateId}/render", "templates-render"],
+    ] as const
+  ).map(([name, method, path, file]) => ({
+    name,
+    method,
+    path,
+    entry: `functions/http/${file}.ts`,
+    access: { table: "readwrite" as const },
+  })),
+  // Scheduled sends (docs/scheduled.md): cancelling records CANCELLED (a webhook), moving queues the job again.
+  {
+    name: "CancelScheduled",
+    method: "DELETE",
+    path: "/email/scheduled/{submissionId}",
+    entry: "functions/http/scheduled-cancel.ts",
+    access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
+    timeoutSeconds: 29,
+  },
+  {
+    name: "MoveScheduled",
+    method: "PATCH",
+    path: "/email/scheduled/{submissionId}",
+    entry: "functions/http/scheduled-move.ts",
+    access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
+    timeoutSeconds: 29,
+  },
+  // The account's own settings (docs/account-settings.md), account keys only.
+  {
+    name: "GetAccountSettings",
+    method: "GET",
+    path: "/account/settings",
+    entry: "functions/http/account-settings-get.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "UpdateAccountSettings",
+    method: "PATCH",
+    path: "/account/settings",
+    entry: "functions/http/account-settings-update.ts",
     access: { table: "readwrite" },
   },
   // Sending domains, self-service (docs/domains.md). Verifying may post domain.verification_failed.
@@ -337,6 +411,13 @@ export const SCHEDULES: ScheduleDef[] = [
     rate: "1 day",
     entry: "functions/scheduled/recheck-domains.ts",
     access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },
+  },
+  {
+    // The statistics counters of each closed day into day and month items (shared/statistics/rollup.ts).
+    name: "RollupStatistics",
+    rate: "1 hour",
+    entry: "functions/scheduled/rollup-statistics.ts",
+    access: { table: "readwrite" },
     timeoutSeconds: 900,
   },
 ];

@@ -24,14 +24,21 @@ import { domainDeps } from "../shared/wiring-domains.ts";
 import { secretsRefresh, wiring } from "../shared/wiring.ts";
 import { dkimKeyEncryptionKey } from "./platform.ts";
 import { publishRecords, readZone, removeRecords, zoneRecordsOf } from "./dns-zone.ts";
+import { isAppError } from "../shared/domain/errors.ts";
+import { getStatistics, renderStatisticsTable, statisticsView } from "../shared/statistics/index.ts";
+import { listLogs } from "../shared/logs/index.ts";
+import { makeCounterStore } from "../shared/store/counters.ts";
+import { makeMessageLogStore } from "../shared/store/message-log.ts";
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
   account create --name <name>                    new account, its id and first API key
   account show --account <id>
   account set --account <id> [--ip-allowlist <cidr,cidr>] [--rate <requests/s>] [--allow-skip-unsubscribe true|false]
+              [--skip-unsubscribe true|false] [--smtp-strict true|false] [--track-opens true|false] [--track-links true|false]
                                                   [--track-opens true|false] [--track-links true|false]
   project create --account <id> --name <name>     new project and its API key
+  project set --account <id> --project <id> --skip-unsubscribe true|false   the project's mail goes without the unsubscribe link
   key create --account <id> [--project <id>] [--label <text>]
   domain add --account <id> --domain <domain> [--unverified]
                                                   a sending domain with its DKIM key and records; operator-verified
@@ -50,6 +57,10 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   webhook remove --account <id> --id <webhookId>
   webhook rotate --account <id> --id <webhookId|callback>          new secret; the old one also signs for 24 h
   webhook replay [--account <id>]                 send parked webhook records (of one account) back to the queue
+  stats --account <id> [--period today|week|month|3months|6months|year] [--from <date[Thh:mm]>] [--to <date[Thh:mm]>]
+        [--tz <zone>] [--project <id>] [--tag <tag>]                   the statistics table, as the API answers it
+  logs --account <id> [--to <email>] [--from <email>] [--status <status>] [--tag <tag>] [--project <id>]
+       [--limit <n>] [--cursor <cursor>]                               a page of the logs, newest first
 
 API keys are printed once; only their SHA-256 hash is stored.`;
 
@@ -137,16 +148,27 @@ async function main(argv: string[]) {
       "allow-skip-unsubscribe": { type: "string" },
       "track-opens": { type: "string" },
       "track-links": { type: "string" },
+      "skip-unsubscribe": { type: "string" },
+      "smtp-strict": { type: "string" },
       json: { type: "boolean" },
       type: { type: "string" },
       queue: { type: "string" },
       url: { type: "string" },
       id: { type: "string" },
       description: { type: "string" },
+      period: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      tz: { type: "string" },
+      tag: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string" },
+      cursor: { type: "string" },
     },
   });
   const [noun, verb] = positionals;
-  if (!noun || !verb) return console.log(USAGE);
+  const oneWord = noun === "stats" || noun === "logs";
+  if (!noun || (!verb && !oneWord)) return console.log(USAGE);
   const connection = await connect(settings);
   const { tableName, ddb, sqs, queues, info } = connection;
   const domains = () => domainService(settings, tableName, connection, info);
@@ -169,6 +191,44 @@ async function main(argv: string[]) {
     return accountId;
   };
 
+  // What the read routes take: the same query parameters, from the options given.
+  const options = values as Record<string, string | boolean | undefined>;
+  const query = (names: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(names).flatMap(([option, parameter]) => (typeof options[option] === "string" ? [[parameter, options[option]]] : [])),
+    );
+  const readAs = async () => ({ accountId: await existingAccount(), projectId: values.project });
+  const refused = (error: unknown) => {
+    if (!isAppError(error)) throw error;
+    throw new Error(`${error.message}${error.reasons.length ? ` (${error.reasons.map((r) => `${r.ref}: ${r.key}`).join(", ")})` : ""}`);
+  };
+
+  if (oneWord) {
+    if (verb) throw new Error(`Unknown command "${noun} ${verb}"\n\n${USAGE}`);
+    if (noun === "stats") {
+      const caller = await readAs();
+      const answer = await getStatistics(
+        makeCounterStore(ddb, tableName),
+        { accountId: caller.accountId },
+        query({ period: "period", from: "from", to: "to", tz: "tz", project: "projectId", tag: "tag" }),
+      ).catch(refused);
+      const title = `Statistics of ${caller.accountId}${caller.projectId ? `, project ${caller.projectId}` : ""}${values.tag ? `, tag ${values.tag}` : ""}`;
+      return console.log(values.json ? JSON.stringify(statisticsView(answer!)) : renderStatisticsTable(answer!, title));
+    }
+    const caller = await readAs();
+    const page = await listLogs(
+      // The CLI's cursors are its own: they page the CLI's answers, not the API's.
+      { log: makeMessageLogStore(ddb, tableName), retentionHours: 48, cursorSecret: `admin-cli:${tableName}` },
+      { accountId: caller.accountId },
+      {
+        limit: "20",
+        ...query({ to: "to", from: "from", status: "status", tag: "tag", project: "projectId", limit: "limit", cursor: "cursor" }),
+      },
+    ).catch(refused);
+    if (values.json) return console.log(JSON.stringify(page));
+    return console.log(renderLogsPage(page!));
+  }
+
   switch (`${noun} ${verb}`) {
     case "account create": {
       const account = await accounts.createAccount(need(values, "name"));
@@ -179,11 +239,12 @@ async function main(argv: string[]) {
       return print({
         ...(await accounts.getAccount(await existingAccount())),
         domains: await accounts.listDomains(need(values, "account")),
+        projects: await accounts.listProjects(need(values, "account")),
       });
     case "account set": {
       const accountId = await existingAccount();
-      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links") =>
-        values[name] === undefined ? undefined : values[name] === "true";
+      const flag = (name: "allow-skip-unsubscribe" | "track-opens" | "track-links" | "skip-unsubscribe" | "smtp-strict") =>
+        booleanFlag(values[name], name);
       const updates: AccountSettings = {
         ipAllowlist: values["ip-allowlist"]
           ?.split(",")
@@ -193,6 +254,8 @@ async function main(argv: string[]) {
         allowSkipUnsubscribe: flag("allow-skip-unsubscribe"),
         trackOpens: flag("track-opens"),
         trackLinks: flag("track-links"),
+        forceSkipUnsubscribe: flag("skip-unsubscribe"),
+        smtpStrict: flag("smtp-strict"),
       };
       if (Object.values(updates).every((v) => v === undefined)) throw new Error(`Nothing to set\n\n${USAGE}`);
       await accounts.updateSettings(accountId, updates);
@@ -203,6 +266,15 @@ async function main(argv: string[]) {
       const project = await accounts.createProject(accountId, need(values, "name"));
       const apiKey = await accounts.createApiKey(accountId, project.projectId, "first key");
       return print({ accountId, projectId: project.projectId, apiKey });
+    }
+    case "project set": {
+      const accountId = await existingAccount();
+      const projectId = need(values, "project");
+      if (!(await accounts.getProject(accountId, projectId))) throw new Error(`No project ${projectId} in ${accountId}`);
+      const forceSkipUnsubscribe = booleanFlag(values["skip-unsubscribe"], "skip-unsubscribe");
+      if (forceSkipUnsubscribe === undefined) throw new Error(`Nothing to set\n\n${USAGE}`);
+      await accounts.updateProjectSettings(accountId, projectId, { forceSkipUnsubscribe });
+      return print({ accountId, projectId, forceSkipUnsubscribe });
     }
     case "key create": {
       const accountId = await existingAccount();
@@ -295,7 +367,39 @@ async function main(argv: string[]) {
   }
 }
 
+/** A page of logs as lines: time, status, recipient, sender, subject, id; then how to read on. */
+function renderLogsPage(page: Awaited<ReturnType<typeof listLogs>>): string {
+  const rows = page.Result.map((e) => [
+    e.CreatedAt.replace("T", " ").slice(0, 19),
+    e.Status,
+    e.Address,
+    e.Sender,
+    e.Subject.slice(0, 40),
+    e.MessageId,
+  ]);
+  const header = ["Created (UTC)", "Status", "To", "From", "Subject", "MessageId"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(header),
+    ...rows.map(line),
+    ...(rows.length === 0 ? ["(no messages)"] : []),
+    ...(page.Cursor ? ["", `More: add --cursor ${page.Cursor}`] : []),
+  ].join("\n");
+}
+
 main(process.argv.slice(2)).catch((error) => {
   console.error((error as Error).message);
   process.exit(1);
 });
+
+/** "true" or "false", as the usage says; anything else is refused rather than read as false. */
+function booleanFlag(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "true" && value !== "false") throw new Error(`--${name} takes true or false, not ${value}`);
+  return value === "true";
+}

@@ -7,8 +7,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type QueueName } from "../functions/manifest.ts";
 import { instrumentClients, makeAwsClients, type ClientInstrument } from "../shared/aws.ts";
 import { exportToHandlers, loadConfig, type LocalSettings } from "../shared/config.ts";
-import { accountStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
-import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../shared/deliver/sweep.ts";
+import { accountStore, counterStore, deliveryQueue, messageStore, smtpDeps, webhookRecordDeps, wiring } from "../shared/wiring.ts";
+import { rollUpStatistics } from "../shared/statistics/index.ts";
+import { PERIODIC_SWEEP_BUDGET_MS, queueScheduled, sweep } from "../shared/deliver/sweep.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../shared/queue/sqs.ts";
 import { log } from "../shared/log.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds } from "../shared/webhooks/sweep.ts";
 import { compileRoute, startGateway, type HttpLambda } from "./gateway.ts";
@@ -79,6 +81,8 @@ export interface Platform {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+/** The statistics rollup's schedule in functions/manifest.ts. */
+const ROLLUP_EVERY_MS = 3_600_000;
 /** The window in which LOCAL_STANDINS_MAX_RESTARTS restarts of a dying stand-ins process are allowed, then the platform stops. */
 const STANDINS_RESTART_WINDOW_MS = 10 * 60_000;
 
@@ -193,8 +197,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // The same for webhook records: the queue stand-in keeps them in memory only, the outbox on disk.
   const webhookRecords = webhookRecordDeps(w);
   const sweepLeftovers = async (what: string) => {
-    const swept = await sweep(sweepDeps, { olderThanSeconds: 0, releaseClaims: true });
+    // Also what was due within the queue's longest delay (scheduled sends, retries): their delayed jobs were lost too.
+    const swept = await sweep(sweepDeps, { olderThanSeconds: 0, releaseClaims: true, aheadSeconds: SQS_MAX_DELAY_SECONDS });
     if (swept > 0) log.info(what, { count: swept });
+    await queueScheduled(sweepDeps);
     const resent = await sweepWebhookOutbox(webhookRecords, { olderThanSeconds: 0 });
     if (resent.resent + resent.parked > 0) log.info(`${what}: webhook records`, resent);
   };
@@ -225,7 +231,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   startPollers();
   const sweeper = setInterval(() => {
-    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS }).catch((error) =>
+    queueScheduled(sweepDeps, { budgetMs: PERIODIC_SWEEP_BUDGET_MS / 2 }).catch((error) =>
+      log.error("scheduler failed", { error: String(error) }),
+    );
+    sweep(sweepDeps, { olderThanSeconds: config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS / 2 }).catch((error) =>
       log.error("sweeper failed", { error: String(error) }),
     );
     sweepWebhookOutbox(webhookRecords, { olderThanSeconds: webhookSweepAfterSeconds(config, QUEUES.webhooks.maxReceiveCount) }).catch(
@@ -233,15 +242,26 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     );
   }, SWEEP_EVERY_MS);
   sweeper.unref();
-  // The other schedules (the daily re-check of sending domains) at their manifest rate.
+  // The other schedules (the daily re-check of sending domains) at their manifest rate; the
+  // sweeper and the statistics rollup have their own loops here.
   const scheduled = await Promise.all(
-    SCHEDULES.filter((def) => def.name !== "Sweep").map(async (def) => {
+    SCHEDULES.filter((def) => def.name !== "Sweep" && def.name !== "RollupStatistics").map(async (def) => {
       const run = await loadHandler<() => Promise<unknown>>(def.entry);
       const timer = setInterval(() => run().catch((error) => log.error(`${def.name} failed`, { error: String(error) })), rateMs(def.rate));
       timer.unref();
       return timer;
     }),
   );
+  // The statistics rollup (on AWS an hourly schedule): at start, for the days closed while the platform was down, then hourly.
+  let rollingUp: Promise<unknown> = Promise.resolve();
+  const rollUp = () => {
+    rollingUp = rollUpStatistics({ counters: counterStore(w), retentionHours: config.retentionHours }).catch((error) =>
+      log.error("statistics rollup failed", { error: String(error) }),
+    );
+  };
+  rollUp();
+  const rollup = setInterval(rollUp, ROLLUP_EVERY_MS);
+  rollup.unref();
 
   const info: LocalInfo = {
     apiUrl: gateway.url,
@@ -295,6 +315,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await smtp.close();
       clearInterval(sweeper);
       for (const timer of scheduled) clearInterval(timer);
+      clearInterval(rollup);
+      await rollingUp;
       await stopPollers();
       await gateway.close();
       await standIns.stop();

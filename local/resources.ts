@@ -1,5 +1,13 @@
 // Creates the table, bucket and queues on the stand-ins, the same ones the CDK stack creates.
-import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  ScanCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -14,6 +22,12 @@ export interface LocalQueue {
 }
 
 export async function ensureTable(dynamo: DynamoDBClient, tableName: string) {
+  if (await createTable(dynamo, tableName)) return;
+  await addMissingIndexes(dynamo, tableName);
+}
+
+/** Creates the table; false when it exists already. */
+async function createTable(dynamo: DynamoDBClient, tableName: string): Promise<boolean> {
   const { partitionKey, sortKey, globalSecondaryIndexes } = TABLE_SCHEMA;
   const attributes = new Map<string, "S" | "N">();
   for (const key of [partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])])
@@ -38,8 +52,46 @@ export async function ensureTable(dynamo: DynamoDBClient, tableName: string) {
         })),
       }),
     );
+    return true;
   } catch (error) {
     if ((error as { name?: string }).name !== "ResourceInUseException") throw error;
+    return false;
+  }
+}
+
+/**
+ * A table made by an older version lacks the indexes added since. The stand-in cannot add an
+ * index to a table, so the items are read, the table made again and the items written back
+ * (a development table: seconds). Items written before keep no entry in the new indexes.
+ */
+async function addMissingIndexes(dynamo: DynamoDBClient, tableName: string) {
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  if (TABLE_SCHEMA.globalSecondaryIndexes.every((index) => present.has(index.indexName))) return;
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamo.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  for (let deadline = Date.now() + 30_000; ; ) {
+    const gone = await dynamo.send(new DescribeTableCommand({ TableName: tableName })).then(
+      () => false,
+      (error) => (error as { name?: string }).name === "ResourceNotFoundException",
+    );
+    if (gone) break;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} was not deleted in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await createTable(dynamo, tableName);
+  for (let i = 0; i < items.length; i += 25) {
+    let pending = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length) {
+      const result = await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+    }
   }
 }
 

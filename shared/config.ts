@@ -77,6 +77,8 @@ export interface Config {
     attachmentsPerMessage: number;
     /** Message bodies that deflate to this size or less are kept in DynamoDB, larger ones in S3 (shared/files/bodies.ts). */
     inlineBodyBytes: number;
+    /** Distinct tags an account may use (docs/http-api.md, tags). */
+    tagsPerAccount: number;
   };
   delivery: {
     /** How many times a 4xx answer is retried before the message ends BOUNCED. */
@@ -94,6 +96,8 @@ export interface Config {
   sweepAfterSeconds: number;
   /** Hours a message, its history and its body are kept (docs/http-api.md: logs for 48 hours). */
   retentionHours: number;
+  /** Keep the statistics counters (off only to measure what they cost: npm run bench). */
+  statisticsCounters: boolean;
   webhooks: {
     /** Wait between attempts of a failed webhook post (docs/webhooks.md: a minute). */
     retrySeconds: number;
@@ -232,6 +236,7 @@ const ENVIRONMENT = z.object({
     (v) => (/^\d+$/.test(v) && Number(v) <= 350 * 1024 ? Number(v) : undefined),
     8 * 1024,
   ),
+  LIMIT_TAGS_PER_ACCOUNT: wholeNumber("a whole number of tags, at least 1", 10_000, 1),
   DELIVERY_MAX_ATTEMPTS: wholeNumber("a whole number of attempts, at least 1", 8, 1),
   DELIVERY_RETRY_BASE_SECONDS: wholeNumber("a whole number of seconds", 60),
   DELIVERY_CLAIM_SECONDS: wholeNumber("a whole number of seconds, at least 1", 120, 1),
@@ -239,6 +244,7 @@ const ENVIRONMENT = z.object({
   SES_QUOTA_REFRESH_SECONDS: wholeNumber("a whole number of seconds, at least 1", 60, 1),
   SWEEP_AFTER_SECONDS: wholeNumber("a whole number of seconds", 300),
   RETENTION_HOURS: wholeNumber("a whole number of hours, at least 1", 48, 1),
+  STATISTICS_COUNTERS: flag(true, "on", "off"),
   WEBHOOK_RETRY_SECONDS: wholeNumber("a whole number of seconds", 60),
   WEBHOOK_TIMEOUT_MS: wholeNumber("a whole number of milliseconds, at least 1", 10_000, 1),
   WEBHOOK_ENDPOINT_CACHE_SECONDS: wholeNumber("a whole number of seconds", 10),
@@ -353,6 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
       recipientsPerRequest: e.LIMIT_RECIPIENTS_PER_REQUEST,
       attachmentsPerMessage: e.LIMIT_ATTACHMENTS_PER_MESSAGE,
       inlineBodyBytes: e.LIMIT_INLINE_BODY_BYTES,
+      tagsPerAccount: e.LIMIT_TAGS_PER_ACCOUNT,
     },
     delivery: {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
@@ -363,6 +370,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     sweepAfterSeconds: e.SWEEP_AFTER_SECONDS,
     retentionHours: e.RETENTION_HOURS,
+    statisticsCounters: e.STATISTICS_COUNTERS,
     webhooks: {
       retrySeconds: e.WEBHOOK_RETRY_SECONDS,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

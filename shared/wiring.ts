@@ -15,16 +15,23 @@ import { makeSecretsRefresher } from "./secrets/refresh.ts";
 import { makeSecretReader } from "./secrets/secrets.ts";
 import { makeWebhookQueue } from "./queue/webhooks.ts";
 import { countStatuses } from "./status/metrics-listener.ts";
+import { makeMemoryRateLimiter } from "./http/memory-rate-limit.ts";
+import { makeCounterListener } from "./statistics/counter-listener.ts";
 import { makeStatusService } from "./status/status-service.ts";
 import { makeAccountCache } from "./store/account-cache.ts";
 import { makeAccountStore } from "./store/accounts.ts";
+import { makeCounterStore } from "./store/counters.ts";
 import { makeFileRecordStore } from "./store/file-records.ts";
 import { makeIdempotencyStore } from "./store/idempotency.ts";
 import { makeInlineBodyStore } from "./store/inline-bodies.ts";
+import { makeMessageLogStore } from "./store/message-log.ts";
 import { makeMessageStore } from "./store/messages.ts";
 import { makeSendingDomainStore } from "./store/sending-domains.ts";
 import { makeRateLimiter } from "./store/rate-limit.ts";
+import { makeReportStore } from "./store/reports.ts";
 import { makeSuppressionStore } from "./store/suppressions.ts";
+import { makeTagStore } from "./store/tags.ts";
+import { makeTemplateStore } from "./store/templates.ts";
 import { makeUnitsOfWork } from "./store/unit-of-work.ts";
 import { makeWebhookEndpointStore } from "./store/webhook-endpoints.ts";
 import { makeWebhookRecordStore } from "./store/webhook-records.ts";
@@ -88,6 +95,11 @@ export const idempotencyStore = /* @__PURE__ */ builder((w) => makeIdempotencySt
 export const rateLimiter = /* @__PURE__ */ builder((w) => makeRateLimiter(ddb(w), w.config.tableName));
 export const webhookEndpoints = /* @__PURE__ */ builder((w) => makeWebhookEndpointStore(ddb(w), w.config.tableName));
 export const webhookRecords = /* @__PURE__ */ builder((w) => makeWebhookRecordStore(ddb(w), w.config.tableName));
+export const messageLogStore = /* @__PURE__ */ builder((w) => makeMessageLogStore(ddb(w), w.config.tableName));
+export const reportStore = /* @__PURE__ */ builder((w) => makeReportStore(ddb(w), w.config.tableName));
+export const counterStore = /* @__PURE__ */ builder((w) => makeCounterStore(ddb(w), w.config.tableName));
+export const templateStore = /* @__PURE__ */ builder((w) => makeTemplateStore(ddb(w), w.config.tableName));
+export const tagStore = /* @__PURE__ */ builder((w) => makeTagStore(ddb(w), w.config.tableName));
 export const unitsOfWork = /* @__PURE__ */ builder((w) =>
   makeUnitsOfWork({ ddb: ddb(w), tableName: w.config.tableName }, { coalesce: w.options.coalesce }),
 );
@@ -130,20 +142,26 @@ export const secretReader = /* @__PURE__ */ builder((w) => makeSecretReader(make
 
 // --- Statuses ---
 
+/** The statistics counters' listener (shared/statistics/counter-listener.ts). */
+export const counterListener = /* @__PURE__ */ builder((w) => makeCounterListener({ counters: counterStore(w) }));
+
 /**
- * Who hears about status changes: the metrics and the webhook listener. Webhooks (and later
- * reports and counters) plug in here, so no handler has to know about them.
+ * Who hears about status changes: the metrics, the webhook listener and the statistics counters.
+ * They plug in here, so no handler has to know about them. (Delivery reports need no listener:
+ * the write that records a final status also files its report.)
  */
 export const statusListeners = /* @__PURE__ */ builder((w): StatusListener[] => {
   if (w.options.listeners) return w.options.listeners;
+  const listeners: StatusListener[] = w.config.statisticsCounters ? [counterListener(w)] : [];
   if (!w.config.queueUrls.webhooks) {
     // Tools that only read (the admin CLI, scripts) have no queue; an entry point that records statuses must.
     log.warn("WEBHOOKS_QUEUE_URL is not set: status changes will not be posted to webhooks");
-    return [countStatuses];
+    return [countStatuses, ...listeners];
   }
   return [
     countStatuses,
     makeWebhookListener({ endpoints: webhookEndpoints(w), queue: webhookQueue(w), cacheSeconds: w.config.webhooks.endpointCacheSeconds }),
+    ...listeners,
   ];
 });
 
@@ -156,6 +174,23 @@ export const statusService = /* @__PURE__ */ builder((w) =>
 /** API key, allowlist and rate limit of the HTTP routes (shared/http/auth.ts). */
 export const authDeps = /* @__PURE__ */ builder((w) => ({ accountCache: accountCache(w), rateLimiter: rateLimiter(w) }));
 
+/** The same for the read routes: the rate is counted in the container, so reading never writes the table. */
+export const readAuthDeps = /* @__PURE__ */ builder((w) => ({ accountCache: accountCache(w), rateLimiter: makeMemoryRateLimiter() }));
+
+/** GET /email/logs (shared/logs/). */
+export const logsDeps = /* @__PURE__ */ builder((w) => ({
+  log: messageLogStore(w),
+  retentionHours: w.config.retentionHours,
+  cursorSecret: w.config.linkSecret,
+}));
+
+/** GET /email/reports (shared/logs/). */
+export const reportsDeps = /* @__PURE__ */ builder((w) => ({
+  reports: reportStore(w),
+  log: messageLogStore(w),
+  retentionHours: w.config.retentionHours,
+}));
+
 /** The one accept path of both doors (shared/accept/accept.ts). */
 export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   accountCache: accountCache(w),
@@ -166,6 +201,10 @@ export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   deliveryQueue: deliveryQueue(w),
   status: statusService(w),
   retentionHours: w.config.retentionHours,
+  tags: tagStore(w),
+  tagsPerAccount: w.config.limits.tagsPerAccount,
+  // Both doors look up the stored templates messages name.
+  templates: templateStore(w),
 }));
 
 /** Parked webhook records and the webhook outbox, for the replay and the sweeper. */

@@ -8,7 +8,7 @@ import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
 
 export const makeHandler = (deps: AuthDeps & SendDeps & { idempotency: IdempotencyStore }) =>
-  httpRoute({ auth: deps, json: true, maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
+  httpRoute({ auth: deps, json: true, query: [], maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
     const answer = await withIdempotency(deps, request.caller, request.header("idempotency-key"), request.rawBody, () =>
       sendMessages(deps, request.caller, request.body),
     );

@@ -9,7 +9,7 @@ import { json } from "../../shared/http/respond.ts";
 import { addSuppression, suppressionView } from "../../shared/suppressions/suppression-api.ts";
 
 export const makeHandler = (deps: AuthDeps & { suppressions: SuppressionStore }) =>
-  httpRoute({ auth: deps, json: true, maxBodyBytes: 16 * 1024 }, async (request) => {
+  httpRoute({ auth: deps, json: true, query: [], maxBodyBytes: 16 * 1024 }, async (request) => {
     const entry = await addSuppression(deps.suppressions, request.caller.accountId, request.body);
     return json(200, { Result: suppressionView(entry), Code: "ok" });
   });

@@ -8,7 +8,7 @@ import { json } from "../../shared/http/respond.ts";
 import { deleteSuppression, emailParam } from "../../shared/suppressions/suppression-api.ts";
 
 export const makeHandler = (deps: AuthDeps & { suppressions: SuppressionStore }) =>
-  httpRoute({ auth: deps }, async (request) => {
+  httpRoute({ auth: deps, query: [] }, async (request) => {
     const email = emailParam(request.event.pathParameters?.email);
     await deleteSuppression(deps.suppressions, request.caller.accountId, email);
     return json(200, { Result: { Email: email, Removed: true }, Code: "ok" });

@@ -37,7 +37,7 @@ export async function fileFromMultipart(contentType: string | undefined, body: B
 }
 
 export const makeHandler = (deps: AuthDeps & { config: Pick<Config, "limits">; files: FileStore }) =>
-  httpRoute({ auth: deps, maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
+  httpRoute({ auth: deps, query: ["category"], maxBodyBytes: deps.config.limits.requestBytes }, async (request) => {
     const category = request.event.queryStringParameters?.category;
     const file = await fileFromMultipart(request.header("content-type"), request.rawBody);
     const result = await uploadFile(deps.files, request.caller, { category, file });

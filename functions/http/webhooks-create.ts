@@ -7,7 +7,7 @@ import { json } from "../../shared/http/respond.ts";
 import { createWebhook, type ManageWebhooksDeps } from "../../shared/webhooks/manage.ts";
 
 export const makeHandler = (deps: AuthDeps, webhooks: ManageWebhooksDeps) =>
-  httpRoute({ auth: deps, json: true, maxBodyBytes: 16 * 1024 }, async (request) =>
+  httpRoute({ auth: deps, json: true, query: [], maxBodyBytes: 16 * 1024 }, async (request) =>
     json(201, { Result: await createWebhook(webhooks, request.caller, request.body), Code: "ok" }),
   );
 

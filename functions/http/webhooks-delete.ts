@@ -7,7 +7,7 @@ import { json } from "../../shared/http/respond.ts";
 import { removeWebhook, type ManageWebhooksDeps } from "../../shared/webhooks/manage.ts";
 
 export const makeHandler = (deps: AuthDeps, webhooks: ManageWebhooksDeps) =>
-  httpRoute({ auth: deps }, async (request) => {
+  httpRoute({ auth: deps, query: [] }, async (request) => {
     await removeWebhook(webhooks, request.caller, request.event.pathParameters?.webhookId ?? "");
     return json(200, { Code: "ok" });
   });

@@ -7,7 +7,7 @@ import { json } from "../../shared/http/respond.ts";
 import { listWebhooks, type ManageWebhooksDeps } from "../../shared/webhooks/manage.ts";
 
 export const makeHandler = (deps: AuthDeps, webhooks: ManageWebhooksDeps) =>
-  httpRoute({ auth: deps }, async (request) => json(200, { Result: await listWebhooks(webhooks, request.caller), Code: "ok" }));
+  httpRoute({ auth: deps, query: [] }, async (request) => json(200, { Result: await listWebhooks(webhooks, request.caller), Code: "ok" }));
 
 const w = wiring({ config: loadConfig() });
 export const handler = makeHandler(authDeps(w), { endpoints: webhookEndpoints(w), config: w.config });

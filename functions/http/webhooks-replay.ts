@@ -13,7 +13,7 @@ import { replayParkedWebhooks, type ReplayDeps } from "../../shared/webhooks/rep
 const REPLAY_BUDGET_MS = 20_000;
 
 export const makeHandler = (deps: AuthDeps, records: ReplayDeps) =>
-  httpRoute({ auth: deps }, async (request) => {
+  httpRoute({ auth: deps, query: [] }, async (request) => {
     requireAccountKey(request.caller);
     const { replayed, complete } = await replayParkedWebhooks(records, { accountId: request.caller.accountId, budgetMs: REPLAY_BUDGET_MS });
     return json(200, { Result: { Replayed: replayed, Complete: complete }, Code: "ok" });

@@ -7,7 +7,7 @@ import { json } from "../../shared/http/respond.ts";
 import { rotateWebhookSecret, type ManageWebhooksDeps } from "../../shared/webhooks/manage.ts";
 
 export const makeHandler = (deps: AuthDeps, webhooks: ManageWebhooksDeps) =>
-  httpRoute({ auth: deps }, async (request) =>
+  httpRoute({ auth: deps, query: [] }, async (request) =>
     json(200, { Result: await rotateWebhookSecret(webhooks, request.caller, request.event.pathParameters?.webhookId ?? ""), Code: "ok" }),
   );
 

@@ -1,9 +1,10 @@
-// Scheduled sweeper: re-enqueues messages left in ACCEPTED past their deadline, and sends again
-// the webhook records the outbox still holds long after they were queued.
+// Scheduled sweeper: queues scheduled sends whose time is near, re-enqueues messages left waiting
+// past their deadline, and sends again the webhook records the outbox still holds long after they
+// were queued.
 import { loadConfig } from "../../shared/config.ts";
 import { deliveryQueue, messageStore, webhookRecordDeps, wiring } from "../../shared/wiring.ts";
 import type { Config } from "../../shared/config.ts";
-import { PERIODIC_SWEEP_BUDGET_MS, sweep } from "../../shared/deliver/sweep.ts";
+import { PERIODIC_SWEEP_BUDGET_MS, queueScheduled, sweep } from "../../shared/deliver/sweep.ts";
 import { log } from "../../shared/log.ts";
 import { observed } from "../../shared/observability.ts";
 import { sweepWebhookOutbox, webhookSweepAfterSeconds, type WebhookSweepDeps } from "../../shared/webhooks/sweep.ts";
@@ -12,13 +13,15 @@ import { QUEUES } from "../manifest.ts";
 
 export const makeHandler = (deps: SweepDeps & { config: Config }, webhookRecords: WebhookSweepDeps) => {
   return observed(async () => {
-    const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS });
+    const scheduled = await queueScheduled(deps, { budgetMs: PERIODIC_SWEEP_BUDGET_MS / 2 });
+    if (scheduled > 0) log.info("scheduled sends queued for their time", { count: scheduled });
+    const count = await sweep(deps, { olderThanSeconds: deps.config.sweepAfterSeconds, budgetMs: PERIODIC_SWEEP_BUDGET_MS / 2 });
     if (count > 0) log.warn("sweeper re-enqueued messages", { count });
     const webhooks = await sweepWebhookOutbox(webhookRecords, {
       olderThanSeconds: webhookSweepAfterSeconds(deps.config, QUEUES.webhooks.maxReceiveCount),
     });
     if (webhooks.resent + webhooks.parked > 0) log.warn("sweeper sent webhook records again", webhooks);
-    return { count, webhooks };
+    return { count, scheduled, webhooks };
   });
 };
 

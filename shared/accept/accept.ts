@@ -4,11 +4,18 @@
 // A single-recipient request with a small body costs one BatchWriteItem (body, message and
 // unsubscribe ticket: one unit of work) and one SendMessageBatch: the sender check and the
 // caller are cached (shared/store/account-cache.ts).
+//
+// A scheduled send (Submission.sendAt) is recorded the same way with status SCHEDULED. When its
+// time is within SQS's longest delay its job is queued now, delayed until then; later ones wait
+// in the scheduled partitions of the sweeper's index, and the sweeper queues them when their
+// time comes within that delay (shared/deliver/sweep.ts). Nothing waits in memory.
 import { AppError } from "../domain/errors.ts";
 import { messageIdFor, newId } from "../domain/ids.ts";
 import { suppressionKey } from "../domain/address.ts";
 import type { BodyStore } from "../files/bodies.ts";
 import type { DeliveryQueue } from "../queue/deliveries.ts";
+import { SQS_MAX_DELAY_SECONDS } from "../queue/sqs.ts";
+import type { TagStore } from "../store/tags.ts";
 import type { AccountCache } from "../store/account-cache.ts";
 import { epochSeconds } from "../store/keys.ts";
 import type { MessageStore } from "../store/messages.ts";
@@ -31,6 +38,8 @@ export interface AcceptDeps {
   deliveryQueue: DeliveryQueue;
   status: StatusService;
   retentionHours: number;
+  tags: Pick<TagStore, "firstOverLimit">;
+  tagsPerAccount: number;
 }
 
 export const REJECTED_UNSUBSCRIBED = "rejected_unsubscribed";
@@ -49,6 +58,16 @@ export async function acceptSubmission(
     });
   }
 
+  if (submission.tags?.length) {
+    const over = await deps.tags.firstOverLimit(caller.accountId, submission.tags, deps.tagsPerAccount);
+    if (over !== undefined) {
+      throw new AppError("validation_error", {
+        message: `Tag "${over}" would be this account's ${(deps.tagsPerAccount + 1).toLocaleString("en")}th distinct tag: an account may use at most ${deps.tagsPerAccount.toLocaleString("en")}`,
+        reasons: [{ key: "tag_limit_reached", ref: "Tags" }],
+      });
+    }
+  }
+
   const suppressed = submission.checkSuppression
     ? await deps.suppressions.findSuppressed(
         caller.accountId,
@@ -57,12 +76,19 @@ export async function acceptSubmission(
     : new Set<string>();
 
   const submissionId = newId();
-  const expiresAt = epochSeconds(now) + deps.retentionHours * 3600;
+  const { sendAt, latestSendAt } = submission;
+  const scheduled = sendAt !== undefined;
+  const retention = deps.retentionHours * 3600;
+  // A message is kept for the retention after it is sent; a scheduled body as long as the message could be moved.
+  const expiresAt = epochSeconds(sendAt ?? now) + retention;
+  const bodyExpiresAt = epochSeconds(Math.max(sendAt ?? now, latestSendAt ?? now)) + retention;
+  // Not queued yet: the sweeper queues it when its time is within SQS's longest delay.
+  const held = scheduled && sendAt - now > SQS_MAX_DELAY_SECONDS * 1000;
   const rejected = submission.recipients.map((r) => suppressed.has(suppressionKey(r.address)));
   const work = deps.unitsOfWork.begin();
   // Nothing is stored for a submission whose every recipient is suppressed: there is nothing to send.
   const bodyKey = rejected.includes(false)
-    ? await deps.bodies.prepare(work, caller.accountId, submissionId, bodyOf(submission), expiresAt)
+    ? await deps.bodies.prepare(work, caller.accountId, submissionId, bodyOf(submission), bodyExpiresAt, { scheduled })
     : "";
   const messages: NewMessage[] = submission.recipients.map((recipient, position) => ({
     messageId: messageIdFor(submissionId, position),
@@ -77,22 +103,25 @@ export async function acceptSubmission(
     extraData: recipient.extraData,
     metadata: submission.metadata,
     tags: submission.tags,
-    options: submission.options,
-    status: rejected[position] ? "REJECTED" : "ACCEPTED",
+    options: recipient.structuredFields ? { ...submission.options, structuredFields: recipient.structuredFields } : submission.options,
+    status: rejected[position] ? "REJECTED" : scheduled ? "SCHEDULED" : "ACCEPTED",
     lastError: rejected[position] ? REJECTED_UNSUBSCRIBED : undefined,
+    ...(scheduled ? { sendAt, latestSendAt } : {}),
     createdAt: now,
     expiresAt,
   }));
 
-  const toSend = messages.filter((m) => m.status === "ACCEPTED");
+  const toSend = messages.filter((m) => m.status !== "REJECTED");
   // Each sent message's unsubscribe link must outlive the message: the submission's tickets go in the same write.
   if (!submission.options.skipUnsubscribe) deps.suppressions.stageTickets(work, toSend.map(unsubscribeTicket), now);
-  deps.messages.stage(work, messages, now);
+  deps.messages.stage(work, messages, now, { held });
   await work.commit();
 
   // Durable from here on: failures below are logged and repaired by the sweeper, never reported as a failed send.
   try {
-    await deps.deliveryQueue.enqueue(toSend.map((m) => m.messageId));
+    const ids = toSend.map((m) => m.messageId);
+    if (!scheduled) await deps.deliveryQueue.enqueue(ids);
+    else if (!held) await deps.deliveryQueue.enqueueAt(ids, sendAt, now);
   } catch (error) {
     log.warn("enqueue failed; the sweeper will pick these up", { submissionId, count: toSend.length, error: String(error) });
   }
@@ -111,7 +140,7 @@ export async function acceptSubmission(
     index: submission.recipients[i].index,
     address: m.to.address,
     messageId: m.messageId,
-    status: m.status as "ACCEPTED" | "REJECTED",
+    status: m.status as AcceptedRecipient["status"],
     reason: m.lastError,
   }));
 }

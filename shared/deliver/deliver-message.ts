@@ -63,7 +63,7 @@ export async function deliverMessage(deps: DeliverDeps, messageId: string, attem
   try {
     const [body, account, sender] = await Promise.all([
       deps.bodies.get(message.bodyKey),
-      deps.accountCache.policy(message.accountId),
+      deps.accountCache.policy(message.accountId, message.projectId),
       deps.senders?.of(message.accountId, domainOf(message.from.address)) ?? ({} as SenderIdentity),
     ]);
     let composed: Composed;

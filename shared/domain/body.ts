@@ -9,6 +9,8 @@ export interface AttachmentRef {
   key: string;
   /** An inline part the HTML shows as `cid:<contentId>` (the Infobip door's inlineImage). */
   contentId?: string;
+  /** When the file's record ends (epoch seconds): a scheduled send must go before. */
+  expiresAt?: number;
 }
 
 export interface StoredBody {

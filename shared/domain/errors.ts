@@ -71,6 +71,10 @@ export const REASON_KEYS = [
   "unrecognized_keys",
   "not_multiple_of",
   "invalid",
+  // A field the route does not know (a typo, or a field of another API): refused, never ignored.
+  "unknown_field",
+  // A setting only the operator may change.
+  "read_only",
   // Values.
   "invalid_address",
   "invalid_name",
@@ -82,8 +86,11 @@ export const REASON_KEYS = [
   "invalid_category",
   "invalid_multipart",
   "invalid_path_parameter",
+  "invalid_time_zone",
   "body_required",
   "duplicate",
+  "invalid_tag",
+  "invalid_header",
   // Rules of sending.
   "message_too_large",
   "attachment_not_found",
@@ -97,9 +104,19 @@ export const REASON_KEYS = [
   "html_without_body",
   "missing_from",
   "invalid_options",
-  "template_not_supported",
   "skip_unsubscribe_not_allowed",
   "invalid_template",
+  // Query strings of the read routes.
+  "unknown_parameter",
+  "from_after_to",
+  "period_too_long",
+  "invalid_combination",
+  "template_not_found",
+  "template_engine_mismatch",
+  "header_not_allowed",
+  "tag_limit_reached",
+  "send_at_out_of_range",
+  "not_scheduled",
   // Resources.
   "not_found",
   "not_removable",

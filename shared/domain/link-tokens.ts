@@ -4,19 +4,21 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export type LinkPurpose = "unsubscribe" | "web" | "open" | "click";
+/** What else is signed the same way: the logs' paging cursor, bound to its account. */
+export type TokenPurpose = LinkPurpose | "log-cursor";
 
 const SIGNATURE_BYTES = 16;
 
-function signature(secret: string, purpose: LinkPurpose, payload: string): Buffer {
+function signature(secret: string, purpose: TokenPurpose, payload: string): Buffer {
   return createHmac("sha256", secret).update(`${purpose}:${payload}`).digest().subarray(0, SIGNATURE_BYTES);
 }
 
-export function signToken(secret: string, purpose: LinkPurpose, payload: string): string {
+export function signToken(secret: string, purpose: TokenPurpose, payload: string): string {
   return `${payload}.${signature(secret, purpose, payload).toString("base64url")}`;
 }
 
 /** The payload when the token is genuine for this purpose, otherwise undefined. */
-export function verifyToken(secret: string, purpose: LinkPurpose, token: string): string | undefined {
+export function verifyToken(secret: string, purpose: TokenPurpose, token: string): string | undefined {
   const dot = token.lastIndexOf(".");
   if (dot <= 0) return undefined;
   const payload = token.slice(0, dot);

@@ -14,8 +14,9 @@ export interface MessageOptions {
   language: string;
   skipUnsubscribe: boolean;
   /**
-   * Set on every SMTP message: the syntax of the options header's substitutions, applied at
-   * compose time, or "none" for a message without the header.
+   * The syntax of the substitutions, applied at compose time: set on every SMTP message ("none"
+   * for one without the options header) and on HTTP messages with TemplateEngine or TemplateId.
+   * Absent: the HTTP API's `[Name]` merge fields.
    */
   templateEngine?: "simple" | "velocity" | "none";
   /** SMTP `strict: true`: every copy keeps the client's To and Cc headers. */
@@ -46,17 +47,30 @@ export interface Message {
   createdAt: number;
   expiresAt: number;
   attempts: number;
+  /** A scheduled send: not sent before this time (epoch milliseconds). */
+  sendAt?: number;
+  /** A scheduled send may be moved up to this time (epoch milliseconds). */
+  latestSendAt?: number;
   /** While set and in the future, a worker owns the message. */
   claimUntil?: number;
   /** Present while the message waits to be sent: the sweeper's index. */
   pendingShard?: string;
   dueAt?: number;
   lastError?: string;
+  /** Its entry in the account's log index (shared/store/keys.ts). */
+  logShard?: string;
+  logKey?: string;
+  /** Present from its first final status until its delivery report is read: the index of unread reports. */
+  reportShard?: string;
+  reportKey?: string;
   /** Every fetch of the open pixel and every tracked click, not only the first. */
   opens?: number;
   clicks?: number;
 }
 
-export type NewMessage = Omit<Message, "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt">;
+export type NewMessage = Omit<
+  Message,
+  "statusRank" | "history" | "version" | "attempts" | "pendingShard" | "dueAt" | "logShard" | "logKey" | "reportShard" | "reportKey"
+>;
 
 export type EngagementCounter = "opens" | "clicks";

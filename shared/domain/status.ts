@@ -12,12 +12,15 @@ export const STATUSES = [
   "SUBSCRIBED",
   "UNSUBSCRIBED",
   "COMPLAINED",
+  // Scheduled sends: recorded at once, waiting for their time; cancelled before they went.
+  "SCHEDULED",
+  "CANCELLED",
 ] as const;
 
 export type Status = (typeof STATUSES)[number];
 
-/** Statuses after which the message is never sent again (they yield a delivery report). */
-export const FINAL_STATUSES: ReadonlySet<Status> = new Set(["DELIVERED", "BOUNCED", "REJECTED"]);
+/** Statuses after which the message is never sent again (the first of them yields a delivery report). */
+export const FINAL_STATUSES: ReadonlySet<Status> = new Set(["DELIVERED", "BOUNCED", "REJECTED", "CANCELLED"]);
 
 /**
  * The rank decides which status is "current": a later event with a lower rank is recorded in
@@ -25,11 +28,13 @@ export const FINAL_STATUSES: ReadonlySet<Status> = new Set(["DELIVERED", "BOUNCE
  * Recipient actions after delivery outrank delivery itself.
  */
 const RANK: Record<Status, number> = {
+  SCHEDULED: 0,
   ACCEPTED: 0,
   SENT: 1,
   DELIVERED: 2,
   BOUNCED: 2,
   REJECTED: 2,
+  CANCELLED: 2,
   OPENED: 3,
   CLICKED: 4,
   SUBSCRIBED: 5,

@@ -10,6 +10,8 @@ export interface SubmissionRecipient {
   name?: string;
   mergeFields: Record<string, string>;
   extraData: Record<string, string>;
+  /** This recipient's mergeFields whose values are JSON (objects and lists for Velocity), when they differ from the submission's. */
+  structuredFields?: string[];
 }
 
 /** The body every recipient shares (stored once), plus who gets it and how. */
@@ -20,13 +22,17 @@ export interface Submission extends StoredBody {
   options: MessageOptions;
   metadata?: Record<string, string>;
   tags?: string[];
+  /** A scheduled send: recorded SCHEDULED now, sent at this time (epoch milliseconds). */
+  sendAt?: number;
+  /** The latest it may be moved to (domain/schedule.ts latestSendAt). */
+  latestSendAt?: number;
 }
 
 export interface AcceptedRecipient {
   index: number;
   address: string;
   messageId: string;
-  status: "ACCEPTED" | "REJECTED";
+  status: "ACCEPTED" | "SCHEDULED" | "REJECTED";
   reason?: string;
 }
 

@@ -27,6 +27,7 @@ const toRef = (record: FileRecord): AttachmentRef => ({
   contentType: record.contentType,
   size: record.size,
   key: record.key,
+  expiresAt: record.expiresAt,
 });
 
 /** RFC 6266 / 5987: the download keeps its name, whatever its characters. */

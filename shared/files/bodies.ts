@@ -8,7 +8,14 @@ import type { StoredBody } from "../domain/body.ts";
 import { isInlineBodyKey, type InlineBodyStore } from "../store/inline-bodies.ts";
 import type { UnitOfWork } from "../store/unit-of-work.ts";
 
-export const bodyKey = (accountId: string, submissionId: string) => `bodies/${accountId}/${submissionId}.json`;
+/**
+ * S3 keeps bodies only as long as delivery needs them (cdk/constructs/storage.ts): a few days,
+ * and for scheduled sends, which may wait 30 days, under a prefix of their own that lives longer.
+ */
+export const BODY_PREFIXES = { sending: "bodies/", scheduled: "scheduled-bodies/" } as const;
+
+export const bodyKey = (accountId: string, submissionId: string, prefix: string = BODY_PREFIXES.sending) =>
+  `${prefix}${accountId}/${submissionId}.json`;
 
 /** Workers deliver many copies of one submission in a row: the last few bodies are kept in memory. */
 const CACHE_MAX = 64;
@@ -35,11 +42,12 @@ export function makeBodyStore({ s3, bucketName, inline, inlineMaxBytes }: BodySt
       submissionId: string,
       body: StoredBody,
       expiresAt: number,
+      options: { scheduled?: boolean } = {},
     ): Promise<string> {
       const json = Buffer.from(JSON.stringify(body));
       const packed = inline.pack(json, inlineMaxBytes);
       if (packed) return inline.stage(work, accountId, submissionId, packed, expiresAt);
-      const key = bodyKey(accountId, submissionId);
+      const key = bodyKey(accountId, submissionId, options.scheduled ? BODY_PREFIXES.scheduled : BODY_PREFIXES.sending);
       await s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: json, ContentType: "application/json" }));
       return key;
     },

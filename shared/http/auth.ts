@@ -8,7 +8,8 @@ import { isAllowedIp, type Caller } from "../domain/account.ts";
 export interface AuthDeps {
   /** Callers by API key, cached (a revoked key takes up to the cache's TTL to stop working in a warm container). */
   accountCache: Pick<AccountCache, "findCaller">;
-  rateLimiter?: RateLimiter;
+  /** The account's requests a second: the shared counter in the table, or a container's own count on read routes (memory-rate-limit.ts). */
+  rateLimiter?: Pick<RateLimiter, "tryTake">;
 }
 
 export function apiKeyFrom(header: string | undefined): string | undefined {

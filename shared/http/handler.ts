@@ -35,6 +35,8 @@ export interface RouteOptions {
   errors?: ErrorResponder;
   /** Brings the secrets up to date before each request (shared/secrets/refresh.ts): the routes that sign or verify links. */
   refreshSecrets?: () => Promise<void>;
+  /** The query parameters the route reads: any other is refused by name (never ignored). Unset: not checked. */
+  query?: readonly string[];
 }
 
 type RouteContext = Context & { posthaste?: { caller?: Caller; body?: unknown; rawBody: Buffer } };
@@ -53,6 +55,7 @@ export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Pr
         const caller = options.auth
           ? await authenticate(options.auth, header(event, "authorization"), event.requestContext.http.sourceIp, options.credentials)
           : undefined;
+        if (options.query) refuseUnknownParameters(event.queryStringParameters ?? {}, options.query);
         let body: unknown;
         if (options.json) {
           const type = header(event, "content-type") ?? "application/json";
@@ -79,6 +82,15 @@ export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Pr
         header: (name) => header(event, name),
       });
     });
+}
+
+function refuseUnknownParameters(given: Record<string, string | undefined>, known: readonly string[]) {
+  const unknown = Object.keys(given).filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  throw new AppError("validation_error", {
+    message: `${unknown[0]} is not a parameter of this request${known.length ? ` (it takes ${known.join(", ")})` : ""}`,
+    reasons: unknown.map((ref) => ({ key: "unknown_field", ref })),
+  });
 }
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {

@@ -26,7 +26,10 @@ export async function renderWebVersion(deps: WebVersionDeps, token: string): Pro
   if (!messageId) return undefined;
   const message = await deps.messages.getMessage(messageId);
   if (!message || message.status === "REJECTED") return undefined;
-  const [body, policy] = await Promise.all([deps.bodies.get(message.bodyKey), deps.accountCache.policy(message.accountId)]);
+  const [body, policy] = await Promise.all([
+    deps.bodies.get(message.bodyKey),
+    deps.accountCache.policy(message.accountId, message.projectId),
+  ]);
   let mail: OutgoingMail;
   try {
     ({ mail } = composeMail(message, body, deps.config, policy));

@@ -6,13 +6,15 @@
 // prototype answers to. Each problem comes with its line and column when the parser gives them.
 import velocity from "velocityjs";
 import type { TemplateProblem } from "./template-safety.ts";
+import { at, parseShielded, parseVelocity, shieldPlainMarkers, type Item, type Node, type Pos } from "./velocity-parse.ts";
 
 export interface VelocityLimits {
   /**
-   * `$` and `#` characters of one part. Each starts a statement, and velocityjs's parser builds
-   * its lists by copying them whole at every statement: its time grows faster than the square
-   * of this count (measured on a busy machine: 2,000 take a few tenths of a second, 8,000 take
-   * seconds to minutes).
+   * `$` and `#` of one part that may begin a reference or a directive. Each starts a statement,
+   * and velocityjs's parser builds its lists by copying them whole at every statement: its time
+   * grows faster than the square of this count (measured on a busy machine: 2,000 take a few
+   * tenths of a second, 8,000 take seconds to minutes). The `#` of a CSS colour or the `$` of a
+   * price begin nothing and are hidden from the parser (./velocity-parse.ts), so they do not count.
    * A parse cannot be interrupted, so this is checked before it starts.
    */
   markers: number;
@@ -55,43 +57,7 @@ const OPERATORS = new Set(["+", "-", "*", "/", "%", "&&", "||", "not", "minus", 
 
 export const formatNumber = (n: number) => n.toLocaleString("en");
 
-// The parser's tree, loosely: velocityjs's own types describe less than it produces.
-export interface Pos {
-  first_line: number;
-  first_column: number;
-}
-
-/** A node of the tree: which fields it has depends on its type. Only what the check and the render read. */
-export interface Node {
-  type: string;
-  pos?: Pos;
-  /** A reference's or a macro's name, a property step's name; an index step's key (a node). */
-  id?: string | Node;
-  /** A reference's steps: `.name`, `[key]`, `.method()`. */
-  path?: Node[];
-  /** Present when a reference calls a method. */
-  args?: unknown;
-  /** #if and #elseif. */
-  condition?: Node;
-  /** #foreach: the variable, and the list or range it goes over. */
-  to?: string;
-  from?: Node;
-  /** #set: what is assigned, and the value. */
-  equal?: [Node, Node];
-  /** An expression ("math"): its operator and operands. */
-  operator?: string;
-  expression?: Node[];
-  /** A literal's value: its text (string, integer, raw), its elements (list) or its bounds (range). */
-  value?: string | number | (string | number | Node)[];
-  isRange?: boolean;
-  /** A double-quoted string: a template of its own. */
-  isEval?: boolean;
-}
-export type Item = string | Node | Item[];
-
-export function at(message: string, pos: Pos | undefined): TemplateProblem {
-  return pos ? { message, line: pos.first_line, column: pos.first_column + 1 } : { message };
-}
+export { at, type Item, type Node, type Pos } from "./velocity-parse.ts";
 
 export function referenceText(node: Node): string {
   try {
@@ -99,40 +65,6 @@ export function referenceText(node: Node): string {
   } catch {
     return `$${String(node.id)}`;
   }
-}
-
-interface JisonError {
-  hash?: { text?: string; token?: unknown; line?: number; loc?: { first_line: number; first_column: number } };
-}
-
-function syntaxProblem(error: unknown): TemplateProblem {
-  const hash = (error as JisonError)?.hash;
-  if (hash?.loc) {
-    const ended = hash.token === 1 || hash.token === "EOF" || hash.text === "";
-    const message = ended
-      ? "syntax error: the template ends inside a directive (a missing ) or #end?)"
-      : `syntax error: unexpected "${hash.text}"`;
-    return { message, line: hash.loc.first_line, column: hash.loc.first_column + 1 };
-  }
-  if (hash && typeof hash.line === "number") return { message: "syntax error: unrecognized text", line: hash.line + 1 };
-  return { message: "syntax error: the template could not be parsed" };
-}
-
-function parse(template: string): { asts: Item[] } | { problem: TemplateProblem } {
-  try {
-    return { asts: velocity.parse(template) as unknown as Item[] };
-  } catch (error) {
-    return { problem: syntaxProblem(error) };
-  }
-}
-
-function countMarkers(template: string): number {
-  let markers = 0;
-  for (let i = 0; i < template.length; i++) {
-    const code = template.charCodeAt(i);
-    if (code === 0x24 || code === 0x23) markers++;
-  }
-  return markers;
 }
 
 /** Walks a parsed template and notes everything outside the allowlist, and the names the template sets itself. */
@@ -284,7 +216,7 @@ class Checker {
   private string(node: Node, pos: Pos | undefined, depth: number): void {
     if (!node.isEval || typeof node.value !== "string" || !/[$#]/.test(node.value)) return;
     if (this.strings.has(node.value)) return;
-    const parsed = parse(node.value);
+    const parsed = parseVelocity(node.value);
     if ("problem" in parsed) return this.refuse(`in the string "${node.value}": ${parsed.problem.message}`, pos);
     this.strings.set(node.value, parsed.asts);
     this.list(parsed.asts, pos, depth + 1, true);
@@ -321,17 +253,17 @@ export interface Checked {
 }
 
 function checkUncached(template: string, limits: VelocityLimits): Checked {
-  const markers = countMarkers(template);
-  if (markers > limits.markers) {
+  const shielded = shieldPlainMarkers(template);
+  if (shielded.markers > limits.markers) {
     return {
       problems: [
         {
-          message: `a Velocity template may hold at most ${formatNumber(limits.markers)} $ and # characters; this one has ${formatNumber(markers)}`,
+          message: `a Velocity template may hold at most ${formatNumber(limits.markers)} $ and # that begin a reference or a directive; this one has ${formatNumber(shielded.markers)}`,
         },
       ],
     };
   }
-  const parsed = parse(template);
+  const parsed = parseShielded(template, shielded);
   if ("problem" in parsed) return { problems: [parsed.problem] };
   const checker = new Checker(limits);
   checker.list(parsed.asts, undefined, 0, false);

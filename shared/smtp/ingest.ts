@@ -2,13 +2,19 @@
 // DATA, read the options header, apply the SMTP rules (docs/smtp.md), store the attachments once, accept.
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { acceptSubmission, type AcceptDeps } from "../accept/index.ts";
+import { templateBody, templateForMessage } from "../templates/index.ts";
+import type { TemplateStore } from "../store/templates.ts";
+import { FILE_RECORD_DAYS } from "../store/file-records.ts";
+import { latestSendAt, sendAtProblem } from "../domain/schedule.ts";
+import { forcesSkipUnsubscribe, maySkipUnsubscribe } from "../domain/account.ts";
 import type { AcceptedRecipient, Submission } from "../domain/submission.ts";
 import { isAppError } from "../domain/errors.ts";
 import type { FileStore } from "../files/attachments.ts";
 
 import type { AccountCache } from "../store/account-cache.ts";
 import { headerLineText } from "./mime-words.ts";
-import { findOptionsHeader, parseSmtpOptions } from "./options.ts";
+import { findOptionsHeader, parseSmtpOptions, type SmtpOptions } from "./options.ts";
+import { smtpRefusal } from "./replies.ts";
 import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
 import { cleanFilename } from "../domain/file.ts";
 import type { Caller } from "../domain/account.ts";
@@ -16,6 +22,7 @@ import type { Caller } from "../domain/account.ts";
 export interface IngestDeps extends AcceptDeps {
   files: Pick<FileStore, "putMany" | "toRef">;
   accountCache: Pick<AccountCache, "isVerifiedSender" | "verifiedDomains" | "senderDomainProblem">;
+  templates: Pick<TemplateStore, "get">;
 }
 
 export interface Transaction {
@@ -72,16 +79,29 @@ export async function ingestTransaction(
   limits: SmtpRuleLimits = SMTP_RULE_LIMITS,
 ): Promise<AcceptedRecipient[]> {
   const { caller } = transaction;
+  const now = Date.now();
   const parsed = await parseMessage(transaction.raw);
   const mail = toIncomingMail(parsed);
-  const options = parseSmtpOptions(findOptionsHeader(mail.headerLines));
+  const requested = parseSmtpOptions(findOptionsHeader(mail.headerLines));
+  // The account's defaults: strict relaying, and going without the unsubscribe link.
+  const options: SmtpOptions = {
+    ...requested,
+    strict: requested.strict ?? caller.account.smtpStrict === true,
+    skipUnsubscribe: requested.skipUnsubscribe || forcesSkipUnsubscribe(caller),
+  };
+  if (requested.templateId) await useTemplate(deps, transaction, mail, options);
   const facts = {
     verifiedDomains: await deps.accountCache.verifiedDomains(caller.accountId),
-    allowSkipUnsubscribe: !!caller.account.allowSkipUnsubscribe,
+    allowSkipUnsubscribe: maySkipUnsubscribe(caller),
   };
   const plan = planDelivery(mail, transaction.rcptTo, options, facts, limits);
   if (!(await deps.accountCache.isVerifiedSender(caller.accountId, plan.from.address)))
     throw disallowedSource(plan.from.address, await deps.accountCache.senderDomainProblem(caller.accountId, plan.from.address));
+
+  // Uploaded files are kept FILE_RECORD_DAYS: a scheduled message with attachments must go before.
+  const latest = latestSendAt(now, parsed.attachments.length ? [Math.floor(now / 1000) + FILE_RECORD_DAYS * 86_400] : []);
+  const sendAtRefusal = options.sendAt === undefined ? undefined : sendAtProblem(options.sendAt, now, latest);
+  if (sendAtRefusal) throw smtpRefusal("send_at_out_of_range", `send_at ${sendAtRefusal}`, "send_at");
 
   // Stored once for every copy, like the body; the worker attaches them again from S3.
   const files = await deps.files.putMany(
@@ -121,12 +141,34 @@ export async function ingestTransaction(
     },
     metadata: Object.keys(options.metadata).length ? options.metadata : undefined,
     tags: options.tags.length ? options.tags : undefined,
+    ...(options.sendAt === undefined ? {} : { sendAt: options.sendAt, latestSendAt: latest }),
   };
 
   try {
-    return await acceptSubmission(deps, caller, submission);
+    return await acceptSubmission(deps, caller, submission, now);
   } catch (error) {
     if (isAppError(error) && error.reasons[0]?.key === "sender_not_verified") throw disallowedSource(plan.from.address);
     throw error;
   }
+}
+
+/**
+ * template_id: the mail's body becomes the template's (its Subject stays, or the template's when
+ * it has none), and the template's engine is the engine of the whole message.
+ */
+async function useTemplate(deps: Pick<IngestDeps, "templates">, transaction: Transaction, mail: IncomingMail, options: SmtpOptions) {
+  const template = await templateForMessage(deps.templates, transaction.caller, options.templateId!, {
+    engine: options.explicitEngine,
+    fields: { templateId: "template_id", engine: "template_engine" },
+  });
+  const body = templateBody(template, mail.subject);
+  if (options.structuredFields.length > 0 && body.engine !== "velocity") {
+    throw smtpRefusal(
+      "invalid_options",
+      `global_substitutions.${options.structuredFields[0]}: objects and arrays need a Velocity template; template ${template.templateId} uses ${body.engine}`,
+      "global_substitutions",
+    );
+  }
+  Object.assign(mail, { subject: body.subject, html: body.html, text: body.text });
+  options.templateEngine = body.engine;
 }

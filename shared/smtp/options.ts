@@ -1,15 +1,18 @@
 // The options header of an SMTP message (docs/smtp.md): `X-Posthaste`, or `X-UNISENDER-GO` so that
 // clients of Unisender Go can move by changing host and credentials. A JSON object, possibly
-// MIME-encoded and folded. Every option of the table is understood; `template_id` is refused
-// until templates exist, rather than silently ignored.
+// MIME-encoded and folded. Every option of the table is understood, and an option the table does
+// not have is refused by name rather than silently ignored.
 import * as z from "zod/mini";
 import { en } from "zod/locales";
 
 import { parseHeaderLine } from "./mime-words.ts";
 import { smtpRefusal } from "./replies.ts";
 import { LANGUAGES, type Language } from "../domain/language.ts";
+import { OPTIONS_HEADERS } from "../domain/headers.ts";
+import { parseSendAt } from "../domain/schedule.ts";
+import { areUnique, isAcceptableTag, MAX_TAG_LENGTH, MAX_TAGS } from "../domain/tags.ts";
 
-export const OPTIONS_HEADERS = ["x-posthaste", "x-unisender-go"] as const;
+export { OPTIONS_HEADERS };
 
 /** "none": the message has no options header, so its text is sent as written (no `{{...}}` substitution). */
 export type TemplateEngine = "simple" | "velocity" | "none";
@@ -24,8 +27,15 @@ export interface SmtpOptions {
   trackLinks: boolean;
   trackRead: boolean;
   skipUnsubscribe: boolean;
-  strict: boolean;
+  /** Absent: the account's default (docs/smtp.md, strict). */
+  strict?: boolean;
   tags: string[];
+  /** A stored template whose body this message sends. */
+  templateId?: string;
+  /** template_engine as given, when it was. */
+  explicitEngine?: "simple" | "velocity";
+  /** send_at, read (epoch milliseconds). */
+  sendAt?: number;
 }
 
 export const DEFAULT_SMTP_OPTIONS: SmtpOptions = {
@@ -37,12 +47,10 @@ export const DEFAULT_SMTP_OPTIONS: SmtpOptions = {
   trackLinks: true,
   trackRead: true,
   skipUnsubscribe: false,
-  strict: false,
   tags: [],
 };
 
-export const MAX_TAGS = 4;
-export const MAX_TAG_LENGTH = 50;
+export { MAX_TAG_LENGTH, MAX_TAGS };
 
 // 0/1 as the reference writes them; true/false and "0"/"1" as clients also send them.
 const flag = z.pipe(
@@ -51,7 +59,7 @@ const flag = z.pipe(
 );
 const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
 
-const schema = z.object({
+const schema = z.strictObject({
   global_language: z.optional(z.enum(LANGUAGES)),
   template_engine: z.optional(
     z.pipe(
@@ -62,7 +70,7 @@ const schema = z.object({
       z.enum(["simple", "velocity"]),
     ),
   ),
-  template_id: z.optional(z.unknown()),
+  template_id: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
   global_substitutions: z.optional(
     z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])),
   ),
@@ -72,9 +80,23 @@ const schema = z.object({
   skip_unsubscribe: z.optional(flag),
   strict: z.optional(flag),
   tags: z.optional(
-    z.array(z.string().check(z.minLength(1), z.maxLength(MAX_TAG_LENGTH))).check(
-      z.maxLength(MAX_TAGS),
-      z.refine((tags) => new Set(tags).size === tags.length, { message: "tags must be unique" }),
+    z
+      .array(
+        z
+          .string()
+          .check(
+            z.minLength(1),
+            z.maxLength(MAX_TAG_LENGTH),
+            z.refine(isAcceptableTag, { message: "a tag must not contain control characters" }),
+          ),
+      )
+      .check(z.maxLength(MAX_TAGS), z.refine(areUnique, { message: "tags must be unique" })),
+  ),
+  send_at: z.optional(
+    z.string().check(
+      z.refine((text) => parseSendAt(text) !== undefined, {
+        message: "not an ISO 8601 time with its offset, such as 2026-03-01T10:00:00+03:00",
+      }),
     ),
   ),
 });
@@ -110,17 +132,17 @@ export function parseSmtpOptions(header: { name: string; value: string } | undef
   const parsed = schema.safeParse(json, { error: ENGLISH });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      throw invalid(
+        header.name,
+        `${issue.keys.map((key) => [...issue.path.map(String), key].join(".")).join(", ")}: not an option of this header`,
+      );
+    }
     const path = issue.path.map(String).join(".");
     throw invalid(header.name, `${path || "value"}: ${issue.message}`);
   }
   const options = parsed.data;
-  if (options.template_id !== undefined && options.template_id !== null && options.template_id !== "") {
-    throw smtpRefusal(
-      "template_not_supported",
-      "template_id is not supported yet: stored templates are not available, send the body in the message",
-      "template_id",
-    );
-  }
+  const templateId = options.template_id || undefined;
 
   const substitutions: Record<string, string> = {};
   const structuredFields: string[] = [];
@@ -131,7 +153,8 @@ export function parseSmtpOptions(header: { name: string; value: string } | undef
     } else substitutions[name] = value === null ? "" : String(value);
   }
   const engine = options.template_engine ?? "simple";
-  if (structuredFields.length > 0 && engine !== "velocity") {
+  // With a template_id and no template_engine, the template's engine decides (shared/smtp/ingest.ts).
+  if (structuredFields.length > 0 && engine !== "velocity" && !(templateId && !options.template_engine)) {
     throw invalid(header.name, `global_substitutions.${structuredFields[0]}: objects and arrays need template_engine "velocity"`);
   }
 
@@ -144,7 +167,10 @@ export function parseSmtpOptions(header: { name: string; value: string } | undef
     trackLinks: options.track_links ?? true,
     trackRead: options.track_read ?? true,
     skipUnsubscribe: options.skip_unsubscribe ?? false,
-    strict: options.strict ?? false,
+    ...(options.strict === undefined ? {} : { strict: options.strict }),
     tags: options.tags ?? [],
+    ...(templateId ? { templateId } : {}),
+    ...(options.template_engine ? { explicitEngine: options.template_engine } : {}),
+    ...(options.send_at ? { sendAt: parseSendAt(options.send_at) } : {}),
   };
 }

@@ -28,9 +28,9 @@ export type SmtpReasonKey = Extract<
   | "html_without_body"
   | "missing_from"
   | "invalid_options"
-  | "template_not_supported"
   | "skip_unsubscribe_not_allowed"
   | "invalid_template"
+  | "send_at_out_of_range"
 >;
 
 /** A refused submission: the text is what the client reads after `554 Transaction failed: `. */

@@ -6,7 +6,8 @@ import { domainOf, isAcceptableDisplayName, isValidAddress, normalizeAddress } f
 import { checkTemplate, TEMPLATE_PARTS, valuesFor, describeTemplateProblem } from "../render/index.ts";
 
 import { parseHeaderLine } from "./mime-words.ts";
-import { OPTIONS_HEADERS, type SmtpOptions } from "./options.ts";
+import type { SmtpOptions } from "./options.ts";
+import { headerKind, isKept, MAX_X_HEADERS } from "../domain/headers.ts";
 import { SMTP_TEXTS, smtpRefusal } from "./replies.ts";
 import { ATTACHMENT_BYTES, attachmentProblem } from "../domain/file.ts";
 import type { Party } from "../domain/message.ts";
@@ -46,7 +47,7 @@ export interface SmtpRuleLimits {
   attachmentBytes: number;
 }
 
-export const SMTP_RULE_LIMITS: SmtpRuleLimits = { cc: 10, bcc: 10, xHeaders: 50, attachmentBytes: ATTACHMENT_BYTES };
+export const SMTP_RULE_LIMITS: SmtpRuleLimits = { cc: 10, bcc: 10, xHeaders: MAX_X_HEADERS, attachmentBytes: ATTACHMENT_BYTES };
 
 export interface DeliveryPlan {
   from: Party;
@@ -80,19 +81,6 @@ function checkVisible(addresses: MailAddress[]) {
   }
 }
 
-const STRUCTURAL = new Set(["from", "to", "cc", "bcc", "reply-to", "subject"]);
-// Allowed only when the message goes without our unsubscribe link (docs/smtp.md).
-const UNSUBSCRIBE_SKIPPED_ONLY = new Set([
-  "list-unsubscribe",
-  "list-subscribe",
-  "list-help",
-  "list-owner",
-  "list-archive",
-  "in-reply-to",
-  "references",
-]);
-const OURS = new Set<string>([...OPTIONS_HEADERS, "x-posthaste-message-id"]);
-
 /** The headers passed on: up to 50 X- headers and, when unsubscribe is skipped, the List-* family. Others are removed. */
 export function keptHeaders(
   headerLines: IncomingMail["headerLines"],
@@ -103,12 +91,9 @@ export function keptHeaders(
   let xCount = 0;
   const present = new Set(headerLines.map((h) => h.key.toLowerCase()));
   for (const { key, line } of headerLines) {
-    const name = key.toLowerCase();
-    if (STRUCTURAL.has(name) || OURS.has(name)) continue;
-    const isX = name.startsWith("x-");
-    const isList = UNSUBSCRIBE_SKIPPED_ONLY.has(name) || (name === "list-unsubscribe-post" && present.has("list-unsubscribe"));
-    if (!isX && !(isList && options.skipUnsubscribe)) continue;
-    if (isX && ++xCount > maxX) throw smtpRefusal("too_many_x_headers", `Too many X- headers (at most ${maxX})`);
+    const kind = headerKind(key, present);
+    if (!isKept(kind, options.skipUnsubscribe)) continue;
+    if (kind === "x" && ++xCount > maxX) throw smtpRefusal("too_many_x_headers", `Too many X- headers (at most ${maxX})`);
     const header = parseHeaderLine(line);
     if (!(header.name in kept)) kept[header.name] = header.value;
   }

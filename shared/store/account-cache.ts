@@ -45,11 +45,19 @@ export function makeAccountCache(accounts: AccountStore, options: AccountCacheOp
     isVerifiedSender,
     /** Why a refused sender's domain may not send (read only when refusing, so never cached). */
     senderDomainProblem: (accountId: string, address: string) => accounts.senderDomainProblem(accountId, address),
-    /** The tracking and unsubscribe settings of an account. */
-    policy: (accountId: string) =>
-      policies.get(accountId, async () => {
-        const account = await accounts.getAccount(accountId);
-        return { trackOpens: account?.trackOpens, trackLinks: account?.trackLinks, allowSkipUnsubscribe: account?.allowSkipUnsubscribe };
+    /** The tracking and unsubscribe settings of an account, and of the message's project when it has one. */
+    policy: (accountId: string, projectId?: string) =>
+      policies.get(`${accountId}\n${projectId ?? ""}`, async () => {
+        const [account, project] = await Promise.all([
+          accounts.getAccount(accountId),
+          projectId ? accounts.getProject(accountId, projectId) : undefined,
+        ]);
+        return {
+          trackOpens: account?.trackOpens,
+          trackLinks: account?.trackLinks,
+          allowSkipUnsubscribe: account?.allowSkipUnsubscribe,
+          forceSkipUnsubscribe: account?.forceSkipUnsubscribe === true || project?.forceSkipUnsubscribe === true,
+        };
       }),
   };
 }

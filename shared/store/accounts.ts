@@ -4,12 +4,28 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { newApiKey, newId } from "../domain/ids.ts";
 import { queryAll, stripKeys } from "./dynamo.ts";
 import { ACCOUNT_PREFIXES, keys } from "./keys.ts";
-import type { Account, AccountSettings, Caller } from "../domain/account.ts";
+import type { Account, AccountSettings, Caller, Project, ProjectSettings } from "../domain/account.ts";
 
 export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 
 export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string) {
   const get = async (key: Record<string, string>) => (await ddb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+
+  /** Sets the given fields of an existing item; undefined ones are left as they are. */
+  async function setFields(key: Record<string, string>, fields: object) {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET ${entries.map((_, i) => `#n${i} = :v${i}`).join(", ")}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#n${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+      }),
+    );
+  }
 
   return {
     async createAccount(name: string, accountId: string = newId()): Promise<Account> {
@@ -24,18 +40,22 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
     },
 
     async updateSettings(accountId: string, settings: AccountSettings) {
-      const names = Object.keys(settings).filter((name) => settings[name as keyof AccountSettings] !== undefined);
-      if (names.length === 0) return;
-      await ddb.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.account(accountId),
-          UpdateExpression: `SET ${names.map((_, i) => `#n${i} = :v${i}`).join(", ")}`,
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
-          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, settings[n as keyof AccountSettings]])),
-        }),
+      await setFields(keys.account(accountId), settings);
+    },
+
+    async updateProjectSettings(accountId: string, projectId: string, settings: ProjectSettings) {
+      await setFields(keys.project(accountId, projectId), settings);
+    },
+
+    async listProjects(accountId: string): Promise<Project[]> {
+      const items = await queryAll(
+        { ddb, tableName },
+        {
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.project },
+        },
       );
+      return items.map((item) => stripKeys<Project>(item));
     },
 
     async createProject(accountId: string, name: string): Promise<{ projectId: string; name: string }> {
@@ -46,8 +66,9 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
       return { projectId, name };
     },
 
-    async getProject(accountId: string, projectId: string) {
-      return get(keys.project(accountId, projectId));
+    async getProject(accountId: string, projectId: string): Promise<Project | undefined> {
+      const item = await get(keys.project(accountId, projectId));
+      return item && stripKeys<Project>(item);
     },
 
     /** Creates a key and returns it in clear; only its hash is stored, so this is the one chance to see it. */
@@ -66,9 +87,12 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
     async findCallerByApiKey(apiKey: string): Promise<Caller | undefined> {
       const keyItem = await get(keys.apiKey(hashApiKey(apiKey)));
       if (!keyItem || keyItem.revokedAt) return undefined;
-      const account = await this.getAccount(keyItem.accountId);
+      const [account, project] = await Promise.all([
+        this.getAccount(keyItem.accountId),
+        keyItem.projectId ? this.getProject(keyItem.accountId, keyItem.projectId) : undefined,
+      ]);
       if (!account) return undefined;
-      return { accountId: account.accountId, projectId: keyItem.projectId, account };
+      return { accountId: account.accountId, projectId: keyItem.projectId, account, ...(project ? { project } : {}) };
     },
 
     async addDomain(accountId: string, domain: string, verified: boolean) {

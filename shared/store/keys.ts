@@ -1,10 +1,12 @@
-// Key layout of the single table, every item family in one place. Every item has pk and sk; two
-// sparse GSIs serve the logs (messages of an account by time) and the sweeper (messages still
-// waiting to be sent). docs/architecture.md draws the layout.
+// Key layout of the single table, every item family in one place. Every item has pk and sk; three
+// sparse GSIs serve the logs (messages of an account by time), the delivery reports (messages
+// whose report is unread) and the sweeper (messages still waiting to be sent).
+// docs/architecture.md draws the layout.
 import { createHash } from "node:crypto";
 import type { ItemKey } from "../domain/webhook.ts";
 
-export const GSI_ACCOUNT_MESSAGES = "byAccount";
+export const GSI_ACCOUNT_LOG = "accountLog";
+export const GSI_REPORTS = "reports";
 export const GSI_PENDING = "pending";
 /**
  * Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them.
@@ -21,6 +23,31 @@ export const PENDING_SHARDS = 64;
  */
 export const pendingShardOf = (messageId: string) => String(createHash("sha1").update(messageId).digest().readUInt32BE(0) % PENDING_SHARDS);
 
+/** A stable partition number in [0, shards) for a text (a message id, an account id). */
+export const hashShard = (text: string, shards: number) => createHash("sha1").update(text).digest().readUInt32BE(0) % shards;
+
+/**
+ * Partitions of an account's log index and of its unread reports. A message adds one entry to
+ * each (the report entry when it reaches its final status); at 10,000 messages a second for one
+ * account that is 10,000 index writes a second, and a partition takes about 1,000: sixteen give
+ * room to spare (docs/architecture.md, the arithmetic).
+ */
+export const LOG_SHARDS = 16;
+export const REPORT_SHARDS = 16;
+/** Copies of each hour's counters of one account and slice; a writer picks one at random. */
+export const COUNTER_SHARDS = 16;
+/** Partitions of the list of slices to roll up for a day. */
+const ROLLUP_SHARDS = 8;
+/**
+ * Scheduled messages not yet handed to the queue wait in partitions of their own in the same
+ * index (the same shards, with this prefix), by send time: the sweeper reads only what is due
+ * soon, and moves each message to its ordinary partition once its delivery job is queued.
+ */
+export const SCHEDULED_SHARD_PREFIX = "scheduled#";
+export const scheduledShardOf = (messageId: string) => `${SCHEDULED_SHARD_PREFIX}${pendingShardOf(messageId)}`;
+/** The scheduled partition beside ordinary partition `shard`. */
+export const scheduledShard = (shard: string) => `${SCHEDULED_SHARD_PREFIX}${shard}`;
+
 export type { ItemKey };
 
 /** Epoch milliseconds padded so that text order is time order. */
@@ -29,7 +56,7 @@ export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padSt
 const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
 
 /** Sort-key prefixes of the item families kept in an account's partition. */
-export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#" } as const;
+export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#", template: "TEMPLATE#", project: "PROJECT#" } as const;
 
 /** The partition of the sending-domain registry (keys.sendingDomainEntry). */
 export const SENDING_DOMAINS = "SENDING_DOMAINS";
@@ -49,7 +76,12 @@ export const INLINE_BODY_PREFIX = "inline/";
 
 export const keys = {
   account: (accountId: string) => ({ pk: ACCOUNT(accountId), sk: "ACCOUNT" }),
-  project: (accountId: string, projectId: string) => ({ pk: ACCOUNT(accountId), sk: `PROJECT#${projectId}` }),
+  project: (accountId: string, projectId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.project}${projectId}` }),
+  /** Kept in the account's partition, so another account's template id is simply not found. */
+  template: (accountId: string, templateId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.template}${templateId}` }),
+  /** One item per distinct tag an account has used, and the count of them. */
+  tag: (accountId: string, tag: string) => ({ pk: ACCOUNT(accountId), sk: `TAG#${tag}` }),
+  tagCount: (accountId: string) => ({ pk: ACCOUNT(accountId), sk: "TAGS" }),
   domain: (accountId: string, domain: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.domain}${domain}` }),
   sender: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SENDER#${address}` }),
   /** Every sending domain with DNS records, in one partition: what the daily re-check reads. */
@@ -89,6 +121,41 @@ export const keys = {
   /** Kept in the account's partition, so another account's id is simply not found. */
   fileRecord: (accountId: string, fileId: string) => ({ pk: ACCOUNT(accountId), sk: `FILE#${fileId}` }),
   inlineBody: (bodyKey: string) => ({ pk: `BODY#${bodyKey.slice(INLINE_BODY_PREFIX.length)}`, sk: "BODY" }),
+
+  /** A message's entry in its account's log index: partition by a hash of the id, sorted by creation time. */
+  logEntry: (accountId: string, messageId: string, createdAt: number) => ({
+    logShard: `${accountId}#${hashShard(messageId, LOG_SHARDS)}`,
+    logKey: `${timeKey(createdAt)}#${messageId}`,
+  }),
+  logShard: (accountId: string, shard: number) => `${accountId}#${shard}`,
+  /** A message's entry in the index of unread reports, while its report is unread. */
+  reportEntry: (accountId: string, messageId: string, doneAt: number) => ({
+    reportShard: `${accountId}#${hashShard(messageId, REPORT_SHARDS)}`,
+    reportKey: `${timeKey(doneAt)}#${messageId}`,
+  }),
+  reportShard: (accountId: string, shard: number) => `${accountId}#${shard}`,
+
+  /** One shard of one hour's counters of a slice (an account, project or tag): written with ADD. */
+  counterHour: (accountId: string, shard: number, dimension: string, hour: string) => ({
+    pk: `STATS#${accountId}#${shard}`,
+    sk: `${dimension}#H#${hour}`,
+  }),
+  counterHourShard: (accountId: string, shard: number) => `STATS#${accountId}#${shard}`,
+  counterHourPrefix: (dimension: string) => `${dimension}#H#`,
+  /** A closed day (with its hours) and a closed month of a slice, written once by the rollup. */
+  counterDay: (accountId: string, dimension: string, day: string) => ({ pk: `STATS#${accountId}`, sk: `${dimension}#D#${day}` }),
+  counterMonth: (accountId: string, dimension: string, month: string) => ({ pk: `STATS#${accountId}`, sk: `${dimension}#M#${month}` }),
+  counterRolled: (accountId: string) => `STATS#${accountId}`,
+  counterDayPrefix: (dimension: string) => `${dimension}#D#`,
+  counterMonthPrefix: (dimension: string) => `${dimension}#M#`,
+  /** "This slice has counters on this day": what the rollup of the day works through. */
+  rollupMark: (day: string, accountId: string, dimension: string) => ({
+    pk: `STATS_OPEN#${day}#${hashShard(accountId, ROLLUP_SHARDS)}`,
+    sk: `${accountId}#${dimension}`,
+  }),
+  rollupMarkShards: (day: string) => Array.from({ length: ROLLUP_SHARDS }, (_, p) => `STATS_OPEN#${day}#${p}`),
+  /** The last day every slice's counters were rolled up to. */
+  rollupState: () => ({ pk: "STATS_ROLLUP", sk: "STATE" }),
 };
 
 export const epochSeconds = (ms: number = Date.now()) => Math.floor(ms / 1000);

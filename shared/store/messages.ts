@@ -5,7 +5,8 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
 import type { EngagementCounter, Message, NewMessage } from "../domain/message.ts";
 import { ifConditionHolds, isConditionFailure } from "./dynamo.ts";
-import { GSI_PENDING, epochSeconds, isLive, keys, messageIdOf, pendingShardOf } from "./keys.ts";
+import { batchGet } from "./dynamo.ts";
+import { GSI_PENDING, epochSeconds, isLive, keys, messageIdOf, pendingShardOf, scheduledShardOf } from "./keys.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
 export class StatusConflictError extends Error {}
@@ -21,29 +22,45 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     getMessage,
 
     /**
-     * Adds new messages to the accept path's write. ACCEPTED ones enter the sweeper's index;
-     * REJECTED ones are final at once.
+     * Adds new messages to the accept path's write. ACCEPTED and SCHEDULED ones enter the
+     * sweeper's index (due now, or at their send time); REJECTED ones are final at once.
+     * `held`: the scheduled ones are not queued yet, so they wait in the scheduled partitions.
      */
-    stage(work: Pick<UnitOfWork, "add">, messages: NewMessage[], now = Date.now()) {
+    stage(work: Pick<UnitOfWork, "add">, messages: NewMessage[], now = Date.now(), options: { held?: boolean } = {}) {
       work.add(
         ...messages.map((message) => {
-          const waiting = message.status === "ACCEPTED";
+          const waiting = message.status === "ACCEPTED" || message.status === "SCHEDULED";
+          const shard = message.status === "SCHEDULED" && options.held ? scheduledShardOf : pendingShardOf;
           return {
             ...keys.message(message.messageId),
             ...message,
+            ...keys.logEntry(message.accountId, message.messageId, message.createdAt),
+            // Refused at once: its delivery report is ready from the start.
+            ...(FINAL_STATUSES.has(message.status) ? keys.reportEntry(message.accountId, message.messageId, now) : {}),
             statusRank: statusRank(message.status),
             history: [{ status: message.status, ts: now, ...(message.status === "REJECTED" ? { reason: message.lastError } : {}) }],
             version: 1,
             attempts: 0,
-            ...(waiting ? { pendingShard: pendingShardOf(message.messageId), dueAt: now } : {}),
+            ...(waiting ? { pendingShard: shard(message.messageId), dueAt: message.sendAt ?? now } : {}),
           };
         }),
       );
     },
 
+    /** Messages by id, those that exist and are live, in no particular order. */
+    async getMany(messageIds: string[], now = Date.now()): Promise<Message[]> {
+      const items = await batchGet(
+        { ddb, tableName },
+        messageIds.map((id) => keys.message(id)),
+        { consistent: true },
+      );
+      return items.filter((item) => isLive(item, now)).map((item) => strip(item as unknown as Message & { pk: string }));
+    },
+
     /**
-     * Takes the message for sending: only while it is still ACCEPTED and nobody else holds it.
-     * Returns undefined when it is already sent, final, gone, or owned by another worker.
+     * Takes the message for sending: only while it is still waiting (ACCEPTED, or SCHEDULED and
+     * its time has come) and nobody else holds it. Returns undefined when it is already sent,
+     * final, cancelled, not due yet, gone, or owned by another worker.
      */
     async claimForDelivery(messageId: string, claimSeconds: number, now = Date.now()): Promise<Message | undefined> {
       const result = await ifConditionHolds(
@@ -53,12 +70,13 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
             Key: keys.message(messageId),
             UpdateExpression: "SET claimUntil = :until, attempts = attempts + :one",
             ConditionExpression:
-              "attribute_exists(pk) AND #status = :accepted AND expiresAt > :nowSeconds AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
+              "attribute_exists(pk) AND (#status = :accepted OR (#status = :scheduled AND sendAt <= :now)) AND expiresAt > :nowSeconds AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
             ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: {
               ":until": now + claimSeconds * 1000,
               ":one": 1,
               ":accepted": "ACCEPTED",
+              ":scheduled": "SCHEDULED",
               ":now": now,
               ":nowSeconds": epochSeconds(now),
             },
@@ -81,9 +99,15 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
             TableName: tableName,
             Key: keys.message(messageId),
             UpdateExpression: `SET dueAt = :due, lastError = :error${giveBack ? ", attempts = attempts - :one" : ""} REMOVE claimUntil`,
-            ConditionExpression: "#status = :accepted",
+            ConditionExpression: "#status IN (:accepted, :scheduled)",
             ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":due": dueAt, ":error": lastError, ":accepted": "ACCEPTED", ...(giveBack ? { ":one": 1 } : {}) },
+            ExpressionAttributeValues: {
+              ":due": dueAt,
+              ":error": lastError,
+              ":accepted": "ACCEPTED",
+              ":scheduled": "SCHEDULED",
+              ...(giveBack ? { ":one": 1 } : {}),
+            },
           }),
         ),
       );
@@ -92,7 +116,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     /**
      * Our own failures used up the queue's receives: the record goes to the dead-letter queue,
      * so the message leaves the sweeper's index (or the sweeper would resend it forever) and
-     * waits there, still ACCEPTED, for an operator to replay it.
+     * waits there, still ACCEPTED (or SCHEDULED), for an operator to replay it.
      */
     async park(messageId: string, lastError: string) {
       await ifConditionHolds(
@@ -101,9 +125,9 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
             TableName: tableName,
             Key: keys.message(messageId),
             UpdateExpression: "SET lastError = :error, parkedAt = :now REMOVE pendingShard, dueAt, claimUntil",
-            ConditionExpression: "#status = :accepted",
+            ConditionExpression: "#status IN (:accepted, :scheduled)",
             ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":error": lastError, ":now": Date.now(), ":accepted": "ACCEPTED" },
+            ExpressionAttributeValues: { ":error": lastError, ":now": Date.now(), ":accepted": "ACCEPTED", ":scheduled": "SCHEDULED" },
           }),
         ),
       );
@@ -146,6 +170,12 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         const set = ["history = list_append(history, :changes)", "version = version + :one"];
         if (becomesCurrent) set.push("#status = :status", "statusRank = :rank");
         const remove = leavesQueue ? " REMOVE pendingShard, dueAt, claimUntil" : "";
+        // The first final status makes the delivery report, in this same write (one report a message).
+        const done = current.history.some((h) => FINAL_STATUSES.has(h.status))
+          ? undefined
+          : fresh.find((c) => FINAL_STATUSES.has(c.status));
+        const report = done ? keys.reportEntry(current.accountId, messageId, done.ts) : undefined;
+        if (report) set.push("reportShard = :reportShard", "reportKey = :reportKey");
         try {
           const result = await ddb.send(
             new UpdateCommand({
@@ -159,6 +189,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
                 ":one": 1,
                 ":version": current.version,
                 ...(becomesCurrent ? { ":status": top.status, ":rank": statusRank(top.status) } : {}),
+                ...(report ? { ":reportShard": report.reportShard, ":reportKey": report.reportKey } : {}),
               },
               ReturnValues: "ALL_NEW",
             }),
@@ -197,6 +228,121 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         ),
       );
       return result && strip(result.Attributes as Message & { pk: string });
+    },
+
+    /**
+     * Cancels a scheduled message that no worker holds: CANCELLED, out of the sweeper's index.
+     * Returns the message as it is now, or undefined when it is not SCHEDULED any more (sent,
+     * final, being sent right now) or gone.
+     */
+    async cancelScheduled(messageId: string, change: StatusChange, now = Date.now()): Promise<Message | undefined> {
+      const result = await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression:
+              "SET #status = :cancelled, statusRank = :rank, history = list_append(history, :changes), version = version + :one REMOVE pendingShard, dueAt",
+            ConditionExpression:
+              "#status = :scheduled AND expiresAt > :nowSeconds AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":cancelled": change.status,
+              ":rank": statusRank(change.status),
+              ":changes": [withoutUndefined(change)],
+              ":one": 1,
+              ":scheduled": "SCHEDULED",
+              ":now": now,
+              ":nowSeconds": epochSeconds(now),
+            },
+            ReturnValues: "ALL_NEW",
+          }),
+        ),
+      );
+      return result && strip(result.Attributes as Message & { pk: string });
+    },
+
+    /**
+     * Moves a scheduled message that no worker holds to a new send time, kept until `expiresAt`.
+     * `held`: its job is not queued yet (the sweeper queues it when it is due soon). Returns
+     * false when it is not SCHEDULED any more, being sent right now, or gone.
+     */
+    async reschedule(messageId: string, sendAt: number, options: { held: boolean; expiresAt: number; now?: number }): Promise<boolean> {
+      const now = options.now ?? Date.now();
+      const result = await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression:
+              "SET sendAt = :sendAt, dueAt = :sendAt, pendingShard = :shard, expiresAt = :expiresAt, version = version + :one",
+            ConditionExpression:
+              "#status = :scheduled AND expiresAt > :nowSeconds AND (attribute_not_exists(claimUntil) OR claimUntil < :now)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":sendAt": sendAt,
+              ":shard": (options.held ? scheduledShardOf : pendingShardOf)(messageId),
+              ":expiresAt": options.expiresAt,
+              ":one": 1,
+              ":scheduled": "SCHEDULED",
+              ":now": now,
+              ":nowSeconds": epochSeconds(now),
+            },
+          }),
+        ),
+      );
+      return result !== undefined;
+    },
+
+    /**
+     * A scheduled message whose delivery job is now queued leaves the scheduled partition for
+     * its ordinary one (same send time), where the sweeper's usual watch picks it up again if
+     * it is not sent in time. Nothing happens when it changed meanwhile (moved, cancelled, sent).
+     */
+    async handOver(messageId: string, dueAt: number) {
+      await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "SET pendingShard = :queued",
+            ConditionExpression: "pendingShard = :held AND dueAt = :dueAt",
+            ExpressionAttributeValues: { ":queued": pendingShardOf(messageId), ":held": scheduledShardOf(messageId), ":dueAt": dueAt },
+          }),
+        ),
+      );
+    },
+
+    /**
+     * One page of the messages of one partition of the sweeper's index due from `from` (when
+     * given) up to `until`, with their due times, in due order.
+     */
+    async listWaiting(
+      shard: string,
+      range: { from?: number; until: number },
+      page: { limit?: number; startKey?: OverdueCursor } = {},
+    ): Promise<{ entries: { messageId: string; dueAt: number }[]; next?: OverdueCursor }> {
+      const result = await ddb.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: GSI_PENDING,
+          KeyConditionExpression:
+            range.from === undefined
+              ? "pendingShard = :shard AND dueAt <= :until"
+              : "pendingShard = :shard AND dueAt BETWEEN :from AND :until",
+          ExpressionAttributeValues: {
+            ":shard": shard,
+            ":until": range.until,
+            ...(range.from === undefined ? {} : { ":from": range.from }),
+          },
+          ExclusiveStartKey: page.startKey,
+          Limit: page.limit ?? 500,
+        }),
+      );
+      return {
+        entries: (result.Items ?? []).map((item) => ({ messageId: messageIdOf(item.pk as string), dueAt: item.dueAt as number })),
+        next: result.LastEvaluatedKey,
+      };
     },
 
     /**

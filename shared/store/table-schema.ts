@@ -1,6 +1,6 @@
 // The single table's keys and indexes, in one place: the CDK stack and the local runtime both
 // create the table from this description.
-import { GSI_ACCOUNT_MESSAGES, GSI_PENDING } from "./keys.ts";
+import { GSI_ACCOUNT_LOG, GSI_PENDING, GSI_REPORTS } from "./keys.ts";
 
 type AttributeType = "S" | "N";
 interface KeyAttribute {
@@ -23,10 +23,20 @@ export const TABLE_SCHEMA: TableSchema = {
     // change, never for the status updates in between (with ALL, every update of a message was
     // also a write to both indexes: 7 of the 14 write units a message cost). Readers of an
     // index fetch the items they need by key.
+    // The logs: every message of an account by creation time, spread over LOG_SHARDS
+    // partitions so one busy account is not one hot partition.
     {
-      indexName: GSI_ACCOUNT_MESSAGES,
-      partitionKey: { name: "accountId", type: "S" },
-      sortKey: { name: "messageId", type: "S" },
+      indexName: GSI_ACCOUNT_LOG,
+      partitionKey: { name: "logShard", type: "S" },
+      sortKey: { name: "logKey", type: "S" },
+      projection: "KEYS_ONLY",
+    },
+    // Unread delivery reports: a message is here from its first final status until a reader
+    // takes its report (or it expires).
+    {
+      indexName: GSI_REPORTS,
+      partitionKey: { name: "reportShard", type: "S" },
+      sortKey: { name: "reportKey", type: "S" },
       projection: "KEYS_ONLY",
     },
     {

@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { isValidAddress } from "../domain/address.ts";
 import { AppError, type ReasonKey } from "../domain/errors.ts";
-import { reasonsOf } from "../domain/reasons.ts";
+import { parseOrThrow } from "../domain/reasons.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
 import { SUPPRESSION_CAUSES, type Suppression, type SuppressionCause } from "../domain/suppression.ts";
 
@@ -86,23 +86,14 @@ export async function listSuppressions(store: SuppressionStore, accountId: strin
   return { Result: page.entries.map(suppressionView), ...(page.next ? { Cursor: encodeCursor(page.next) } : {}), Code: "ok" };
 }
 
-const addSchema = z.object({
+const addSchema = z.strictObject({
   Email: z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" })),
   Cause: z.optional(z.enum(SUPPRESSION_CAUSES)),
   Reason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export async function addSuppression(store: SuppressionStore, accountId: string, body: unknown): Promise<Suppression> {
-  const parsed = addSchema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const [{ key, ref = "body" }] = reasonsOf(parsed.error, body ?? {});
-    throw invalid(
-      ref,
-      key,
-      `${ref} ${key === "required" ? "is required" : key === "invalid_address" ? "is not a valid email address" : "is invalid"}`,
-    );
-  }
-  const { Email, Cause, Reason } = parsed.data;
+  const { Email, Cause, Reason } = parseOrThrow(addSchema, body ?? {});
   return store.add(accountId, { address: Email, cause: Cause ?? "manual", reason: Reason });
 }
 

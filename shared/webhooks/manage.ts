@@ -3,7 +3,7 @@
 // they are managed with an account key, not a project key.
 import * as z from "zod/mini";
 import { AppError } from "../domain/errors.ts";
-import { reasonsOf } from "../domain/reasons.ts";
+import { parseOrThrow } from "../domain/reasons.ts";
 
 import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { checkWebhookUrl, type Resolver, type UrlPolicyMode, type UrlRefusal } from "./url-policy.ts";
@@ -16,7 +16,7 @@ export interface ManageWebhooksDeps {
   resolve?: Resolver;
 }
 
-const createSchema = z.object({
+const createSchema = z.strictObject({
   Url: z.string(),
   Description: z.optional(z.string().check(z.maxLength(256))),
 });
@@ -46,15 +46,7 @@ export function requireAccountKey(caller: Caller) {
 
 export async function createWebhook(deps: ManageWebhooksDeps, caller: Caller, input: unknown) {
   requireAccountKey(caller);
-  const parsed = createSchema.safeParse(input);
-  if (!parsed.success) {
-    const [reason] = reasonsOf(parsed.error, input);
-    const field = reason.ref ?? "Url";
-    throw new AppError("validation_error", {
-      message: `${field} ${reason.key === "required" ? "is required" : "is invalid"}`,
-      reasons: [{ key: reason.key, ref: field }],
-    });
-  }
+  const parsed = { data: parseOrThrow(createSchema, input ?? {}) };
   const url = parsed.data.Url.trim();
   const refusal = await checkWebhookUrl(url, deps.config.mode, deps.resolve);
   if (refusal) throw new AppError("validation_error", { message: REFUSALS[refusal], reasons: [{ key: refusal, ref: "Url" }] });

@@ -308,6 +308,20 @@ describe("least privilege", () => {
     expect(receivesFrom).toEqual(consumes.sort());
     expect(resourcesOf("sqs:DeleteMessage").map(targetOf).sort()).toEqual(consumes.sort());
   });
+
+  // Reading the logs, statistics, a message or the suppression list never needs to write: their
+  // authentication counts the request rate in the container, not in the table.
+  it.each(["GetMessage", "GetLogs", "GetStatistics", "GetSuppression", "ListSuppressions"])(
+    "gives the read route %s no write action on the table",
+    (name) => {
+      const def = ROUTES.find((route) => route.name === name)!;
+      expect(def.access.table).toBe("read");
+      const actions = statementsOfRole(resources, roleIdOf(manifestFunction(resources, "route", def)[1])).flatMap(actionsOf);
+      expect(actions).toContain("dynamodb:Query");
+      for (const write of ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "ConditionCheckItem"])
+        expect(actions).not.toContain(`dynamodb:${write}`);
+    },
+  );
 });
 
 function expectBucketPrefixes(granted: unknown[], access: Access, action: "read" | "write", bucketId: string) {

@@ -42,6 +42,7 @@ describe("npm run bench, tiny", () => {
       "4. SMTP ingest",
       "5. AWS cost",
       "6. Lambda bundle",
+      "7. HTTP accept with statistics counters",
     ]) {
       expect(run.stdout).toContain(figure);
     }
@@ -98,6 +99,20 @@ describe("npm run bench, tiny", () => {
       expect(f.bytes).toBeGreaterThan(reference.bytes);
       expect(f.initMs).toBeGreaterThan(0);
     }
+  });
+
+  it("measures the read side: accept with counters on and off, a logs page and a year of statistics in bounded reads", () => {
+    const { counters, logs, statistics } = json.results.reads;
+    expect(counters.on.ok).toBeGreaterThan(0);
+    expect(counters.off.ok).toBeGreaterThan(0);
+    expect(counters.on.failed).toBe(0);
+    expect(counters.on.counterRequestsPerMessage).toBeGreaterThan(0);
+    expect(counters.off.counterRequestsPerMessage).toBe(0);
+    expect(logs.stored).toBeGreaterThanOrEqual(json.profile.logsMessages);
+    expect(logs.itemsReadPerPage).toBe(json.profile.logsPageSize);
+    expect(logs.keysReadPerPage).toBeGreaterThanOrEqual(json.profile.logsPageSize);
+    expect(statistics.total).toBe(logs.stored);
+    expect(statistics.readsPerAnswer).toBeLessThanOrEqual(20);
   });
 
   it("measures SMTP ingest against the bare sink once bench/smtp-ingest.ts exists", () => {

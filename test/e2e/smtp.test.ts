@@ -192,7 +192,7 @@ describe("SMTP submission on the local platform", () => {
     );
   });
 
-  it("refuses a template_id clearly instead of ignoring it", async () => {
+  it("refuses a template_id that names no template clearly instead of ignoring it", async () => {
     const error = await smtp()
       .sendMail({
         from: "shop@example.com",
@@ -202,8 +202,6 @@ describe("SMTP submission on the local platform", () => {
         headers: { "X-Posthaste": '{"template_id":"welcome"}' },
       })
       .catch((e: { response: string }) => e);
-    expect((error as { response: string }).response).toBe(
-      "554 Transaction failed: template_id is not supported yet: stored templates are not available, send the body in the message",
-    );
+    expect((error as { response: string }).response).toBe("554 Transaction failed: Template welcome not found");
   });
 });

@@ -122,7 +122,14 @@ describe("attaching uploaded files to a send", () => {
     expect(first!.bodyKey).toBe(second!.bodyKey);
     const body = await t.deps.bodies.get(first!.bodyKey);
     expect(body.attachments).toEqual([
-      { fileId, filename: "receipt.pdf", contentType: "application/pdf", size: 12, key: `files/${owner.account.accountId}/${fileId}` },
+      {
+        fileId,
+        filename: "receipt.pdf",
+        contentType: "application/pdf",
+        expiresAt: expect.any(Number),
+        size: 12,
+        key: `files/${owner.account.accountId}/${fileId}`,
+      },
     ]);
   });
 

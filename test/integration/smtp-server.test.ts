@@ -8,14 +8,15 @@ import path from "node:path";
 import tls from "node:tls";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import nodemailer from "nodemailer";
 import selfsigned from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localTlsCertificate, type LocalTls } from "../../local/smtp-tls.ts";
 import { startSmtpIngest, type SmtpIngest } from "../../shared/smtp/server.ts";
 import { smtpSettings, type SmtpSettings } from "../../shared/smtp/settings.ts";
-import { GSI_ACCOUNT_MESSAGES, keys } from "../../shared/store/keys.ts";
+import { keys } from "../../shared/store/keys.ts";
+import { makeMessageLogStore } from "../../shared/store/message-log.ts";
 import { makeUnitsOfWork } from "../../shared/store/unit-of-work.ts";
 import { makeAccount, makeTestEnv, type TestEnv, sharedClients, testDeps } from "../support/integration.ts";
 import { RawSession } from "../support/raw-smtp.ts";
@@ -119,16 +120,16 @@ async function bodiesOf(accountId: string): Promise<number> {
   return (listed.KeyCount ?? 0) + (scanned.Count ?? 0);
 }
 
+/** Every message the account's log index holds, whatever its age. */
 async function messagesOf(accountId: string): Promise<number> {
-  const result = await env.deps.clients.ddb.send(
-    new QueryCommand({
-      TableName: env.config.tableName,
-      IndexName: GSI_ACCOUNT_MESSAGES,
-      KeyConditionExpression: "accountId = :a",
-      ExpressionAttributeValues: { ":a": accountId },
-    }),
+  const reader = makeMessageLogStore(env.deps.clients.ddb, env.config.tableName).reader(
+    accountId,
+    { from: "", below: "~" },
+    { perShard: 100, maxKeys: 100_000 },
   );
-  return result.Count ?? 0;
+  let count = 0;
+  for (let keys = await reader.next(1000); keys.length; keys = await reader.next(1000)) count += keys.length;
+  return count;
 }
 
 beforeAll(async () => {
@@ -241,6 +242,24 @@ describe("accepting mail", () => {
 
     const message = await env.deps.messages.getMessage(/queued as (\S+)/.exec(info.response)![1]);
     expect(message).toMatchObject({ status: "REJECTED", lastError: "rejected_unsubscribed" });
+  });
+});
+
+describe("the account's defaults on the SMTP door", () => {
+  it("relays strict when the account says so, unless the message says otherwise; forces the unsubscribe skip", async () => {
+    const account = await makeAccount(env.deps, "shop.example");
+    // Set before the account's first session, so no cache holds the old settings.
+    await env.deps.accounts.updateSettings(account.account.accountId, { smtpStrict: true, forceSkipUnsubscribe: true });
+    const send = (headers: Record<string, string> = {}) =>
+      transport({ auth: login(account) }).sendMail({ from: "news@shop.example", to: "a@mail.test", subject: "Hi", text: "Hi", headers });
+
+    const strict = await env.deps.messages.getMessage(/queued as (\S+)/.exec((await send()).response)![1]);
+    expect(strict?.options).toMatchObject({ strict: true, skipUnsubscribe: true });
+    const loose = await env.deps.messages.getMessage(
+      /queued as (\S+)/.exec((await send({ "X-Posthaste": '{"strict": false}' })).response)![1],
+    );
+    expect(loose?.options.strict).toBeUndefined();
+    expect(loose?.options.skipUnsubscribe).toBe(true);
   });
 });
 

@@ -41,6 +41,16 @@ describe("the suppression list API", () => {
     } = await makeAccount(t.deps));
   });
 
+  it("refuses a field or query parameter it does not know, naming it, rather than ignoring it", async () => {
+    const typo = await add({ Email: "typo@example.org", Cuase: "manual" });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json.Reasons).toEqual([{ key: "unknown_field", ref: "Cuase" }]);
+    expect((await get("typo@example.org")).statusCode).toBe(404);
+    const query = await list({ cause: "manual", sicne: "2025-01-01" });
+    expect(query.statusCode).toBe(400);
+    expect(query.json.Reasons).toEqual([{ key: "unknown_field", ref: "sicne" }]);
+  });
+
   it("adds an address as manual, shows it, and removes it", async () => {
     const added = await add({ Email: "Manual@Example.org", Reason: "asked by phone" });
     expect(added.statusCode).toBe(200);

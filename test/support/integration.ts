@@ -69,7 +69,13 @@ export interface TestEnv {
   env: Record<string, string>;
 }
 
-export async function makeTestEnv(options: { env?: Record<string, string>; listeners?: StatusListener[] } = {}): Promise<TestEnv> {
+/**
+ * `listeners` replaces the status listeners (none by default); `productionListeners` keeps the
+ * ones every entry has (webhooks and the statistics counters).
+ */
+export async function makeTestEnv(
+  options: { env?: Record<string, string>; listeners?: StatusListener[]; productionListeners?: boolean } = {},
+): Promise<TestEnv> {
   const endpoints = inject("endpoints");
   const suffix = randomBytes(4).toString("hex");
   const env: Record<string, string> = {
@@ -94,7 +100,8 @@ export async function makeTestEnv(options: { env?: Record<string, string>; liste
     SES_EVENTS_QUEUE_URL: queues.sesEvents.url,
   });
   const config = loadConfig(env);
-  return { config, deps: testDeps({ config, clients: sharedClients(clients), listeners: options.listeners ?? [] }), queues, env };
+  const listeners = options.productionListeners ? undefined : (options.listeners ?? []);
+  return { config, deps: testDeps({ config, clients: sharedClients(clients), listeners }), queues, env };
 }
 
 /** A fresh account with a verified sender domain and an API key. */

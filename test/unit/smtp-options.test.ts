@@ -95,8 +95,9 @@ describe("parsing options", () => {
       trackLinks: true,
       trackRead: true,
       skipUnsubscribe: false,
-      strict: false,
     });
+    // Not strict unless the header or the account says so (shared/smtp/ingest.ts).
+    expect(DEFAULT_SMTP_OPTIONS.strict).toBeUndefined();
   });
 
   it("uses the simple engine when a header names none", () => {
@@ -116,6 +117,7 @@ describe("parsing options", () => {
       tags: ["a", "b"],
     });
     expect(parsed).toEqual({
+      explicitEngine: "velocity",
       language: "ru",
       templateEngine: "velocity",
       substitutions: { DiscountCode: "XMAS", Count: "3" },
@@ -137,8 +139,26 @@ describe("parsing options", () => {
     });
   });
 
-  it("refuses template_id clearly instead of ignoring it", () => {
-    expect(() => options({ template_id: "37f186b3-1de2-4202-ab37-f8dd0b36ed68" })).toThrow(/template_id is not supported yet/);
+  it("reads template_id and send_at, and leaves the engine to the template when template_engine is not given", () => {
+    expect(options({ template_id: "37f186b3-1de2-4202-ab37-f8dd0b36ed68", send_at: "2026-03-01T10:00:00+03:00" })).toMatchObject({
+      templateId: "37f186b3-1de2-4202-ab37-f8dd0b36ed68",
+      sendAt: Date.parse("2026-03-01T07:00:00Z"),
+    });
+    expect(options({ template_id: "t1", template_engine: "velocity" }).explicitEngine).toBe("velocity");
+    expect(options({ template_id: "t1" }).explicitEngine).toBeUndefined();
+    expect(options({ template_id: "t1", global_substitutions: { items: [1] } }).structuredFields).toEqual(["items"]);
+  });
+
+  it("refuses a send_at that is not an ISO 8601 time with its offset", () => {
+    for (const sendAt of ["tomorrow", "2026-03-01 10:00", "2026-03-01T10:00:00", 1772359200]) {
+      expect(() => options({ send_at: sendAt }), String(sendAt)).toThrow(/^Invalid X-Posthaste header: send_at: /);
+    }
+  });
+
+  it("refuses an option it does not know, by name, instead of ignoring it", () => {
+    expect(() => options({ track_link: 0, global_metadata: { a: 1 } })).toThrow(
+      "Invalid X-Posthaste header: track_link: not an option of this header",
+    );
   });
 
   it("names the header and the reason when the value is not JSON", () => {
@@ -157,6 +177,7 @@ describe("parsing options", () => {
     expect(() => options({ tags: ["a", "a"] })).toThrow(/tags must be unique/);
     expect(() => options({ tags: ["x".repeat(51)] })).toThrow(/tags/);
     expect(options({ tags: ["x".repeat(50)] }).tags).toHaveLength(1);
+    expect(() => options({ tags: ["a\r\nb"] })).toThrow(/tags.0: a tag must not contain control characters/);
   });
 
   it("keeps objects and arrays for Velocity as JSON and refuses them for the simple engine", () => {
