@@ -16,7 +16,7 @@ const refuse = (key: Reason["key"], ref: string, message: string) => new AppErro
 
 function onlyKnown(query: Query, known: readonly string[]) {
   const unknown = Object.keys(query).find((name) => !known.includes(name));
-  if (unknown) throw refuse("unrecognized_keys", unknown, `${unknown} is not a parameter of this request (it takes ${known.join(", ")})`);
+  if (unknown) throw refuse("unknown_field", unknown, `${unknown} is not a parameter of this request (it takes ${known.join(", ")})`);
 }
 
 function limitOf(value: string | undefined): number {

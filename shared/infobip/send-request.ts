@@ -105,8 +105,7 @@ function recipientOf(value: string, ref: string): { party: Party; placeholders: 
   if (value.trim().startsWith("{")) {
     const object = jsonObject(value, ref);
     const unknown = Object.keys(object).find((key) => key !== "to" && key !== "placeholders");
-    if (unknown)
-      throw invalid("unrecognized_keys", `${ref}.${unknown}`, `${ref}.${unknown} is not a field of a recipient (to, placeholders)`);
+    if (unknown) throw invalid("unknown_field", `${ref}.${unknown}`, `${ref}.${unknown} is not a field of a recipient (to, placeholders)`);
     if (typeof object.to !== "string") throw invalid("required", `${ref}.to`, `${ref}.to is required`);
     return { party: parseParty(object.to, `${ref}.to`), placeholders: placeholders(object.placeholders, `${ref}.placeholders`) };
   }
@@ -142,7 +141,7 @@ export function parseInfobipSend(form: Form, limits: InfobipLimits, options: { u
     if (!(TEXT_FIELDS as readonly string[]).includes(name)) {
       if ((FILE_FIELDS as readonly string[]).includes(name))
         throw invalid("invalid_type", name, `${name} must be a file part (with a filename)`);
-      throw invalid("unrecognized_keys", name, `${name} is not a field of this request`);
+      throw invalid("unknown_field", name, `${name} is not a field of this request`);
     }
     if (values.length > 1 && !REPEATABLE.has(name))
       throw invalid("duplicate", name, `${name} is given ${values.length} times: give it once`);

@@ -119,7 +119,7 @@ describe("parseInfobipSend", () => {
 
   it("refuses, naming the field: unknown fields, what is not supported, bad values, a repeated single field", () => {
     const cases: [Record<string, string[]>, string, string][] = [
-      [{ ...base, colour: ["red"] }, "colour", "unrecognized_keys"],
+      [{ ...base, colour: ["red"] }, "colour", "unknown_field"],
       [{ ...base, ampHtml: ["<html></html>"] }, "ampHtml", "not_supported"],
       [{ ...base, preserveRecipients: ["true"] }, "preserveRecipients", "not_supported"],
       [{ ...base, bulkId: ["mine"] }, "bulkId", "not_supported"],
@@ -131,7 +131,7 @@ describe("parseInfobipSend", () => {
       [{ ...base, text: [""] }, "text", "body_required"],
       [{ ...base, track: ["maybe"] }, "track", "invalid_type"],
       [{ ...base, headers: [JSON.stringify({ Bcc: "x@example.org" })] }, "headers.Bcc", "invalid_key"],
-      [{ ...base, to: [JSON.stringify({ to: "a@example.org", extra: 1 })] }, "to[0].extra", "unrecognized_keys"],
+      [{ ...base, to: [JSON.stringify({ to: "a@example.org", extra: 1 })] }, "to[0].extra", "unknown_field"],
       [{ ...base, cc: Array.from({ length: 11 }, (_, i) => `c${i}@example.org`) }, "cc", "too_many_cc"],
     ];
     for (const [fields, ref, key] of cases) {
