@@ -321,3 +321,94 @@ describe("reports to notifyUrl", () => {
     }
   });
 });
+
+describe("reports, logs and bulks", () => {
+  it("reads a delivery report once, and the logs filtered by generalStatus any number of times", async () => {
+    const email = sdk().channels.email;
+    const sent = await email.send({
+      from: sender,
+      to: ["gina@example.org", "hank@example.org"],
+      subject: "Logged",
+      text: "Body",
+    });
+    expect(sent.status).toBe(200);
+    const [gina] = sent.data.messages;
+
+    const report = await eventually(
+      async () => {
+        const got = await email.report.get({ messageId: gina.messageId });
+        return got.data.results.length ? got.data.results[0] : undefined;
+      },
+      30_000,
+      "the delivery report",
+    );
+    expect(report).toMatchObject({
+      bulkId: sent.data.bulkId,
+      messageId: gina.messageId,
+      to: "gina@example.org",
+      messageCount: 1,
+      status: { groupName: "DELIVERED", name: "DELIVERED_TO_HANDSET" },
+      error: { name: "NO_ERROR" },
+    });
+    // Once only.
+    expect((await email.report.get({ messageId: gina.messageId })).data.results).toEqual([]);
+
+    for (let i = 0; i < 2; i++) {
+      const delivered = await email.log.get({ generalStatus: "DELIVERED", bulkId: sent.data.bulkId });
+      expect(delivered.status).toBe(200);
+      const entry = delivered.data.results.find((r: { messageId: string }) => r.messageId === gina.messageId);
+      expect(entry).toMatchObject({ from: sender, to: "gina@example.org", text: "Logged", status: { groupId: 3 }, channel: "EMAIL" });
+      expect(delivered.data.results.every((r: { status: { groupName: string } }) => r.status.groupName === "DELIVERED")).toBe(true);
+    }
+    const pending = await email.log.get({ generalStatus: "PENDING", messageId: gina.messageId });
+    expect(pending.data.results).toEqual([]);
+    const wrong = await email.log.get({ generalStatus: "LOST" });
+    expect(wrong.response.status).toBe(400);
+    expect(wrong.response.data.requestError.serviceException.validationErrors).toHaveProperty("generalStatus");
+  });
+
+  it("schedules a bulk with sendAt, shows it, reschedules and cancels it", async () => {
+    const email = sdk().channels.email;
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const sent = await email.send({
+      from: sender,
+      to: ["hal@example.org", "ivy@example.org"],
+      subject: "Later",
+      text: "Body",
+      sendAt: inAnHour,
+    });
+    expect(sent.status).toBe(200);
+    const { bulkId, messages } = sent.data;
+    expect(messages.map((m: { status: { groupName: string } }) => m.status.groupName)).toEqual(["PENDING", "PENDING"]);
+
+    const shown = await email.get(bulkId);
+    expect(shown.data).toEqual({ externalBulkId: bulkId, bulks: [{ bulkId, sendAt: inAnHour }] });
+    expect((await email.status.get(bulkId)).data.bulks[0].status).toBe("PENDING");
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const moved = await email.reschedule(bulkId, tomorrow);
+    expect(moved.status).toBe(200);
+    expect(moved.data).toEqual({ bulkId, sendAt: tomorrow });
+    expect((await email.get(bulkId)).data.bulks[0].sendAt).toBe(tomorrow);
+
+    const paused = await email.status.update(bulkId, "PAUSED");
+    expect(paused.response.status).toBe(400);
+
+    const cancelled = await email.status.update(bulkId, "CANCELED");
+    expect(cancelled.data).toEqual({ bulkId, status: "CANCELED" });
+    const logs = await email.log.get({ bulkId });
+    expect(logs.data.results.map((r: { status: { name: string } }) => r.status.name)).toEqual(["REJECTED_CANCELLED", "REJECTED_CANCELLED"]);
+
+    const tooLate = await post("/email/3/send", [
+      ["from", sender],
+      ["to", "x@example.org"],
+      ["subject", "s"],
+      ["text", "t"],
+      ["sendAt", new Date(Date.now() + 40 * 86_400_000).toISOString()],
+    ]);
+    expect(tooLate.status).toBe(400);
+    expect(Object.keys(tooLate.json.requestError.serviceException.validationErrors)).toEqual(["sendAt"]);
+    const unknownBulk = await email.get("0000000000000000000000000");
+    expect(unknownBulk.response.status).toBe(404);
+  });
+});
