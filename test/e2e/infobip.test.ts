@@ -214,6 +214,8 @@ describe("POST /email/3/send", () => {
     // The first recipient of the "to[1]" case was valid: nothing of that request went out either.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await mailbox(platform.info).list()).length).toBe(before);
+    // Nor was any of it recorded: the log has no message to x@example.org.
+    expect((await sdk().channels.email.log.get({ to: "x@example.org" })).data.results).toEqual([]);
   });
 
   it("refuses a part without a name", async () => {
