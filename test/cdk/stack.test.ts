@@ -81,7 +81,7 @@ describe("functions from the manifest", () => {
     const keys = ofType(resources, "AWS::ApiGatewayV2::Route")
       .map(([, r]) => r.Properties.RouteKey)
       .sort();
-    expect(keys).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(keys).toEqual(ROUTES.flatMap((route) => [route, ...(route.also ?? [])].map(({ method, path }) => `${method} ${path}`)).sort());
   });
 
   it.each(CONSUMERS)("feeds the $queue queue to $name with partial batch responses and a concurrency cap", (consumer) => {
