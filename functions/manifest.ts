@@ -38,6 +38,8 @@ export interface RouteDef extends FunctionDef {
    * with its role, logs and alarms, which keeps the stack under CloudFormation's 500 resources.
    */
   also?: { method: RouteDef["method"]; path: string }[];
+  /** Files the function reads at run time (repository paths), copied next to its bundle on AWS. */
+  assets?: string[];
 }
 
 export interface ConsumerDef extends FunctionDef {
@@ -69,6 +71,8 @@ export const QUEUES: Record<QueueName, QueueDef> = {
 };
 
 const BODIES = "bodies/";
+/** The console's static files: its own folder and the chart library. */
+const CONSOLE_ASSETS = ["console", "node_modules/uplot/dist/uPlot.iife.min.js", "node_modules/uplot/dist/uPlot.min.css"];
 
 export const ROUTES: RouteDef[] = [
   {
@@ -225,6 +229,14 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/webhooks-rotate-secret.ts",
     access: { table: "readwrite" },
   },
+  {
+    name: "TestWebhook",
+    method: "POST",
+    path: "/webhooks/{webhookId}/test",
+    entry: "functions/http/webhooks-test.ts",
+    // readwrite: the record goes through the outbox before the queue.
+    access: { table: "readwrite", sendTo: ["webhooks"] },
+  },
   // Stored templates (docs/templates.md), per account.
   ...(
     [
@@ -370,6 +382,59 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/infobip-domains.ts",
     access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },
     timeoutSeconds: 29,
+  },
+  // API keys of the account (docs/http-api.md, API keys): stored as hashes, a new key shown once.
+  {
+    name: "CreateApiKey",
+    method: "POST",
+    path: "/api-keys",
+    entry: "functions/http/api-keys-create.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "ListApiKeys",
+    method: "GET",
+    path: "/api-keys",
+    entry: "functions/http/api-keys-list.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    name: "RevokeApiKey",
+    method: "DELETE",
+    path: "/api-keys/{keyId}",
+    entry: "functions/http/api-keys-revoke.ts",
+    access: { table: "readwrite" },
+  },
+  // The OpenAPI document, its reference page and the web console (docs/openapi.md, docs/console.md): public, no data.
+  {
+    name: "OpenApiDocument",
+    method: "GET",
+    path: "/openapi.json",
+    entry: "functions/http/openapi.ts",
+    access: { table: "read" },
+  },
+  {
+    name: "ApiReference",
+    method: "GET",
+    path: "/docs",
+    entry: "functions/http/openapi.ts",
+    access: { table: "read" },
+  },
+  {
+    name: "Console",
+    method: "GET",
+    path: "/console",
+    entry: "functions/http/console.ts",
+    access: { table: "read" },
+    assets: CONSOLE_ASSETS,
+  },
+  {
+    name: "ConsoleAsset",
+    method: "GET",
+    path: "/console/{file}",
+    entry: "functions/http/console.ts",
+    access: { table: "read" },
+    assets: CONSOLE_ASSETS,
   },
 ];
 

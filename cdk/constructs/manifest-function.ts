@@ -69,6 +69,19 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
       logLevel: nodejs.LogLevel.WARNING,
       // Bundle the pinned SDK clients instead of the runtime's: same versions as local, faster cold start.
       bundleAwsSDK: true,
+      // Files a route reads at run time (the console's), flat in a folder beside the bundle.
+      ...("assets" in def && def.assets?.length
+        ? {
+            commandHooks: {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (inputDir: string, outputDir: string) => [
+                `mkdir -p "${outputDir}/assets"`,
+                ...def.assets!.map((asset) => `cp -R "${inputDir}/${asset}"${asset.includes(".") ? "" : "/."} "${outputDir}/assets/"`),
+              ],
+            },
+          }
+        : {}),
     },
   });
   for (const statement of accessStatements(def.access, props.data)) fn.addToRolePolicy(statement);

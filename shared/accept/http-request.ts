@@ -58,7 +58,7 @@ const flag = z.pipe(
 // Refused as the SMTP door refuses them in To and CC: control characters and < > @ ,.
 const name = z.optional(z.string().check(z.maxLength(256), z.refine(isAcceptableDisplayName, { message: "invalid_name" })));
 
-const recipientSchema = z.strictObject({
+export const recipientSchema = z.strictObject({
   Address: address,
   Name: name,
   MergeFields: z.optional(mergeFields),
@@ -78,7 +78,7 @@ const recipientSchema = z.strictObject({
 /** HTTP's names of the template engines; "devino" is the API's own `[Name]` merge fields, the default. */
 export const HTTP_ENGINES = ["devino", "simple", "velocity"] as const;
 
-const requestSchema = (maxRecipients: number, maxAttachments: number) =>
+export const requestSchema = (maxRecipients: number, maxAttachments: number) =>
   z.strictObject({
     Recipients: z.array(z.unknown()).check(z.minLength(1), z.maxLength(maxRecipients)),
     CheckUnsubscription: z.optional(z.boolean()),

@@ -43,6 +43,19 @@ export type AccountSettings = Partial<
 /** Settings of a project. */
 export type ProjectSettings = Partial<Pick<Project, "forceSkipUnsubscribe">>;
 
+/** An API key as its account sees it: never the key itself, only its first characters. */
+export interface ApiKeyRecord {
+  keyId: string;
+  /** SHA-256 of the key: finds the key item to revoke. */
+  keyHash: string;
+  /** The key's first characters, to tell keys apart. */
+  prefix: string;
+  projectId?: string;
+  label?: string;
+  createdAt: number;
+  revokedAt?: number;
+}
+
 export interface Caller {
   accountId: string;
   projectId?: string;

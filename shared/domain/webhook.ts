@@ -29,8 +29,17 @@ export interface WebhookEvent {
   callbackData?: string;
 }
 
-/** What a webhook record carries: status changes of messages, and events of the account's sending domains. */
-export type AnyWebhookEvent = WebhookEvent | DomainWebhookEvent;
+/** A test event, sent on request to one webhook URL so its owner can check the receiving end (signature included). */
+export interface TestWebhookEvent {
+  event: "webhook.test";
+  eventId: string;
+  /** Epoch milliseconds of the request. */
+  ts: number;
+  webhookId: string;
+}
+
+/** What a webhook record carries: status changes of messages, events of the account's sending domains, and test events. */
+export type AnyWebhookEvent = WebhookEvent | DomainWebhookEvent | TestWebhookEvent;
 
 export const isMessageEvent = (event: AnyWebhookEvent): event is WebhookEvent => !("event" in event);
 

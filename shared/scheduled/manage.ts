@@ -84,7 +84,7 @@ export async function cancelScheduled(deps: ScheduledDeps, caller: Caller, id: s
   return answer(submissionId, after, { Cancelled: cancelled.length });
 }
 
-const moveSchema = z.strictObject({ SendAt: z.string() });
+export const moveSchema = z.strictObject({ SendAt: z.string() });
 
 /** Moves every message of the submission still waiting for its time to a new SendAt. */
 export async function moveScheduled(deps: ScheduledDeps, caller: Caller, id: string, input: unknown, now = Date.now()) {

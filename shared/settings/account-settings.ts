@@ -51,7 +51,7 @@ export async function getSettings(deps: SettingsDeps, caller: Caller) {
 /** Shown, but set only by the operator (npm run admin -- account set). */
 const OPERATOR_SETTINGS = ["AccountId", "Name", "AllowSkipUnsubscribe", "RateLimitPerSecond", "IpAllowlist"];
 
-const patchSchema = z.strictObject({
+export const patchSchema = z.strictObject({
   TrackOpens: z.optional(z.boolean()),
   TrackLinks: z.optional(z.boolean()),
   SmtpStrict: z.optional(z.boolean()),

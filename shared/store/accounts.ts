@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { newApiKey, newId } from "../domain/ids.ts";
 import { queryAll, stripKeys } from "./dynamo.ts";
 import { ACCOUNT_PREFIXES, keys } from "./keys.ts";
-import type { Account, AccountSettings, Caller, Project, ProjectSettings } from "../domain/account.ts";
+import type { Account, AccountSettings, ApiKeyRecord, Caller, Project, ProjectSettings } from "../domain/account.ts";
 
 export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
 
@@ -73,15 +73,78 @@ export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string)
 
     /** Creates a key and returns it in clear; only its hash is stored, so this is the one chance to see it. */
     async createApiKey(accountId: string, projectId?: string, label?: string): Promise<string> {
+      return (await this.issueApiKey(accountId, { projectId, label })).apiKey;
+    },
+
+    /**
+     * A new key in clear, and the record the account lists and revokes it by. The record is
+     * written first: should the key item fail, what is left is a listed key that never worked.
+     */
+    async issueApiKey(
+      accountId: string,
+      options: { projectId?: string; label?: string } = {},
+    ): Promise<{ apiKey: string; record: ApiKeyRecord }> {
       const apiKey = newApiKey();
+      const keyHash = hashApiKey(apiKey);
+      const record: ApiKeyRecord = {
+        keyId: newId(),
+        keyHash,
+        prefix: apiKey.slice(0, 7),
+        createdAt: Date.now(),
+        ...(options.projectId ? { projectId: options.projectId } : {}),
+        ...(options.label ? { label: options.label } : {}),
+      };
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { ...keys.apiKeyRecord(accountId, record.keyId), ...record } }));
       await ddb.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...keys.apiKey(hashApiKey(apiKey)), accountId, projectId, label, createdAt: Date.now() },
+          Item: {
+            ...keys.apiKey(keyHash),
+            accountId,
+            projectId: options.projectId,
+            label: options.label,
+            keyId: record.keyId,
+            createdAt: record.createdAt,
+          },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return apiKey;
+      return { apiKey, record };
+    },
+
+    async listApiKeys(accountId: string): Promise<ApiKeyRecord[]> {
+      const items = await queryAll(
+        { ddb, tableName },
+        {
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId).pk, ":prefix": ACCOUNT_PREFIXES.apiKey },
+        },
+      );
+      return items.map((item) => stripKeys<ApiKeyRecord>(item)).sort((a, b) => a.createdAt - b.createdAt);
+    },
+
+    /** Revokes one of the account's keys; undefined when it has no such key. Revoking twice keeps the first time. */
+    async revokeApiKey(accountId: string, keyId: string, at = Date.now()): Promise<ApiKeyRecord | undefined> {
+      const item = await get(keys.apiKeyRecord(accountId, keyId));
+      if (!item) return undefined;
+      const record = stripKeys<ApiKeyRecord>(item);
+      if (record.revokedAt) return record;
+      const revoke = (key: Record<string, string>) =>
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: "SET revokedAt = if_not_exists(revokedAt, :at)",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":at": at },
+          }),
+        );
+      // The key item first: once it is revoked the key stops working, whatever happens to the record.
+      await revoke(keys.apiKey(record.keyHash)).catch((error: { name?: string }) => {
+        if (error.name !== "ConditionalCheckFailedException") throw error;
+      });
+      await revoke(keys.apiKeyRecord(accountId, keyId));
+      return { ...record, revokedAt: at };
     },
 
     async findCallerByApiKey(apiKey: string): Promise<Caller | undefined> {

@@ -56,7 +56,13 @@ export const timeKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padSt
 const ACCOUNT = (accountId: string) => `ACCOUNT#${accountId}`;
 
 /** Sort-key prefixes of the item families kept in an account's partition. */
-export const ACCOUNT_PREFIXES = { domain: "DOMAIN#", webhook: "WEBHOOK#", template: "TEMPLATE#", project: "PROJECT#" } as const;
+export const ACCOUNT_PREFIXES = {
+  domain: "DOMAIN#",
+  webhook: "WEBHOOK#",
+  template: "TEMPLATE#",
+  project: "PROJECT#",
+  apiKey: "KEY#",
+} as const;
 
 /** The partition of the sending-domain registry (keys.sendingDomainEntry). */
 export const SENDING_DOMAINS = "SENDING_DOMAINS";
@@ -89,6 +95,8 @@ export const keys = {
   /** Which account a domain verified for: another account may not add it. */
   domainOwner: (domain: string) => ({ pk: `DOMAIN_OWNER#${domain}`, sk: "OWNER" }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: "APIKEY" }),
+  /** What the account sees of one of its keys (never the key), so it can list and revoke them. */
+  apiKeyRecord: (accountId: string, keyId: string) => ({ pk: ACCOUNT(accountId), sk: `${ACCOUNT_PREFIXES.apiKey}${keyId}` }),
   message: (messageId: string) => ({ pk: `MESSAGE#${messageId}`, sk: "MESSAGE" }),
   suppression: (accountId: string, address: string) => ({ pk: ACCOUNT(accountId), sk: `SUPPRESSION#${address}` }),
   /** The suppression list by time: one list item per entry, beside the entry keyed by address. */

@@ -86,7 +86,7 @@ export async function listSuppressions(store: SuppressionStore, accountId: strin
   return { Result: page.entries.map(suppressionView), ...(page.next ? { Cursor: encodeCursor(page.next) } : {}), Code: "ok" };
 }
 
-const addSchema = z.strictObject({
+export const addSchema = z.strictObject({
   Email: z.string().check(z.trim(), z.refine(isValidAddress, { message: "invalid_address" })),
   Cause: z.optional(z.enum(SUPPRESSION_CAUSES)),
   Reason: z.optional(z.string().check(z.maxLength(500))),

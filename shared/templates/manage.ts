@@ -22,14 +22,14 @@ const contentShape = {
   Html: z.optional(z.string()),
   Text: z.optional(z.string()),
 };
-const contentSchema = z.strictObject(contentShape);
-const createSchema = z.strictObject({
+export const contentSchema = z.strictObject(contentShape);
+export const createSchema = z.strictObject({
   ...contentShape,
   Id: z.optional(z.string().check(z.refine(isTemplateId, { message: "invalid_value" }))),
 });
 
 const scalar = z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform(String));
-const renderSchema = z.strictObject({
+export const renderSchema = z.strictObject({
   MergeFields: z.optional(z.record(z.string(), z.union([scalar, z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]))),
   Address: z.optional(z.string().check(z.maxLength(254))),
   Name: z.optional(z.string().check(z.maxLength(256))),

@@ -8,6 +8,9 @@ import { parseOrThrow } from "../domain/reasons.ts";
 import { CALLBACK_ENDPOINT_ID, type WebhookEndpoint, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import { checkWebhookUrl, type Resolver, type UrlPolicyMode, type UrlRefusal } from "./url-policy.ts";
 import type { Caller } from "../domain/account.ts";
+import type { TestWebhookEvent } from "../domain/webhook.ts";
+import { packJobs, type WebhookQueue } from "../queue/webhooks.ts";
+import { randomUUID } from "node:crypto";
 
 export interface ManageWebhooksDeps {
   endpoints: WebhookEndpointStore;
@@ -16,7 +19,7 @@ export interface ManageWebhooksDeps {
   resolve?: Resolver;
 }
 
-const createSchema = z.strictObject({
+export const createSchema = z.strictObject({
   Url: z.string(),
   Description: z.optional(z.string().check(z.maxLength(256))),
 });
@@ -91,3 +94,21 @@ export async function rotateWebhookSecret(deps: ManageWebhooksDeps, caller: Call
 
 const notFound = (webhookId: string) =>
   new AppError("not_found", { message: `Webhook ${webhookId} was not found`, reasons: [{ key: "not_found", ref: "id" }] });
+
+/**
+ * Queues a `webhook.test` event for one webhook URL, through the same queue, signing and retries
+ * as every event; the answer says it was queued, not that the receiver took it.
+ */
+export async function sendTestEvent(
+  deps: { endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">; queue: Pick<WebhookQueue, "enqueue"> },
+  caller: Caller,
+  webhookId: string,
+  now = Date.now(),
+) {
+  requireAccountKey(caller);
+  const endpoint = (await deps.endpoints.listUrlEndpoints(caller.accountId)).find((e) => e.webhookId === webhookId);
+  if (!endpoint) throw notFound(webhookId);
+  const event: TestWebhookEvent = { event: "webhook.test", eventId: `test-${randomUUID()}`, ts: now, webhookId };
+  await deps.queue.enqueue(packJobs([{ accountId: caller.accountId, target: { endpointId: webhookId }, event }]));
+  return { EventId: event.eventId };
+}

@@ -21,6 +21,7 @@ import { keys } from "../../shared/store/keys.ts";
 import { messageLinks } from "../../shared/domain/link-tokens.ts";
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { apiEvent, testContext } from "../support/events.ts";
+import { checkContract } from "../support/contract.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
 import type { Caller } from "../../shared/domain/account.ts";
 
@@ -65,7 +66,9 @@ describe("the public tracking routes", () => {
       headers: options.headers,
       body: options.body,
     });
-    return (await handlers[handler](event, testContext())) as APIGatewayProxyStructuredResultV2;
+    const result = (await handlers[handler](event, testContext())) as APIGatewayProxyStructuredResultV2;
+    checkContract(event, result);
+    return result;
   }
   const form = (body: string) => ({ method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
   const message = async (id: string) => (await t.deps.messages.getMessage(id))!;

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { lambdaContext } from "../../local/gateway.ts";
+import { checkContract } from "./contract.ts";
 
 export function apiEvent(options: {
   method?: string;
@@ -55,5 +56,8 @@ export async function invoke(
   event: APIGatewayProxyEventV2,
 ) {
   const result = (await handler(event, testContext())) as APIGatewayProxyStructuredResultV2;
-  return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
+  // Every answer a test gets is also held against the OpenAPI document (test/support/contract.ts).
+  checkContract(event, result);
+  const isJson = /json/.test(String(result.headers?.["content-type"] ?? ""));
+  return { ...result, json: result.body && isJson ? JSON.parse(result.body) : undefined };
 }
