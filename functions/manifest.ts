@@ -37,9 +37,16 @@ export interface RouteDef extends FunctionDef {
    * door's domains): each extra route costs the stack a route and a permission, not a function
    * with its role, logs and alarms, which keeps the stack under CloudFormation's 500 resources.
    */
-  also?: { method: RouteDef["method"]; path: string }[];
+  also?: AlsoRoute[];
   /** Files the function reads at run time (repository paths), copied next to its bundle on AWS. */
   assets?: string[];
+}
+
+/** One more method and path of a route's Lambda, named like a route (its OpenAPI operation). */
+export interface AlsoRoute {
+  name: string;
+  method: RouteDef["method"];
+  path: string;
 }
 
 export interface ConsumerDef extends FunctionDef {
@@ -360,9 +367,9 @@ export const ROUTES: RouteDef[] = [
     method: "GET",
     path: "/email/1/bulks",
     also: [
-      { method: "PUT", path: "/email/1/bulks" },
-      { method: "GET", path: "/email/1/bulks/status" },
-      { method: "PUT", path: "/email/1/bulks/status" },
+      { name: "InfobipRescheduleBulk", method: "PUT", path: "/email/1/bulks" },
+      { name: "InfobipGetBulkStatus", method: "GET", path: "/email/1/bulks/status" },
+      { name: "InfobipUpdateBulkStatus", method: "PUT", path: "/email/1/bulks/status" },
     ],
     entry: "functions/http/infobip-bulks.ts",
     access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
@@ -374,10 +381,10 @@ export const ROUTES: RouteDef[] = [
     method: "POST",
     path: "/email/1/domains",
     also: [
-      { method: "GET", path: "/email/1/domains" },
-      { method: "GET", path: "/email/1/domains/{domainName}" },
-      { method: "POST", path: "/email/1/domains/{domainName}/verify" },
-      { method: "DELETE", path: "/email/1/domains/{domainName}" },
+      { name: "InfobipListDomains", method: "GET", path: "/email/1/domains" },
+      { name: "InfobipGetDomain", method: "GET", path: "/email/1/domains/{domainName}" },
+      { name: "InfobipVerifyDomain", method: "POST", path: "/email/1/domains/{domainName}/verify" },
+      { name: "InfobipDeleteDomain", method: "DELETE", path: "/email/1/domains/{domainName}" },
     ],
     entry: "functions/http/infobip-domains.ts",
     access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },

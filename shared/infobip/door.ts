@@ -30,6 +30,10 @@ const FACES: Record<number, { status: number; messageId: string }> = {
   500: { status: 500, messageId: "GENERAL_ERROR" },
 };
 
+/** The status and messageId an error of this HTTP status answers with on the Infobip door (the OpenAPI document lists them). */
+export const infobipFace = (httpStatus: number): { status: number; messageId: string } =>
+  FACES[httpStatus] ?? (httpStatus >= 500 ? FACES[500] : { status: 400, messageId: "BAD_REQUEST" });
+
 /** Every field the error names, with what is wrong with it. */
 function validationErrors(error: AppError): Record<string, string[]> | undefined {
   if (error.reasons.length === 0) return undefined;
@@ -50,6 +54,6 @@ export function infobipErrorResponse(error: unknown, requestId: string): APIGate
     log.error("unhandled error", { requestId, error: error instanceof Error ? error.stack : String(error) });
     return json(500, infobipErrorBody("GENERAL_ERROR", new AppError("internal_error").message));
   }
-  const face = FACES[error.httpStatus] ?? (error.httpStatus >= 500 ? FACES[500] : { status: 400, messageId: "BAD_REQUEST" });
+  const face = infobipFace(error.httpStatus);
   return json(face.status, infobipErrorBody(face.messageId, error.message, validationErrors(error)), error.headers);
 }

@@ -1,5 +1,5 @@
 // The Infobip-compatible door (docs/moving-from-infobip.md): what its route entries use.
-export { infobipCredentials, infobipErrorResponse } from "./door.ts";
+export { infobipCredentials, infobipErrorResponse, infobipFace } from "./door.ts";
 export { readForm } from "./multipart.ts";
 export { infobipSend, type InfobipSendDeps } from "./send.ts";
 export {

@@ -7,6 +7,7 @@ import { Match } from "aws-cdk-lib/assertions";
 import { CONSUMERS, QUEUES, ROUTES, SCHEDULES, type Access, type QueueName } from "../../functions/manifest.ts";
 import { SES_EVENTS } from "../../cdk/constructs/mail-transport.ts";
 import { SES_IDENTITY_ACTIONS } from "../../cdk/access-policy.ts";
+import { roleKey } from "../../cdk/constructs/function-roles.ts";
 import { CONNECTIONS_PER_TASK, HEALTH_PORT, SMTP_INGEST_ACCESS, SMTP_PORTS } from "../../cdk/constructs/smtp-ingest.ts";
 import { BUCKET_RETENTION_DAYS } from "../../cdk/constructs/storage.ts";
 import { TABLE_SCHEMA } from "../../shared/store/table-schema.ts";
@@ -319,6 +320,19 @@ describe("least privilege", () => {
     );
     expect(receivesFrom).toEqual(consumes.sort());
     expect(resourcesOf("sqs:DeleteMessage").map(targetOf).sort()).toEqual(consumes.sort());
+  });
+
+  it("gives functions with the same access (and consumed queue) one shared role, and others none of it", () => {
+    const byRole = new Map<string, Set<string>>();
+    for (const { kind, def } of ALL_FUNCTIONS) {
+      const role = roleIdOf(manifestFunction(resources, kind, def)[1]);
+      byRole.set(role, new Set([...(byRole.get(role) ?? []), roleKey(def.access, "queue" in def ? def.queue : undefined)]));
+    }
+    // One access set per role, and one role per access set.
+    for (const [role, keys] of byRole) expect([...keys], role).toHaveLength(1);
+    const keys = [...byRole.values()].map((set) => [...set][0]);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(byRole.size).toBeLessThan(ALL_FUNCTIONS.length);
   });
 
   // Reading the logs, statistics, a message or the suppression list never needs to write: their
