@@ -414,31 +414,20 @@ export const ROUTES: RouteDef[] = [
   },
   // The OpenAPI document, its reference page and the web console (docs/openapi.md, docs/console.md): public, no data.
   {
+    // The document and its page, in one function (`also`).
     name: "OpenApiDocument",
     method: "GET",
     path: "/openapi.json",
+    also: [{ name: "ApiReference", method: "GET", path: "/docs" }],
     entry: "functions/http/openapi.ts",
     access: { table: "read" },
   },
   {
-    name: "ApiReference",
-    method: "GET",
-    path: "/docs",
-    entry: "functions/http/openapi.ts",
-    access: { table: "read" },
-  },
-  {
+    // The page and its files, in one function (`also`).
     name: "Console",
     method: "GET",
     path: "/console",
-    entry: "functions/http/console.ts",
-    access: { table: "read" },
-    assets: CONSOLE_ASSETS,
-  },
-  {
-    name: "ConsoleAsset",
-    method: "GET",
-    path: "/console/{file}",
+    also: [{ name: "ConsoleAsset", method: "GET", path: "/console/{file}" }],
     entry: "functions/http/console.ts",
     access: { table: "read" },
     assets: CONSOLE_ASSETS,

@@ -16,7 +16,7 @@ describe("the console's function on AWS", () => {
   it("is bundled with every file the console serves", () => {
     const app = new App({ outdir });
     const stack = new Stack(app, "ConsoleAssets");
-    const def = ROUTES.find((route) => route.name === "ConsoleAsset")!;
+    const def = ROUTES.find((route) => route.name === "Console")!;
     createManifestFunction(stack, {
       kind: "route",
       def,

@@ -96,7 +96,10 @@ describe("the Infobip door's routes", () => {
       ["text", "Hi"],
     ]);
     expect(refused.statusCode).toBe(400);
-    expect(refused.json.requestError.serviceException).toMatchObject({ messageId: "BAD_REQUEST", validationErrors: { to: [expect.any(String)] } });
+    expect(refused.json.requestError.serviceException).toMatchObject({
+      messageId: "BAD_REQUEST",
+      validationErrors: { to: [expect.any(String)] },
+    });
 
     const anonymous = await invoke(handlers.logs, apiEvent({ path: "/email/1/logs", headers: { authorization: "App wrong" } }));
     expect(anonymous.statusCode).toBe(401);
@@ -138,7 +141,10 @@ describe("the Infobip door's routes", () => {
     const domainName = `ib${Date.now().toString(36)}.example.net`;
     const at = (suffix = "") => ({ path: `/email/1/domains/${domainName}${suffix}`, pathParameters: { domainName }, headers: app() });
 
-    const added = await invoke(handlers.domains, apiEvent({ method: "POST", path: "/email/1/domains", headers: app(), body: { domainName } }));
+    const added = await invoke(
+      handlers.domains,
+      apiEvent({ method: "POST", path: "/email/1/domains", headers: app(), body: { domainName } }),
+    );
     expect(added.statusCode).toBe(200);
     expect(added.json).toMatchObject({ domainName, active: false });
     expect(added.json.dnsRecords.length).toBeGreaterThan(0);
