@@ -1,5 +1,5 @@
 // The whole platform in one stack, generated from functions/manifest.ts: one Lambda per route,
-// consumer and schedule; the table, bucket and queues they share; the mail transport; the SMTP
+// consumer and schedule, one IAM role per distinct access; the table, bucket and queues they share; the mail transport; the SMTP
 // ingest on Fargate (unless smtp=false); alarms and a dashboard; custom domains when given.
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
@@ -15,6 +15,7 @@ import type { DataResources } from "./access-policy.ts";
 import { CustomDomains } from "./constructs/custom-domains.ts";
 import { HttpApi } from "./constructs/http-api.ts";
 import { MailTransport } from "./constructs/mail-transport.ts";
+import { FunctionRoles } from "./constructs/function-roles.ts";
 import { createManifestFunction, timeoutSeconds, type FunctionKind, type ManifestEntry } from "./constructs/manifest-function.ts";
 import { Observability } from "./constructs/observability.ts";
 import { Queues } from "./constructs/queues.ts";
@@ -80,21 +81,20 @@ export class PosthasteStack extends Stack {
     const functionEnvironment = { ...environment, LINK_SECRET_ARN: linkSecret.secretArn };
 
     const functions = new Construct(this, "Functions");
+    // One role per distinct access, shared by the functions that have it.
+    const roles = new FunctionRoles(this, "FunctionRoles", { data, linkSecret, dkimKeySecret, relaySecret: transport.relaySecret });
     const created: lambda.Function[] = [];
     const create = (kind: FunctionKind, def: ManifestEntry) => {
       const fn = createManifestFunction(functions, {
         kind,
         def,
-        data,
+        role: roles.roleFor(def.access, "queue" in def ? def.queue : undefined),
         // Only the functions that seal or open DKIM keys are told where the key-encryption secret is.
         environment: def.access.dkimKeys
           ? { ...functionEnvironment, DKIM_KEY_ENCRYPTION_KEY_ARN: dkimKeySecret.secretArn }
           : functionEnvironment,
         senderEnvironment: transport.senderEnvironment,
       });
-      linkSecret.grantRead(fn);
-      if (def.access.dkimKeys) dkimKeySecret.grantRead(fn);
-      if (def.access.ses) transport.relaySecret?.grantRead(fn);
       created.push(fn);
       return fn;
     };

@@ -32,8 +32,21 @@ export interface RouteDef extends FunctionDef {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** API Gateway path, `{name}` for a path parameter. */
   path: string;
+  /**
+   * More method and path pairs the same Lambda serves (one door's family of routes, as the Infobip
+   * door's domains): each extra route costs the stack a route and a permission, not a function
+   * with its role, logs and alarms, which keeps the stack under CloudFormation's 500 resources.
+   */
+  also?: AlsoRoute[];
   /** Files the function reads at run time (repository paths), copied next to its bundle on AWS. */
   assets?: string[];
+}
+
+/** One more method and path of a route's Lambda, named like a route (its OpenAPI operation). */
+export interface AlsoRoute {
+  name: string;
+  method: RouteDef["method"];
+  path: string;
 }
 
 export interface ConsumerDef extends FunctionDef {
@@ -327,6 +340,64 @@ export const ROUTES: RouteDef[] = [
     entry: "functions/http/domains-delete.ts",
     access: { table: "readwrite", sesIdentities: true },
   },
+  // The Infobip-compatible door (docs/moving-from-infobip.md): Infobip's paths, fields, answers and errors.
+  {
+    name: "InfobipSend",
+    method: "POST",
+    path: "/email/3/send",
+    entry: "functions/http/infobip-send.ts",
+    access: {
+      table: "readwrite",
+      bucket: { prefixes: [BODIES, "files/"], actions: ["write"] },
+      sendTo: ["deliveries", "webhooks"],
+    },
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  {
+    name: "InfobipLogs",
+    method: "GET",
+    path: "/email/1/logs",
+    entry: "functions/http/infobip-logs.ts",
+    access: { table: "read" },
+  },
+  {
+    // Taking a report is a write: each is returned once.
+    name: "InfobipReports",
+    method: "GET",
+    path: "/email/1/reports",
+    entry: "functions/http/infobip-reports.ts",
+    access: { table: "readwrite" },
+  },
+  {
+    // Every /email/1/bulks route, in one function (`also`).
+    name: "InfobipBulks",
+    method: "GET",
+    path: "/email/1/bulks",
+    also: [
+      { name: "InfobipRescheduleBulk", method: "PUT", path: "/email/1/bulks" },
+      { name: "InfobipGetBulkStatus", method: "GET", path: "/email/1/bulks/status" },
+      { name: "InfobipUpdateBulkStatus", method: "PUT", path: "/email/1/bulks/status" },
+    ],
+    entry: "functions/http/infobip-bulks.ts",
+    access: { table: "readwrite", sendTo: ["deliveries", "webhooks"] },
+    timeoutSeconds: 29,
+  },
+  {
+    // Every /email/1/domains route, in one function (`also`). Verifying may post domain.verification_failed.
+    name: "InfobipDomains",
+    method: "POST",
+    path: "/email/1/domains",
+    also: [
+      { name: "InfobipListDomains", method: "GET", path: "/email/1/domains" },
+      { name: "InfobipGetDomain", method: "GET", path: "/email/1/domains/{domainName}" },
+      { name: "InfobipVerifyDomain", method: "POST", path: "/email/1/domains/{domainName}/verify" },
+      { name: "InfobipDeleteDomain", method: "DELETE", path: "/email/1/domains/{domainName}" },
+    ],
+    entry: "functions/http/infobip-domains.ts",
+    access: { table: "readwrite", sendTo: ["webhooks"], sesIdentities: true },
+    timeoutSeconds: 29,
+  },
   // API keys of the account (docs/http-api.md, API keys): stored as hashes, a new key shown once.
   {
     name: "CreateApiKey",
@@ -351,31 +422,20 @@ export const ROUTES: RouteDef[] = [
   },
   // The OpenAPI document, its reference page and the web console (docs/openapi.md, docs/console.md): public, no data.
   {
+    // The document and its page, in one function (`also`).
     name: "OpenApiDocument",
     method: "GET",
     path: "/openapi.json",
+    also: [{ name: "ApiReference", method: "GET", path: "/docs" }],
     entry: "functions/http/openapi.ts",
     access: { table: "read" },
   },
   {
-    name: "ApiReference",
-    method: "GET",
-    path: "/docs",
-    entry: "functions/http/openapi.ts",
-    access: { table: "read" },
-  },
-  {
+    // The page and its files, in one function (`also`).
     name: "Console",
     method: "GET",
     path: "/console",
-    entry: "functions/http/console.ts",
-    access: { table: "read" },
-    assets: CONSOLE_ASSETS,
-  },
-  {
-    name: "ConsoleAsset",
-    method: "GET",
-    path: "/console/{file}",
+    also: [{ name: "ConsoleAsset", method: "GET", path: "/console/{file}" }],
     entry: "functions/http/console.ts",
     access: { table: "read" },
     assets: CONSOLE_ASSETS,

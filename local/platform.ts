@@ -177,7 +177,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const account = await ensureDevAccount(accountStore(w), previous);
   await ensureDevDomain(domainDeps(w), dataDir, account);
 
-  const routes = await Promise.all(ROUTES.map(async (def) => compileRoute(def, await loadHandler<HttpLambda>(def.entry))));
+  const routes = (
+    await Promise.all(
+      ROUTES.map(async (def) => {
+        const handler = await loadHandler<HttpLambda>(def.entry);
+        // A route's other method and path pairs run the same handler (functions/manifest.ts `also`).
+        return [def, ...(def.also ?? []).map((extra) => ({ ...def, ...extra, also: undefined }))].map((d) => compileRoute(d, handler));
+      }),
+    )
+  ).flat();
   gateway.setRoutes(routes);
 
   // The SMTP door: the same server the Fargate container runs, on the same deps as the handlers.

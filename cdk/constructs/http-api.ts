@@ -88,11 +88,11 @@ export class HttpApi extends Construct {
   }
 
   addRoute(route: RouteDef, fn: lambda.IFunction) {
-    this.api.addRoutes({
-      path: route.path,
-      methods: [apigwv2.HttpMethod[route.method]],
-      integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
-    });
+    // One integration for every path the function serves.
+    const integration = new HttpLambdaIntegration(`${route.name}Integration`, fn);
+    for (const { method, path } of [route, ...(route.also ?? [])]) {
+      this.api.addRoutes({ path, methods: [apigwv2.HttpMethod[method]], integration });
+    }
     if (isPublicLinkRoute(route)) {
       this.routeSettings[`${route.method} ${route.path}`] = {
         ThrottlingRateLimit: LINK_ROUTE_THROTTLE.rateLimit,

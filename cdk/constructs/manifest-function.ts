@@ -1,12 +1,13 @@
 // One Lambda for one manifest entry: Node.js 22 on arm64, bundled at synth by the locally
-// installed esbuild (never Docker), with its own log group and IAM built from its `access`.
+// installed esbuild (never Docker), with its own log group, running as the role of its `access`
+// (cdk/constructs/function-roles.ts).
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { ConsumerDef, RouteDef, ScheduleDef } from "../../functions/manifest.ts";
-import { accessStatements, type DataResources } from "../access-policy.ts";
 import { LAMBDA_BUNDLE } from "../lambda-bundling.ts";
 import { fromRoot, REPO_ROOT } from "../paths.ts";
 
@@ -16,7 +17,8 @@ export type ManifestEntry = RouteDef | ConsumerDef | ScheduleDef;
 export interface ManifestFunctionProps {
   kind: FunctionKind;
   def: ManifestEntry;
-  data: DataResources;
+  /** The shared role that grants exactly this entry's access. */
+  role: iam.IRole;
   /** Read by every function. */
   environment: Record<string, string>;
   /** Added only for functions whose access says they send mail. */
@@ -46,6 +48,7 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
     memorySize: def.memoryMb ?? DEFAULT_MEMORY_MB,
     timeout: Duration.seconds(timeoutSeconds(kind, def)),
     logGroup,
+    role: props.role,
     // X-Ray traces of every invocation and its AWS calls (docs/deploy.md, "Observability").
     tracing: lambda.Tracing.ACTIVE,
     projectRoot: REPO_ROOT,
@@ -84,6 +87,5 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
         : {}),
     },
   });
-  for (const statement of accessStatements(def.access, props.data)) fn.addToRolePolicy(statement);
   return fn;
 }

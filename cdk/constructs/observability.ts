@@ -1,5 +1,5 @@
 // Alarms and the one dashboard (docs/deploy.md, "Observability"): SES bounce and complaint rates
-// below SES's own review thresholds, each function's errors and throttles, the API's 5xx, a
+// below SES's own review thresholds, each function's errors and throttles (one alarm each), the API's 5xx, a
 // paused delivery, the SMTP door's unhealthy hosts and certificate expiry. The queues' alarms
 // (dead-letter depth, oldest record) are made with the queues (cdk/constructs/queues.ts).
 import { Duration } from "aws-cdk-lib";
@@ -81,18 +81,21 @@ export class Observability extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
+    // One alarm per function for both ways it can fail a caller (an error, a Lambda throttle): the
+    // stack's resources grow by one per function, not two (docs/deploy.md, "Stack size").
     for (const fn of props.functions) {
       const name = fn.node.id.replace(/Function$/, "");
-      alarm(`${name}Errors`, {
-        alarmDescription: `Function ${name} failed (its logs name the request id).`,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      });
-      alarm(`${name}Throttles`, {
-        alarmDescription: `Function ${name} was throttled by Lambda (account concurrency).`,
-        metric: fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }),
+      alarm(`${name}Failures`, {
+        alarmDescription: `Function ${name} failed (its logs name the request id) or was throttled by Lambda (account concurrency).`,
+        metric: new cloudwatch.MathExpression({
+          expression: "FILL(errors, 0) + FILL(throttles, 0)",
+          usingMetrics: {
+            errors: fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+            throttles: fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }),
+          },
+          label: `${name} errors and throttles`,
+          period: Duration.minutes(5),
+        }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -7,6 +7,8 @@ export interface AttachmentRef {
   contentType: string;
   size: number;
   key: string;
+  /** An inline part the HTML shows as `cid:<contentId>` (the Infobip door's inlineImage). */
+  contentId?: string;
   /** When the file's record ends (epoch seconds): a scheduled send must go before. */
   expiresAt?: number;
 }

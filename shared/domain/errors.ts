@@ -127,6 +127,8 @@ export const REASON_KEYS = [
   "public_suffix",
   "domain_taken",
   "domain_not_verified",
+  // The Infobip door: a field it knows but Posthaste does not do.
+  "not_supported",
 ] as const;
 
 export type ReasonKey = (typeof REASON_KEYS)[number];

@@ -11,7 +11,7 @@ export interface OutgoingMail {
   html?: string;
   text?: string;
   headers: Record<string, string>;
-  attachments: { filename: string; contentType: string; key: string }[];
+  attachments: { filename: string; contentType: string; key: string; contentId?: string }[];
   /** Signs the message (DKIM) with its sender domain's key, where the transport signs (SMTP relay, local mailbox). */
   dkim?: { domainName: string; keySelector: string; privateKey: string };
 }
@@ -20,4 +20,6 @@ export interface AttachmentContent {
   filename: string;
   contentType: string;
   content: Buffer | Readable;
+  /** Set for an inline part (`cid:` in the HTML). */
+  contentId?: string;
 }

@@ -24,6 +24,9 @@ export interface WebhookEvent {
   metadata?: Record<string, string>;
   tags?: string[];
   reason?: string;
+  /** Events for an Infobip notifyUrl only: when the message was accepted, and the request's callbackData. */
+  sentAt?: number;
+  callbackData?: string;
 }
 
 /** A test event, sent on request to one webhook URL so its owner can check the receiving end (signature included). */
@@ -40,7 +43,8 @@ export type AnyWebhookEvent = WebhookEvent | DomainWebhookEvent | TestWebhookEve
 
 export const isMessageEvent = (event: AnyWebhookEvent): event is WebhookEvent => !("event" in event);
 
-export type WebhookTarget = { endpointId: string } | { callbackUrl: string };
+/** `shape: "infobip"`: a notifyUrl of the Infobip door, posted Infobip's `{"results": [...]}` (docs/moving-from-infobip.md). */
+export type WebhookTarget = { endpointId: string } | { callbackUrl: string; shape?: "infobip" };
 
 export interface WebhookJob {
   accountId: string;

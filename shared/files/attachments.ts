@@ -83,7 +83,9 @@ export function makeFileStore(s3: S3Client, bucketName: string, records: FileRec
 export type FileStore = ReturnType<typeof makeFileStore>;
 
 /** Reads attachment contents for the worker. */
-export type AttachmentLoader = (refs: { filename: string; contentType: string; key: string }[]) => Promise<AttachmentContent[]>;
+export type AttachmentLoader = (
+  refs: { filename: string; contentType: string; key: string; contentId?: string }[],
+) => Promise<AttachmentContent[]>;
 
 /** S3 reads one worker runs at once: a batch of jobs with large files must not hold them all in memory together. */
 const READS_AT_ONCE = 4;
@@ -95,7 +97,10 @@ export function makeAttachmentLoader(s3: S3Client, bucketName: string, readsAtOn
       const object = await s3.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
       return Buffer.from(await object.Body!.transformToByteArray());
     });
-  return (refs) => Promise.all(refs.map(async ({ filename, contentType, key }) => ({ filename, contentType, content: await read(key) })));
+  return (refs) =>
+    Promise.all(
+      refs.map(async ({ filename, contentType, key, contentId }) => ({ filename, contentType, contentId, content: await read(key) })),
+    );
 }
 
 /**
@@ -115,6 +120,13 @@ export function readEachOnce(load: AttachmentLoader): AttachmentLoader {
           loading.then((loaded) => loaded[i].content),
         );
     }
-    return Promise.all(refs.map(async ({ filename, contentType, key }) => ({ filename, contentType, content: await contents.get(key)! })));
+    return Promise.all(
+      refs.map(async ({ filename, contentType, key, contentId }) => ({
+        filename,
+        contentType,
+        contentId,
+        content: await contents.get(key)!,
+      })),
+    );
   };
 }

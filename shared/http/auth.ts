@@ -17,9 +17,33 @@ export function apiKeyFrom(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export async function authenticate(deps: AuthDeps, authorization: string | undefined, sourceIp: string): Promise<Caller> {
-  const apiKey = apiKeyFrom(authorization);
-  const caller = apiKey ? await deps.accountCache.findCaller(apiKey) : undefined;
+/** The key an Authorization header carries and, for schemes that name one (Basic), the account or project id it must belong to. */
+export interface Credentials {
+  apiKey: string;
+  principal?: string;
+}
+
+export type CredentialsReader = (authorization: string | undefined) => Credentials | undefined;
+
+const keyOrBearer: CredentialsReader = (header) => {
+  const apiKey = apiKeyFrom(header);
+  return apiKey ? { apiKey } : undefined;
+};
+
+export async function authenticate(
+  deps: AuthDeps,
+  authorization: string | undefined,
+  sourceIp: string,
+  readCredentials: CredentialsReader = keyOrBearer,
+): Promise<Caller> {
+  const credentials = readCredentials(authorization);
+  const found = credentials ? await deps.accountCache.findCaller(credentials.apiKey) : undefined;
+  // A Basic login's user name must be the key's own account or project: a key is not a login for someone else's id.
+  const caller =
+    found &&
+    (credentials?.principal === undefined || credentials.principal === found.accountId || credentials.principal === found.projectId)
+      ? found
+      : undefined;
   if (!caller) throw new AppError("unauthorized", { headers: { "www-authenticate": 'Key realm="posthaste"' } });
   if (!isAllowedIp(caller.account.ipAllowlist, sourceIp)) throw new AppError("forbidden_ip");
   if (deps.rateLimiter) {

@@ -7,9 +7,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from "a
 import { AppError } from "../domain/errors.ts";
 import { lambdaObservability } from "../observability.ts";
 
-import { authenticate, type AuthDeps } from "./auth.ts";
+import { authenticate, type AuthDeps, type CredentialsReader } from "./auth.ts";
 import { parseJsonBody } from "./json.ts";
-import { errorResponse } from "./respond.ts";
+import { errorResponse, type ErrorResponder } from "./respond.ts";
 import type { Caller } from "../domain/account.ts";
 
 export interface ApiRequest {
@@ -29,6 +29,10 @@ export interface RouteOptions {
   /** Parse the body as JSON (default false). */
   json?: boolean;
   maxBodyBytes?: number;
+  /** How the Authorization header names the key (default `Key`/`Bearer`); a compatible door reads its own schemes. */
+  credentials?: CredentialsReader;
+  /** How errors answer (default the Devino shape); a compatible door answers in its own. */
+  errors?: ErrorResponder;
   /** Brings the secrets up to date before each request (shared/secrets/refresh.ts): the routes that sign or verify links. */
   refreshSecrets?: () => Promise<void>;
   /** The query parameters the route reads: any other is refused by name (never ignored). Unset: not checked. */
@@ -48,7 +52,7 @@ export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Pr
           throw new AppError("payload_too_large", { message: `Request body exceeds the limit of ${options.maxBodyBytes} bytes` });
         }
         const caller = options.auth
-          ? await authenticate(options.auth, header(event, "authorization"), event.requestContext.http.sourceIp)
+          ? await authenticate(options.auth, header(event, "authorization"), event.requestContext.http.sourceIp, options.credentials)
           : undefined;
         if (options.query) refuseUnknownParameters(event.queryStringParameters ?? {}, options.query);
         let body: unknown;
@@ -60,7 +64,10 @@ export function httpRoute(options: RouteOptions, fn: (request: ApiRequest) => Pr
         context.posthaste = { caller, body, rawBody };
       },
       onError: async (request) => {
-        request.response = errorResponse(request.error, request.context.awsRequestId ?? request.event.requestContext?.requestId);
+        request.response = (options.errors ?? errorResponse)(
+          request.error,
+          request.context.awsRequestId ?? request.event.requestContext?.requestId,
+        );
       },
     })
     .handler(async (event, context) => {

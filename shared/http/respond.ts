@@ -18,6 +18,9 @@ export function errorBody(error: AppError) {
   };
 }
 
+/** Turns any error into the route's answer. */
+export type ErrorResponder = (error: unknown, requestId: string) => APIGatewayProxyResultV2;
+
 /** Unknown errors are logged with the request id; their text never reaches the caller. */
 export function errorResponse(error: unknown, requestId: string): APIGatewayProxyResultV2 {
   if (isAppError(error)) return json(error.httpStatus, errorBody(error), error.headers);

@@ -3,6 +3,8 @@
 // is listed under its HTTP status with the one error shape and an example per code.
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { ERROR_CODES, type ErrorCode } from "../domain/errors.ts";
+import { infobipFace } from "../infobip/index.ts";
+import { infobipErrorSchema } from "./infobip.ts";
 import { ROUTE_DOCS, type RouteDoc } from "./routes.ts";
 import { errorSchema } from "./schemas.ts";
 
@@ -11,7 +13,16 @@ export interface RouteRef {
   name: string;
   method: string;
   path: string;
+  /** More method and path pairs of the same Lambda (the manifest's `also`), each an operation of its own. */
+  also?: { name: string; method: string; path: string }[];
 }
+
+/** Every operation of these routes: each route's own pair and its `also` pairs, each under its own name. */
+export const operationsOf = (routes: RouteRef[]): RouteRef[] =>
+  routes.flatMap((route) => [route, ...(route.also ?? [])].map(({ name, method, path }) => ({ name, method, path })));
+
+/** Infobip's own ways to pass a key, besides `Key` and `Bearer`. */
+const INFOBIP_SECURITY: Record<string, string[]>[] = [{ InfobipApp: [] }, { Basic: [] }, { ApiKey: [] }, { Bearer: [] }];
 
 const AUTH_ERRORS: ErrorCode[] = ["unauthorized", "forbidden_ip", "rate_limited"];
 const JSON_BODY_ERRORS: ErrorCode[] = ["invalid_json", "validation_error", "payload_too_large", "unsupported_media_type"];
@@ -26,6 +37,39 @@ export function errorCodesOf(doc: RouteDoc, hasPathParameters: boolean): ErrorCo
   if (hasPathParameters) codes.add("bad_request");
   for (const code of doc.errors ?? []) codes.add(code);
   return [...codes];
+}
+
+/** On the Infobip door, errors answer with Infobip's statuses and shape (shared/infobip/door.ts). */
+function infobipErrorResponses(codes: ErrorCode[]): ZodOpenApiResponsesObject {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = infobipFace(ERROR_CODES[code].http).status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: ZodOpenApiResponsesObject = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status) as "400"] = {
+      description: list.map((code) => ERROR_CODES[code].text).join("; "),
+      content: {
+        "application/json": {
+          schema: infobipErrorSchema,
+          examples: Object.fromEntries(
+            list.map((code) => [
+              code,
+              {
+                value: {
+                  requestError: {
+                    serviceException: { messageId: infobipFace(ERROR_CODES[code].http).messageId, text: ERROR_CODES[code].text },
+                  },
+                },
+              },
+            ]),
+          ),
+        },
+      },
+    };
+  }
+  return responses;
 }
 
 function errorResponses(codes: ErrorCode[]): ZodOpenApiResponsesObject {
@@ -68,7 +112,8 @@ function operation(route: RouteRef, doc: RouteDoc): ZodOpenApiOperationObject {
   }
   const hasPathParameters = route.path.includes("{");
   // Errors the route itself documents (a public page's own 404) win over the generic ones.
-  for (const [status, response] of Object.entries(errorResponses(errorCodesOf(doc, hasPathParameters)))) {
+  const codes = errorCodesOf(doc, hasPathParameters);
+  for (const [status, response] of Object.entries(doc.errorShape === "infobip" ? infobipErrorResponses(codes) : errorResponses(codes))) {
     if (!(status in responses)) responses[status as "400"] = response;
   }
   return {
@@ -77,6 +122,7 @@ function operation(route: RouteRef, doc: RouteDoc): ZodOpenApiOperationObject {
     ...(doc.description ? { description: doc.description } : {}),
     tags: [doc.tag],
     ...(doc.access === "public" ? { security: [] } : {}),
+    ...(doc.errorShape === "infobip" ? { security: INFOBIP_SECURITY } : {}),
     ...(doc.access === "accountKey"
       ? { description: `${doc.description ?? ""}${doc.description ? " " : ""}Needs an account key: a project key gets 403 forbidden.` }
       : {}),
@@ -103,7 +149,7 @@ function operation(route: RouteRef, doc: RouteDoc): ZodOpenApiOperationObject {
 /** The document for these routes; a route without an entry in ROUTE_DOCS is left out (and a test says so). */
 export function openApiDocument(routes: RouteRef[], options: { serverUrl?: string; version?: string } = {}) {
   const paths: Record<string, Record<string, ZodOpenApiOperationObject>> = {};
-  for (const route of routes) {
+  for (const route of operationsOf(routes)) {
     const doc = ROUTE_DOCS[route.name];
     if (!doc) continue;
     paths[route.path] ??= {};
@@ -124,6 +170,18 @@ export function openApiDocument(routes: RouteRef[], options: { serverUrl?: strin
       securitySchemes: {
         ApiKey: { type: "apiKey", in: "header", name: "Authorization", description: "`Authorization: Key <api-key>` (the Devino form)" },
         Bearer: { type: "http", scheme: "bearer", description: "`Authorization: Bearer <api-key>`, the same key" },
+        InfobipApp: {
+          type: "apiKey",
+          in: "header",
+          name: "Authorization",
+          description: "`Authorization: App <api-key>` (the Infobip form), on the Infobip door's routes",
+        },
+        Basic: {
+          type: "http",
+          scheme: "basic",
+          description:
+            "Basic with the account or project id as the user name and the API key as the password, on the Infobip door's routes",
+        },
       },
     },
   });

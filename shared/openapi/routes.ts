@@ -32,6 +32,7 @@ import {
   uploadResultSchema,
   webhookSchema,
 } from "./schemas.ts";
+import { INFOBIP_ROUTE_DOCS } from "./infobip.ts";
 
 /** Who may call: any API key, only an account key (not a project key), or anyone (public links, docs, console). */
 export type Access = "apiKey" | "accountKey" | "public";
@@ -56,6 +57,8 @@ export interface RouteDoc {
   answers: Record<number, Answer>;
   /** Errors of this route besides those of its access, body and path (which the document adds itself). */
   errors?: ErrorCode[];
+  /** The Infobip door's routes answer errors in Infobip's shape and statuses, and take its `App` and `Basic` keys too. */
+  errorShape?: "infobip";
 }
 
 const token = z.object({ token: z.string() });
@@ -510,4 +513,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       404: text("No such file"),
     },
   },
+  ...INFOBIP_ROUTE_DOCS,
 };

@@ -11,7 +11,9 @@ import type { WebhookJob, WebhookTarget } from "../domain/webhook.ts";
 
 /** Records that go to the same URL with the same secret share this key. */
 export const targetKey = (job: Pick<WebhookJob, "accountId" | "target">) =>
-  "endpointId" in job.target ? `endpoint ${job.accountId} ${job.target.endpointId}` : `callback ${job.accountId} ${job.target.callbackUrl}`;
+  "endpointId" in job.target
+    ? `endpoint ${job.accountId} ${job.target.endpointId}`
+    : `${job.target.shape === "infobip" ? "infobip" : "callback"} ${job.accountId} ${job.target.callbackUrl}`;
 
 /** Ten records of this size stay under SQS's 256 KB limit for one batch call. */
 const RECORD_BYTES_MAX = 24 * 1024;

@@ -69,7 +69,12 @@ export function composeMail(stored: Message, storedBody: StoredBody, settings: L
       html: htmlOutput,
       text: text?.output,
       headers,
-      attachments: (body.attachments ?? []).map(({ filename, contentType, key }) => ({ filename, contentType, key })),
+      attachments: (body.attachments ?? []).map(({ filename, contentType, key, contentId }) => ({
+        filename,
+        contentType,
+        key,
+        ...(contentId ? { contentId } : {}),
+      })),
     },
     missingFields: missing,
     options,

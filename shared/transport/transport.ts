@@ -54,7 +54,12 @@ export function toNodemailerMessage(mail: OutgoingMail, attachments: AttachmentC
     html: mail.html,
     text: mail.text,
     headers: mail.headers,
-    attachments: attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+    attachments: attachments.map(({ filename, contentType, content, contentId }) => ({
+      filename,
+      contentType,
+      content,
+      ...(contentId ? { cid: contentId } : {}),
+    })),
     // nodemailer signs the message it builds, after every header is final.
     ...(mail.dkim ? { dkim: mail.dkim } : {}),
   };

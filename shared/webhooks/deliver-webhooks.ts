@@ -11,6 +11,7 @@ import { METRIC, metrics } from "../observability.ts";
 import { signingSecrets, type WebhookEndpointStore } from "../store/webhook-endpoints.ts";
 import type { WebhookRecordStore } from "../store/webhook-records.ts";
 import { orderEvents } from "./payload.ts";
+import { infobipReport } from "../domain/infobip.ts";
 import type { PostResult, WebhookPoster } from "./poster.ts";
 import { parseJob, targetKey } from "../queue/webhooks.ts";
 import { signatureHeaders } from "./signature.ts";
@@ -128,7 +129,8 @@ async function deliverGroup(deps: DeliverWebhooksDeps, job: WebhookJob, jobs: We
     return "dropped";
   }
   const events = orderEvents(jobs.flatMap((j) => j.events));
-  const body = JSON.stringify(events);
+  const infobip = "callbackUrl" in job.target && job.target.shape === "infobip";
+  const body = JSON.stringify(infobip ? { results: events.filter(isMessageEvent).map(infobipReport) } : events);
   const result: PostResult = await deps.post(destination.url, body, {
     mode: deps.mode,
     timeoutMs: deps.timeoutMs,

@@ -9,6 +9,7 @@ import { buildWebhookEvent, CALLBACK_URL_FIELD } from "./payload.ts";
 import { packJobs, type WebhookQueue } from "../queue/webhooks.ts";
 import type { StatusEvent, StatusListener } from "../domain/status.ts";
 import type { WebhookTarget } from "../domain/webhook.ts";
+import { CALLBACK_DATA_FIELD, INTERMEDIATE_REPORT_FIELD, isReported, NOTIFY_URL_FIELD } from "../domain/infobip.ts";
 
 export interface WebhookListenerDeps {
   endpoints: Pick<WebhookEndpointStore, "listUrlEndpoints">;
@@ -30,9 +31,19 @@ export function makeWebhookListener(deps: WebhookListenerDeps): StatusListener {
       const targets: WebhookTarget[] = endpointsOf.get(accountId)!.map((endpointId) => ({ endpointId }));
       const callbackUrl = extraData?.[CALLBACK_URL_FIELD];
       if (callbackUrl) targets.push({ callbackUrl });
-      if (targets.length === 0) return [];
       const event = buildWebhookEvent(statusEvent);
-      return targets.map((target) => ({ accountId, target, event }));
+      const items = targets.map((target) => ({ accountId, target, event }));
+      // A message sent through the Infobip door with a notifyUrl: its reports go there, in Infobip's shape.
+      const notifyUrl = extraData?.[NOTIFY_URL_FIELD];
+      if (notifyUrl && isReported(statusEvent.change.status, extraData[INTERMEDIATE_REPORT_FIELD] === "true")) {
+        const callbackData = extraData[CALLBACK_DATA_FIELD];
+        items.push({
+          accountId,
+          target: { callbackUrl: notifyUrl, shape: "infobip" },
+          event: { ...event, sentAt: statusEvent.message.createdAt, ...(callbackData !== undefined ? { callbackData } : {}) },
+        });
+      }
+      return items;
     });
     if (items.length > 0) await deps.queue.enqueue(packJobs(items));
   };

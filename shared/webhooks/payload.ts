@@ -1,6 +1,7 @@
 // One status change as a webhook event: the Devino shape of docs/webhooks.md plus what a receiver needs
 // to order and deduplicate (`sequence`, `eventId`) and what we know about the message.
 import type { StatusEvent } from "../domain/status.ts";
+import { CALLBACK_DATA_FIELD, INTERMEDIATE_REPORT_FIELD, NOTIFY_URL_FIELD } from "../domain/infobip.ts";
 import { isMessageEvent, type AnyWebhookEvent, type WebhookEvent } from "../domain/webhook.ts";
 
 export const CALLBACK_URL_FIELD = "callbackUrl";
@@ -19,7 +20,13 @@ export function sequenceOf({ message, change }: StatusEvent): number {
 export function buildWebhookEvent(event: StatusEvent): WebhookEvent {
   const { message, change } = event;
   const sequence = sequenceOf(event);
-  const { [CALLBACK_URL_FIELD]: _callback, ...extraData } = message.extraData ?? {};
+  const {
+    [CALLBACK_URL_FIELD]: _callback,
+    [NOTIFY_URL_FIELD]: _notify,
+    [INTERMEDIATE_REPORT_FIELD]: _intermediate,
+    [CALLBACK_DATA_FIELD]: _callbackData,
+    ...extraData
+  } = message.extraData ?? {};
   const metadata = { ...(message.metadata ?? {}), ...extraData };
   return {
     channel: "EMAIL",

@@ -148,8 +148,15 @@ describe("alarms and the dashboard", () => {
 
   it("alarms on each function's errors and throttles, the API's 5xx and a paused delivery", () => {
     const functions = ofType(full.resources, "AWS::Lambda::Function").length;
-    expect(named(full.resources, "Errors")).toHaveLength(functions);
-    expect(named(full.resources, "Throttles")).toHaveLength(functions);
+    // One alarm per function on its errors plus its throttles.
+    const failures = alarms(full.resources).filter((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression));
+    expect(failures).toHaveLength(functions);
+    for (const alarm of failures) {
+      const names = alarm.Metrics.flatMap((m: { MetricStat?: { Metric: { MetricName: string } } }) =>
+        m.MetricStat ? [m.MetricStat.Metric.MetricName] : [],
+      );
+      expect(names.sort()).toEqual(["Errors", "Throttles"]);
+    }
     expect(named(full.resources, "5xx")).toHaveLength(1);
     expect(named(full.resources, "DeliveryPaused")).toEqual([expect.objectContaining({ Namespace: "Posthaste" })]);
   });

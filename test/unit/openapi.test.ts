@@ -4,14 +4,17 @@ import Ajv2020 from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { ROUTES } from "../../functions/manifest.ts";
 import { ERROR_CODES } from "../../shared/domain/errors.ts";
-import { errorCodesOf, openApiDocument, ROUTE_DOCS } from "../../shared/openapi/index.ts";
+import { infobipFace } from "../../shared/infobip/index.ts";
+import { errorCodesOf, openApiDocument, operationsOf, ROUTE_DOCS } from "../../shared/openapi/index.ts";
 
 type Json = Record<string, any>;
 const document = openApiDocument(ROUTES, { serverUrl: "https://api.example.com" }) as Json;
 
 describe("the OpenAPI document", () => {
-  it("has every route of the manifest, under its path and method", () => {
-    const missing = ROUTES.filter((route) => document.paths[route.path]?.[route.method.toLowerCase()]?.operationId !== route.name);
+  it("has every route of the manifest, and each of its `also` pairs, under its path and method", () => {
+    const missing = operationsOf(ROUTES).filter(
+      (route) => document.paths[route.path]?.[route.method.toLowerCase()]?.operationId !== route.name,
+    );
     expect(missing.map((route) => `${route.method} ${route.path} (${route.name})`)).toEqual([]);
   });
 
@@ -31,9 +34,19 @@ describe("the OpenAPI document", () => {
   });
 
   it("lists every error a route can give under its HTTP status, with the one error shape and an example per code", () => {
-    for (const route of ROUTES) {
+    for (const route of operationsOf(ROUTES)) {
       const op = document.paths[route.path][route.method.toLowerCase()];
-      for (const code of errorCodesOf(ROUTE_DOCS[route.name], route.path.includes("{"))) {
+      const doc = ROUTE_DOCS[route.name];
+      for (const code of errorCodesOf(doc, route.path.includes("{"))) {
+        if (doc.errorShape === "infobip") {
+          // The Infobip door's routes answer in Infobip's statuses and shape.
+          const face = infobipFace(ERROR_CODES[code].http);
+          const response = op.responses[String(face.status)];
+          expect(response, `${route.name} ${code}`).toBeDefined();
+          expect(response.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/InfobipError" });
+          expect(response.content["application/json"].examples[code].value.requestError.serviceException.messageId).toBe(face.messageId);
+          continue;
+        }
         const response = op.responses[String(ERROR_CODES[code].http)];
         expect(response, `${route.name} ${code}`).toBeDefined();
         if (response.content?.["application/json"]?.examples) {
@@ -45,6 +58,23 @@ describe("the OpenAPI document", () => {
     const send = document.paths["/email/messages"].post.responses;
     expect(Object.keys(send)).toEqual(expect.arrayContaining(["200", "400", "401", "403", "409", "413", "415", "422", "429", "500"]));
     expect(document.paths["/webhooks"].post.responses["403"].description).toContain("forbidden");
+  });
+
+  it("describes the Infobip door: its multipart send, its answers, its error shape and its App and Basic keys", () => {
+    const send = document.paths["/email/3/send"].post;
+    expect(Object.keys(send.requestBody.content)).toEqual(["multipart/form-data"]);
+    expect(document.components.schemas.InfobipSendForm.properties.attachment).toMatchObject({ format: "binary" });
+    expect(send.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/InfobipSendResult" });
+    expect(Object.keys(send.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "403", "429", "500"]));
+    expect(send.responses["413"]).toBeUndefined();
+    expect(send.security).toEqual(expect.arrayContaining([{ InfobipApp: [] }, { Basic: [] }]));
+    expect(document.components.securitySchemes.Basic).toMatchObject({ type: "http", scheme: "basic" });
+    // A route's `also` pairs: each under its own path, method and name.
+    expect(document.paths["/email/1/domains/{domainName}/verify"].post.operationId).toBe("InfobipVerifyDomain");
+    expect(document.paths["/email/1/bulks/status"].put.operationId).toBe("InfobipUpdateBulkStatus");
+    expect(document.paths["/email/1/domains/{domainName}"].delete.responses["404"].content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/InfobipError",
+    });
   });
 
   it("describes parameters and bodies from the schemas the handlers validate with", () => {
