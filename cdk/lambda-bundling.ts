@@ -65,4 +65,13 @@ export const OVER_BUDGET_CEILINGS_BYTES: Record<string, number> = {
   // tldts' public-suffix list (about 100 KB) and the SESv2 client.
   CreateDomain: 575 * 1024,
   VerifyDomain: 515 * 1024,
+  // The web version's renderer (S3 for the body, Velocity) for the owner's view.
+  GetMessageBody: 537 * 1024,
+  // The Infobip door: busboy and the whole accept path (S3, Velocity) for sends; the domains
+  // service (tldts, SESv2) for its domains; the scheduled-sends service for bulks.
+  InfobipSend: 715 * 1024,
+  InfobipDomains: 640 * 1024,
+  InfobipBulks: 536 * 1024,
+  // The OpenAPI document is built at cold start from every route's zod schema.
+  OpenApiDocument: 580 * 1024,
 };

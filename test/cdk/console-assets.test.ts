@@ -28,6 +28,6 @@ describe("the console's function on AWS", () => {
     const bundles = readdirSync(outdir).filter((name) => name.startsWith("asset.") && existsSync(path.join(outdir, name, "index.mjs")));
     expect(bundles).toHaveLength(1);
     const assets = readdirSync(path.join(outdir, bundles[0], "assets")).sort();
-    expect(assets).toEqual(["app.js", "console.css", "i18n.js", "index.html", "uPlot.iife.min.js", "uPlot.min.css"]);
+    expect(assets).toEqual(["app.js", "console.css", "frame.html", "i18n.js", "index.html", "uPlot.iife.min.js", "uPlot.min.css"]);
   });
 });
