@@ -17,17 +17,7 @@ import { authDeps, logsDeps, readAuthDeps, reportsDeps } from "../../shared/wiri
 import { domainDeps } from "../../shared/wiring-domains.ts";
 import { apiEvent, invoke } from "../support/events.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-
-/** A multipart/form-data body as the Infobip SDK or curl -F would send it. */
-async function multipart(parts: [string, string | Blob, string?][]) {
-  const form = new FormData();
-  for (const [name, value, filename] of parts) {
-    if (typeof value === "string") form.append(name, value);
-    else form.append(name, value, filename);
-  }
-  const request = new Request("http://x.invalid/", { method: "POST", body: form });
-  return { contentType: request.headers.get("content-type")!, body: Buffer.from(await request.arrayBuffer()) };
-}
+import { multipartForm } from "../support/fixtures.ts";
 
 describe("the Infobip door's routes", () => {
   let t: TestEnv;
@@ -58,7 +48,7 @@ describe("the Infobip door's routes", () => {
   });
 
   async function send(parts: [string, string | Blob, string?][]) {
-    const { contentType, body } = await multipart(parts);
+    const { contentType, body } = await multipartForm(parts);
     const event: APIGatewayProxyEventV2 = {
       ...apiEvent({ method: "POST", path: "/email/3/send", headers: { ...app(), "content-type": contentType } }),
       body: body.toString("base64"),

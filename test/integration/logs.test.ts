@@ -12,17 +12,8 @@ import { listLogs } from "../../shared/logs/index.ts";
 import { LOG_SHARDS, hashShard } from "../../shared/store/keys.ts";
 import { logsDeps, readAuthDeps } from "../../shared/wiring.ts";
 import { apiEvent, invoke } from "../support/events.ts";
+import { sampleSubmission } from "../support/fixtures.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-
-const submission = (addresses: string[], overrides: Partial<Submission> = {}): Submission => ({
-  from: { address: "shop@example.com" },
-  subject: "Hello",
-  text: "Hi",
-  recipients: addresses.map((address, index) => ({ index, address, mergeFields: {}, extraData: {} })),
-  checkSuppression: true,
-  options: DEFAULT_OPTIONS,
-  ...overrides,
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,7 +61,7 @@ describe("GET /email/logs", () => {
     await t.deps.suppressions.add(owner.caller.accountId, { address: "gone@example.org", cause: "manual" });
     const ids: string[] = [];
     const send = async (caller: Caller, addresses: string[], overrides?: Partial<Submission>) => {
-      const accepted = await acceptSubmission(t.deps, caller, submission(addresses, overrides));
+      const accepted = await acceptSubmission(t.deps, caller, sampleSubmission(addresses, overrides));
       ids.push(...accepted.map((r) => r.messageId));
       await sleep(3);
       return accepted.map((r) => r.messageId);

@@ -5,21 +5,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { makeHandler } from "../../functions/http/reports.ts";
 import { acceptSubmission } from "../../shared/accept/accept.ts";
 import type { Caller } from "../../shared/domain/account.ts";
-import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import { takeReports } from "../../shared/logs/index.ts";
 import { authDeps, reportsDeps } from "../../shared/wiring.ts";
 import { apiEvent, invoke } from "../support/events.ts";
+import { sampleSubmission } from "../support/fixtures.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-
-const submission = (addresses: string[], overrides: Partial<Submission> = {}): Submission => ({
-  from: { address: "shop@example.com" },
-  subject: "Hello",
-  text: "Hi",
-  recipients: addresses.map((address, index) => ({ index, address, mergeFields: {}, extraData: {} })),
-  checkSuppression: true,
-  options: DEFAULT_OPTIONS,
-  ...overrides,
-});
 
 interface Report {
   MessageId: string;
@@ -49,7 +39,7 @@ describe("GET /email/reports", () => {
     const accepted = await acceptSubmission(
       t.deps,
       owner.caller,
-      submission(Array.from({ length: finals + pending }, (_, i) => `r${i}@example.org`)),
+      sampleSubmission(Array.from({ length: finals + pending }, (_, i) => `r${i}@example.org`)),
     );
     const ids = accepted.map((r) => r.messageId);
     const done = ids.slice(0, finals);
@@ -111,7 +101,7 @@ describe("GET /email/reports", () => {
   it("reports recipients refused at accept and cancelled sends", async () => {
     const owner = await makeAccount(t.deps);
     await t.deps.suppressions.add(owner.caller.accountId, { address: "gone@example.org", cause: "manual" });
-    const [gone, later] = await acceptSubmission(t.deps, owner.caller, submission(["gone@example.org", "later@example.org"]));
+    const [gone, later] = await acceptSubmission(t.deps, owner.caller, sampleSubmission(["gone@example.org", "later@example.org"]));
     await t.deps.status.record(later.messageId, { status: "CANCELLED", ts: Date.now() });
     const reports = await take(owner.apiKey);
     expect(reports.map((r) => [r.MessageId, r.Status, r.Reason]).sort()).toEqual(
@@ -141,7 +131,7 @@ describe("GET /email/reports", () => {
     const projectKey = await t.deps.accounts.createApiKey(owner.caller.accountId, projectId);
     const projectCaller = (await t.deps.accounts.findCallerByApiKey(projectKey))!;
     const send = async (caller: Caller, n: number) => {
-      const ids = (await acceptSubmission(t.deps, caller, submission(Array.from({ length: n }, (_, i) => `p${i}@example.org`)))).map(
+      const ids = (await acceptSubmission(t.deps, caller, sampleSubmission(Array.from({ length: n }, (_, i) => `p${i}@example.org`)))).map(
         (r) => r.messageId,
       );
       await Promise.all(ids.map((id) => t.deps.status.record(id, { status: "BOUNCED", ts: Date.now() })));

@@ -15,7 +15,6 @@ import { sampleSesNotification, type SampleKind } from "../../local/ses-samples.
 import { acceptSubmission } from "../../shared/accept/accept.ts";
 import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-message.ts";
 import type { Caller } from "../../shared/domain/account.ts";
-import { DEFAULT_OPTIONS, type Submission } from "../../shared/domain/submission.ts";
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
 import { recordClick, recordOpen } from "../../shared/links/engagement.ts";
 import { getStatistics, rollUpStatistics, statisticsView } from "../../shared/statistics/index.ts";
@@ -23,17 +22,8 @@ import { COUNTER_SHARDS } from "../../shared/store/keys.ts";
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { counterStore } from "../../shared/wiring.ts";
 import { apiEvent, invoke } from "../support/events.ts";
+import { sampleSubmission } from "../support/fixtures.ts";
 import { makeAccount, makeTestEnv, type TestEnv } from "../support/integration.ts";
-
-const submission = (addresses: string[], overrides: Partial<Submission> = {}): Submission => ({
-  from: { address: "shop@example.com" },
-  subject: "Hello",
-  text: "Hi there",
-  recipients: addresses.map((address, index) => ({ index, address, mergeFields: {}, extraData: {} })),
-  checkSuppression: true,
-  options: DEFAULT_OPTIONS,
-  ...overrides,
-});
 
 const sqsEvent = (id: string, body: unknown): SQSEvent =>
   ({ Records: [{ messageId: id, body: JSON.stringify(body), attributes: { ApproximateReceiveCount: "1" } }] }) as unknown as SQSEvent;
@@ -116,7 +106,7 @@ describe("statistics from counters", () => {
     const news = await acceptSubmission(
       t.deps,
       owner.caller,
-      submission(
+      sampleSubmission(
         ["ann@example.org", "bob@example.org", "bounce@simulator.posthaste.test", "defer@simulator.posthaste.test", "gone@example.org"],
         {
           tags: ["news", "promo"],
@@ -144,7 +134,7 @@ describe("statistics from counters", () => {
     const receipts = await acceptSubmission(
       t.deps,
       projectCaller,
-      submission(["cat@example.org", "dan@example.org", "eve@example.org", "fay@example.org"]),
+      sampleSubmission(["cat@example.org", "dan@example.org", "eve@example.org", "fay@example.org"]),
     );
     const [cat, dan, eve] = receipts.map((r) => r.messageId);
     for (const id of [cat, dan, eve]) await t.deps.status.record(id, { status: "SENT", ts: Date.now() });
@@ -160,7 +150,7 @@ describe("statistics from counters", () => {
     // eve stays SENT, fay ACCEPTED.
 
     // Another tenant's traffic never shows in this account's figures.
-    const [zed] = await acceptSubmission(t.deps, other.caller, submission(["zed@example.org"]));
+    const [zed] = await acceptSubmission(t.deps, other.caller, sampleSubmission(["zed@example.org"]));
     await deliverMessage(deliverDeps, zed.messageId);
   });
 

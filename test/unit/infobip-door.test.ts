@@ -9,18 +9,9 @@ import { infobipCredentials, infobipErrorResponse } from "../../shared/infobip/d
 import { fieldName, type Form, readForm } from "../../shared/infobip/multipart.ts";
 import { infobipLogEntry, infobipReportEntry, parseInfobipLogsQuery, parseInfobipReportsQuery } from "../../shared/infobip/read-side.ts";
 import { parseInfobipSend } from "../../shared/infobip/send-request.ts";
+import { multipartForm } from "../support/fixtures.ts";
 
 const LIMITS = { recipientsPerRequest: 1000, messageBytes: 10 * 1024 * 1024, attachmentBytes: 100, attachmentsPerMessage: 10 };
-
-async function multipart(parts: [string, string | Blob, string?][]) {
-  const form = new FormData();
-  for (const [name, value, filename] of parts) {
-    if (typeof value === "string") form.append(name, value);
-    else form.append(name, value, filename);
-  }
-  const request = new Request("http://x.invalid/", { method: "POST", body: form });
-  return { contentType: request.headers.get("content-type")!, body: Buffer.from(await request.arrayBuffer()) };
-}
 
 const formOf = (fields: Record<string, string[]>, files: Form["files"] = []): Form => ({ fields: new Map(Object.entries(fields)), files });
 
@@ -35,7 +26,7 @@ function refusal(fn: () => unknown): AppError {
 
 describe("readForm", () => {
   it("reads repeated fields in order, the SDK's to['0'] names as to, and files with their names", async () => {
-    const { contentType, body } = await multipart([
+    const { contentType, body } = await multipartForm([
       ["to['0']", "a@example.org"],
       ["to['1']", "b@example.org"],
       ["to", "c@example.org"],
@@ -48,9 +39,9 @@ describe("readForm", () => {
   });
 
   it("takes a file exactly at the limit and refuses one byte more, naming the field", async () => {
-    const at = await multipart([["attachment", new Blob(["x".repeat(100)]), "a.bin"]]);
+    const at = await multipartForm([["attachment", new Blob(["x".repeat(100)]), "a.bin"]]);
     await expect(readForm(at.contentType, at.body, { fileBytes: 100, fieldBytes: 1000, parts: 10 })).resolves.toBeDefined();
-    const over = await multipart([["attachment", new Blob(["x".repeat(101)]), "a.bin"]]);
+    const over = await multipartForm([["attachment", new Blob(["x".repeat(101)]), "a.bin"]]);
     await expect(readForm(over.contentType, over.body, { fileBytes: 100, fieldBytes: 1000, parts: 10 })).rejects.toMatchObject({
       reasons: [{ key: "attachment_too_large", ref: "attachment" }],
     });
@@ -60,7 +51,7 @@ describe("readForm", () => {
     await expect(readForm("application/json", Buffer.from("{}"), { fileBytes: 1, fieldBytes: 1, parts: 1 })).rejects.toMatchObject({
       code: "unsupported_media_type",
     });
-    const { contentType, body } = await multipart([["to", "a@example.org"]]);
+    const { contentType, body } = await multipartForm([["to", "a@example.org"]]);
     await expect(
       readForm(contentType, body.subarray(0, body.length - 10), { fileBytes: 1, fieldBytes: 100, parts: 5 }),
     ).rejects.toMatchObject({
