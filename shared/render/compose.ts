@@ -53,7 +53,8 @@ export function composeMail(stored: Message, storedBody: StoredBody, settings: L
   };
   if (!options.skipUnsubscribe) {
     // RFC 2369 and RFC 8058: mail clients show an unsubscribe button and POST to the URL.
-    headers["List-Unsubscribe"] = `<${links.unsubscribe}>, <mailto:unsubscribe+${links.unsubscribeMailToken}@${settings.unsubscribeMailDomain}>`;
+    headers["List-Unsubscribe"] =
+      `<${links.unsubscribe}>, <mailto:unsubscribe+${links.unsubscribeMailToken}@${settings.unsubscribeMailDomain}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
   }
 

@@ -80,7 +80,8 @@ describe("the public tracking routes", () => {
   const unsubscribeLink = (stored: Message) =>
     messageLinks(t.config.publicUrl, t.config.linkSecret, stored.messageId, unsubscribeTicket(stored)).unsubscribe;
   const ticketItem = async (submissionId: string, position: number) =>
-    (await t.deps.clients.ddb.send(new GetCommand({ TableName: t.config.tableName, Key: keys.unsubscribeTicket(submissionId, position) }))).Item;
+    (await t.deps.clients.ddb.send(new GetCommand({ TableName: t.config.tableName, Key: keys.unsubscribeTicket(submissionId, position) })))
+      .Item;
   /** Moves a message past its retention: reads treat it as gone. */
   const expire = (messageId: string) =>
     t.deps.clients.ddb.send(

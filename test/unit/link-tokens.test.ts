@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SEALED_TICKET_BYTES, messageLinks, openUnsubscribeToken, signToken, unsubscribeToken, verifyToken } from "../../shared/domain/link-tokens.ts";
+import {
+  MAX_SEALED_TICKET_BYTES,
+  messageLinks,
+  openUnsubscribeToken,
+  signToken,
+  unsubscribeToken,
+  verifyToken,
+} from "../../shared/domain/link-tokens.ts";
 import type { UnsubscribeTicket } from "../../shared/domain/suppression.ts";
 
 const SECRET = "unit-secret";
@@ -54,7 +61,8 @@ describe("unsubscribe tokens with the ticket sealed inside", () => {
     const token = unsubscribeToken(SECRET, ticket);
     const [messageId, sealed] = token.split(".");
     const flipped = (text: string, at: number) => text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
-    for (const at of [0, 20, sealed.length - 1]) expect(openUnsubscribeToken(SECRET, `${messageId}.${flipped(sealed, at)}`)).toBeUndefined();
+    for (const at of [0, 20, sealed.length - 1])
+      expect(openUnsubscribeToken(SECRET, `${messageId}.${flipped(sealed, at)}`)).toBeUndefined();
     expect(openUnsubscribeToken(SECRET, `${flipped(messageId, 3)}.${sealed}`)).toBeUndefined();
     expect(openUnsubscribeToken("other-secret", token)).toBeUndefined();
     expect(openUnsubscribeToken(SECRET, sealed)).toBeUndefined();
