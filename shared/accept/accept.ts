@@ -1,9 +1,9 @@
 // The one accept path both doors use (docs/architecture.md): check the sender, filter suppressed
 // recipients, store the body once, record every message, then enqueue. The caller is answered
 // only after the messages are durably recorded; an enqueue that fails is left to the sweeper.
-// A single-recipient request with a small body costs one BatchWriteItem (body, message and
-// unsubscribe ticket: one unit of work) and one SendMessageBatch: the sender check and the
-// caller are cached (shared/store/account-cache.ts).
+// A single-recipient request with a small body costs one BatchWriteItem (body and message: one
+// unit of work; the unsubscribe ticket travels sealed in the link) and one SendMessageBatch: the
+// sender check and the caller are cached (shared/store/account-cache.ts).
 //
 // A scheduled send (Submission.sendAt) is recorded the same way with status SCHEDULED. When its
 // time is within SQS's longest delay its job is queued now, delayed until then; later ones wait
@@ -28,6 +28,7 @@ import { log } from "../log.ts";
 import type { Caller } from "../domain/account.ts";
 import type { NewMessage } from "../domain/message.ts";
 import { unsubscribeTicket } from "../domain/suppression.ts";
+import { canSealTicket } from "../domain/link-tokens.ts";
 
 export interface AcceptDeps {
   accountCache: Pick<AccountCache, "isVerifiedSender" | "senderDomainProblem">;
@@ -112,8 +113,10 @@ export async function acceptSubmission(
   }));
 
   const toSend = messages.filter((m) => m.status !== "REJECTED");
-  // Each sent message's unsubscribe link must outlive the message: the submission's tickets go in the same write.
-  if (!submission.options.skipUnsubscribe) deps.suppressions.stageTickets(work, toSend.map(unsubscribeTicket), now);
+  // Each sent message's unsubscribe link must outlive the message. Its token carries the ticket
+  // sealed inside; only a ticket too long to seal is stored, in the same write.
+  const unsealed = submission.options.skipUnsubscribe ? [] : toSend.map(unsubscribeTicket).filter((t) => !canSealTicket(t));
+  if (unsealed.length) deps.suppressions.stageTickets(work, unsealed, now);
   deps.messages.stage(work, messages, now, { held });
   await work.commit();
 

@@ -1,8 +1,9 @@
 // Leaving and coming back: the service behind /u/<token>. The token names one message; the
-// message (or, after its retention, its unsubscribe ticket) names the account and the address.
+// message (or, after its retention, the ticket sealed in the token or stored) names the account
+// and the address.
 // While the message is kept, changes go through the status service (history, webhooks, and the
 // suppression that follows UNSUBSCRIBED / SUBSCRIBED); after that the suppression list directly.
-import { verifyToken } from "../domain/link-tokens.ts";
+import { openUnsubscribeToken } from "../domain/link-tokens.ts";
 import type { StatusService } from "../status/index.ts";
 import type { MessageStore } from "../store/messages.ts";
 import type { SuppressionStore } from "../store/suppressions.ts";
@@ -26,11 +27,12 @@ export type UnsubscribeVia = "one-click" | "page";
 
 /** Who the token's message went to; undefined for a forged token or a message long gone. */
 export async function findRecipient(deps: UnsubscribeDeps, token: string): Promise<Recipient | undefined> {
-  const messageId = verifyToken(deps.config.linkSecret, "unsubscribe", token);
-  if (!messageId) return undefined;
-  const message = await deps.messages.getMessage(messageId);
+  const opened = openUnsubscribeToken(deps.config.linkSecret, token);
+  if (!opened) return undefined;
+  const message = await deps.messages.getMessage(opened.messageId);
   if (message) return { ...unsubscribeTicket(message), message };
-  return deps.suppressions.recipientOf(messageId);
+  // A sealed token holds its ticket; an older one (or one too long to seal) names a stored ticket.
+  return opened.ticket ?? deps.suppressions.recipientOf(opened.messageId);
 }
 
 export async function isSuppressed(deps: UnsubscribeDeps, recipient: Recipient): Promise<boolean> {

@@ -6,6 +6,7 @@ import { clickUrl, rewriteLinks } from "./click-links.ts";
 import { addOpenPixel } from "./open-pixel.ts";
 import { effectiveOptions } from "./options.ts";
 import { LINK_PATHS, messageLinks } from "../domain/link-tokens.ts";
+import { unsubscribeTicket } from "../domain/suppression.ts";
 import { appendToHtmlBody, renderHtml, renderPlain, unsubscribeFooter, type MergeContext, type Rendered } from "./merge.ts";
 import { applySmtpOptions } from "./substitutions.ts";
 import type { StoredBody } from "../domain/body.ts";
@@ -37,7 +38,8 @@ export function composeMail(stored: Message, storedBody: StoredBody, settings: L
   // The SMTP options header: {{Name}} / Velocity substitutions and strict mode's To (a no-op for HTTP messages).
   const { message, body, headerTo, missing: unsubstituted } = applySmtpOptions(stored, storedBody);
   const options = effectiveOptions(message.options, account);
-  const links = messageLinks(settings.publicUrl, settings.linkSecret, message.messageId);
+  // The ticket of the message as accepted: the same one the accept path decided to store or not.
+  const links = messageLinks(settings.publicUrl, settings.linkSecret, message.messageId, unsubscribeTicket(stored));
   const context: MergeContext = { fields: message.mergeFields, links, language: options.language };
 
   const subject = renderPlain(body.subject, context);
@@ -45,14 +47,14 @@ export function composeMail(stored: Message, storedBody: StoredBody, settings: L
   const html = body.html === undefined ? undefined : renderHtml(body.html, context);
   const htmlOutput = html && finishHtml(html, links, message.messageId, options, settings);
 
-  const unsubscribeToken = links.unsubscribe.slice(links.unsubscribe.lastIndexOf("/") + 1);
   const headers: Record<string, string> = {
     ...body.headers,
     "X-Posthaste-Message-Id": message.messageId,
   };
   if (!options.skipUnsubscribe) {
     // RFC 2369 and RFC 8058: mail clients show an unsubscribe button and POST to the URL.
-    headers["List-Unsubscribe"] = `<${links.unsubscribe}>, <mailto:unsubscribe+${unsubscribeToken}@${settings.unsubscribeMailDomain}>`;
+    headers["List-Unsubscribe"] =
+      `<${links.unsubscribe}>, <mailto:unsubscribe+${links.unsubscribeMailToken}@${settings.unsubscribeMailDomain}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
   }
 

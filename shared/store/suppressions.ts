@@ -7,7 +7,9 @@
 //
 // Also here: unsubscribe tickets, the little a message's unsubscribe link needs (account,
 // address, language) kept for a year, because the message itself is gone after its retention
-// and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days). One
+// and an unsubscribe link must keep working long after that (CAN-SPAM: at least 30 days). Most
+// links carry their ticket sealed in the token (shared/domain/link-tokens.ts); a ticket is
+// stored only when too long to seal, and links mailed before sealing still read theirs. One
 // ticket item serves up to a thousand copies of a submission; a message id names its
 // submission and position (shared/domain/ids.ts), which is how a link finds its address.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";

@@ -4,7 +4,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { simpleParser } from "mailparser";
 import { makeHandler as makeOpenHandler } from "../../functions/http/track-open.ts";
@@ -19,7 +19,10 @@ import { deliverMessage, type DeliverDeps } from "../../shared/deliver/deliver-m
 import { makeAttachmentLoader } from "../../shared/files/attachments.ts";
 
 import { keys } from "../../shared/store/keys.ts";
-import { messageLinks } from "../../shared/domain/link-tokens.ts";
+import { messageLinks, signToken } from "../../shared/domain/link-tokens.ts";
+import { submissionOf } from "../../shared/domain/ids.ts";
+import { unsubscribeTicket } from "../../shared/domain/suppression.ts";
+import type { Message } from "../../shared/domain/message.ts";
 import { makeSmtpTransport } from "../../shared/transport/transport.ts";
 import { apiEvent, invoke, testContext } from "../support/events.ts";
 import { checkContract } from "../support/contract.ts";
@@ -74,6 +77,21 @@ describe("the public tracking routes", () => {
   const form = (body: string) => ({ method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
   const message = async (id: string) => (await t.deps.messages.getMessage(id))!;
   const statuses = async (id: string) => (await message(id)).history.map((h) => h.status);
+  const unsubscribeLink = (stored: Message) =>
+    messageLinks(t.config.publicUrl, t.config.linkSecret, stored.messageId, unsubscribeTicket(stored)).unsubscribe;
+  const ticketItem = async (submissionId: string, position: number) =>
+    (await t.deps.clients.ddb.send(new GetCommand({ TableName: t.config.tableName, Key: keys.unsubscribeTicket(submissionId, position) })))
+      .Item;
+  /** Moves a message past its retention: reads treat it as gone. */
+  const expire = (messageId: string) =>
+    t.deps.clients.ddb.send(
+      new UpdateCommand({
+        TableName: t.config.tableName,
+        Key: keys.message(messageId),
+        UpdateExpression: "SET expiresAt = :past",
+        ExpressionAttributeValues: { ":past": 1 },
+      }),
+    );
   const tamper = (url: string) => url.replace(/.(\.[\w-]+)$/, (_m, rest: string) => (url.at(-rest.length - 1) === "a" ? "b" : "a") + rest);
 
   beforeAll(async () => {
@@ -208,6 +226,57 @@ describe("the public tracking routes", () => {
     expect((await call("web", webVersion)).statusCode).toBe(404);
   });
 
+  it("stores no unsubscribe ticket for a message: the ticket travels sealed in its link", async () => {
+    const sent = await sendOne("sealed@example.org");
+    const copy = submissionOf(sent.messageId)!;
+
+    expect(await ticketItem(copy.submissionId, copy.position)).toBeUndefined();
+    expect(sent.unsubscribe).toBe(unsubscribeLink(await message(sent.messageId)));
+    // The mailto address keeps the short signed token: a local part holds at most 64 characters.
+    const header = sent.mail.headerLines.find((h) => h.key === "list-unsubscribe")!.line.replace(/\r?\n\s+/g, " ");
+    const mailtoToken = /<mailto:unsubscribe\+([^@]+)@/.exec(header)![1];
+    expect(`unsubscribe+${mailtoToken}`.length).toBeLessThanOrEqual(64);
+    expect((await call("unsubscribe", `${t.config.publicUrl}/u/${mailtoToken}`)).statusCode).toBe(200);
+  });
+
+  it("stores the ticket of a sender name too long to seal, and its link works after the retention", async () => {
+    const sender = `Example ${"S".repeat(240)}`;
+    const sent = await sendOne("long-sender@example.org", { from: { address: "shop@example.com", name: sender } });
+    const copy = submissionOf(sent.messageId)!;
+    expect(await ticketItem(copy.submissionId, copy.position)).toBeDefined();
+    expect(sent.unsubscribe).toBe(messageLinks(t.config.publicUrl, t.config.linkSecret, sent.messageId).unsubscribe);
+    await expire(sent.messageId);
+
+    const page = await call("unsubscribe", sent.unsubscribe!);
+
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(sender);
+    expect(page.body).toContain("long-sender@example.org");
+  });
+
+  it("keeps a link mailed before tickets were sealed working through its stored ticket after the retention", async () => {
+    const [accepted] = await acceptSubmission(t.deps, caller, {
+      from: { address: "shop@example.com", name: "Old Shop" },
+      subject: "Old",
+      text: "Hello",
+      recipients: [{ index: 0, address: "mailed-long-ago@example.org", mergeFields: {}, extraData: {} }],
+      checkSuppression: false,
+      options: DEFAULT_OPTIONS,
+    });
+    // What the accept path wrote before: a stored ticket, and a token that only names the message.
+    const work = t.deps.unitsOfWork.begin();
+    t.deps.suppressions.stageTickets(work, [unsubscribeTicket(await message(accepted.messageId))]);
+    await work.commit();
+    const oldLink = `${t.config.publicUrl}/u/${signToken(t.config.linkSecret, "unsubscribe", accepted.messageId)}`;
+    await expire(accepted.messageId);
+
+    expect((await call("unsubscribe", oldLink, form("List-Unsubscribe=One-Click"))).statusCode).toBe(200);
+    expect(await t.deps.suppressions.get(caller.accountId, "mailed-long-ago@example.org")).toMatchObject({
+      cause: "unsubscribed",
+      causeMessageId: accepted.messageId,
+    });
+  });
+
   it("finds each copy's own address through its link once a many-recipient submission is past its retention", async () => {
     const addresses = ["first@example.org", "second@example.org", "third@example.org"];
     const accepted = await acceptSubmission(t.deps, caller, {
@@ -218,18 +287,9 @@ describe("the public tracking routes", () => {
       checkSuppression: false,
       options: DEFAULT_OPTIONS,
     });
-    for (const { messageId } of accepted) {
-      await t.deps.clients.ddb.send(
-        new UpdateCommand({
-          TableName: t.config.tableName,
-          Key: keys.message(messageId),
-          UpdateExpression: "SET expiresAt = :past",
-          ExpressionAttributeValues: { ":past": 1 },
-        }),
-      );
-    }
-
-    const second = messageLinks(t.config.publicUrl, t.config.linkSecret, accepted[1].messageId).unsubscribe;
+    // The second copy's link as its mail carries it: its own ticket sealed in its token.
+    const second = unsubscribeLink(await message(accepted[1].messageId));
+    for (const { messageId } of accepted) await expire(messageId);
     expect((await call("unsubscribe", second, form("List-Unsubscribe=One-Click"))).statusCode).toBe(200);
 
     expect(await t.deps.suppressions.get(caller.accountId, "second@example.org")).toMatchObject({
