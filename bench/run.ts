@@ -28,7 +28,7 @@ import { startBenchPlatform, type BenchPlatform } from "./platform.ts";
 import { renderProfile, summarizeProfile, type ProfileSummary } from "./profile-summary.ts";
 import { PROFILES, type Mode } from "./profiles.ts";
 import { benchSmtp } from "./smtp.ts";
-import { benchSoak, renderSoak, soakRates } from "./soak.ts";
+import { benchSoak, oneLine, renderSoak, soakRates } from "./soak.ts";
 import { buildRows, renderBundles, renderCostDetail, renderTable, type Results } from "./table.ts";
 
 const { values: args } = parseArgs({
@@ -98,7 +98,7 @@ async function main() {
     );
     results.soak = await withPlatform(true, profileDir && path.join(profileDir, "soak"), (platform) =>
       benchSoak(platform, profile, rates, progress),
-    ).catch((error) => ({ status: "failed" as const, error: String((error as Error)?.message ?? error).slice(0, 300) }));
+    ).catch((error) => ({ status: "failed" as const, error: oneLine(error) }));
   }
   if (!skip.has("reads")) results.reads = await benchReadSide(profile, progress);
   if (!skip.has("bundles")) results.bundles = await benchBundles(profile.initRuns, profile.bundleOnly, progress);

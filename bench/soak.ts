@@ -275,11 +275,18 @@ export async function benchSoak(
       ...(smtp.firstError ? { firstError: smtp.firstError } : {}),
     };
   } catch (error) {
-    return { status: "failed", error: String((error as Error)?.message ?? error).slice(0, 300), samples };
+    return { status: "failed", error: oneLine(error), samples };
   } finally {
     if (sampling) clearInterval(sampling);
   }
 }
+
+/** An error as one short line, for a table cell. */
+export const oneLine = (error: unknown) =>
+  String((error as Error)?.message ?? error)
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 300);
 
 /** Growth of each process from the baseline to the end, as a fraction (0.1 = 10% more). */
 export function soakGrowth(soak: Extract<SoakResult, { status: "measured" }>) {
