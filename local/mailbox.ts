@@ -85,7 +85,7 @@ export interface MailboxOptions {
 
 /**
  * The listing keeps the newest this many messages in memory, so a long run does not grow the
- * stand-ins process without bound (about 1 KB each); every message stays on disk and is served
+ * stand-ins process without bound (about 0.8 KB each); every message stays on disk and is served
  * by its id (docs/local.md).
  */
 export const MAILBOX_LISTED_MAX = 10_000;
