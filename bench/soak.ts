@@ -15,7 +15,7 @@ import { round, summarize, type LatencySummary } from "./stats.ts";
 import type { UsageSnapshot } from "./usage-meter.ts";
 import type { LocalInfo } from "../local/platform.ts";
 
-/** G4's bound: the end of the soak against the sample after its first minute (quick and tiny: their first tenth). */
+/** G4's bound: the end of the soak against the sample after its first minute (shorter soaks: their first fifth). */
 export const FLAT_MEMORY_TOLERANCE = 0.2;
 
 export interface MemorySample {
@@ -250,7 +250,7 @@ export async function benchSoak(
     const duplicates = wanted.reduce((n, id) => n + Math.max(0, (inMailbox.get(id) ?? 0) - 1), 0);
 
     const underLoad = samples.slice(0, loadSamples);
-    const baselineAt = Math.min(60, seconds / 10);
+    const baselineAt = Math.min(60, seconds / 5);
     const baseline = underLoad.find((s) => s.at >= baselineAt) ?? underLoad[0];
     const end = underLoad[underLoad.length - 1];
     const httpOk = http.filter((p) => p.value.status === 200);
