@@ -5,6 +5,7 @@
 import { OVER_BUDGET_CEILINGS_BYTES, BUNDLE_BUDGET_BYTES } from "../cdk/lambda-bundling.ts";
 import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
 import { MEMORY_MB, PRICES, type Durations } from "./cost.ts";
+import { FLAT_MEMORY_TOLERANCE, soakGrowth } from "./soak.ts";
 import type { Results, Row } from "./table.ts";
 
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -86,7 +87,7 @@ export function goalRows(r: Results): Row[] {
       : notMeasured("G3. Lambda compute per function", "measured per function", "no handler timings in this run"),
   );
 
-  rows.push(notMeasured("G4. Resident memory after a 10-minute soak", "within 20% of minute 1", "no soak in the bench yet"));
+  rows.push(soakRow(r));
 
   if (r.http) {
     const share = r.http.single.posthaste.requestsPerSecond / r.http.awsCallsAlone.perSecond;
@@ -117,6 +118,24 @@ export function goalRows(r: Results): Row[] {
       : notMeasured("G6. AWS overhead per 1,000 messages", "<= $0.005", "delivery skipped"),
   );
   return rows;
+}
+
+/** G4: each process's resident memory at the end of the soak against after its first minute, and nothing lost. */
+function soakRow(r: Results): Row {
+  const goal = "within 20% of minute 1; none lost";
+  if (!r.soak) return notMeasured("G4. Resident memory over the soak", goal, "soak skipped");
+  if (r.soak.status === "failed") return notMeasured("G4. Resident memory over the soak", goal, `failed: ${r.soak.error}`);
+  const soak = r.soak;
+  const growth = soakGrowth(soak);
+  const pct = (n: number) => `${n >= 0 ? "+" : ""}${Math.round(n * 100)}%`;
+  return {
+    figure: `G4. Resident memory, ${fixed(soak.seconds / 60)}-minute soak at ${int(soak.rates.http + soak.rates.smtp)}/s: end vs minute ${fixed(soak.baselineAt / 60)}, platform; stand-ins; lost`,
+    posthaste: `${int(soak.end.platformMb)} MB (${pct(growth.platform)}); ${int(soak.end.standInsMb)} MB (${pct(growth.standIns)}); ${int(soak.lost)} lost`,
+    reference: `${int(soak.baseline.platformMb)} MB; ${int(soak.baseline.standInsMb)} MB (after minute ${fixed(soak.baselineAt / 60)})`,
+    ratio: `${fixed(soak.end.platformMb / soak.baseline.platformMb, 2)}x; ${fixed(soak.end.standInsMb / soak.baseline.standInsMb, 2)}x`,
+    goal,
+    met: Math.abs(growth.platform) <= FLAT_MEMORY_TOLERANCE && Math.abs(growth.standIns) <= FLAT_MEMORY_TOLERANCE && soak.lost === 0,
+  };
 }
 
 /** Deliver's CPU per message under light load (one job in flight at a time). */

@@ -1,5 +1,6 @@
 // How long and how hard each benchmark runs. `full` is `npm run bench` (about 7 minutes on two
-// cores); `quick` is a smoke run with about half a minute of load (under 2 minutes in all);
+// cores, and the 10-minute soak); `quick` is a smoke run with about half a minute of load (under
+// 2 minutes in all, and a 1-minute soak);
 // `tiny` only proves that every step works (the test uses it).
 
 export type Mode = "full" | "quick" | "tiny";
@@ -39,6 +40,9 @@ export interface Profile {
   logsPageSize: number;
   logsPages: number;
   statisticsAnswers: number;
+  /** The soak (bench/soak.ts): seconds of HTTP and SMTP load together, and how often memory is sampled. */
+  soakSeconds: number;
+  soakSampleSeconds: number;
 }
 
 export const PROFILES: Record<Mode, Profile> = {
@@ -64,6 +68,8 @@ export const PROFILES: Record<Mode, Profile> = {
     logsPageSize: 100,
     logsPages: 50,
     statisticsAnswers: 30,
+    soakSeconds: 600,
+    soakSampleSeconds: 10,
   },
   quick: {
     mode: "quick",
@@ -89,6 +95,8 @@ export const PROFILES: Record<Mode, Profile> = {
     logsPageSize: 100,
     logsPages: 20,
     statisticsAnswers: 10,
+    soakSeconds: 60,
+    soakSampleSeconds: 5,
   },
   tiny: {
     mode: "tiny",
@@ -115,5 +123,7 @@ export const PROFILES: Record<Mode, Profile> = {
     logsPageSize: 20,
     logsPages: 3,
     statisticsAnswers: 3,
+    soakSeconds: 4,
+    soakSampleSeconds: 1,
   },
 };

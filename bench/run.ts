@@ -9,7 +9,9 @@
 //   --out <file>                  where to write the JSON (default bench/results/latest.json)
 //   --profile                     write CPU profiles of the platform processes (node --cpu-prof)
 //                                 to bench/results/profiles/
-//   --skip <names>                leave out some of: http,smtp,delivery,bundles,reads
+//   --skip <names>                leave out some of: http,smtp,delivery,soak,bundles,reads
+//   --soak-seconds <n>            the soak's length instead of the mode's (full: 600)
+//   --soak-rate <n>               the soak's messages a second, both doors together, instead of half the saturation
 import { goalRows, renderGoals } from "./goals.ts";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -26,6 +28,7 @@ import { startBenchPlatform, type BenchPlatform } from "./platform.ts";
 import { renderProfile, summarizeProfile, type ProfileSummary } from "./profile-summary.ts";
 import { PROFILES, type Mode } from "./profiles.ts";
 import { benchSmtp } from "./smtp.ts";
+import { benchSoak, oneLine, renderSoak, soakRates } from "./soak.ts";
 import { buildRows, renderBundles, renderCostDetail, renderTable, type Results } from "./table.ts";
 
 const { values: args } = parseArgs({
@@ -35,12 +38,14 @@ const { values: args } = parseArgs({
     out: { type: "string", default: path.join(BENCH_DIR, "results", "latest.json") },
     profile: { type: "boolean", default: false },
     skip: { type: "string", default: "" },
+    "soak-seconds": { type: "string" },
+    "soak-rate": { type: "string" },
   },
 });
 
 const mode: Mode =
   args.tiny || process.env.POSTHASTE_BENCH === "tiny" ? "tiny" : args.quick || process.env.POSTHASTE_BENCH === "quick" ? "quick" : "full";
-const profile = PROFILES[mode];
+const profile = { ...PROFILES[mode], ...(args["soak-seconds"] ? { soakSeconds: Number(args["soak-seconds"]) } : {}) };
 const skip = new Set(args.skip!.split(",").filter(Boolean));
 const progress = (line: string) => process.stderr.write(`· ${line}\n`);
 
@@ -80,18 +85,35 @@ async function main() {
       benchDelivery(platform, profile, results.http?.calibration.batch, progress),
     );
   }
+  if (!skip.has("soak")) {
+    // Half the saturation this run measured (or a fixed rate), pollers on: flat memory is goal G4.
+    const rates = soakRates(
+      profile,
+      {
+        http: results.http?.single.posthaste.requestsPerSecond,
+        smtp: results.smtp?.status === "measured" ? results.smtp.runs.find((run) => run.reused)?.posthaste.messagesPerSecond : undefined,
+        delivered: results.delivery?.saturation.posthaste.messagesPerSecond,
+      },
+      args["soak-rate"] ? Number(args["soak-rate"]) : undefined,
+    );
+    results.soak = await withPlatform(true, profileDir && path.join(profileDir, "soak"), (platform) =>
+      benchSoak(platform, profile, rates, progress),
+    ).catch((error) => ({ status: "failed" as const, error: oneLine(error) }));
+  }
   if (!skip.has("reads")) results.reads = await benchReadSide(profile, progress);
   if (!skip.has("bundles")) results.bundles = await benchBundles(profile.initRuns, profile.bundleOnly, progress);
 
   const rows = buildRows(results);
   const table = renderTable(rows);
   const costDetail = renderCostDetail(results);
+  const soak = renderSoak(results.soak);
   console.log(`\nPosthaste bench (${mode}), ${startedAt.toISOString()}`);
   console.log(
     `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage} at start\n`,
   );
   console.log(table);
   console.log(`\nGoals of this round:\n${renderGoals(results)}`);
+  if (soak) console.log(`\nSoak: resident memory over time (goal G4):\n${soak}`);
   const bundles = renderBundles(results.bundles);
   if (bundles)
     console.log(

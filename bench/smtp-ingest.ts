@@ -38,6 +38,11 @@ export interface SmtpIngestBenchOptions {
   reuseConnections: boolean;
   /** Load generator processes (default: 2, or 1 for fewer than 4 connections). */
   clientProcesses?: number;
+  /**
+   * Messages a second in all, started on a fixed schedule whatever the answers do (the soak,
+   * bench/soak.ts), instead of as fast as the connections allow; no warm-up messages then.
+   */
+  ratePerSecond?: number;
 }
 
 export interface SmtpBenchResult {
@@ -53,6 +58,8 @@ export interface SmtpBenchResult {
   messageBytes: number;
   /** The first failure's text, when there were failures. */
   firstError?: string;
+  /** Posthaste's ids from the 250 replies ("queued as <id>"), when sent at a fixed rate. */
+  acceptedIds?: string[];
 }
 
 interface ClientJob {
@@ -65,9 +72,13 @@ interface ClientJob {
   messages: number;
   messageBytes: number;
   reuse: boolean;
+  /** This process's share of ratePerSecond. */
+  rate?: number;
 }
 
-type ClientMessage = { type: "ready" } | { type: "done"; sent: number; failed: number; latencies: number[]; firstError?: string };
+type ClientMessage =
+  | { type: "ready" }
+  | { type: "done"; sent: number; failed: number; latencies: number[]; firstError?: string; acceptedIds?: string[] };
 
 /** A plain-text body of about `bytes` bytes (headers included), in 76-character lines. */
 export function benchBody(bytes: number): string {
@@ -120,6 +131,7 @@ async function drive(
         messages: messages[i],
         messageBytes: options.messageBytes,
         reuse: options.reuseConnections,
+        ...(options.ratePerSecond ? { rate: (options.ratePerSecond * messages[i]) / options.messages } : {}),
       } satisfies ClientJob);
     }
     await Promise.all(ready);
@@ -144,6 +156,7 @@ async function drive(
       reuseConnections: options.reuseConnections,
       messageBytes: options.messageBytes,
       ...(failed ? { firstError: reports.find((r) => r.firstError)?.firstError } : {}),
+      ...(options.ratePerSecond ? { acceptedIds: reports.flatMap((r) => r.acceptedIds ?? []) } : {}),
     };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();
@@ -199,9 +212,11 @@ async function clientRole() {
   const text = benchBody(job.messageBytes);
   const message = (n: number) => ({ from: job.from, to: `bench-${n % 100}@bench.example`, subject: `Bench ${n}`, text });
 
-  if (job.reuse) await Promise.allSettled(Array.from({ length: job.connections }, (_, i) => transport.sendMail(message(i)))); // open every connection
+  // open every connection
+  if (job.reuse && !job.rate) await Promise.allSettled(Array.from({ length: job.connections }, (_, i) => transport.sendMail(message(i))));
   process.send!({ type: "ready" } satisfies ClientMessage);
   await new Promise((resolve) => process.once("message", resolve));
+  if (job.rate) return pacedClient(job, transport, message);
 
   // A pooled transport gets two messages a connection in flight, so no connection waits between them.
   const inFlight = job.reuse ? job.connections * 2 : job.connections;
@@ -228,6 +243,44 @@ async function clientRole() {
   );
   transport.close();
   process.send!({ type: "done", sent, failed, latencies, firstError } satisfies ClientMessage, () => process.exit(0));
+}
+
+/** One message every 1/rate seconds, each timed from when it was due (a slow server cannot hide its queue). */
+async function pacedClient(
+  job: ClientJob,
+  transport: import("nodemailer").Transporter,
+  message: (n: number) => import("nodemailer").SendMailOptions,
+) {
+  const interval = 1000 / job.rate!;
+  const start = performance.now();
+  let sent = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const latencies: number[] = [];
+  const acceptedIds: string[] = [];
+  const sending: Promise<void>[] = [];
+  for (let n = 0; n < job.messages; n++) {
+    const due = start + n * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    sending.push(
+      transport.sendMail(message(n)).then(
+        (info: { response?: string }) => {
+          sent++;
+          latencies.push(performance.now() - due);
+          const id = /queued as (\S+)/.exec(info.response ?? "")?.[1];
+          if (id) acceptedIds.push(id);
+        },
+        (error: Error) => {
+          failed++;
+          firstError ??= String(error?.message ?? error).slice(0, 200);
+        },
+      ),
+    );
+  }
+  await Promise.all(sending);
+  transport.close();
+  process.send!({ type: "done", sent, failed, latencies, firstError, acceptedIds } satisfies ClientMessage, () => process.exit(0));
 }
 
 async function sinkRole() {

@@ -6,6 +6,7 @@ import type { DeliveryResult } from "./delivery.ts";
 import type { HttpAcceptResult } from "./http-accept.ts";
 import type { ReadSideResult } from "./read-side.ts";
 import type { SmtpSection } from "./smtp.ts";
+import type { SoakResult } from "./soak.ts";
 
 export interface Row {
   figure: string;
@@ -30,6 +31,7 @@ export interface Results {
   smtp?: SmtpSection;
   bundles?: BundlesResult;
   reads?: ReadSideResult;
+  soak?: SoakResult;
 }
 
 export function buildRows(r: Results): Row[] {

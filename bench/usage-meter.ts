@@ -87,6 +87,9 @@ export interface UsageSnapshot {
   cpuMicros: { user: number; system: number };
   /** CPU of the platform's other processes (the stand-ins), by name, as last measured. */
   otherCpuMicros: Record<string, { user: number; system: number }>;
+  /** This process's memory, and the other processes' as last measured (the soak's curve, bench/soak.ts). */
+  memory?: NodeJS.MemoryUsage;
+  otherMemory?: Record<string, NodeJS.MemoryUsage>;
   calls: Record<string, CallTally>;
   /** By entry file (functions/...). */
   invocations: Record<string, InvocationTally>;
@@ -149,12 +152,16 @@ export function startUsageMeter(file: string): UsageMeter {
   });
 
   const otherCpuMicros: Record<string, NodeJS.CpuUsage> = {};
+  const otherMemory: Record<string, NodeJS.MemoryUsage> = {};
   const others = new Map<string, () => Promise<NodeJS.CpuUsage>>();
+  const othersMemory = new Map<string, () => Promise<NodeJS.MemoryUsage>>();
   const snapshot = (): UsageSnapshot => ({
     pid: process.pid,
     at: Date.now(),
     cpuMicros: process.cpuUsage(),
     otherCpuMicros: { ...otherCpuMicros },
+    memory: process.memoryUsage(),
+    otherMemory: { ...otherMemory },
     calls,
     invocations,
   });
@@ -165,9 +172,10 @@ export function startUsageMeter(file: string): UsageMeter {
   };
   // The other processes are asked first, so a snapshot's figures are at most one period old.
   setInterval(async () => {
-    await Promise.all(
-      [...others].map(async ([name, cpuUsage]) => (otherCpuMicros[name] = await cpuUsage().catch(() => otherCpuMicros[name]))),
-    );
+    await Promise.all([
+      ...[...others].map(async ([name, cpuUsage]) => (otherCpuMicros[name] = await cpuUsage().catch(() => otherCpuMicros[name]))),
+      ...[...othersMemory].map(async ([name, memoryUsage]) => (otherMemory[name] = await memoryUsage().catch(() => otherMemory[name]))),
+    ]);
     flush();
   }, FLUSH_EVERY_MS).unref();
   process.on("exit", flush);
@@ -176,7 +184,10 @@ export function startUsageMeter(file: string): UsageMeter {
   return {
     snapshot,
     awsClient,
-    measureProcess: (name, cpuUsage) => others.set(name, cpuUsage),
+    measureProcess: (name, cpuUsage, memoryUsage) => {
+      others.set(name, cpuUsage);
+      if (memoryUsage) othersMemory.set(name, memoryUsage);
+    },
     wrap<T>(entry: string, handler: T): T {
       const fn = handler as unknown as (...args: unknown[]) => Promise<unknown>;
       const timed = async (...args: unknown[]) => {

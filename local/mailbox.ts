@@ -1,5 +1,5 @@
 // The embedded mailbox (docs/local.md): the local stand-in for SES and the recipients' servers.
-// It keeps every message it accepts as .eml under .data/mailbox/, lists them over HTTP, and
+// It keeps every message it accepts as .eml under .data/mailbox/, lists the newest over HTTP, and
 // simulates outcomes by address at the simulator domain, like the SES mailbox simulator. Like a
 // receiving server, it judges each message with mailauth (DKIM, SPF against the connecting
 // address, DMARC alignment) through the local DNS stand-in, and writes its verdict into the
@@ -79,7 +79,16 @@ export interface MailboxOptions {
   dnsServers?: string[];
   /** Called after a message is stored, e.g. to simulate SES feedback for complaint@. */
   onStored?: (entry: MailboxEntry) => void;
+  /** The listing's length in memory (default MAILBOX_LISTED_MAX); older messages stay on disk. */
+  maxListed?: number;
 }
+
+/**
+ * The listing keeps the newest this many messages in memory, so a long run does not grow the
+ * stand-ins process without bound (about 0.8 KB each); every message stays on disk and is served
+ * by its id (docs/local.md).
+ */
+export const MAILBOX_LISTED_MAX = 10_000;
 
 /** complaint@ at the simulator domain: accepted, then the recipient complains (like the SES simulator). */
 export function isSimulatedComplaint(address: string): boolean {
@@ -149,7 +158,11 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
     resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers(options.dnsServers);
   }
-  const entries: MailboxEntry[] = await loadEntries(options.dir);
+  const maxListed = options.maxListed ?? MAILBOX_LISTED_MAX;
+  const loaded = await loadEntries(options.dir, maxListed);
+  const entries: MailboxEntry[] = loaded.entries;
+  /** Messages on disk, listed or not. */
+  let stored = loaded.stored;
   const maxBytes = options.maxBytes ?? 40 * 1024 * 1024;
 
   const smtp = new SMTPServer({
@@ -200,6 +213,8 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
           await writeFile(path.join(options.dir, `${id}.eml`), raw);
           await writeFile(path.join(options.dir, `${id}.json`), JSON.stringify(entry));
           entries.push(entry);
+          stored++;
+          if (entries.length > maxListed) entries.shift();
           callback(null, `Ok: stored as ${id}`);
           options.onStored?.(entry);
         } catch (error) {
@@ -235,7 +250,7 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
         const found = entries.filter(
           (e) => (!to || e.envelope.to.some((a) => a.toLowerCase() === to)) && (!messageId || e.messageId === messageId),
         );
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(found));
+        res.writeHead(200, { "content-type": "application/json", "x-mailbox-stored": String(stored) }).end(JSON.stringify(found));
         return;
       }
       const match = /^\/messages\/([\w-]+)(\.eml)?$/.exec(url.pathname);
@@ -244,10 +259,13 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
         return;
       }
       if (req.method === "DELETE" && url.pathname === "/messages") {
-        await Promise.all(
-          entries.flatMap((e) => [`${e.id}.eml`, `${e.id}.json`].map((f) => rm(path.join(options.dir, f), { force: true }))),
-        );
+        // Every stored message, the ones no longer listed included.
+        const files = (await readdir(options.dir)).filter((f) => /^[\w-]+\.(?:eml|json)$/.test(f));
+        for (let i = 0; i < files.length; i += LOAD_CONCURRENCY) {
+          await Promise.all(files.slice(i, i + LOAD_CONCURRENCY).map((f) => rm(path.join(options.dir, f), { force: true })));
+        }
         entries.length = 0;
+        stored = 0;
         res.writeHead(204).end();
         return;
       }
@@ -278,8 +296,10 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
 /** Stored entries read at once, at most: a mailbox may hold far more messages than a process may open files. */
 const LOAD_CONCURRENCY = 32;
 
-async function loadEntries(dir: string): Promise<MailboxEntry[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
+/** The newest `max` entries (ids sort by time), and how many messages the directory holds. */
+async function loadEntries(dir: string, max: number): Promise<{ entries: MailboxEntry[]; stored: number }> {
+  const all = (await readdir(dir)).filter((f) => f.endsWith(".json")).sort();
+  const files = all.slice(Math.max(0, all.length - max));
   const entries: MailboxEntry[] = [];
   let next = 0;
   const readSome = async () => {
@@ -295,5 +315,5 @@ async function loadEntries(dir: string): Promise<MailboxEntry[]> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, files.length) }, readSome));
-  return entries.sort((a, b) => a.id.localeCompare(b.id));
+  return { entries: entries.sort((a, b) => a.id.localeCompare(b.id)), stored: all.length };
 }

@@ -59,8 +59,8 @@ export interface PlatformInstrument {
   awsClient: ClientInstrument;
   /** Every handler, as loaded from its entry file. */
   wrap<T>(entry: string, handler: T): T;
-  /** Another process of the platform (the stand-ins), whose CPU time should count too. */
-  measureProcess(name: string, cpuUsage: () => Promise<NodeJS.CpuUsage>): void;
+  /** Another process of the platform (the stand-ins), whose CPU time (and memory) should count too. */
+  measureProcess(name: string, cpuUsage: () => Promise<NodeJS.CpuUsage>, memoryUsage?: () => Promise<NodeJS.MemoryUsage>): void;
 }
 
 export interface PlatformOptions {
@@ -131,7 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // dies, the supervisor (set up below, once there is something to resume) restarts it.
   let supervisor: StandInsSupervisor | undefined;
   const standIns = await startStandInsProcess(dataDir, settings.ports, { onUnexpectedExit: (how) => supervisor?.exited(how) });
-  instrument?.measureProcess("stand-ins", standIns.cpuUsage);
+  instrument?.measureProcess("stand-ins", standIns.cpuUsage, standIns.memoryUsage);
   const { mailbox } = standIns;
   const gateway = await startGateway({ port: settings.ports.api, maxBodyBytes: settings.requestBytes });
 

@@ -48,6 +48,7 @@ process.on("message", (command: ParentCommand) => {
   if (command.type === "start") void start(command);
   else if (command.type === "ses-feedback") sesFeedback = simulateSesFeedback(localSnsClient(standIns!.endpoints.sqs), command.topicArn);
   else if (command.type === "cpu") report({ type: "cpu", micros: process.cpuUsage() });
+  else if (command.type === "memory") report({ type: "memory", usage: process.memoryUsage() });
   else if (command.type === "stop") void stop();
 });
 // The parent is gone: exit at once. Everything the stand-ins acknowledged is already written

@@ -18,6 +18,7 @@ export type ParentCommand =
   | { type: "start"; dataDir: string; ports: ChildPorts }
   | { type: "ses-feedback"; topicArn: string }
   | { type: "cpu" }
+  | { type: "memory" }
   | { type: "stop" };
 
 export type ChildReport =
@@ -28,7 +29,8 @@ export type ChildReport =
       dnsPort: number;
     }
   | { type: "failed"; message: string; code?: string }
-  | { type: "cpu"; micros: NodeJS.CpuUsage };
+  | { type: "cpu"; micros: NodeJS.CpuUsage }
+  | { type: "memory"; usage: NodeJS.MemoryUsage };
 
 export interface StandInsProcess {
   endpoints: { dynamodb: string; sqs: string; s3: string };
@@ -42,6 +44,8 @@ export interface StandInsProcess {
   simulateSesFeedback(topicArn: string): void;
   /** CPU time the stand-ins process has used so far. */
   cpuUsage(): Promise<NodeJS.CpuUsage>;
+  /** The stand-ins process's memory (resident set, V8 heap, buffers), as process.memoryUsage() there says. */
+  memoryUsage(): Promise<NodeJS.MemoryUsage>;
   /**
    * A new child in place of one that died, on the ports the first one bound, so every client's
    * endpoint stays valid. What fauxqs held in memory is gone: the caller re-creates it.
@@ -185,6 +189,12 @@ export async function startStandInsProcess(
       const answer = running.next("cpu");
       running.send({ type: "cpu" });
       return (await answer).micros;
+    },
+    async memoryUsage() {
+      const running = current;
+      const answer = running.next("memory");
+      running.send({ type: "memory" });
+      return (await answer).usage;
     },
     async restart() {
       if (!hasExited(current.child)) {

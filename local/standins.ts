@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { startFauxqs } from "fauxqs";
+import { closeDynaliteIteratorsOnReturn } from "./dynalite-iterators.ts";
 
 const require = createRequire(import.meta.url);
 const dynalite = require("dynalite") as (options: Record<string, unknown>) => import("node:http").Server;
@@ -26,6 +27,8 @@ export async function startStandIns(dataDir: string, ports: StandInPorts = { dyn
   const s3Dir = path.join(dataDir, "s3");
   await Promise.all([mkdir(dynamoDir, { recursive: true }), mkdir(s3Dir, { recursive: true })]);
 
+  // Without it every Query and Scan leaves a LevelDB iterator open (local/dynalite-iterators.ts).
+  closeDynaliteIteratorsOnReturn();
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => dynamo.once("error", reject).listen(ports.dynamodb, "127.0.0.1", () => resolve()));
 

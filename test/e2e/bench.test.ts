@@ -59,8 +59,8 @@ describe("npm run bench, tiny", () => {
       ).toBe(true);
     }
     for (const row of goals) expect(run.stdout).toContain(row.figure);
-    // No soak in the bench: its row says so rather than showing a figure.
-    expect(goals.find((row) => row.figure.startsWith("G4."))?.posthaste).toBe("not measured");
+    // The soak's row shows its figure (resident memory of both processes, and what was lost).
+    expect(goals.find((row) => row.figure.startsWith("G4."))?.posthaste).toMatch(/MB .*; \d+ lost/);
     expect(run.stdout).toContain("DynamoDB write units per message by step");
   });
 
@@ -91,6 +91,21 @@ describe("npm run bench, tiny", () => {
       expect(run.lost).toBe(0);
     }
     expect(offered.historyLatency.count).toBeGreaterThan(0);
+  });
+
+  it("soaks HTTP and SMTP together with delivery on, samples both processes' memory, and delivers everything accepted", () => {
+    const soak = json.results.soak;
+    expect(soak.status, soak.error).toBe("measured");
+    expect(soak.accepted.http).toBeGreaterThan(0);
+    expect(soak.accepted.smtp).toBeGreaterThan(0);
+    expect(soak.delivered).toBe(soak.accepted.http + soak.accepted.smtp);
+    expect(soak.lost).toBe(0);
+    expect(soak.samples.length).toBeGreaterThan(2);
+    for (const sample of soak.samples) {
+      expect(sample.platformMb).toBeGreaterThan(0);
+      expect(sample.standInsMb).toBeGreaterThan(0);
+    }
+    expect(run.stdout).toContain("Soak: resident memory over time");
   });
 
   it("prices the AWS requests it counted, per service and operation", () => {

@@ -4,6 +4,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { readdir } from "node:fs/promises";
+import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailbox, type Mailbox, type MailboxEntry } from "../../local/mailbox.ts";
 import { newId } from "../../shared/domain/ids.ts";
@@ -79,6 +81,70 @@ describe("the local mailbox", () => {
     } finally {
       await mailbox.close();
     }
+  });
+
+  describe("bounded memory: the listing holds the newest messages only, the disk keeps them all", () => {
+    const send = async (mailbox: Mailbox, count: number) => {
+      const transport = nodemailer.createTransport({ host: "127.0.0.1", port: mailbox.smtpPort, secure: false, ignoreTLS: true });
+      try {
+        for (let i = 0; i < count; i++) {
+          await transport.sendMail({ from: "a@example.com", to: "b@example.org", subject: `message ${i}`, text: `Hello ${i}` });
+        }
+      } finally {
+        transport.close();
+      }
+    };
+    const listing = async (mailbox: Mailbox) => {
+      const response = await fetch(`${mailbox.url}/messages`);
+      return { entries: (await response.json()) as MailboxEntry[], stored: response.headers.get("x-mailbox-stored") };
+    };
+
+    it("lists at most maxListed messages, the newest, says how many it stores, and still serves the older ones by id", async () => {
+      const dir = await tempDir();
+      const mailbox = await startMailbox({ dir, maxListed: 3 });
+      try {
+        await send(mailbox, 5);
+        const { entries, stored } = await listing(mailbox);
+
+        expect(entries.map((e) => e.subject)).toEqual(["message 2", "message 3", "message 4"]);
+        expect(mailbox.list()).toHaveLength(3);
+        expect(stored).toBe("5");
+        const files = (await readdir(dir)).filter((f) => f.endsWith(".eml")).sort();
+        expect(files).toHaveLength(5);
+        const oldest = await fetch(`${mailbox.url}/messages/${files[0].replace(/\.eml$/, "")}`);
+        expect(await oldest.text()).toContain("Subject: message 0");
+      } finally {
+        await mailbox.close();
+      }
+    });
+
+    it("starts over more stored messages than maxListed and lists the newest", async () => {
+      const dir = await tempDir();
+      await storeMessages(dir, 6);
+
+      const mailbox = await startMailbox({ dir, maxListed: 4 });
+      try {
+        const { entries, stored } = await listing(mailbox);
+        expect(entries.map((e) => e.subject)).toEqual(["message 2", "message 3", "message 4", "message 5"]);
+        expect(stored).toBe("6");
+      } finally {
+        await mailbox.close();
+      }
+    });
+
+    it("empties the disk too when emptied, the messages it no longer lists included", async () => {
+      const dir = await tempDir();
+      const mailbox = await startMailbox({ dir, maxListed: 2 });
+      try {
+        await send(mailbox, 4);
+        expect((await fetch(`${mailbox.url}/messages`, { method: "DELETE" })).status).toBe(204);
+
+        expect(await readdir(dir)).toEqual([]);
+        expect(await listing(mailbox)).toEqual({ entries: [], stored: "0" });
+      } finally {
+        await mailbox.close();
+      }
+    });
   });
 
   describe("HTTP listing", () => {
