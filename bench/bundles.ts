@@ -1,5 +1,5 @@
 // Benchmark 6: Lambda packaging. Each manifest function is bundled the way the CDK stack bundles
-// it (esbuild with the options of cdk/lambda-bundling.ts: ESM, node22, minified, external source map),
+// it (bundleLambda of cdk/lambda-bundling.ts: ESM, node22, minified, external source map),
 // then imported in fresh Node processes outside the repository (nothing to resolve but the
 // bundle) to time its cold init: the import, which builds the handler's dependencies. The
 // reference is an empty handler bundled and timed the same way: Node's own floor.
@@ -11,10 +11,9 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
-import { build, type Metafile } from "esbuild";
-import { LAMBDA_BUNDLE } from "../cdk/lambda-bundling.ts";
+import type { Metafile } from "esbuild";
+import { bundleLambda } from "../cdk/lambda-bundling.ts";
 import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
-import { ROOT } from "./child.ts";
 import { median, round } from "./stats.ts";
 
 const run = promisify(execFile);
@@ -52,23 +51,6 @@ const LAMBDA_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   LOG_LEVEL: "silent",
 };
-
-async function bundle(entry: string, outdir: string): Promise<{ file: string; metafile: Metafile }> {
-  const { banner, mainFields, ...options } = LAMBDA_BUNDLE;
-  const result = await build({
-    ...options,
-    mainFields: [...mainFields],
-    banner: { js: banner },
-    // In the repository root, as the CDK runs it: LAMBDA_BUNDLE's aliases are relative to it.
-    absWorkingDir: ROOT,
-    entryPoints: [entry],
-    outfile: path.join(outdir, "index.mjs"),
-    bundle: true,
-    metafile: true,
-    logLevel: "silent",
-  });
-  return { file: path.join(outdir, "index.mjs"), metafile: result.metafile };
-}
 
 const IMPORT_AND_TIME = `
 const started = performance.now();
@@ -112,13 +94,13 @@ export async function benchBundles(runs: number, only: string[] | undefined, pro
   try {
     const empty = path.join(dir, "empty.mjs");
     await writeFile(empty, "export const handler = async () => ({ statusCode: 200 });\n");
-    const reference = await bundle(empty, path.join(dir, "reference"));
+    const reference = await bundleLambda(empty, path.join(dir, "reference"));
     const functions: BundleResult[] = [];
     for (const def of [...ROUTES, ...CONSUMERS, ...SCHEDULES].filter((d) => !only || only.includes(d.name))) {
       progress(`bundling ${def.name}`);
       const outdir = path.join(dir, def.name);
       await mkdir(outdir, { recursive: true });
-      const { file, metafile } = await bundle(path.join(ROOT, def.entry), outdir);
+      const { file, metafile } = await bundleLambda(def.entry, outdir);
       functions.push({
         name: def.name,
         entry: def.entry,

@@ -1,14 +1,15 @@
 // One Lambda for one manifest entry: Node.js 22 on arm64, bundled at synth by the locally
-// installed esbuild (never Docker), with its own log group, running as the role of its `access`
-// (cdk/constructs/function-roles.ts).
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+// installed esbuild (never Docker) with the options of cdk/lambda-bundling.ts, with its own log
+// group, running as the role of its `access` (cdk/constructs/function-roles.ts).
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import type { ConsumerDef, RouteDef, ScheduleDef } from "../../functions/manifest.ts";
-import { LAMBDA_BUNDLE } from "../lambda-bundling.ts";
 import { fromRoot, REPO_ROOT } from "../paths.ts";
 
 export type FunctionKind = "route" | "consumer" | "schedule";
@@ -33,15 +34,49 @@ export const timeoutSeconds = (kind: FunctionKind, def: ManifestEntry) => def.ti
 /** The description names the manifest entry, so a function can be traced back to its source. */
 export const describeEntry = (kind: FunctionKind, def: ManifestEntry) => `Posthaste ${kind} ${def.name} (${def.entry})`;
 
-export function createManifestFunction(scope: Construct, props: ManifestFunctionProps): nodejs.NodejsFunction {
+/**
+ * The entry bundled into the asset's folder by cdk/bundle-lambda.ts (bundleLambda, with the
+ * plugin the CDK's own esbuild step cannot take), then the files a route reads at run time (the
+ * console's), flat in a folder beside the bundle. The asset is hashed from that output.
+ */
+function bundledCode(def: ManifestEntry): lambda.Code {
+  return lambda.Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: the local step below bundles or throws.
+      image: DockerImage.fromRegistry("posthaste-bundles-locally"),
+      // What the local step runs. The CDK also keys its cache of bundled assets on these
+      // options (not on the local step): the entry tells one function's bundle from another's.
+      command: ["tsx", "cdk/bundle-lambda.ts", def.entry],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(process.execPath, ["--import", "tsx", fromRoot("cdk/bundle-lambda.ts"), def.entry, outputDir], {
+            cwd: REPO_ROOT,
+            stdio: ["ignore", "inherit", "inherit"],
+          });
+          const assets = "assets" in def ? (def.assets ?? []) : [];
+          if (assets.length) mkdirSync(path.join(outputDir, "assets"), { recursive: true });
+          for (const asset of assets) {
+            const from = fromRoot(asset);
+            const into = path.join(outputDir, "assets");
+            cpSync(from, statSync(from).isDirectory() ? into : path.join(into, path.basename(from)), { recursive: true });
+          }
+          return true;
+        },
+      },
+    },
+  });
+}
+
+export function createManifestFunction(scope: Construct, props: ManifestFunctionProps): lambda.Function {
   const { kind, def } = props;
   const logGroup = new logs.LogGroup(scope, `${def.name}Logs`, {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
   });
-  const fn = new nodejs.NodejsFunction(scope, `${def.name}Function`, {
-    entry: fromRoot(def.entry),
-    handler: "handler",
+  return new lambda.Function(scope, `${def.name}Function`, {
+    code: bundledCode(def),
+    handler: "index.handler",
     description: describeEntry(kind, def),
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
@@ -51,41 +86,10 @@ export function createManifestFunction(scope: Construct, props: ManifestFunction
     role: props.role,
     // X-Ray traces of every invocation and its AWS calls (docs/deploy.md, "Observability").
     tracing: lambda.Tracing.ACTIVE,
-    projectRoot: REPO_ROOT,
-    depsLockFilePath: fromRoot("package-lock.json"),
     environment: {
       ...props.environment,
       ...(def.access.ses ? props.senderEnvironment : {}),
       NODE_OPTIONS: "--enable-source-maps",
     },
-    bundling: {
-      forceDockerBundling: false,
-      // LAMBDA_BUNDLE (cdk/lambda-bundling.ts), in the CDK's terms.
-      format: nodejs.OutputFormat.ESM,
-      target: LAMBDA_BUNDLE.target,
-      mainFields: [...LAMBDA_BUNDLE.mainFields],
-      banner: LAMBDA_BUNDLE.banner,
-      minify: LAMBDA_BUNDLE.minify,
-      sourceMap: LAMBDA_BUNDLE.sourcemap,
-      sourcesContent: LAMBDA_BUNDLE.sourcesContent,
-      esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, to])),
-      logLevel: nodejs.LogLevel.WARNING,
-      // Bundle the pinned SDK clients instead of the runtime's: same versions as local, faster cold start.
-      bundleAwsSDK: true,
-      // Files a route reads at run time (the console's), flat in a folder beside the bundle.
-      ...("assets" in def && def.assets?.length
-        ? {
-            commandHooks: {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              afterBundling: (inputDir: string, outputDir: string) => [
-                `mkdir -p "${outputDir}/assets"`,
-                ...def.assets!.map((asset) => `cp -R "${inputDir}/${asset}"${asset.includes(".") ? "" : "/."} "${outputDir}/assets/"`),
-              ],
-            },
-          }
-        : {}),
-    },
   });
-  return fn;
 }

@@ -34,11 +34,12 @@ const DATA_WILDCARDS = /^(\*|dynamodb:\*|s3:\*|sqs:\*|sns:\*|ses:\*)$/i;
 let synth: Synthesized;
 let resources: Record<string, Resource>;
 
-// Bundles every Lambda of the manifest with esbuild: minutes on a busy two-core machine.
+// Bundles every Lambda of the manifest with esbuild, a Node process each: minutes on a busy
+// two-core machine (over 20 at a load average of 25).
 beforeAll(() => {
   synth = synthesize();
   resources = synth.resources;
-}, 360_000);
+}, 900_000);
 afterAll(() => synth?.cleanup());
 
 /** The queue a function's environment names for a manifest queue. */
