@@ -73,7 +73,9 @@ describe("a delivery job's reads and writes", () => {
     const worker = freshWorker();
     calls.clear();
 
-    const response = await makeDeliverHandler(worker)({ Records: [{ messageId: "sqs-job", body: JSON.stringify({ messageIds }) } as never] });
+    const response = await makeDeliverHandler(worker)({
+      Records: [{ messageId: "sqs-job", body: JSON.stringify({ messageIds }) } as never],
+    });
 
     expect(response.batchItemFailures).toEqual([]);
     expect(calls.get("GetItem BODY")).toBe(1);

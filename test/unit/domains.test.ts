@@ -188,7 +188,13 @@ describe("what a domain's mail is signed and addressed with", () => {
   it("decrypts and parses a domain's key once: its messages all sign with the same parsed key", async () => {
     const domain = await domainWith(["dkim"]);
     let opened = 0;
-    const counting = { ...sealer, open: (sealed: string) => (opened++, sealer.open(sealed)) };
+    const counting = {
+      ...sealer,
+      open(sealed: string) {
+        opened++;
+        return sealer.open(sealed);
+      },
+    };
     const identities = makeSenderIdentities({ ...options, sealer: counting, store: { get: async () => domain } });
     const [first, second] = [await identities.of("a1", "shop.example"), await identities.of("a1", "shop.example")];
     expect(first.dkim!.privateKey).toBeInstanceOf(KeyObject);
