@@ -58,7 +58,14 @@ export interface Cost {
 /** A function's Lambda duration measured under light load, by entry file (see durationsOf). */
 export type Durations = Record<
   string,
-  { msPerInvocation: number; msPerRecord: number; cpuMsPerInvocation?: number; cpuMsPerRecord?: number }
+  {
+    msPerInvocation: number;
+    msPerRecord: number;
+    cpuMsPerInvocation?: number;
+    cpuMsPerRecord?: number;
+    /** CPU per record of the invocations no other one overlapped, and how many of them there were. */
+    alone?: { invocations: number; cpuMsPerRecord: number };
+  }
 >;
 
 /**
@@ -75,6 +82,9 @@ export function durationsOf(usage: Usage): Durations {
         msPerRecord: t.totalMs / Math.max(1, t.records),
         cpuMsPerInvocation: (t.cpuMs ?? NaN) / t.invocations,
         cpuMsPerRecord: (t.cpuMs ?? NaN) / Math.max(1, t.records),
+        ...(t.alone?.invocations
+          ? { alone: { invocations: t.alone.invocations, cpuMsPerRecord: t.alone.cpuMs / Math.max(1, t.alone.records) } }
+          : {}),
       },
     ]),
   );

@@ -40,7 +40,11 @@ export function goalRows(r: Results): Row[] {
     const { offered, reference } = r.delivery;
     rows.push({
       figure: `G2. Accept to delivered at ${int(offered.rate)}/s, p99; Deliver CPU per message`,
-      posthaste: `${int(offered.latency.p99Ms)} ms; ${Number.isFinite(deliveryCpu) ? `${fixed(deliveryCpu)} ms CPU` : "CPU not measured"}`,
+      posthaste: `${int(offered.latency.p99Ms)} ms; ${
+        Number.isFinite(deliveryCpu.cpuMs)
+          ? `${fixed(deliveryCpu.cpuMs)} ms CPU${deliveryCpu.cpuMs !== deliveryCpu.allCpuMs ? ` (${fixed(deliveryCpu.allCpuMs)} with overlaps)` : ""}`
+          : "CPU not measured"
+      }`,
       reference: `${int(reference.latency.p99Ms)} ms (mailbox alone)`,
       ratio: "",
       goal: "p99 <= 1 s; CPU half of the last round's",
@@ -138,11 +142,20 @@ function soakRow(r: Results): Row {
   };
 }
 
-/** Deliver's CPU per message under light load (one job in flight at a time). */
-function deliverCpuPerMessage(r: Results): number {
+/**
+ * Deliver's CPU per message under light load (one job in flight at a time): of the invocations
+ * no other one overlapped where there are some, since at 10 messages/s most deliveries run beside
+ * the accept of the next request and the process's CPU then counts both; and of all of them.
+ */
+function deliverCpuPerMessage(r: Results): { cpuMs: number; allCpuMs: number } {
   const deliver = CONSUMERS.find((c) => c.queue === "deliveries");
-  return deliver ? (r.delivery?.durations[deliver.entry]?.cpuMsPerRecord ?? NaN) : NaN;
+  const d = deliver ? r.delivery?.durations[deliver.entry] : undefined;
+  const allCpuMs = d?.cpuMsPerRecord ?? NaN;
+  return { cpuMs: d?.alone && d.alone.invocations >= MIN_ALONE ? d.alone.cpuMsPerRecord : allCpuMs, allCpuMs };
 }
+
+/** Fewer invocations than this that ran alone are too few to stand for the function. */
+const MIN_ALONE = 5;
 
 export interface FunctionCost {
   name: string;

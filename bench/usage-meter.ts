@@ -79,6 +79,12 @@ export interface InvocationTally {
    * CPU only when it runs alone (one request in flight), as in the bench's calibration windows.
    */
   cpuMs?: number;
+  /**
+   * The same for the invocations that no other invocation (of any function) overlapped: at light
+   * load a delivery often runs while the next request is accepted, whose CPU the whole-window
+   * figure would charge to both.
+   */
+  alone?: { invocations: number; records: number; totalMs: number; cpuMs: number };
 }
 
 export interface UsageSnapshot {
@@ -108,6 +114,8 @@ export function startUsageMeter(file: string): UsageMeter {
   const scope = new AsyncLocalStorage<string>();
   const calls: Record<string, CallTally> = {};
   const invocations: Record<string, InvocationTally> = {};
+  /** The invocations in flight; each is marked as soon as another one starts or runs beside it. */
+  const inFlight = new Set<{ overlapped: boolean }>();
 
   const awsClient = countingInstrument((call) => {
     const name = scope.getStore() ?? RUNTIME_SCOPE;
@@ -193,17 +201,30 @@ export function startUsageMeter(file: string): UsageMeter {
       const timed = async (...args: unknown[]) => {
         const started = performance.now();
         const cpuAtStart = process.cpuUsage();
+        const self = { overlapped: inFlight.size > 0 };
+        for (const other of inFlight) other.overlapped = true;
+        inFlight.add(self);
         try {
           return await scope.run(entry, () => fn(...args));
         } finally {
           const ms = performance.now() - started;
           const cpu = process.cpuUsage(cpuAtStart);
+          inFlight.delete(self);
           invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0, cpuMs: 0 };
           const tally = invocations[entry];
+          const records = (args[0] as { Records?: unknown[] })?.Records?.length ?? 1;
+          const cpuMs = (cpu.user + cpu.system) / 1000;
           tally.invocations++;
-          tally.records += (args[0] as { Records?: unknown[] })?.Records?.length ?? 1;
+          tally.records += records;
           tally.totalMs += ms;
-          tally.cpuMs = (tally.cpuMs ?? 0) + (cpu.user + cpu.system) / 1000;
+          tally.cpuMs = (tally.cpuMs ?? 0) + cpuMs;
+          if (!self.overlapped) {
+            tally.alone ??= { invocations: 0, records: 0, totalMs: 0, cpuMs: 0 };
+            tally.alone.invocations++;
+            tally.alone.records += records;
+            tally.alone.totalMs += ms;
+            tally.alone.cpuMs += cpuMs;
+          }
         }
       };
       return timed as unknown as T;

@@ -1,4 +1,5 @@
 // The mail one recipient receives, as composed (shared/render/compose.ts) and handed to a transport.
+import type { KeyObject } from "node:crypto";
 import type { Readable } from "node:stream";
 
 export interface OutgoingMail {
@@ -13,7 +14,7 @@ export interface OutgoingMail {
   headers: Record<string, string>;
   attachments: { filename: string; contentType: string; key: string; contentId?: string }[];
   /** Signs the message (DKIM) with its sender domain's key, where the transport signs (SMTP relay, local mailbox). */
-  dkim?: { domainName: string; keySelector: string; privateKey: string };
+  dkim?: { domainName: string; keySelector: string; privateKey: KeyObject };
 }
 
 export interface AttachmentContent {

@@ -1,6 +1,7 @@
-// What the delivery worker needs of a sender's domain: its DKIM key (decrypted once per
-// container and kept a while), its return path, and the base of its links. Read per domain
+// What the delivery worker needs of a sender's domain: its DKIM key (decrypted and parsed once
+// per container and kept a while), its return path, and the base of its links. Read per domain
 // through a cache: a busy sender's domain costs one read and one decryption a few minutes.
+import { createPrivateKey } from "node:crypto";
 import { returnPathDomain, trackingHost, type SenderIdentity, type SendingDomain } from "../domain/sending-domain.ts";
 import { ttlCache } from "../lib/ttl-cache.ts";
 import type { SendingDomainStore } from "../store/sending-domains.ts";
@@ -25,7 +26,8 @@ export function identityOf(domain: SendingDomain, options: Omit<SenderIdentityOp
     identity.dkim = {
       domainName: domain.domain,
       keySelector: domain.dkim.selector,
-      privateKey: options.sealer.open(domain.dkim.sealedPrivateKey),
+      // Decrypted and parsed once here; every message of the domain signs with the same KeyObject.
+      privateKey: createPrivateKey(options.sealer.open(domain.dkim.sealedPrivateKey)),
     };
   if (verified(domain, "returnPathMx") && verified(domain, "returnPathSpf")) identity.returnPath = returnPathDomain(domain.domain);
   if (options.trackingHosts && verified(domain, "tracking")) {

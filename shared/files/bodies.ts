@@ -17,7 +17,10 @@ export const BODY_PREFIXES = { sending: "bodies/", scheduled: "scheduled-bodies/
 export const bodyKey = (accountId: string, submissionId: string, prefix: string = BODY_PREFIXES.sending) =>
   `${prefix}${accountId}/${submissionId}.json`;
 
-/** Workers deliver many copies of one submission in a row: the last few bodies are kept in memory. */
+/**
+ * Workers deliver many copies of one submission in a row, and a job's copies side by side: the
+ * last few bodies are kept in memory, and a body being read is read once for everyone asking.
+ */
 const CACHE_MAX = 64;
 
 export interface BodyStoreOptions {
@@ -29,7 +32,21 @@ export interface BodyStoreOptions {
 }
 
 export function makeBodyStore({ s3, bucketName, inline, inlineMaxBytes }: BodyStoreOptions) {
-  const cache = new Map<string, StoredBody>();
+  /** Reads in flight and done, by key: a body never changes once stored. A failed read is forgotten. */
+  const cache = new Map<string, Promise<StoredBody>>();
+
+  async function read(key: string): Promise<StoredBody> {
+    let json: string;
+    if (isInlineBodyKey(key)) {
+      const found = await inline.get(key);
+      if (found === undefined) throw new Error(`Body ${key} not found`);
+      json = found;
+    } else {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
+      json = await object.Body!.transformToString("utf8");
+    }
+    return JSON.parse(json) as StoredBody;
+  }
 
   return {
     /**
@@ -52,22 +69,16 @@ export function makeBodyStore({ s3, bucketName, inline, inlineMaxBytes }: BodySt
       return key;
     },
 
-    async get(key: string): Promise<StoredBody> {
+    get(key: string): Promise<StoredBody> {
       const cached = cache.get(key);
       if (cached) return cached;
-      let json: string;
-      if (isInlineBodyKey(key)) {
-        const found = await inline.get(key);
-        if (found === undefined) throw new Error(`Body ${key} not found`);
-        json = found;
-      } else {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
-        json = await object.Body!.transformToString("utf8");
-      }
-      const body = JSON.parse(json) as StoredBody;
+      const reading = read(key);
       if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(key, body);
-      return body;
+      cache.set(key, reading);
+      reading.catch(() => {
+        if (cache.get(key) === reading) cache.delete(key);
+      });
+      return reading;
     },
   };
 }

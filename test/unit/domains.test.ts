@@ -1,5 +1,6 @@
 // Sending domains' pure rules: which names may be sending domains, the records handed out, how
 // a lookup's answer is judged, what a check makes of the states, and the sealing of DKIM keys.
+import { KeyObject } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { describe, expect, it } from "vitest";
 import type { AppError } from "../../shared/domain/errors.ts";
@@ -16,6 +17,7 @@ import {
   type DomainDeps,
 } from "../../shared/domains/index.ts";
 import { checkRecord } from "../../shared/domains/records.ts";
+import { makeSenderIdentities } from "../../shared/domains/sender-identities.ts";
 import type { SendingDomain } from "../../shared/domain/sending-domain.ts";
 
 const SETTINGS = {
@@ -175,15 +177,29 @@ describe("what a domain's mail is signed and addressed with", () => {
   it("signs with the domain's key, bounces to its return path and links through its tracking host once they check out", async () => {
     const domain = await domainWith(["dkim", "returnPathMx", "returnPathSpf", "tracking"]);
     const identity = identityOf(domain, options);
-    expect(identity.dkim).toEqual({
-      domainName: "shop.example",
-      keySelector: "ph20260101",
-      privateKey: sealer.open(domain.dkim!.sealedPrivateKey),
-    });
+    expect(identity.dkim).toMatchObject({ domainName: "shop.example", keySelector: "ph20260101" });
+    expect(identity.dkim!.privateKey.export({ type: "pkcs8", format: "pem" })).toBe(sealer.open(domain.dkim!.sealedPrivateKey));
     expect(identity.returnPath).toBe("bounce.shop.example");
     expect(identity.linkBase).toBe("https://track.shop.example:8443");
     // The deployment does not serve tenants' tracking hosts: links stay on its own host.
     expect(identityOf(domain, { ...options, trackingHosts: false }).linkBase).toBeUndefined();
+  });
+
+  it("decrypts and parses a domain's key once: its messages all sign with the same parsed key", async () => {
+    const domain = await domainWith(["dkim"]);
+    let opened = 0;
+    const counting = {
+      ...sealer,
+      open(sealed: string) {
+        opened++;
+        return sealer.open(sealed);
+      },
+    };
+    const identities = makeSenderIdentities({ ...options, sealer: counting, store: { get: async () => domain } });
+    const [first, second] = [await identities.of("a1", "shop.example"), await identities.of("a1", "shop.example")];
+    expect(first.dkim!.privateKey).toBeInstanceOf(KeyObject);
+    expect(second.dkim!.privateKey).toBe(first.dkim!.privateKey);
+    expect(opened).toBe(1);
   });
 
   it("keeps the shared return path and links host while those records are not there", async () => {
