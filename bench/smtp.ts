@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { LocalInfo } from "../local/platform.ts";
 import { BENCH_DIR } from "./child.ts";
+import { usageBetween, type BenchPlatform } from "./platform.ts";
 import type { Profile } from "./profiles.ts";
 
 export interface SmtpBenchOptions {
@@ -29,6 +30,13 @@ export interface SmtpRunResult {
   failed?: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** CPU per message of the server: the platform process for Posthaste, the sink process for the reference. */
+  cpuMsPerMessage?: number;
+  /** Posthaste only: the stand-ins' CPU and the AWS requests the SMTP door made, per message. */
+  standInsCpuMsPerMessage?: number;
+  awsRequestsPerMessage?: number;
+  /** The load generators' CPU per message (the same client for both). */
+  clientCpuMsPerMessage?: number;
 }
 
 interface SmtpBenchModule {
@@ -48,8 +56,7 @@ const MODULE_FILE = path.join(BENCH_DIR, "smtp-ingest.ts");
 const MESSAGE_BYTES = 10 * 1024;
 
 export async function benchSmtp(
-  info: LocalInfo,
-  dataDir: string,
+  platform: BenchPlatform,
   profile: Profile,
   progress: (line: string) => void,
 ): Promise<SmtpSection> {
@@ -60,8 +67,8 @@ export async function benchSmtp(
     const runs: Extract<SmtpSection, { status: "measured" }>["runs"] = [];
     for (const reuse of [true, false]) {
       const options: SmtpBenchOptions = {
-        info,
-        dataDir,
+        info: platform.info,
+        dataDir: platform.dataDir,
         connections,
         messages: reuse ? profile.smtpMessages : Math.max(connections, Math.round(profile.smtpMessages / 5)),
         messageBytes: MESSAGE_BYTES,
@@ -71,7 +78,15 @@ export async function benchSmtp(
       progress(`SMTP ingest, ${label}: reference`);
       const reference = await bench.runBareSinkBench(options);
       progress(`SMTP ingest, ${label}: Posthaste`);
+      const before = await platform.usage();
       const posthaste = await bench.runSmtpIngestBench(options);
+      const usage = usageBetween(before, await platform.usage());
+      // Every message the platform took in the window: the run's and its warm-up of one a connection.
+      const received = Math.max(1, (posthaste.sent ?? 0) + (reuse ? connections : 0));
+      const per = (n: number) => Number((n / received).toFixed(3));
+      posthaste.cpuMsPerMessage = per(usage.cpuMs);
+      posthaste.standInsCpuMsPerMessage = per(usage.standInsCpuMs);
+      posthaste.awsRequestsPerMessage = per(usage.calls.reduce((n, call) => n + call.requests, 0));
       runs.push({ label, reused: reuse, connections, posthaste, reference });
     }
     return { status: "measured", runs };
