@@ -55,11 +55,7 @@ export type SmtpSection =
 const MODULE_FILE = path.join(BENCH_DIR, "smtp-ingest.ts");
 const MESSAGE_BYTES = 10 * 1024;
 
-export async function benchSmtp(
-  platform: BenchPlatform,
-  profile: Profile,
-  progress: (line: string) => void,
-): Promise<SmtpSection> {
+export async function benchSmtp(platform: BenchPlatform, profile: Profile, progress: (line: string) => void): Promise<SmtpSection> {
   if (!existsSync(MODULE_FILE)) return { status: "not available" };
   try {
     const bench = (await import(MODULE_FILE)) as SmtpBenchModule;
