@@ -6,7 +6,7 @@ import { OVER_BUDGET_CEILINGS_BYTES, BUNDLE_BUDGET_BYTES } from "../cdk/lambda-b
 import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
 import { MEMORY_MB, PRICES, type Durations } from "./cost.ts";
 import { FLAT_MEMORY_TOLERANCE, soakGrowth } from "./soak.ts";
-import type { Results, Row } from "./table.ts";
+import { smtpCpuRow, type Results, type Row } from "./table.ts";
 
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
@@ -33,6 +33,7 @@ export function goalRows(r: Results): Row[] {
       goal: ">= 0.5x and >= 1,000",
       met: share >= 0.5 && smtp.posthaste.messagesPerSecond >= 1000,
     });
+    if (smtp.posthaste.cpuMsPerMessage !== undefined) rows.push(smtpCpuRow(smtp.posthaste, smtp.reference, "G1. SMTP "));
   } else rows.push(notMeasured("G1. SMTP ingest, reused connections", ">= 0.5x and >= 1,000", "smtp skipped or failed"));
 
   const deliveryCpu = deliverCpuPerMessage(r);

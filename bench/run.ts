@@ -74,7 +74,7 @@ async function main() {
       // Accept alone: pollers off, so delivering the accepted backlog cannot slow what is measured.
       await withPlatform(false, profileDir && path.join(profileDir, "accept"), async (platform) => {
         if (!skip.has("http")) results.http = await benchHttpAccept(platform, reference, profile, progress);
-        if (!skip.has("smtp")) results.smtp = await benchSmtp(platform.info, platform.dataDir, profile, progress);
+        if (!skip.has("smtp")) results.smtp = await benchSmtp(platform, profile, progress);
       });
     }
   } finally {

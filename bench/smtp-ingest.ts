@@ -60,6 +60,10 @@ export interface SmtpBenchResult {
   firstError?: string;
   /** Posthaste's ids from the 250 replies ("queued as <id>"), when sent at a fixed rate. */
   acceptedIds?: string[];
+  /** The bare sink's CPU per message (its warm-up messages counted too); Posthaste's is measured by bench/smtp.ts. */
+  cpuMsPerMessage?: number;
+  /** The load generators' CPU per message, from "go" to the last "done". */
+  clientCpuMsPerMessage?: number;
 }
 
 interface ClientJob {
@@ -78,7 +82,12 @@ interface ClientJob {
 
 type ClientMessage =
   | { type: "ready" }
-  | { type: "done"; sent: number; failed: number; latencies: number[]; firstError?: string; acceptedIds?: string[] };
+  | { type: "done"; sent: number; failed: number; latencies: number[]; firstError?: string; cpuMs: number; acceptedIds?: string[] };
+
+/** What the sink process says: its port once listening, and its CPU time when asked. */
+type SinkMessage = { type: "listening"; port: number } | { type: "cpu"; cpuMs: number; acceptedIds?: string[] };
+
+const cpuMsOf = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
 /** A plain-text body of about `bytes` bytes (headers included), in 76-character lines. */
 export function benchBody(bytes: number): string {
@@ -143,6 +152,7 @@ async function drive(
 
     const sent = reports.reduce((n, r) => n + r.sent, 0);
     const failed = reports.reduce((n, r) => n + r.failed, 0);
+    const clientCpuMs = reports.reduce((n, r) => n + r.cpuMs, 0);
     const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
     return {
       messagesPerSecond: Math.round(sent / seconds),
@@ -155,6 +165,7 @@ async function drive(
       clientProcesses: processes,
       reuseConnections: options.reuseConnections,
       messageBytes: options.messageBytes,
+      clientCpuMsPerMessage: Number((clientCpuMs / Math.max(1, sent)).toFixed(3)),
       ...(failed ? { firstError: reports.find((r) => r.firstError)?.firstError } : {}),
       ...(options.ratePerSecond ? { acceptedIds: reports.flatMap((r) => r.acceptedIds ?? []) } : {}),
     };
@@ -182,9 +193,19 @@ export async function runSmtpIngestBench(options: SmtpIngestBenchOptions): Promi
 /** The reference: a bare smtp-server (library defaults) with STARTTLS and AUTH that reads each message and answers 250. */
 export async function runBareSinkBench(options: Omit<SmtpIngestBenchOptions, "platform" | "info">): Promise<SmtpBenchResult> {
   const sink = forkRole("sink");
+  const sinkCpuMs = async () => {
+    const answer = nextMessage<Extract<SinkMessage, { type: "cpu" }>>(sink, "cpu");
+    sink.send("cpu");
+    return (await answer).cpuMs;
+  };
   try {
-    const { port } = await nextMessage<{ type: "listening"; port: number }>(sink, "listening");
-    return await drive({ host: "127.0.0.1", port, user: "bench", pass: "bench", from: "bench@sink.test" }, options);
+    const { port } = await nextMessage<Extract<SinkMessage, { type: "listening" }>>(sink, "listening");
+    const before = await sinkCpuMs();
+    const result = await drive({ host: "127.0.0.1", port, user: "bench", pass: "bench", from: "bench@sink.test" }, options);
+    // Its CPU from listening to the end, over every message it took (the warm-up's one a connection too).
+    const received = result.sent + (options.reuseConnections ? options.connections : 0);
+    const cpuMs = (await sinkCpuMs()) - before;
+    return { ...result, cpuMsPerMessage: Number((cpuMs / Math.max(1, received)).toFixed(3)) };
   } finally {
     sink.kill();
   }
@@ -216,7 +237,8 @@ async function clientRole() {
   if (job.reuse && !job.rate) await Promise.allSettled(Array.from({ length: job.connections }, (_, i) => transport.sendMail(message(i))));
   process.send!({ type: "ready" } satisfies ClientMessage);
   await new Promise((resolve) => process.once("message", resolve));
-  if (job.rate) return pacedClient(job, transport, message);
+  const cpuAtGo = process.cpuUsage();
+  if (job.rate) return pacedClient(job, transport, message, cpuAtGo);
 
   // A pooled transport gets two messages a connection in flight, so no connection waits between them.
   const inFlight = job.reuse ? job.connections * 2 : job.connections;
@@ -242,7 +264,8 @@ async function clientRole() {
     }),
   );
   transport.close();
-  process.send!({ type: "done", sent, failed, latencies, firstError } satisfies ClientMessage, () => process.exit(0));
+  const cpuMs = cpuMsOf(process.cpuUsage(cpuAtGo));
+  process.send!({ type: "done", sent, failed, latencies, firstError, cpuMs } satisfies ClientMessage, () => process.exit(0));
 }
 
 /** One message every 1/rate seconds, each timed from when it was due (a slow server cannot hide its queue). */
@@ -250,6 +273,7 @@ async function pacedClient(
   job: ClientJob,
   transport: import("nodemailer").Transporter,
   message: (n: number) => import("nodemailer").SendMailOptions,
+  cpuAtGo: NodeJS.CpuUsage,
 ) {
   const interval = 1000 / job.rate!;
   const start = performance.now();
@@ -280,7 +304,8 @@ async function pacedClient(
   }
   await Promise.all(sending);
   transport.close();
-  process.send!({ type: "done", sent, failed, latencies, firstError, acceptedIds } satisfies ClientMessage, () => process.exit(0));
+  const cpuMs = cpuMsOf(process.cpuUsage(cpuAtGo));
+  process.send!({ type: "done", sent, failed, latencies, firstError, acceptedIds, cpuMs } satisfies ClientMessage, () => process.exit(0));
 }
 
 async function sinkRole() {
@@ -304,7 +329,12 @@ async function sinkRole() {
     },
   });
   server.on("error", () => undefined);
-  server.listen(0, "127.0.0.1", () => process.send!({ type: "listening", port: (server.server.address() as AddressInfo).port }));
+  server.listen(0, "127.0.0.1", () =>
+    process.send!({ type: "listening", port: (server.server.address() as AddressInfo).port } satisfies SinkMessage),
+  );
+  process.on("message", (m) => {
+    if (m === "cpu") process.send!({ type: "cpu", cpuMs: cpuMsOf(process.cpuUsage()) } satisfies SinkMessage);
+  });
   process.on("SIGTERM", () => server.close(() => rm(dir, { recursive: true, force: true }).finally(() => process.exit(0))));
 }
 

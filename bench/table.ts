@@ -5,7 +5,7 @@ import { PRICES, type Cost } from "./cost.ts";
 import type { DeliveryResult } from "./delivery.ts";
 import type { HttpAcceptResult } from "./http-accept.ts";
 import type { ReadSideResult } from "./read-side.ts";
-import type { SmtpSection } from "./smtp.ts";
+import type { SmtpRunResult, SmtpSection } from "./smtp.ts";
 import type { SoakResult } from "./soak.ts";
 
 export interface Row {
@@ -255,8 +255,22 @@ function smtpRows(smtp: SmtpSection | undefined): Row[] {
       goal: run.reused ? ">= 1,000, >= 0.5x" : "",
       met: run.reused ? run.posthaste.messagesPerSecond >= 1000 && share >= 0.5 : undefined,
     });
+    if (run.reused && run.posthaste.cpuMsPerMessage !== undefined) rows.push(smtpCpuRow(run.posthaste, run.reference, "   "));
   }
   return rows;
+}
+
+/** What one SMTP message costs in CPU, which contention moves far less than the rate. */
+export function smtpCpuRow(posthaste: SmtpRunResult, reference: SmtpRunResult, prefix: string): Row {
+  const cpu = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "n/a" : `${n.toFixed(2)} ms`);
+  const client = reference.clientCpuMsPerMessage === undefined ? "" : `; client ${cpu(reference.clientCpuMsPerMessage)}`;
+  return {
+    figure: `${prefix}CPU per message: platform / stand-ins; AWS requests per message`,
+    posthaste: `${cpu(posthaste.cpuMsPerMessage)} / ${cpu(posthaste.standInsCpuMsPerMessage)}; ${posthaste.awsRequestsPerMessage?.toFixed(2) ?? "n/a"}`,
+    reference: `${cpu(reference.cpuMsPerMessage)} (bare smtp-server)${client}`,
+    ratio: "",
+    goal: "",
+  };
 }
 
 export function renderTable(rows: Row[]): string {

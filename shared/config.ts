@@ -28,6 +28,8 @@ export interface SmtpServerConfig {
   authFailuresPerAddress: number;
   authFailureWindowMs: number;
   unauthenticatedPerAddress: number;
+  /** Processes the container runs the SMTP door in, each with its own event loop and group commit. */
+  workers: number;
   /** The Fargate container's listeners (functions/smtp-ingest/main.ts). */
   bindHost: string;
   starttlsPort: number;
@@ -260,6 +262,7 @@ const ENVIRONMENT = z.object({
   SMTP_AUTH_FAILURE_WINDOW_MS: wholeNumber("a whole number of milliseconds", 5 * 60_000),
   // A pooled client opens its connections at once; as many as an account may hold must get in.
   SMTP_UNAUTHENTICATED_PER_ADDRESS: wholeNumber("a whole number of connections, at least 1", 50, 1),
+  SMTP_WORKERS: wholeNumber("a whole number of processes, at least 1", os.availableParallelism(), 1),
   SMTP_BIND_HOST: text("0.0.0.0"),
   SMTP_STARTTLS_PORT: port(587),
   SMTP_TLS_PORT: port(465),
@@ -388,6 +391,7 @@ export function loadConfig(env: Env = process.env): Config {
       authFailuresPerAddress: e.SMTP_AUTH_FAILURES_PER_ADDRESS,
       authFailureWindowMs: e.SMTP_AUTH_FAILURE_WINDOW_MS,
       unauthenticatedPerAddress: e.SMTP_UNAUTHENTICATED_PER_ADDRESS,
+      workers: e.SMTP_WORKERS,
       bindHost: e.SMTP_BIND_HOST,
       starttlsPort: e.SMTP_STARTTLS_PORT,
       tlsPort: e.SMTP_TLS_PORT,

@@ -1,13 +1,15 @@
 // Group commit for long-running servers (the SMTP door on Fargate): many sessions accept mail at
 // once, and each would otherwise pay its own DynamoDB and SQS round trips. Work handed in while
-// `maxInFlight` flushes are already running waits and goes out together in the next flush, so
-// under load one call carries many submissions, and with no load nothing waits (no timers).
+// a flush is running waits and goes out together in the next flush, so under load one call
+// carries many submissions, and with no load nothing waits (no timers). A full batch goes at
+// once while fewer than `maxInFlight` flushes run; a partial one only when none runs, since a
+// second half-empty call would cost a request (its SDK and HTTP CPU) that waiting saves.
 // Lambda handlers never use this: a Lambda container serves one request at a time.
 
 export interface CoalesceOptions {
   /** Most units (by `sizeOf`) one flush takes; a single larger unit still goes, alone. */
   maxBatch: number;
-  /** Flushes running at once before new work starts to queue. */
+  /** Flushes of full batches running at once; a partial batch waits until no flush runs. */
   maxInFlight: number;
 }
 
@@ -30,8 +32,18 @@ export function coalesce<T, R = void>(
   const queue: Waiting<T, R>[] = [];
   let inFlight = 0;
 
+  /** Whether the queue holds a full batch: units up to maxBatch, or one that alone is as large. */
+  function fullBatchWaiting() {
+    let size = 0;
+    for (const waiting of queue) {
+      size += sizeOf(waiting.unit);
+      if (size >= options.maxBatch) return true;
+    }
+    return false;
+  }
+
   function next() {
-    while (inFlight < options.maxInFlight && queue.length > 0) {
+    while (inFlight < options.maxInFlight && queue.length > 0 && (inFlight === 0 || fullBatchWaiting())) {
       const batch: Waiting<T, R>[] = [];
       let size = 0;
       while (queue.length > 0 && (batch.length === 0 || size + sizeOf(queue[0].unit) <= options.maxBatch)) {

@@ -35,7 +35,7 @@ export function makeUnitsOfWork(table: Table, options: UnitOfWorkOptions = {}) {
   }
   // Concurrent SMTP sessions share BatchWriteItem calls under load; Lambda handlers never do.
   const commit = options.coalesce
-    ? coalesce<Records>(write, { maxBatch: BATCH_WRITE_MAX, maxInFlight: 2 }, (u) => u.first.length + u.items.length)
+    ? coalesce<Records>(write, { maxBatch: BATCH_WRITE_MAX, maxInFlight: 4 }, (u) => u.first.length + u.items.length)
     : (records: Records) => write([records]);
 
   return {

@@ -98,6 +98,7 @@ describe("the SMTP ingest container entry point", () => {
       HEALTH_PORT: "0",
       SMTP_BIND_HOST: "127.0.0.1",
       SMTP_SERVER_NAME: "localhost",
+      SMTP_WORKERS: "1",
       LOG_LEVEL: "info",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     });
@@ -121,6 +122,55 @@ describe("the SMTP ingest container entry point", () => {
     running.child.kill("SIGTERM");
 
     expect(await running.exited).toBe(0);
+    expect(running.output()).toContain('"smtp ingest stopped"');
+  });
+
+  it("runs SMTP_WORKERS worker processes on the same ports, and drains them all on SIGTERM", async () => {
+    const owner = await makeAccount(env.deps, "workers.example");
+    running = await start(bundle, {
+      ...env.env,
+      TLS_CERT_PEM: tls.cert,
+      TLS_KEY_PEM: tls.key,
+      SMTP_STARTTLS_PORT: "0",
+      SMTP_TLS_PORT: "0",
+      HEALTH_PORT: "0",
+      SMTP_BIND_HOST: "127.0.0.1",
+      SMTP_SERVER_NAME: "localhost",
+      SMTP_WORKERS: "2",
+      LOG_LEVEL: "info",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    });
+    const { ports } = running;
+    expect(ports).toMatchObject({ workers: 2 });
+    // A new connection a message: the primary hands connections to the workers in turn.
+    const infos = [];
+    for (let i = 0; i < 4; i++) {
+      const client = nodemailer.createTransport({
+        host: "127.0.0.1",
+        port: i % 2 ? ports.tlsPort : ports.starttlsPort,
+        secure: i % 2 === 1,
+        requireTLS: true,
+        tls: { ca: tls.cert, servername: "localhost" },
+        auth: { user: owner.account.accountId, pass: owner.apiKey },
+      });
+      infos.push(await client.sendMail({ from: "news@workers.example", to: `reader${i}@example.org`, subject: `Copy ${i}`, text: "Hi" }));
+      client.close();
+    }
+    const ids = infos.map((info) => /^250 Ok: queued as (\S+)$/.exec(info.response)?.[1]);
+    const recorded = await Promise.all(ids.map((id) => env.deps.messages.getMessage(id!)));
+    expect(recorded.map((m) => m?.subject)).toEqual(["Copy 0", "Copy 1", "Copy 2", "Copy 3"]);
+    const health = await fetch(`http://127.0.0.1:${ports.healthPort}/health`);
+    expect(await health.json()).toEqual({ status: "ok" });
+
+    running.child.kill("SIGTERM");
+
+    expect(await running.exited).toBe(0);
+    const drained = running
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"smtp ingest worker draining"'))
+      .map((line) => JSON.parse(line).pid);
+    expect(new Set(drained).size).toBe(2);
     expect(running.output()).toContain('"smtp ingest stopped"');
   });
 

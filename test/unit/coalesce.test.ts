@@ -76,4 +76,41 @@ describe("coalesce (group commit)", () => {
     await Promise.all(Array.from({ length: 9 }, (_, i) => submit(i)));
     expect(most).toBe(3);
   });
+
+  it("sends a partial batch only when no flush runs, so no second half-empty call is made", async () => {
+    const flushed: number[][] = [];
+    let release = () => {};
+    const submit = coalesce<number>(
+      async (units) => {
+        flushed.push(units);
+        if (units[0] === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { maxBatch: 3, maxInFlight: 2 },
+    );
+    const first = submit(1);
+    const waiting = [submit(2), submit(3)];
+    await tick();
+    expect(flushed).toEqual([[1]]); // 2 and 3 wait for the running flush, not a second call of their own
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(flushed).toEqual([[1], [2, 3]]);
+  });
+
+  it("sends a full batch beside a running flush", async () => {
+    const flushed: number[][] = [];
+    let release = () => {};
+    const submit = coalesce<number>(
+      async (units) => {
+        flushed.push(units);
+        if (units[0] === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { maxBatch: 3, maxInFlight: 2 },
+    );
+    const first = submit(1);
+    const full = [2, 3, 4].map(submit);
+    await Promise.all(full);
+    expect(flushed).toEqual([[1], [2, 3, 4]]);
+    release();
+    await first;
+  });
 });
