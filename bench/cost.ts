@@ -73,8 +73,9 @@ export function durationsOf(usage: Usage): Durations {
       {
         msPerInvocation: t.totalMs / t.invocations,
         msPerRecord: t.totalMs / Math.max(1, t.records),
-        cpuMsPerInvocation: (t.cpuMs ?? NaN) / t.invocations,
-        cpuMsPerRecord: (t.cpuMs ?? NaN) / Math.max(1, t.records),
+        // Over the invocations that ran alone (bench/usage-meter.ts): none under load gives NaN, not a guess.
+        cpuMsPerInvocation: t.cpuInvocations ? (t.cpuMs ?? NaN) / t.cpuInvocations : NaN,
+        cpuMsPerRecord: t.cpuRecords ? (t.cpuMs ?? NaN) / t.cpuRecords : NaN,
       },
     ]),
   );

@@ -125,6 +125,8 @@ export function usageBetween(before: UsageSnapshot, after: UsageSnapshot): Usage
         records: tally.records - (earlier?.records ?? 0),
         totalMs: tally.totalMs - (earlier?.totalMs ?? 0),
         cpuMs: (tally.cpuMs ?? 0) - (earlier?.cpuMs ?? 0),
+        cpuInvocations: (tally.cpuInvocations ?? 0) - (earlier?.cpuInvocations ?? 0),
+        cpuRecords: (tally.cpuRecords ?? 0) - (earlier?.cpuRecords ?? 0),
       };
     }
   }
