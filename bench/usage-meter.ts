@@ -64,7 +64,6 @@ function countingInstrument(observe: (call: AwsCall, scope: string) => void): Cl
   };
 }
 
-
 export interface CallTally {
   scope: string;
   service: AwsCall["service"];

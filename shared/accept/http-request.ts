@@ -128,8 +128,10 @@ const requestSchemas = new Map<string, ReturnType<typeof buildRequestSchema>>();
 /** The request's schema for these limits, built once: building a zod schema costs more than a request's whole parse. */
 export function requestSchema(maxRecipients: number, maxAttachments: number) {
   const limits = `${maxRecipients}/${maxAttachments}`;
-  let schema = requestSchemas.get(limits);
-  if (!schema) requestSchemas.set(limits, (schema = buildRequestSchema(maxRecipients, maxAttachments)));
+  const built = requestSchemas.get(limits);
+  if (built) return built;
+  const schema = buildRequestSchema(maxRecipients, maxAttachments);
+  requestSchemas.set(limits, schema);
   return schema;
 }
 
