@@ -63,8 +63,6 @@ export type Durations = Record<
     msPerRecord: number;
     cpuMsPerInvocation?: number;
     cpuMsPerRecord?: number;
-    /** CPU per record of the invocations no other one overlapped, and how many of them there were. */
-    alone?: { invocations: number; cpuMsPerRecord: number };
   }
 >;
 
@@ -80,11 +78,9 @@ export function durationsOf(usage: Usage): Durations {
       {
         msPerInvocation: t.totalMs / t.invocations,
         msPerRecord: t.totalMs / Math.max(1, t.records),
-        cpuMsPerInvocation: (t.cpuMs ?? NaN) / t.invocations,
-        cpuMsPerRecord: (t.cpuMs ?? NaN) / Math.max(1, t.records),
-        ...(t.alone?.invocations
-          ? { alone: { invocations: t.alone.invocations, cpuMsPerRecord: t.alone.cpuMs / Math.max(1, t.alone.records) } }
-          : {}),
+        // Over the invocations that ran alone (bench/usage-meter.ts): none under load gives NaN, not a guess.
+        cpuMsPerInvocation: t.cpuInvocations ? (t.cpuMs ?? NaN) / t.cpuInvocations : NaN,
+        cpuMsPerRecord: t.cpuRecords ? (t.cpuMs ?? NaN) / t.cpuRecords : NaN,
       },
     ]),
   );

@@ -8,6 +8,7 @@ import { ACCEPT_SCOPES, costOf, durationsOf, type Cost, type Durations } from ".
 import { jsonPoster, postAtFixedRate, saturate, type SaturationResult, type Target } from "./http-load.ts";
 import { recipients, sendRequest } from "./payloads.ts";
 import { usageBetween, type BenchPlatform, type Usage } from "./platform.ts";
+import { monotonicUs, type ClockWindow, type CpuShares } from "./profile-summary.ts";
 import type { Profile } from "./profiles.ts";
 import { summarize, type LatencySummary } from "./stats.ts";
 
@@ -25,6 +26,10 @@ export interface HttpAcceptResult {
     cost: Cost;
     cpuMsPerRequest: number;
     standInsCpuMsPerRequest: number;
+    /** When the saturated run of Posthaste ran, to cut the CPU profiles to it (bench/profile-summary.ts). */
+    window: ClockWindow;
+    /** Who used the CPU in that window, when the bench ran with --profile (filled in by bench/run.ts). */
+    cpuShares?: CpuShares;
   };
   /** The AWS calls of one accept made alone (bench/reference/aws-calls.ts), against the same stand-ins. */
   awsCallsAlone: AwsCallsAlone;
@@ -128,7 +133,9 @@ export async function benchHttpAccept(
   const singleReference = await saturate(reference, single, load);
   progress(`HTTP accept, 1 recipient, ${profile.connections} connections: Posthaste`);
   const before = await platform.usage();
+  const startUs = monotonicUs();
   const singlePosthaste = await saturate(target, single, load);
+  const window = { startUs, endUs: monotonicUs() };
   const singleUsage = usageBetween(before, await platform.usage());
 
   progress("the AWS calls of one accept, alone (SDK clients and stand-ins, no Posthaste code)");
@@ -161,6 +168,7 @@ export async function benchHttpAccept(
       }),
       cpuMsPerRequest: singleUsage.cpuMs / Math.max(1, singleRequests),
       standInsCpuMsPerRequest: singleUsage.standInsCpuMs / Math.max(1, singleRequests),
+      window,
     },
     awsCallsAlone: alone,
     fixedRate: { posthaste: fixedPosthaste, reference: fixedReference },

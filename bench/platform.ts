@@ -126,16 +126,8 @@ export function usageBetween(before: UsageSnapshot, after: UsageSnapshot): Usage
         records: tally.records - (earlier?.records ?? 0),
         totalMs: tally.totalMs - (earlier?.totalMs ?? 0),
         cpuMs: (tally.cpuMs ?? 0) - (earlier?.cpuMs ?? 0),
-        ...(tally.alone
-          ? {
-              alone: {
-                invocations: tally.alone.invocations - (earlier?.alone?.invocations ?? 0),
-                records: tally.alone.records - (earlier?.alone?.records ?? 0),
-                totalMs: tally.alone.totalMs - (earlier?.alone?.totalMs ?? 0),
-                cpuMs: tally.alone.cpuMs - (earlier?.alone?.cpuMs ?? 0),
-              },
-            }
-          : {}),
+        cpuInvocations: (tally.cpuInvocations ?? 0) - (earlier?.cpuInvocations ?? 0),
+        cpuRecords: (tally.cpuRecords ?? 0) - (earlier?.cpuRecords ?? 0),
       };
     }
   }

@@ -13,11 +13,72 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  /** Microseconds on the system's monotonic clock (process.hrtime's, on Linux). */
+  startTime?: number;
 }
+
+/** A stretch of the monotonic clock, in microseconds (process.hrtime.bigint() / 1000). */
+export interface ClockWindow {
+  startUs: number;
+  endUs: number;
+}
+
+/** The monotonic clock now, in microseconds: the clock of a CPU profile's sample times. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** The profile's samples taken within the window only. */
+export function withinWindow(profile: CpuProfile, window: ClockWindow): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = profile.startTime ?? 0;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= window.startUs && at <= window.endUs) {
+      samples.push(id);
+      timeDeltas.push(profile.timeDeltas[i] ?? 0);
+    }
+  });
+  return { ...profile, samples, timeDeltas };
+}
+
+/** Roles that are Posthaste's own work: its code and the libraries its handlers run in. */
+const isOwnCode = (role: string) =>
+  role.startsWith("Posthaste code (shared/") ||
+  role.startsWith("Posthaste code (functions/") ||
+  role === HANDLER_LIBRARIES ||
+  role.startsWith("other package");
+
+export interface CpuShares {
+  /** Busy (not idle) milliseconds sampled in the window, per process. */
+  platformMs: number;
+  standInsMs: number;
+  /** Posthaste's code, its handler libraries and other packages it calls, in the platform process. */
+  ownMs: number;
+  /** The local API Gateway stand-in and the bench's own meter: in the measured process, in no Lambda. */
+  gatewayMs: number;
+  meterMs: number;
+}
+
+/** Who used the CPU of the two processes while a load ran, from their profiles cut to its window. */
+export function cpuShares(platform: CpuProfile, standIns: CpuProfile, window: ClockWindow): CpuShares {
+  const roles = (profile: CpuProfile) => summarizeProfile(withinWindow(profile, window), Infinity).byRole;
+  const busy = (byRole: ProfileSummary["byRole"]) => byRole.filter((r) => r.role !== "idle").reduce((sum, r) => sum + r.ms, 0);
+  const platformRoles = roles(platform);
+  const sum = (pick: (role: string) => boolean) => platformRoles.filter((r) => pick(r.role)).reduce((total, r) => total + r.ms, 0);
+  return {
+    platformMs: busy(platformRoles),
+    standInsMs: busy(roles(standIns)),
+    ownMs: sum(isOwnCode),
+    gatewayMs: sum((role) => role.startsWith("local runtime (local/gateway")),
+    meterMs: sum((role) => role === "Posthaste code (bench/)"),
+  };
+}
+
+export const HANDLER_LIBRARIES = "handler libraries (middy, zod, Powertools)";
 
 /** What a package is in the local platform. Anything else under node_modules is "other package". */
 const ROLES: [RegExp, string][] = [
@@ -33,7 +94,7 @@ const ROLES: [RegExp, string][] = [
     "smtp-server + mailparser (SMTP door; mailbox)",
   ],
   [/^nodemailer/, "nodemailer (delivery transport)"],
-  [/^(@middy|zod)/, "handler libraries (middy, zod)"],
+  [/^(@middy|zod|@aws-lambda-powertools|@aws\/lambda-invoke-store)/, HANDLER_LIBRARIES],
   [/^(tsx|esbuild|get-tsconfig)/, "tsx (TypeScript loader)"],
 ];
 

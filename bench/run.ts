@@ -25,7 +25,7 @@ import { benchReadSide } from "./read-side.ts";
 import type { Target } from "./http-load.ts";
 import { describeMachine } from "./machine.ts";
 import { startBenchPlatform, type BenchPlatform } from "./platform.ts";
-import { renderProfile, summarizeProfile, type ProfileSummary } from "./profile-summary.ts";
+import { cpuShares, renderProfile, summarizeProfile, type CpuShares, type ClockWindow, type ProfileSummary } from "./profile-summary.ts";
 import { PROFILES, type Mode } from "./profiles.ts";
 import { benchSmtp } from "./smtp.ts";
 import { benchSoak, oneLine, renderSoak, soakRates } from "./soak.ts";
@@ -103,6 +103,7 @@ async function main() {
   if (!skip.has("reads")) results.reads = await benchReadSide(profile, progress);
   if (!skip.has("bundles")) results.bundles = await benchBundles(profile.initRuns, profile.bundleOnly, progress);
 
+  if (profileDir && results.http) results.http.single.cpuShares = await acceptCpuShares(profileDir, results.http.single.window);
   const rows = buildRows(results);
   const table = renderTable(rows);
   const costDetail = renderCostDetail(results);
@@ -149,6 +150,18 @@ async function main() {
 
 /** Which process each pid was: the platform (gateway, handlers, pollers, SMTP door) or its stand-ins. */
 const processNames = new Map<number, string>();
+
+/** Who used the CPU of the platform and the stand-ins while HTTP accept was saturated, from the accept phase's profiles. */
+async function acceptCpuShares(dir: string, window: ClockWindow): Promise<CpuShares | undefined> {
+  const phase = path.join(dir, "accept");
+  const files = await readdir(phase).catch(() => [] as string[]);
+  const profileOf = async (name: string) => {
+    const file = files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f) && processNames.get(Number(f.split(".")[3])) === name);
+    return file ? JSON.parse(await readFile(path.join(phase, file), "utf8")) : undefined;
+  };
+  const [platform, standIns] = await Promise.all([profileOf("platform"), profileOf("stand-ins")]);
+  return platform && standIns ? cpuShares(platform, standIns, window) : undefined;
+}
 
 /** The main thread's profile of each platform process (worker threads, e.g. tsx's loader, left out). */
 async function profileSummaries(dir: string): Promise<Record<string, ProfileSummary>> {

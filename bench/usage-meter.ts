@@ -2,8 +2,8 @@
 // instrument by bench/platform-entry.ts): tallies every AWS call by the function that made it,
 // service and operation, times every handler invocation, and keeps the tally in <file> so the
 // bench can take snapshots between phases and price the difference.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { renameSync, writeFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import type { AwsService, ClientInstrument, InstrumentableClient } from "../shared/aws.ts";
 import type { PlatformInstrument } from "../local/platform.ts";
 
@@ -22,9 +22,28 @@ export interface AwsCall {
 // DynamoDB says what capacity a call consumed only when asked; these operations accept the question.
 const CAPACITY_OPERATIONS = /^(?:(?:Get|Put|Update|Delete)Item|Query|Scan|Batch(?:Get|Write)Item|Transact(?:Get|Write)Items)Command$/;
 
-/** A middleware on every client that reports each call to `observe`. */
-function countingInstrument(observe: (call: AwsCall) => void): ClientInstrument {
+/** Calls made outside any handler: the SQS pollers (Lambda's event source mapping) and the sweeper, the SMTP door. */
+export const RUNTIME_SCOPE = "runtime";
+
+/** The function whose entry file builds a client, from the stack at the client's construction. */
+function builderOf(stack: string | undefined): string {
+  const entry = /\/(functions\/[^\s:)]+\.ts)/.exec(stack ?? "")?.[1];
+  return entry ?? RUNTIME_SCOPE;
+}
+
+/**
+ * A middleware on every client that reports each call, with the function that made it, to
+ * `observe`. Which function a call belongs to is known from its client: every entry file builds
+ * its own clients when it is imported (shared/wiring.ts), the runtime (pollers, sweeper, SMTP
+ * door) its shared ones. No AsyncLocalStorage: it would put an async hook on every promise of the
+ * process, a cost of the bench's own that no Lambda has.
+ */
+function countingInstrument(observe: (call: AwsCall, scope: string) => void): ClientInstrument {
   return (client: InstrumentableClient, service) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const scope = builderOf(new Error().stack);
+    Error.stackTraceLimit = limit;
     const counter =
       (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: { input: Record<string, any> }) => {
         const commandName = context.commandName ?? "Unknown";
@@ -34,19 +53,16 @@ function countingInstrument(observe: (call: AwsCall) => void): ClientInstrument 
         const started = performance.now();
         try {
           const result = await next({ ...args, input });
-          observe({ service, operation, input, output: result.output, ms: performance.now() - started });
+          observe({ service, operation, input, output: result.output, ms: performance.now() - started }, scope);
           return result;
         } catch (error) {
-          observe({ service, operation, input, ms: performance.now() - started });
+          observe({ service, operation, input, ms: performance.now() - started }, scope);
           throw error;
         }
       };
     client.middlewareStack.add(counter, { step: "initialize", name: "posthasteRequestCounter" });
   };
 }
-
-/** Calls made outside any handler: the SQS pollers (Lambda's event source mapping) and the sweeper. */
-export const RUNTIME_SCOPE = "runtime";
 
 export interface CallTally {
   scope: string;
@@ -75,16 +91,14 @@ export interface InvocationTally {
   records: number;
   totalMs: number;
   /**
-   * The platform process's CPU from each invocation's start to its end: that invocation's own
-   * CPU only when it runs alone (one request in flight), as in the bench's calibration windows.
+   * The platform process's CPU from start to end of the invocations that ran alone (no other
+   * invocation started or in flight meanwhile, as in the bench's calibration windows): each
+   * one's own CPU. Under load none runs alone and no CPU is read per invocation.
    */
   cpuMs?: number;
-  /**
-   * The same for the invocations that no other invocation (of any function) overlapped: at light
-   * load a delivery often runs while the next request is accepted, whose CPU the whole-window
-   * figure would charge to both.
-   */
-  alone?: { invocations: number; records: number; totalMs: number; cpuMs: number };
+  /** How many invocations ran alone, and their records: what cpuMs is the CPU of. */
+  cpuInvocations?: number;
+  cpuRecords?: number;
 }
 
 export interface UsageSnapshot {
@@ -111,14 +125,10 @@ const READ_OPERATIONS = new Set(["GetItem", "BatchGetItem", "Query", "Scan", "Tr
 export const isDynamoRead = (operation: string) => READ_OPERATIONS.has(operation);
 
 export function startUsageMeter(file: string): UsageMeter {
-  const scope = new AsyncLocalStorage<string>();
   const calls: Record<string, CallTally> = {};
   const invocations: Record<string, InvocationTally> = {};
-  /** The invocations in flight; each is marked as soon as another one starts or runs beside it. */
-  const inFlight = new Set<{ overlapped: boolean }>();
 
-  const awsClient = countingInstrument((call) => {
-    const name = scope.getStore() ?? RUNTIME_SCOPE;
+  const awsClient = countingInstrument((call, name) => {
     const counters = call.service === "DynamoDB" && /^STATS/.test(String(call.input.Key?.pk ?? call.input.Item?.pk ?? ""));
     const items = call.service === "DynamoDB" ? itemKinds(call.input) : undefined;
     const key = `${name} ${call.service} ${call.operation}${counters ? " statistics" : ""}${items ? ` ${items}` : ""}`;
@@ -173,21 +183,33 @@ export function startUsageMeter(file: string): UsageMeter {
     calls,
     invocations,
   });
-  // Written aside then renamed, so the bench never reads half a file.
-  const flush = () => {
+  // Written aside then renamed, so the bench never reads half a file. Off the event loop while
+  // the platform serves (a synchronous write and rename would stall every request in flight).
+  const flushSync = () => {
     writeFileSync(`${file}.tmp`, JSON.stringify(snapshot()));
     renameSync(`${file}.tmp`, file);
   };
+  const flush = async () => {
+    await writeFile(`${file}.tmp`, JSON.stringify(snapshot()));
+    await rename(`${file}.tmp`, file);
+  };
   // The other processes are asked first, so a snapshot's figures are at most one period old.
-  setInterval(async () => {
+  // The next period starts when this one's file is written: never two writes of one file at once.
+  const period = async () => {
     await Promise.all([
       ...[...others].map(async ([name, cpuUsage]) => (otherCpuMicros[name] = await cpuUsage().catch(() => otherCpuMicros[name]))),
       ...[...othersMemory].map(async ([name, memoryUsage]) => (otherMemory[name] = await memoryUsage().catch(() => otherMemory[name]))),
     ]);
-    flush();
-  }, FLUSH_EVERY_MS).unref();
-  process.on("exit", flush);
-  flush();
+    await flush().catch(() => undefined);
+    setTimeout(period, FLUSH_EVERY_MS).unref();
+  };
+  setTimeout(period, FLUSH_EVERY_MS).unref();
+  process.on("exit", flushSync);
+  flushSync();
+
+  /** Invocations in flight, and how many have started: an invocation ran alone when none other started meanwhile. */
+  let inFlight = 0;
+  let started = 0;
 
   return {
     snapshot,
@@ -199,31 +221,26 @@ export function startUsageMeter(file: string): UsageMeter {
     wrap<T>(entry: string, handler: T): T {
       const fn = handler as unknown as (...args: unknown[]) => Promise<unknown>;
       const timed = async (...args: unknown[]) => {
-        const started = performance.now();
-        const cpuAtStart = process.cpuUsage();
-        const self = { overlapped: inFlight.size > 0 };
-        for (const other of inFlight) other.overlapped = true;
-        inFlight.add(self);
+        const startedAt = performance.now();
+        const order = ++started;
+        // process.cpuUsage() is a system call: read only where the figure means something.
+        const cpuAtStart = inFlight++ === 0 ? process.cpuUsage() : undefined;
         try {
-          return await scope.run(entry, () => fn(...args));
+          return await fn(...args);
         } finally {
-          const ms = performance.now() - started;
-          const cpu = process.cpuUsage(cpuAtStart);
-          inFlight.delete(self);
-          invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0, cpuMs: 0 };
-          const tally = invocations[entry];
+          inFlight--;
+          const ms = performance.now() - startedAt;
           const records = (args[0] as { Records?: unknown[] })?.Records?.length ?? 1;
-          const cpuMs = (cpu.user + cpu.system) / 1000;
+          invocations[entry] ??= { invocations: 0, records: 0, totalMs: 0, cpuMs: 0, cpuInvocations: 0, cpuRecords: 0 };
+          const tally = invocations[entry];
           tally.invocations++;
           tally.records += records;
           tally.totalMs += ms;
-          tally.cpuMs = (tally.cpuMs ?? 0) + cpuMs;
-          if (!self.overlapped) {
-            tally.alone ??= { invocations: 0, records: 0, totalMs: 0, cpuMs: 0 };
-            tally.alone.invocations++;
-            tally.alone.records += records;
-            tally.alone.totalMs += ms;
-            tally.alone.cpuMs += cpuMs;
+          if (cpuAtStart && started === order) {
+            const cpu = process.cpuUsage(cpuAtStart);
+            tally.cpuMs = (tally.cpuMs ?? 0) + (cpu.user + cpu.system) / 1000;
+            tally.cpuInvocations = (tally.cpuInvocations ?? 0) + 1;
+            tally.cpuRecords = (tally.cpuRecords ?? 0) + records;
           }
         }
       };

@@ -19,7 +19,10 @@ export type CallMiddleware = (next: CallHandler, context: { commandName?: string
 
 /** Anything with a middleware stack (every SDK client), as far as an instrument uses it. */
 export interface InstrumentableClient {
-  middlewareStack: { add(middleware: CallMiddleware, options: { step: "initialize"; name: string }): void };
+  middlewareStack: {
+    add(middleware: CallMiddleware, options: { step: "initialize"; name: string }): void;
+    remove(name: string): boolean;
+  };
 }
 
 /**
@@ -36,6 +39,10 @@ export function instrumentClients(hook: ClientInstrument | undefined) {
 }
 
 const built = <C extends InstrumentableClient>(client: C, service: AwsService): C => {
+  // The SDK's logger middleware builds a log-filtered copy of every call's input and output (the
+  // whole item, walked against the service's schema) even with no logger, only to hand it to a
+  // no-op. No client here is given a logger, so the copy is CPU for nothing on every call.
+  client.middlewareStack.remove("loggerMiddleware");
   instrument?.(client, service);
   return client;
 };

@@ -78,7 +78,7 @@ export const recipientSchema = z.strictObject({
 /** HTTP's names of the template engines; "devino" is the API's own `[Name]` merge fields, the default. */
 export const HTTP_ENGINES = ["devino", "simple", "velocity"] as const;
 
-export const requestSchema = (maxRecipients: number, maxAttachments: number) =>
+const buildRequestSchema = (maxRecipients: number, maxAttachments: number) =>
   z.strictObject({
     Recipients: z.array(z.unknown()).check(z.minLength(1), z.maxLength(maxRecipients)),
     CheckUnsubscription: z.optional(z.boolean()),
@@ -122,6 +122,18 @@ export const requestSchema = (maxRecipients: number, maxAttachments: number) =>
     Headers: z.optional(z.record(z.string(), z.string())),
     SendAt: z.optional(z.string()),
   });
+
+const requestSchemas = new Map<string, ReturnType<typeof buildRequestSchema>>();
+
+/** The request's schema for these limits, built once: building a zod schema costs more than a request's whole parse. */
+export function requestSchema(maxRecipients: number, maxAttachments: number) {
+  const limits = `${maxRecipients}/${maxAttachments}`;
+  const built = requestSchemas.get(limits);
+  if (built) return built;
+  const schema = buildRequestSchema(maxRecipients, maxAttachments);
+  requestSchemas.set(limits, schema);
+  return schema;
+}
 
 export type SendRequest = z.infer<ReturnType<typeof requestSchema>>;
 

@@ -1,12 +1,12 @@
 // Accounts, projects, API keys (stored only as hashes), verified sender domains and addresses.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { newApiKey, newId } from "../domain/ids.ts";
 import { queryAll, stripKeys } from "./dynamo.ts";
 import { ACCOUNT_PREFIXES, keys } from "./keys.ts";
 import type { Account, AccountSettings, ApiKeyRecord, Caller, Project, ProjectSettings } from "../domain/account.ts";
 
-export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
+export const hashApiKey = (apiKey: string) => hash("sha256", apiKey, "hex");
 
 export function makeAccountStore(ddb: DynamoDBDocumentClient, tableName: string) {
   const get = async (key: Record<string, string>) => (await ddb.send(new GetCommand({ TableName: tableName, Key: key }))).Item;

@@ -2,7 +2,7 @@
 // sparse GSIs serve the logs (messages of an account by time), the delivery reports (messages
 // whose report is unread) and the sweeper (messages still waiting to be sent).
 // docs/architecture.md draws the layout.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ItemKey } from "../domain/webhook.ts";
 
 export const GSI_ACCOUNT_LOG = "accountLog";
@@ -21,10 +21,10 @@ export const PENDING_SHARDS = 64;
  * with its copy's position (0 for every single-recipient message) and would put them all in one.
  * Items written with fewer shards carry a value in today's range, so the sweeper still finds them.
  */
-export const pendingShardOf = (messageId: string) => String(createHash("sha1").update(messageId).digest().readUInt32BE(0) % PENDING_SHARDS);
+export const pendingShardOf = (messageId: string) => String(hashShard(messageId, PENDING_SHARDS));
 
-/** A stable partition number in [0, shards) for a text (a message id, an account id). */
-export const hashShard = (text: string, shards: number) => createHash("sha1").update(text).digest().readUInt32BE(0) % shards;
+/** A stable partition number in [0, shards) for a text (a message id, an account id). One-shot hash: no Hash object per call. */
+export const hashShard = (text: string, shards: number) => hash("sha1", text, "buffer").readUInt32BE(0) % shards;
 
 /**
  * Partitions of an account's log index and of its unread reports. A message adds one entry to

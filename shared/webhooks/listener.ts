@@ -31,11 +31,14 @@ export function makeWebhookListener(deps: WebhookListenerDeps): StatusListener {
       const targets: WebhookTarget[] = endpointsOf.get(accountId)!.map((endpointId) => ({ endpointId }));
       const callbackUrl = extraData?.[CALLBACK_URL_FIELD];
       if (callbackUrl) targets.push({ callbackUrl });
-      const event = buildWebhookEvent(statusEvent);
-      const items = targets.map((target) => ({ accountId, target, event }));
       // A message sent through the Infobip door with a notifyUrl: its reports go there, in Infobip's shape.
       const notifyUrl = extraData?.[NOTIFY_URL_FIELD];
-      if (notifyUrl && isReported(statusEvent.change.status, extraData[INTERMEDIATE_REPORT_FIELD] === "true")) {
+      const reported = notifyUrl && isReported(statusEvent.change.status, extraData[INTERMEDIATE_REPORT_FIELD] === "true");
+      // Most messages have nowhere to go: no event is built for nobody.
+      if (targets.length === 0 && !reported) return [];
+      const event = buildWebhookEvent(statusEvent);
+      const items = targets.map((target) => ({ accountId, target, event }));
+      if (reported) {
         const callbackData = extraData[CALLBACK_DATA_FIELD];
         items.push({
           accountId,
