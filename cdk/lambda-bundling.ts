@@ -83,6 +83,9 @@ export const LAMBDA_BUNDLE = {
 } satisfies BuildOptions;
 
 /** Bundles one manifest entry (a path from the repository root) into `outdir`/index.mjs and its map. */
+/** The folder of an entry's bundle among many (cdk/bundle-lambda.ts): its path, flattened. */
+export const bundleDirName = (entry: string) => entry.replace(/[^A-Za-z0-9._-]/g, "_");
+
 export async function bundleLambda(entry: string, outdir: string): Promise<{ file: string; metafile: Metafile }> {
   const file = path.join(outdir, "index.mjs");
   const result = await build({ ...LAMBDA_BUNDLE, entryPoints: [path.resolve(REPO_ROOT, entry)], outfile: file, metafile: true });

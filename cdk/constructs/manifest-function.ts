@@ -2,14 +2,16 @@
 // installed esbuild (never Docker) with the options of cdk/lambda-bundling.ts, with its own log
 // group, running as the role of its `access` (cdk/constructs/function-roles.ts).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { AssetHashType, DockerImage, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import type { ConsumerDef, RouteDef, ScheduleDef } from "../../functions/manifest.ts";
+import { CONSUMERS, ROUTES, SCHEDULES, type ConsumerDef, type RouteDef, type ScheduleDef } from "../../functions/manifest.ts";
+import { bundleDirName } from "../lambda-bundling.ts";
 import { fromRoot, REPO_ROOT } from "../paths.ts";
 
 export type FunctionKind = "route" | "consumer" | "schedule";
@@ -34,6 +36,25 @@ export const timeoutSeconds = (kind: FunctionKind, def: ManifestEntry) => def.ti
 /** The description names the manifest entry, so a function can be traced back to its source. */
 export const describeEntry = (kind: FunctionKind, def: ManifestEntry) => `Posthaste ${kind} ${def.name} (${def.entry})`;
 
+let bundledEntries: string | undefined;
+
+/**
+ * Every manifest entry bundled by one run of cdk/bundle-lambda.ts, the first time a function's
+ * asset needs its bundle (later ones are copied from there): a folder removed when synth ends.
+ */
+function bundledEntriesDir(): string {
+  if (bundledEntries) return bundledEntries;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "posthaste-bundles-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const entries = [...new Set([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((def) => def.entry))];
+  execFileSync(process.execPath, ["--import", "tsx", fromRoot("cdk/bundle-lambda.ts"), dir, ...entries], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  bundledEntries = dir;
+  return dir;
+}
+
 /**
  * The entry bundled into the asset's folder by cdk/bundle-lambda.ts (bundleLambda, with the
  * plugin the CDK's own esbuild step cannot take), then the files a route reads at run time (the
@@ -50,10 +71,7 @@ function bundledCode(def: ManifestEntry): lambda.Code {
       command: ["tsx", "cdk/bundle-lambda.ts", def.entry],
       local: {
         tryBundle(outputDir) {
-          execFileSync(process.execPath, ["--import", "tsx", fromRoot("cdk/bundle-lambda.ts"), def.entry, outputDir], {
-            cwd: REPO_ROOT,
-            stdio: ["ignore", "inherit", "inherit"],
-          });
+          cpSync(path.join(bundledEntriesDir(), bundleDirName(def.entry)), outputDir, { recursive: true });
           const assets = "assets" in def ? (def.assets ?? []) : [];
           if (assets.length) mkdirSync(path.join(outputDir, "assets"), { recursive: true });
           for (const asset of assets) {
