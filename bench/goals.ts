@@ -42,9 +42,7 @@ export function goalRows(r: Results): Row[] {
     const { offered, reference } = r.delivery;
     rows.push({
       figure: `G2. Accept to delivered at ${int(offered.rate)}/s, p99; Deliver CPU per message`,
-      posthaste: `${int(offered.latency.p99Ms)} ms; ${
-        Number.isFinite(deliveryCpu) ? `${fixed(deliveryCpu)} ms CPU` : "CPU not measured"
-      }`,
+      posthaste: `${int(offered.latency.p99Ms)} ms; ${Number.isFinite(deliveryCpu) ? `${fixed(deliveryCpu)} ms CPU` : "CPU not measured"}`,
       reference: `${int(reference.latency.p99Ms)} ms (mailbox alone)`,
       ratio: "",
       goal: "p99 <= 1 s; CPU half of the last round's",
