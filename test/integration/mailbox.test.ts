@@ -15,8 +15,10 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** Messages stored as the mailbox stores them: the .eml, then its .json entry. */
 async function storeMessages(dir: string, count: number) {
+  // One millisecond apart, as messages stored one after another are: ids sort by their millisecond.
+  const start = Date.now() - count;
   for (let i = 0; i < count; i++) {
-    const id = newId();
+    const id = (start + i).toString(36).padStart(9, "0") + newId().slice(9);
     const raw = `From: a@example.com\r\nTo: b@example.org\r\nSubject: message ${i}\r\n\r\nHello ${i}\r\n`;
     const entry: MailboxEntry = {
       id,
