@@ -63,6 +63,8 @@ export type Durations = Record<
     msPerRecord: number;
     cpuMsPerInvocation?: number;
     cpuMsPerRecord?: number;
+    /** The CPU figures count what ran beside each invocation too: too few ran alone. */
+    cpuOverlapped?: boolean;
   }
 >;
 
@@ -71,6 +73,25 @@ export type Durations = Record<
  * invocations at once in one process and each one's wall time grows with the queue; on Lambda
  * each invocation has its instance to itself, so saturated times would overstate its duration.
  */
+/** Fewer invocations than this that ran alone are too few to stand for the function. */
+const MIN_ALONE = 5;
+
+/**
+ * CPU per invocation and record: of the invocations that ran alone (bench/usage-meter.ts) when
+ * there are enough; else of all of them, with the CPU of whatever ran beside them (an upper
+ * bound, marked `cpuOverlapped`).
+ */
+function cpuFigures(t: Usage["invocations"][string]) {
+  if ((t.cpuInvocations ?? 0) >= MIN_ALONE && t.cpuRecords)
+    return { cpuMsPerInvocation: (t.cpuMs ?? NaN) / t.cpuInvocations!, cpuMsPerRecord: (t.cpuMs ?? NaN) / t.cpuRecords };
+  const overlapped = t.overlappedCpuMs ?? NaN;
+  return {
+    cpuMsPerInvocation: overlapped / t.invocations,
+    cpuMsPerRecord: overlapped / Math.max(1, t.records),
+    cpuOverlapped: true,
+  };
+}
+
 export function durationsOf(usage: Usage): Durations {
   return Object.fromEntries(
     Object.entries(usage.invocations).map(([entry, t]) => [
@@ -78,9 +99,7 @@ export function durationsOf(usage: Usage): Durations {
       {
         msPerInvocation: t.totalMs / t.invocations,
         msPerRecord: t.totalMs / Math.max(1, t.records),
-        // Over the invocations that ran alone (bench/usage-meter.ts): none under load gives NaN, not a guess.
-        cpuMsPerInvocation: t.cpuInvocations ? (t.cpuMs ?? NaN) / t.cpuInvocations : NaN,
-        cpuMsPerRecord: t.cpuRecords ? (t.cpuMs ?? NaN) / t.cpuRecords : NaN,
+        ...cpuFigures(t),
       },
     ]),
   );

@@ -128,6 +128,7 @@ export function usageBetween(before: UsageSnapshot, after: UsageSnapshot): Usage
         cpuMs: (tally.cpuMs ?? 0) - (earlier?.cpuMs ?? 0),
         cpuInvocations: (tally.cpuInvocations ?? 0) - (earlier?.cpuInvocations ?? 0),
         cpuRecords: (tally.cpuRecords ?? 0) - (earlier?.cpuRecords ?? 0),
+        overlappedCpuMs: (tally.overlappedCpuMs ?? 0) - (earlier?.overlappedCpuMs ?? 0),
       };
     }
   }
