@@ -11,7 +11,7 @@ import type { MailboxEntry } from "../local/mailbox.ts";
 import { ACCEPT_SCOPES, addCosts, costOf, DELIVERY_SCOPES, durationsOf, type Cost, type Durations } from "./cost.ts";
 import { jsonPoster, postAtFixedRate, runAtFixedRate } from "./http-load.ts";
 import { platformTarget } from "./http-accept.ts";
-import { HTML, recipients, sendRequest } from "./payloads.ts";
+import { HTML, messageIdsOf, recipients, sendRequest } from "./payloads.ts";
 import { usageBetween, type BenchPlatform, type Usage } from "./platform.ts";
 import type { Profile } from "./profiles.ts";
 import { percentile, round, summarize, type LatencySummary } from "./stats.ts";
@@ -82,16 +82,6 @@ async function awaitDelivery(
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
-
-const messageIdsOf = (body: string): string[] => {
-  try {
-    return ((JSON.parse(body) as { Result?: { MessageId?: string; Status?: string }[] }).Result ?? [])
-      .filter((r) => r.Status === "ACCEPTED" && r.MessageId)
-      .map((r) => r.MessageId!);
-  } catch {
-    return [];
-  }
-};
 
 function referenceTransport(platform: BenchPlatform) {
   return nodemailer.createTransport({

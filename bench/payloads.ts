@@ -19,3 +19,14 @@ export function sendRequest(senderDomain: string, recipients: { address: string;
 
 export const recipients = (count: number, prefix = "reader") =>
   Array.from({ length: count }, (_, i) => ({ address: `${prefix}+${i}@example.org`, name: `Reader ${i}` }));
+
+/** The ids of the accepted messages in a send request's answer (none when it is not one). */
+export function messageIdsOf(body: string): string[] {
+  try {
+    return ((JSON.parse(body) as { Result?: { MessageId?: string; Status?: string }[] }).Result ?? [])
+      .filter((r) => r.Status === "ACCEPTED" && r.MessageId)
+      .map((r) => r.MessageId!);
+  } catch {
+    return [];
+  }
+}

@@ -7,7 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { postAtFixedRate } from "./http-load.ts";
 import { platformTarget } from "./http-accept.ts";
-import { recipients, sendRequest } from "./payloads.ts";
+import { messageIdsOf, recipients, sendRequest } from "./payloads.ts";
 import type { BenchPlatform } from "./platform.ts";
 import type { Profile } from "./profiles.ts";
 import type { SmtpBenchResult } from "./smtp-ingest.ts";
@@ -159,16 +159,6 @@ async function mailboxIds(dataDir: string): Promise<string[]> {
 
 const storedCount = async (dataDir: string) =>
   (await readdir(path.join(dataDir, "mailbox")).catch(() => [] as string[])).filter((f) => f.endsWith(".json")).length;
-
-const messageIdsOf = (body: string): string[] => {
-  try {
-    return ((JSON.parse(body) as { Result?: { MessageId?: string; Status?: string }[] }).Result ?? [])
-      .filter((r) => r.Status === "ACCEPTED" && r.MessageId)
-      .map((r) => r.MessageId!);
-  } catch {
-    return [];
-  }
-};
 
 /** The SMTP door's driver (bench/smtp-ingest.ts), loaded when the soak runs, as bench/smtp.ts does. */
 async function smtpAtRate(info: LocalInfo, rate: number, seconds: number, connections: number): Promise<SmtpBenchResult> {

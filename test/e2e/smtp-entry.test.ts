@@ -66,6 +66,21 @@ function start(bundle: string, env: Record<string, string>): Promise<Running> {
   });
 }
 
+/** The container's settings on free loopback ports with the test certificate, and `workers` processes. */
+const containerEnv = (workers: number) => ({
+  ...env.env,
+  TLS_CERT_PEM: tls.cert,
+  TLS_KEY_PEM: tls.key,
+  SMTP_STARTTLS_PORT: "0",
+  SMTP_TLS_PORT: "0",
+  HEALTH_PORT: "0",
+  SMTP_BIND_HOST: "127.0.0.1",
+  SMTP_SERVER_NAME: "localhost",
+  SMTP_WORKERS: String(workers),
+  LOG_LEVEL: "info",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+});
+
 let env: TestEnv;
 let tls: LocalTls;
 let dir: string;
@@ -89,19 +104,7 @@ afterAll(async () => {
 describe("the SMTP ingest container entry point", () => {
   it("greets over STARTTLS, accepts mail, answers /health, and exits cleanly on SIGTERM", async () => {
     const owner = await makeAccount(env.deps, "example.com");
-    running = await start(bundle, {
-      ...env.env,
-      TLS_CERT_PEM: tls.cert,
-      TLS_KEY_PEM: tls.key,
-      SMTP_STARTTLS_PORT: "0",
-      SMTP_TLS_PORT: "0",
-      HEALTH_PORT: "0",
-      SMTP_BIND_HOST: "127.0.0.1",
-      SMTP_SERVER_NAME: "localhost",
-      SMTP_WORKERS: "1",
-      LOG_LEVEL: "info",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    });
+    running = await start(bundle, containerEnv(1));
     const { ports } = running;
     const client = nodemailer.createTransport({
       host: "127.0.0.1",
@@ -127,19 +130,7 @@ describe("the SMTP ingest container entry point", () => {
 
   it("runs SMTP_WORKERS worker processes on the same ports, and drains them all on SIGTERM", async () => {
     const owner = await makeAccount(env.deps, "workers.example");
-    running = await start(bundle, {
-      ...env.env,
-      TLS_CERT_PEM: tls.cert,
-      TLS_KEY_PEM: tls.key,
-      SMTP_STARTTLS_PORT: "0",
-      SMTP_TLS_PORT: "0",
-      HEALTH_PORT: "0",
-      SMTP_BIND_HOST: "127.0.0.1",
-      SMTP_SERVER_NAME: "localhost",
-      SMTP_WORKERS: "2",
-      LOG_LEVEL: "info",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    });
+    running = await start(bundle, containerEnv(2));
     const { ports } = running;
     expect(ports).toMatchObject({ workers: 2 });
     // A new connection a message: the primary hands connections to the workers in turn.

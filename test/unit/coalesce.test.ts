@@ -3,6 +3,20 @@ import { coalesce } from "../../shared/lib/coalesce.ts";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** A coalescer (batches of 3, 2 flushes at once) whose flush of unit 1 runs until released. */
+function heldFirstFlush() {
+  const flushed: number[][] = [];
+  let releaseFirst = () => {};
+  const submit = coalesce<number>(
+    async (units) => {
+      flushed.push(units);
+      if (units[0] === 1) await new Promise<void>((resolve) => (releaseFirst = resolve));
+    },
+    { maxBatch: 3, maxInFlight: 2 },
+  );
+  return { flushed, submit, release: () => releaseFirst() };
+}
+
 describe("coalesce (group commit)", () => {
   it("flushes a lone unit at once, with nothing to wait for", async () => {
     const flushed: number[][] = [];
@@ -78,15 +92,7 @@ describe("coalesce (group commit)", () => {
   });
 
   it("sends a partial batch only when no flush runs, so no second half-empty call is made", async () => {
-    const flushed: number[][] = [];
-    let release = () => {};
-    const submit = coalesce<number>(
-      async (units) => {
-        flushed.push(units);
-        if (units[0] === 1) await new Promise<void>((resolve) => (release = resolve));
-      },
-      { maxBatch: 3, maxInFlight: 2 },
-    );
+    const { flushed, submit, release } = heldFirstFlush();
     const first = submit(1);
     const waiting = [submit(2), submit(3)];
     await tick();
@@ -97,15 +103,7 @@ describe("coalesce (group commit)", () => {
   });
 
   it("sends a full batch beside a running flush", async () => {
-    const flushed: number[][] = [];
-    let release = () => {};
-    const submit = coalesce<number>(
-      async (units) => {
-        flushed.push(units);
-        if (units[0] === 1) await new Promise<void>((resolve) => (release = resolve));
-      },
-      { maxBatch: 3, maxInFlight: 2 },
-    );
+    const { flushed, submit, release } = heldFirstFlush();
     const first = submit(1);
     const full = [2, 3, 4].map(submit);
     await Promise.all(full);
