@@ -51,6 +51,9 @@ export interface SmtpIngestProps {
   maxTasks: number;
 }
 
+/** The task's CPU (1,024 units a vCPU): half a vCPU carries one worker process. */
+const TASK_CPU_UNITS = 512;
+
 export class SmtpIngest extends Construct {
   readonly loadBalancer: elbv2.NetworkLoadBalancer;
   readonly service: ecs.FargateService;
@@ -75,7 +78,7 @@ export class SmtpIngest extends Construct {
     const cluster = new ecs.Cluster(this, "Cluster", { vpc });
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, "Task", {
-      cpu: 512,
+      cpu: TASK_CPU_UNITS,
       memoryLimitMiB: 1024,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
@@ -96,6 +99,8 @@ export class SmtpIngest extends Construct {
         ...props.environment,
         ...Object.fromEntries(SMTP_PORTS.map((port) => [port.env, String(port.container)])),
         HEALTH_PORT: String(HEALTH_PORT),
+        // One worker a whole vCPU of the task: Node sees the host's cores, not the task's share.
+        SMTP_WORKERS: String(Math.max(1, Math.floor(TASK_CPU_UNITS / 1024))),
         // Read by the container itself, and again every few minutes: a renewed certificate is served without a restart.
         ...(tlsSecret ? { TLS_CERT_SECRET_ARN: tlsSecret.secretArn } : {}),
         NODE_OPTIONS: "--enable-source-maps",

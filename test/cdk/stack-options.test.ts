@@ -95,6 +95,9 @@ describe("context parameters", () => {
     const [container] = task.Properties.ContainerDefinitions;
     const env = Object.fromEntries(container.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]));
     expect(env.TLS_CERT_SECRET_ARN).toBe(TLS_SECRET);
+    // One worker process for the task's half vCPU, not one for each core of the host Node sees.
+    expect(task.Properties.Cpu).toBe("512");
+    expect(env.SMTP_WORKERS).toBe("1");
     expect(container.Secrets.map((s: { Name: string }) => s.Name)).not.toContain("TLS_KEY_PEM");
     const roleId = task.Properties.TaskRoleArn["Fn::GetAtt"][0];
     expect(JSON.stringify(statementsOfRole(resources, roleId))).toContain(TLS_SECRET);
