@@ -16,7 +16,13 @@ import { CustomDomains } from "./constructs/custom-domains.ts";
 import { HttpApi } from "./constructs/http-api.ts";
 import { MailTransport } from "./constructs/mail-transport.ts";
 import { FunctionRoles } from "./constructs/function-roles.ts";
-import { createManifestFunction, timeoutSeconds, type FunctionKind, type ManifestEntry } from "./constructs/manifest-function.ts";
+import {
+  bundleEntries,
+  createManifestFunction,
+  timeoutSeconds,
+  type FunctionKind,
+  type ManifestEntry,
+} from "./constructs/manifest-function.ts";
 import { Observability } from "./constructs/observability.ts";
 import { Queues } from "./constructs/queues.ts";
 import { suppressNagFindings } from "./nag-suppressions.ts";
@@ -81,6 +87,8 @@ export class PosthasteStack extends Stack {
     const functionEnvironment = { ...environment, LINK_SECRET_ARN: linkSecret.secretArn };
 
     const functions = new Construct(this, "Functions");
+    // Every function's bundle in one esbuild process, when this synth bundles at all.
+    if (this.bundlingRequired) bundleEntries([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((def) => def.entry));
     // One role per distinct access, shared by the functions that have it.
     const roles = new FunctionRoles(this, "FunctionRoles", { data, linkSecret, dkimKeySecret, relaySecret: transport.relaySecret });
     const created: lambda.Function[] = [];

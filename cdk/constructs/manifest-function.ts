@@ -10,7 +10,7 @@ import type * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { CONSUMERS, ROUTES, SCHEDULES, type ConsumerDef, type RouteDef, type ScheduleDef } from "../../functions/manifest.ts";
+import type { ConsumerDef, RouteDef, ScheduleDef } from "../../functions/manifest.ts";
 import { bundleDirName } from "../lambda-bundling.ts";
 import { fromRoot, REPO_ROOT } from "../paths.ts";
 
@@ -36,23 +36,28 @@ export const timeoutSeconds = (kind: FunctionKind, def: ManifestEntry) => def.ti
 /** The description names the manifest entry, so a function can be traced back to its source. */
 export const describeEntry = (kind: FunctionKind, def: ManifestEntry) => `Posthaste ${kind} ${def.name} (${def.entry})`;
 
-let bundledEntries: string | undefined;
+/** Where each entry's bundle is, once bundled (a folder removed when synth ends). */
+const bundles = new Map<string, string>();
+let bundlesRoot: string | undefined;
 
 /**
- * Every manifest entry bundled by one run of cdk/bundle-lambda.ts, the first time a function's
- * asset needs its bundle (later ones are copied from there): a folder removed when synth ends.
+ * Bundles the entries not bundled yet, side by side in one run of cdk/bundle-lambda.ts (a Node
+ * start per function cost more than its bundle). The stack hands it every entry before it
+ * creates its functions; a function created alone bundles its own entry.
  */
-function bundledEntriesDir(): string {
-  if (bundledEntries) return bundledEntries;
-  const dir = mkdtempSync(path.join(os.tmpdir(), "posthaste-bundles-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-  const entries = [...new Set([...ROUTES, ...CONSUMERS, ...SCHEDULES].map((def) => def.entry))];
-  execFileSync(process.execPath, ["--import", "tsx", fromRoot("cdk/bundle-lambda.ts"), dir, ...entries], {
+export function bundleEntries(entries: string[]): void {
+  const missing = [...new Set(entries)].filter((entry) => !bundles.has(entry));
+  if (missing.length === 0) return;
+  if (!bundlesRoot) {
+    const root = mkdtempSync(path.join(os.tmpdir(), "posthaste-bundles-"));
+    process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+    bundlesRoot = root;
+  }
+  execFileSync(process.execPath, ["--import", "tsx", fromRoot("cdk/bundle-lambda.ts"), bundlesRoot, ...missing], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "inherit", "inherit"],
   });
-  bundledEntries = dir;
-  return dir;
+  for (const entry of missing) bundles.set(entry, path.join(bundlesRoot, bundleDirName(entry)));
 }
 
 /**
@@ -71,7 +76,8 @@ function bundledCode(def: ManifestEntry): lambda.Code {
       command: ["tsx", "cdk/bundle-lambda.ts", def.entry],
       local: {
         tryBundle(outputDir) {
-          cpSync(path.join(bundledEntriesDir(), bundleDirName(def.entry)), outputDir, { recursive: true });
+          bundleEntries([def.entry]);
+          cpSync(bundles.get(def.entry)!, outputDir, { recursive: true });
           const assets = "assets" in def ? (def.assets ?? []) : [];
           if (assets.length) mkdirSync(path.join(outputDir, "assets"), { recursive: true });
           for (const asset of assets) {
