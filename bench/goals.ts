@@ -7,7 +7,7 @@ import { CONSUMERS, ROUTES, SCHEDULES } from "../functions/manifest.ts";
 import { MEMORY_MB, PRICES, type Durations } from "./cost.ts";
 import { FLAT_MEMORY_TOLERANCE, soakGrowth } from "./soak.ts";
 import type { CpuShares } from "./profile-summary.ts";
-import { smtpCpuRow, type Results, type Row } from "./table.ts";
+import { markdownTable, renderRows, smtpCpuRow, type Results, type Row } from "./table.ts";
 
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
@@ -289,12 +289,6 @@ export function renderWriteSteps(r: Results): string {
 /** Budget ceilings the CDK test holds the over-budget bundles to, for the notes. */
 export const overBudget = () => Object.entries(OVER_BUDGET_CEILINGS_BYTES).map(([name, bytes]) => `${name} ${kb(bytes)}`);
 
-function markdownTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
-  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
-}
-
 /** The goals' table and its two detail tables, as `npm run bench` prints them and the report writes them. */
 export function renderGoals(r: Results): string {
   const functions = renderFunctionCosts(r);
@@ -315,14 +309,5 @@ export function renderGoals(r: Results): string {
   ].join("\n");
 }
 
-function renderGoalTable(rows: Row[]): string {
-  const cells = (row: Row) => [
-    row.figure,
-    row.posthaste,
-    row.reference,
-    row.ratio,
-    row.goal,
-    row.met === undefined ? "" : row.met ? "pass" : "short",
-  ];
-  return markdownTable(["Goal", "Posthaste", "Reference (same run)", "Ratio", "Target", "Mark"], rows.map(cells));
-}
+const renderGoalTable = (rows: Row[]): string =>
+  renderRows(rows, ["Goal", "Posthaste", "Reference (same run)", "Ratio", "Target", "Mark"], ["pass", "short"]);

@@ -273,21 +273,28 @@ export function smtpCpuRow(posthaste: SmtpRunResult, reference: SmtpRunResult, p
   };
 }
 
-export function renderTable(rows: Row[]): string {
-  const header: Row = { figure: "Figure", posthaste: "Posthaste", reference: "Reference (same run)", ratio: "Ratio", goal: "Goal" };
+/** A padded Markdown table: every column as wide as its widest cell. */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** Rows of figures beside their references, the last column saying whether each met its goal. */
+export function renderRows(rows: Row[], header: string[], [met, short]: [string, string]): string {
   const cells = (row: Row) => [
     row.figure,
     row.posthaste,
     row.reference,
     row.ratio,
     row.goal,
-    row === header ? "Met" : row.met === undefined ? "" : row.met ? "yes" : "NO",
+    row.met === undefined ? "" : row.met ? met : short,
   ];
-  const all = [header, ...rows].map(cells);
-  const widths = all[0].map((_, i) => Math.max(...all.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i])).join(" | ")} |`;
-  return [line(all[0]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...all.slice(1).map(line)].join("\n");
+  return markdownTable(header, rows.map(cells));
 }
+
+export const renderTable = (rows: Row[]): string =>
+  renderRows(rows, ["Figure", "Posthaste", "Reference (same run)", "Ratio", "Goal", "Met"], ["yes", "NO"]);
 
 /** AWS requests per message by service and operation, and what they cost, for the notes under the table. */
 export function renderCostDetail(r: Results): string {
