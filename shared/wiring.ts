@@ -215,6 +215,9 @@ export const acceptDeps = /* @__PURE__ */ builder((w) => ({
   templates: templateStore(w),
 }));
 
+/** An HTTP send (the native door and the Infobip door): the caller's key, the accept path, its attachments. */
+export const httpSendDeps = /* @__PURE__ */ builder((w) => ({ ...authDeps(w), ...acceptDeps(w), config: w.config, files: fileStore(w) }));
+
 /** Parked webhook records and the webhook outbox, for the replay and the sweeper. */
 export const webhookRecordDeps = /* @__PURE__ */ builder((w) => ({ outbox: webhookRecords(w), queue: webhookQueue(w) }));
 

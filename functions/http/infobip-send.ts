@@ -1,6 +1,6 @@
 // POST /email/3/send: Infobip's send, multipart/form-data (docs/moving-from-infobip.md).
 import { loadConfig } from "../../shared/config.ts";
-import { acceptDeps, authDeps, fileStore, wiring } from "../../shared/wiring.ts";
+import { httpSendDeps, wiring } from "../../shared/wiring.ts";
 import type { AuthDeps } from "../../shared/http/auth.ts";
 import { httpRoute } from "../../shared/http/handler.ts";
 import { json } from "../../shared/http/respond.ts";
@@ -23,10 +23,4 @@ export const makeHandler = (deps: AuthDeps & InfobipSendDeps) =>
   );
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler({
-  ...authDeps(w),
-  ...acceptDeps(w),
-  config: w.config,
-  files: fileStore(w),
-  attachmentBytes: w.config.smtpServer.attachmentBytes,
-});
+export const handler = makeHandler({ ...httpSendDeps(w), attachmentBytes: w.config.smtpServer.attachmentBytes });

@@ -1,6 +1,6 @@
 // POST /email/messages: the Devino-shaped send API (docs/http-api.md).
 import { loadConfig } from "../../shared/config.ts";
-import { acceptDeps, authDeps, fileStore, idempotencyStore, wiring } from "../../shared/wiring.ts";
+import { httpSendDeps, idempotencyStore, wiring } from "../../shared/wiring.ts";
 import type { AuthDeps } from "../../shared/http/auth.ts";
 import type { IdempotencyStore } from "../../shared/store/idempotency.ts";
 import { sendMessages, withIdempotency, type SendDeps } from "../../shared/accept/send-messages.ts";
@@ -16,10 +16,4 @@ export const makeHandler = (deps: AuthDeps & SendDeps & { idempotency: Idempoten
   });
 
 const w = wiring({ config: loadConfig() });
-export const handler = makeHandler({
-  ...authDeps(w),
-  ...acceptDeps(w),
-  config: w.config,
-  files: fileStore(w),
-  idempotency: idempotencyStore(w),
-});
+export const handler = makeHandler({ ...httpSendDeps(w), idempotency: idempotencyStore(w) });
