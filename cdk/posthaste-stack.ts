@@ -162,9 +162,17 @@ export class PosthasteStack extends Stack {
     new CfnOutput(this, "AlarmTopicArn", { description: "Subscribe to receive alarms", value: alarmTopic.topicArn });
     new CfnOutput(this, "DashboardName", { value: observability.dashboard.dashboardName });
     for (const name of Object.keys(QUEUES) as (keyof typeof QUEUES)[]) {
-      new CfnOutput(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}DeadLetterQueueArn`, {
+      const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+      const urlEnv = QUEUES[name].urlEnv;
+      new CfnOutput(this, `${id}DeadLetterQueueArn`, {
         description: `Parked ${name} records; replay with: aws sqs start-message-move-task --source-arn <this>`,
         value: queues.deadLetterQueues[name].queueArn,
+      });
+      // The admin CLI's dlq and webhook replays read the URLs from these variables (docs/admin-cli.md).
+      new CfnOutput(this, `${id}QueueUrl`, { description: urlEnv, value: queues.queues[name].queueUrl });
+      new CfnOutput(this, `${id}DeadLetterQueueUrl`, {
+        description: urlEnv.replace(/_QUEUE_URL$/, "_DLQ_URL"),
+        value: queues.deadLetterQueues[name].queueUrl,
       });
     }
     if (transport.configurationSetName) {

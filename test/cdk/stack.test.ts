@@ -204,6 +204,15 @@ describe("queues", () => {
     expect(queues).toHaveLength(2 * Object.keys(QUEUES).length);
   });
 
+  it.each(Object.keys(QUEUES) as QueueName[])("prints the %s queue's URL and its dead-letter queue's URL for the admin CLI", (name) => {
+    const outputs = synth.template.toJSON().Outputs as Record<string, { Description: string; Value: unknown }>;
+    const queue = Object.values(outputs).find((o) => o.Description === QUEUES[name].urlEnv);
+    const dlq = Object.values(outputs).find((o) => o.Description === QUEUES[name].urlEnv.replace(/_QUEUE_URL$/, "_DLQ_URL"));
+    const id = queueId(name);
+    expect(refersTo(queue?.Value, id)).toBe(true);
+    expect(refersTo(dlq?.Value, targetOf(resources[id].Properties.RedrivePolicy.deadLetterTargetArn)!)).toBe(true);
+  });
+
   it("refuses plain-HTTP access to every queue", () => {
     const policies = ofType(resources, "AWS::SQS::QueuePolicy");
     for (const [id] of ofType(resources, "AWS::SQS::Queue")) {
