@@ -10,7 +10,7 @@ import { bodyStart, fullParse, parseMessage } from "../../shared/smtp/parse.ts";
 const HEAD = "From: Shop <news@shop.example>\r\nTo: Ivan <ivan@mail.test>\r\nSubject: Hello\r\nMIME-Version: 1.0\r\n";
 const raw = (text: string) => Buffer.from(text, "utf8");
 
-async function compose(mail: nodemailer.SendMailOptions): Promise<Buffer> {
+async function compose(mail: Parameters<ReturnType<typeof nodemailer.createTransport>["sendMail"]>[0]): Promise<Buffer> {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const info = await transport.sendMail({ from: "Shop <news@shop.example>", to: "ivan@mail.test", subject: "Hello", ...mail });
   return info.message as Buffer;
