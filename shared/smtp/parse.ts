@@ -59,7 +59,7 @@ export async function parseMessage(raw: Buffer, parse: (bytes: Buffer) => Promis
   const head = await parse(raw.subarray(0, start));
   const type = plainTextType(head);
   if (!type) return parse(raw);
-  const content = raw.toString("utf8", start).replace(/\r?\n/g, "\n");
+  const content = raw.toString("utf8", start).replaceAll("\r\n", "\n"); // as mailparser's /\r?\n/ -> "\n"
   // A text/html root: mailparser's text is "" beside it (its HTML-to-text is off).
   return type === "text/html" ? { ...head, html: content, text: "" } : { ...head, text: content };
 }
