@@ -34,6 +34,7 @@ const cases: [string, () => Buffer | Promise<Buffer>][] = [
   ["a body that is one line end", () => raw(`${HEAD}\r\n\r\n`)],
   ["no body at all", () => raw(`${HEAD}\r\n`)],
   ["no empty line after the headers", () => raw(HEAD)],
+  ["no headers at all", () => raw("\r\nonly a body\r\n")],
   ["LF line ends only", () => raw(`${HEAD.replaceAll("\r\n", "\n")}Content-Type: text/plain; charset=utf-8\n\nfirst\nsecond\n`)],
   [
     "raw UTF-8 in an 8bit body",
@@ -87,6 +88,7 @@ const HEADER_ONLY = new Set([
   "nodemailer's 7bit text",
   "nodemailer's HTML alone",
   "a body that is one line end",
+  "no headers at all",
   "CRLF, bare LF and a lone CR in the body",
   "a body without a final line end",
   "a body of blank lines",
