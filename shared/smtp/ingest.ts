@@ -1,6 +1,6 @@
 // One SMTP transaction turned into a submission for the one accept path (docs/architecture.md): parse the
-// DATA, read the options header, apply the SMTP rules (docs/smtp.md), store the attachments once, accept.
-import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
+// DATA (shared/smtp/parse.ts), read the options header, apply the SMTP rules (docs/smtp.md), store the attachments once, accept.
+import type { AddressObject, ParsedMail } from "mailparser";
 import { acceptSubmission, type AcceptDeps } from "../accept/index.ts";
 import { templateBody, templateForMessage } from "../templates/index.ts";
 import type { TemplateStore } from "../store/templates.ts";
@@ -13,6 +13,7 @@ import type { FileStore } from "../files/attachments.ts";
 
 import type { AccountCache } from "../store/account-cache.ts";
 import { headerLineText } from "./mime-words.ts";
+import { parseMessage } from "./parse.ts";
 import { findOptionsHeader, parseSmtpOptions, type SmtpOptions } from "./options.ts";
 import { smtpRefusal } from "./replies.ts";
 import { disallowedSource, planDelivery, SMTP_RULE_LIMITS, type IncomingMail, type MailAddress, type SmtpRuleLimits } from "./rules.ts";
@@ -66,10 +67,6 @@ export function toIncomingMail(parsed: ParsedMail): IncomingMail {
       contentType: a.contentType,
     })),
   };
-}
-
-export function parseMessage(raw: Buffer): Promise<ParsedMail> {
-  return simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
 }
 
 /** Accepts one transaction; throws a refusal (AppError) that shared/smtp/replies.ts turns into a 554. */
