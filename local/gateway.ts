@@ -98,17 +98,28 @@ export function toEvent(
   };
 }
 
+/** Statuses that carry no body, hence no length either. */
+const WITHOUT_BODY = new Set([204, 304]);
+
+/**
+ * Answers as API Gateway does, with the body's length (never chunked). A text body goes out as the
+ * string it is: Node writes it with the head in one write, where a Buffer would be a copy and a second one.
+ */
 function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2) {
   if (typeof result === "string" || result === undefined || result === null) {
-    res.writeHead(200, { "content-type": "application/json" }).end(typeof result === "string" ? result : "");
+    const body = typeof result === "string" ? result : "";
+    res.writeHead(200, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }).end(body);
     return;
   }
   // The body first: a result that cannot be sent fails before any header is committed, so a 500 can still go out.
-  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : undefined;
-  const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+  const body = !result.body ? "" : result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body;
+  const status = result.statusCode ?? 200;
+  const headers: Record<string, string | string[]> = WITHOUT_BODY.has(status)
+    ? { ...(result.headers as Record<string, string>) }
+    : { "content-length": String(Buffer.byteLength(body)), ...(result.headers as Record<string, string>) };
   if (result.cookies?.length) headers["set-cookie"] = result.cookies;
-  res.writeHead(result.statusCode ?? 200, headers);
-  res.end(body);
+  res.writeHead(status, headers);
+  res.end(WITHOUT_BODY.has(status) ? undefined : body);
 }
 
 /** The declared length alone is enough to refuse: the body is never read. */

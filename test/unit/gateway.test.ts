@@ -35,6 +35,14 @@ describe("the local gateway", () => {
       route("GET", "/throws", async () => {
         throw new Error("boom");
       }),
+      route("GET", "/text", async () => ({ statusCode: 200, headers: { "content-type": "text/plain" }, body: "déjà vu" })),
+      route("GET", "/binary", async () => ({
+        statusCode: 200,
+        body: Buffer.from([0, 1, 2, 255]).toString("base64"),
+        isBase64Encoded: true,
+      })),
+      route("GET", "/bare-string", async () => '{"ok":true}'),
+      route("DELETE", "/things/{thingId}", async () => ({ statusCode: 204 })),
     ]);
   });
   afterAll(async () => {
@@ -147,6 +155,29 @@ describe("the local gateway", () => {
       await stillServing();
     },
   );
+
+  // API Gateway answers with the body's length; a chunked answer is framing no client of the API would see.
+  it.each([
+    ["/things/abc", Buffer.from(JSON.stringify({ pathParameters: { thingId: "abc" }, bodyLength: 0 }))],
+    ["/text", Buffer.from("déjà vu")],
+    ["/binary", Buffer.from([0, 1, 2, 255])],
+    ["/bare-string", Buffer.from('{"ok":true}')],
+  ])("answers %s with its Content-Length in bytes, not a chunked body", async (path, bytes) => {
+    const answer = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers["transfer-encoding"]).toBeUndefined();
+    expect(answer.headers["content-length"]).toBe(String(bytes.length));
+    expect(answer.raw.slice(answer.raw.indexOf("\r\n\r\n") + 4)).toBe(bytes.toString("latin1"));
+  });
+
+  it("answers a 204 with neither a body nor a length", async () => {
+    const answer = await rawRequest(port, "DELETE /things/abc HTTP/1.1\r\nHost: x\r\n\r\n", { timeoutMs: 500 });
+
+    expect(answer.status).toBe(204);
+    expect(answer.headers["content-length"]).toBeUndefined();
+    expect(answer.headers["transfer-encoding"]).toBeUndefined();
+  });
 
   it("survives a client that goes away in the middle of a body", async () => {
     await rawRequest(port, 'POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":', {
