@@ -3,8 +3,9 @@
 // taken from the queue and handed to the Deliver handler one at a time, and only the handler's
 // time is counted (process.cpuUsage around each invocation). The stand-ins and the mailbox run in
 // their own process, as in `npm run bench`; that process's CPU over the same window (dynalite
-// answering Deliver, the mailbox judging and storing) is printed beside. In the bench's light-load window a delivery often
-// runs beside the accept of the next request, and the process's CPU then counts both.
+// answering Deliver, the mailbox judging and storing) is printed beside. In the bench's
+// light-load window a delivery often runs beside the accept of the next request, and the
+// process's CPU then counts both.
 //
 //   npx tsx bench/deliver-alone.ts [--messages 200] [--copies 1] [--profile]
 //
