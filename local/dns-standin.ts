@@ -13,17 +13,24 @@ const TXT_CHUNK = 255;
 
 export interface DnsStandIn {
   port: number;
+  /** The zone file's version (its modification time): answers change only when it does. */
+  zoneVersion(): Promise<number>;
+  /** Questions answered since the start. */
+  answered(): number;
   close(): Promise<void>;
 }
 
 export async function startDnsStandIn(options: { dataDir: string; port: number }): Promise<DnsStandIn> {
   // Read again whenever the file changed: the admin CLI writes it from another process.
   let cached: { mtimeMs: number; zone: ZoneRecord[] } | undefined;
-  const zone = async () => {
-    const mtimeMs = await stat(zoneFile(options.dataDir)).then(
+  let answered = 0;
+  const zoneVersion = () =>
+    stat(zoneFile(options.dataDir)).then(
       (s) => s.mtimeMs,
       () => 0,
     );
+  const zone = async () => {
+    const mtimeMs = await zoneVersion();
     if (!cached || cached.mtimeMs !== mtimeMs) cached = { mtimeMs, zone: await readZone(options.dataDir) };
     return cached.zone;
   };
@@ -52,13 +59,18 @@ export async function startDnsStandIn(options: { dataDir: string; port: number }
         .catch(() => {
           response.header.rcode = Packet.RCODE.SERVFAIL;
         })
-        .finally(() => send(response));
+        .finally(() => {
+          answered++;
+          send(response);
+        });
     },
   });
   await server.listen({ udp: { port: options.port, address: "127.0.0.1" } });
   const address = server.addresses().udp as { port: number };
   return {
     port: address.port,
+    zoneVersion,
+    answered: () => answered,
     close: async () => {
       await server.close();
     },

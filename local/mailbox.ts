@@ -3,7 +3,7 @@
 // simulates outcomes by address at the simulator domain, like the SES mailbox simulator. Like a
 // receiving server, it judges each message with mailauth (DKIM, SPF against the connecting
 // address, DMARC alignment) through the local DNS stand-in, and writes its verdict into the
-// stored message as Authentication-Results.
+// stored message as Authentication-Results. The answers are kept while the zone is unchanged.
 import { createServer, type Server } from "node:http";
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -77,6 +77,11 @@ export interface MailboxOptions {
   maxBytes?: number;
   /** DNS servers (`ip:port`) the verdicts are looked up with: the DNS stand-in. None: no verdicts. */
   dnsServers?: string[];
+  /**
+   * The version of the zone those servers answer from (local/dns-standin.ts): while it is the
+   * same, their answers are too, and the mailbox reuses them instead of asking again.
+   */
+  dnsZoneVersion?: () => Promise<unknown>;
   /** Called after a message is stored, e.g. to simulate SES feedback for complaint@. */
   onStored?: (entry: MailboxEntry) => void;
   /** The listing's length in memory (default MAILBOX_LISTED_MAX); older messages stay on disk. */
@@ -120,11 +125,52 @@ export function simulateSesFeedback(sns: SNSClient, topicArn: string) {
   };
 }
 
+/** A DNS lookup as mailauth makes it. */
+export type DnsResolve = (name: string, type: string) => Promise<unknown>;
+
+/** Answers that say what the zone holds (the name or the type is not there), kept like the records themselves. */
+const ZONE_ANSWERS = new Set(["ENOTFOUND", "ENODATA"]);
+/** Lookups kept at most: more names than a local zone holds, so the map never grows with the traffic. */
+const MAX_KEPT_ANSWERS = 1000;
+
+/**
+ * The resolver's answers kept while the zone's version stays the same: a message then costs one
+ * look at the version instead of a round trip per name (three to five a message), and the first
+ * message after a change to the zone asks again. Failures that say nothing about the zone
+ * (a timeout, a refused query) are not kept.
+ */
+export function keptWhileZoneUnchanged(resolve: DnsResolve, zoneVersion: () => Promise<unknown>): () => Promise<DnsResolve> {
+  let version: unknown;
+  const answers = new Map<string, Promise<unknown>>();
+  return async () => {
+    const current = await zoneVersion();
+    if (current !== version || answers.size > MAX_KEPT_ANSWERS) {
+      answers.clear();
+      version = current;
+    }
+    return async (name, type) => {
+      const key = `${type} ${name.toLowerCase()}`;
+      let answer = answers.get(key);
+      if (!answer) {
+        answer = resolve(name, type);
+        answers.set(key, answer);
+        answer.catch((error: { code?: string }) => {
+          if (!ZONE_ANSWERS.has(error?.code ?? "") && answers.get(key) === answer) answers.delete(key);
+        });
+      }
+      // Each caller gets its own error: mailauth notes its findings on the errors it catches.
+      return answer.catch((error: Error & { code?: string }) => {
+        throw Object.assign(new Error(error.message), { code: error.code, hostname: name });
+      });
+    };
+  };
+}
+
 /** Judges a message as a receiving server would; its verdicts, and the headers to prepend. */
 export async function judge(
   raw: Buffer,
   smtp: { ip: string; helo?: string; mailFrom: string },
-  resolver: Resolver,
+  resolve: DnsResolve,
 ): Promise<{ authentication: MailboxAuthentication; headers: string }> {
   const result = await authenticate(raw, {
     ip: smtp.ip.replace(/^::ffff:/, ""),
@@ -133,7 +179,7 @@ export async function judge(
     mta: MAILBOX_AUTHSERV_ID,
     disableArc: true,
     disableBimi: true,
-    resolver: (name: string, type: string) => resolver.resolve(name, type) as Promise<never>,
+    resolver: resolve as (name: string, type: string) => Promise<never>,
   });
   const signatures = result.dkim.results ?? [];
   const spf = result.spf || undefined;
@@ -153,10 +199,12 @@ export async function judge(
 
 export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
   await mkdir(options.dir, { recursive: true });
-  let resolver: Resolver | undefined;
+  let resolverNow: (() => Promise<DnsResolve>) | undefined;
   if (options.dnsServers?.length) {
-    resolver = new Resolver({ timeout: 2000, tries: 1 });
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
     resolver.setServers(options.dnsServers);
+    const resolve: DnsResolve = (name, type) => resolver.resolve(name, type);
+    resolverNow = options.dnsZoneVersion ? keptWhileZoneUnchanged(resolve, options.dnsZoneVersion) : async () => resolve;
   }
   const maxListed = options.maxListed ?? MAILBOX_LISTED_MAX;
   const loaded = await loadEntries(options.dir, maxListed);
@@ -190,12 +238,13 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
           }
           const received = Buffer.concat(chunks);
           const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-          const verdict = resolver
-            ? await judge(received, { ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom }, resolver)
+          const verdict = resolverNow
+            ? await judge(received, { ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom }, await resolverNow())
             : undefined;
           // As a receiving server does: its verdict on top of the message it stores.
           const raw = verdict ? Buffer.concat([Buffer.from(verdict.headers), received]) : received;
-          const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+          // The listing needs two headers: the header block is parsed, not the whole message.
+          const parsed = await simpleParser(headerBlock(received), { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
           const id = newId();
           const entry: MailboxEntry = {
             id,
@@ -291,6 +340,14 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
       ]);
     },
   };
+}
+
+/** A message's header block with the blank line that ends it (all of it when it has no body). */
+function headerBlock(message: Buffer): Buffer {
+  const crlf = message.indexOf("\r\n\r\n");
+  const lf = message.indexOf("\n\n");
+  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : message.length;
+  return message.subarray(0, end);
 }
 
 /** Stored entries read at once, at most: a mailbox may hold far more messages than a process may open files. */

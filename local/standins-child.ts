@@ -22,6 +22,7 @@ async function start(command: Extract<ParentCommand, { type: "start" }>) {
     dns = await startDnsStandIn({ dataDir: command.dataDir, port: command.ports.dns });
     mailbox = await startMailbox({
       dnsServers: [`127.0.0.1:${dns.port}`],
+      dnsZoneVersion: dns.zoneVersion,
       dir: path.join(command.dataDir, "mailbox"),
       smtpPort: command.ports.mailboxSmtp,
       httpPort: command.ports.mailboxHttp,
