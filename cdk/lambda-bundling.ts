@@ -1,7 +1,7 @@
 // How every Lambda is bundled, in one place: cdk/constructs/manifest-function.ts (through
 // cdk/bundle-lambda.ts) and bench/bundles.ts both call bundleLambda, so the bench measures what
 // deploys. esbuild runs in the repository root, where LAMBDA_ALIASES' paths start.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
@@ -108,6 +108,38 @@ const tldtsCompactTrie: Plugin = {
   },
 };
 
+/**
+ * Every function's bundle starts with cdk/bundle-shims/stack-traces.ts, which maps its stack
+ * traces to the TypeScript sources through the source map beside it, read on the first stack
+ * formatted rather than at every cold start as `--enable-source-maps` does (docs/deploy.md,
+ * "Stack traces"). bundleLambda names an entry `posthaste-entry:<path>`; this plugin makes that
+ * module import the shim before re-exporting the entry, so the mapping is in place before any
+ * of the function's own code runs.
+ */
+const ENTRY_NAMESPACE = "posthaste-entry";
+const STACK_TRACES_SHIM = path.join(REPO_ROOT, "cdk", "bundle-shims", "stack-traces.ts");
+
+const mappedStackTraces: Plugin = {
+  name: "mapped-stack-traces",
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^${ENTRY_NAMESPACE}:`) }, (args) => ({
+      path: args.path.slice(ENTRY_NAMESPACE.length + 1),
+      namespace: ENTRY_NAMESPACE,
+    }));
+    build.onResolve({ filter: /^posthaste:stack-traces$/ }, () => ({ path: "stack-traces", namespace: "posthaste-stack-traces" }));
+    build.onLoad({ filter: /.*/, namespace: "posthaste-stack-traces" }, () => ({
+      contents: `import { mapStackTraces } from ${JSON.stringify(STACK_TRACES_SHIM)};\nmapStackTraces(import.meta.url);\n`,
+      resolveDir: REPO_ROOT,
+      loader: "js",
+    }));
+    build.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => ({
+      contents: `import "posthaste:stack-traces";\nexport * from ${JSON.stringify(args.path)};\n`,
+      resolveDir: REPO_ROOT,
+      loader: "js",
+    }));
+  },
+};
+
 /** esbuild options of every Lambda bundle, beside the entry point and the output file. */
 export const LAMBDA_BUNDLE = {
   bundle: true,
@@ -117,11 +149,11 @@ export const LAMBDA_BUNDLE = {
   mainFields: ["module", "main"],
   banner: { js: ESM_REQUIRE_BANNER },
   minify: true,
-  /** External source map (NODE_OPTIONS=--enable-source-maps), without the sources. */
+  /** External source map, without the sources: read by the bundle's own stack-trace mapping. */
   sourcemap: true,
   sourcesContent: false,
   alias: LAMBDA_ALIASES,
-  plugins: [sdkSchemaKeys, tldtsCompactTrie],
+  plugins: [sdkSchemaKeys, tldtsCompactTrie, mappedStackTraces],
   absWorkingDir: REPO_ROOT,
   logLevel: "warning",
 } satisfies BuildOptions;
@@ -132,8 +164,29 @@ export const bundleDirName = (entry: string) => entry.replace(/[^A-Za-z0-9._-]/g
 
 export async function bundleLambda(entry: string, outdir: string): Promise<{ file: string; metafile: Metafile }> {
   const file = path.join(outdir, "index.mjs");
-  const result = await build({ ...LAMBDA_BUNDLE, entryPoints: [path.resolve(REPO_ROOT, entry)], outfile: file, metafile: true });
+  const result = await build({
+    ...LAMBDA_BUNDLE,
+    entryPoints: [`${ENTRY_NAMESPACE}:${path.resolve(REPO_ROOT, entry)}`],
+    outfile: file,
+    metafile: true,
+  });
+  await repoRelativeSources(`${file}.map`, outdir);
   return { file, metafile: result.metafile };
+}
+
+/**
+ * The map's source paths from the repository root, a package's from its node_modules folder
+ * (esbuild writes them from the map's folder, which is a temporary one).
+ */
+async function repoRelativeSources(mapFile: string, outdir: string): Promise<void> {
+  const map = JSON.parse(await readFile(mapFile, "utf8")) as { sources: string[] };
+  map.sources = map.sources.map((source) => {
+    if (source.includes(":")) return source;
+    const fromRoot = path.relative(REPO_ROOT, path.resolve(outdir, source)).split(path.sep).join("/");
+    const inPackage = fromRoot.indexOf("node_modules/");
+    return inPackage === -1 ? fromRoot : fromRoot.slice(inPackage);
+  });
+  await writeFile(mapFile, JSON.stringify(map));
 }
 
 /**

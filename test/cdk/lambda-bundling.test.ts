@@ -1,5 +1,6 @@
 // The rewrite bundleLambda applies to the AWS SDK clients' schema modules (cdk/lambda-bundling.ts):
 // the same values at run time, and esbuild can then drop the schemas no command uses.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -132,5 +133,53 @@ describe("the tldts trie rewrite", () => {
     for (const name of names) expect(answer(bundled.sendingDomainName, name), name).toBe(answer(source.sendingDomainName, name));
     expect(bundled.sendingDomainName("user.github.io")).toBe("user.github.io");
     expect(answer(bundled.sendingDomainName, "github.io")).toContain("public_suffix");
+  }, 60_000);
+});
+
+describe("the bundles' stack traces", () => {
+  // Imports the bundle in a fresh Node, without --enable-source-maps (the functions run without
+  // it), optionally moves the map away after the import, then prints the handler's error.
+  const stackOf = (file: string, hideMapAfterImport: boolean) =>
+    execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "--eval",
+        `import { renameSync } from "node:fs";
+         const bundle = await import(process.argv[1]);
+         if (${hideMapAfterImport}) renameSync(process.argv[2] + ".map", process.argv[2] + ".hidden");
+         try { await bundle.handler({ reason: "on purpose" }); } catch (error) { console.log(error.stack); }
+         if (${hideMapAfterImport}) renameSync(process.argv[2] + ".hidden", process.argv[2] + ".map");`,
+        pathToFileURL(file).href,
+        file,
+      ],
+      { encoding: "utf8" },
+    );
+
+  it("point into the TypeScript sources, through the map read at the first stack and not at import", async () => {
+    const { file } = await bundleLambda("test/cdk/fixtures/throwing-entry.ts", path.join(dir, "throwing"));
+    const mapped = stackOf(file, false);
+    expect(mapped).toContain("Error: refused: on purpose");
+    expect(mapped).toMatch(/at refuseOnPurpose \(test\/cdk\/fixtures\/throwing-entry\.ts:4:9\)/);
+    // With the map gone after the import, the frames stay in the bundle: the import did not read it.
+    const unmapped = stackOf(file, true);
+    expect(unmapped).toContain("Error: refused: on purpose");
+    expect(unmapped).not.toContain("throwing-entry.ts");
+    expect(unmapped).toContain("index.mjs:");
+  }, 60_000);
+
+  it("leave a stack with no frame in the bundle as V8 writes it", async () => {
+    const { file } = await bundleLambda("test/cdk/fixtures/throwing-entry.ts", path.join(dir, "throwing-outside"));
+    const stack = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "--eval",
+        `await import(process.argv[1]); console.log(new Error("outside").stack);`,
+        pathToFileURL(file).href,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(stack).toMatch(/^Error: outside\n {4}at file:\/\/\/.*\[eval1\]:1:/);
   }, 60_000);
 });
