@@ -70,9 +70,10 @@ const sdkSchemaKeys: Plugin = {
  * literals, `new Uint16Array([0, 12, 7, ...])`: about 2.2 bytes of source for each of some
  * 22,000 numbers, which esbuild cannot shorten and V8 must parse into an array literal at every
  * cold start. This plugin writes each array as a string, one character per number (its value
- * plus 35, so most are one printable byte), decoded into the same typed array as the module is
- * evaluated: the same trie, the same answers (test/cdk/lambda-bundling.test.ts compares the two
- * modules' exports and the parsed names), 25 KB less in the functions that take a domain name.
+ * plus 35, so most are one printable byte; an ascending array as the steps between its
+ * numbers), decoded into the same typed array as the module is evaluated: the same trie, the
+ * same answers (test/cdk/lambda-bundling.test.ts compares the two modules' exports and the
+ * parsed names), 22 KB less in the functions that take a domain name.
  */
 export const TLDTS_TRIE_FILE = /[\\/]tldts[\\/]dist[\\/]es6[\\/]src[\\/]data[\\/]trie\.js$/;
 
@@ -82,17 +83,19 @@ type TypedArrayName = "Uint8Array" | "Uint16Array" | "Uint32Array";
 /** The trie module's exports, each typed array written as a string decoded at load. */
 export function compactTrieModule(exports: Record<string, unknown>): string {
   const lines = [
-    `const decode = (Type, text) => { const values = new Type(text.length); for (let i = 0; i < text.length; i++) values[i] = text.charCodeAt(i) - ${CHAR_OFFSET}; return values; };`,
+    `const decode = (Type, text, ascending) => { const values = new Type(text.length); for (let i = 0, sum = 0; i < text.length; i++) { const n = text.charCodeAt(i) - ${CHAR_OFFSET}; sum = ascending ? sum + n : n; values[i] = sum; } return values; };`,
   ];
   for (const [name, value] of Object.entries(exports)) {
     if (typeof value === "string" || typeof value === "number") lines.push(`export const ${name} = ${JSON.stringify(value)};`);
     else if (value instanceof Uint8Array || value instanceof Uint16Array || value instanceof Uint32Array) {
       const type = value.constructor.name as TypedArrayName;
+      const ascending = value.every((n, i) => i === 0 || n >= value[i - 1]);
+      const numbers = ascending ? value.map((n, i) => (i === 0 ? n : n - value[i - 1])) : value;
       // A character holds 0xFFFF at most; a bigger number would not survive the round trip.
-      if (value.some((n) => n + CHAR_OFFSET > 0xffff))
+      if (numbers.some((n) => n + CHAR_OFFSET > 0xffff))
         throw new Error(`tldts trie: ${name} holds a number too big to write as a character`);
-      const text = String.fromCharCode(...Array.from(value, (n) => n + CHAR_OFFSET));
-      lines.push(`export const ${name} = /*#__PURE__*/ decode(${type}, ${JSON.stringify(text)});`);
+      const text = String.fromCharCode(...Array.from(numbers, (n) => n + CHAR_OFFSET));
+      lines.push(`export const ${name} = /*#__PURE__*/ decode(${type}, ${JSON.stringify(text)}, ${ascending});`);
     } else throw new Error(`tldts trie: export ${name} is neither a typed array, a string nor a number; update compactTrieModule`);
   }
   return `${lines.join("\n")}\n`;
