@@ -1,10 +1,12 @@
 // Benchmark 6: Lambda packaging. Each manifest function is bundled the way the CDK stack bundles
 // it (bundleLambda of cdk/lambda-bundling.ts: ESM, node22, minified, external source map),
 // then imported in fresh Node processes outside the repository (nothing to resolve but the
-// bundle) to time its cold init: the import, which builds the handler's dependencies. The
+// bundle) to time its cold init: the import, which builds the handler's dependencies. Node runs
+// without flags, as deployed: the bundle maps its own stack traces, reading the map only when
+// a stack is formatted. The
 // reference is an empty handler bundled and timed the same way: Node's own floor.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -23,7 +25,7 @@ export interface BundleResult {
   entry: string;
   bytes: number;
   gzipBytes: number;
-  /** Median import time in a fresh process, as deployed (NODE_OPTIONS=--enable-source-maps) and without. */
+  /** Median import time in a fresh process, as deployed (the map beside the bundle), and with the map removed. */
   initMs: number;
   initMsWithoutSourceMaps: number;
   /** The biggest contributors to the bundle, by package. */
@@ -59,16 +61,10 @@ if (typeof module.handler !== "function") throw new Error("no handler exported")
 console.log(JSON.stringify({ initMs: performance.now() - started }));
 `;
 
-async function initMs(file: string, cwd: string, runs: number, sourceMaps: boolean): Promise<number> {
+async function initMs(file: string, cwd: string, runs: number): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const args = [
-      ...(sourceMaps ? ["--enable-source-maps"] : []),
-      "--input-type=module",
-      "--eval",
-      IMPORT_AND_TIME,
-      pathToFileURL(file).href,
-    ];
+    const args = ["--input-type=module", "--eval", IMPORT_AND_TIME, pathToFileURL(file).href];
     const { stdout } = await run(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? "", ...LAMBDA_ENV } });
     samples.push((JSON.parse(stdout.trim().split("\n").at(-1)!) as { initMs: number }).initMs);
   }
@@ -101,17 +97,19 @@ export async function benchBundles(runs: number, only: string[] | undefined, pro
       const outdir = path.join(dir, def.name);
       await mkdir(outdir, { recursive: true });
       const { file, metafile } = await bundleLambda(def.entry, outdir);
+      const asDeployed = await initMs(file, dir, runs);
+      await unlink(`${file}.map`);
       functions.push({
         name: def.name,
         entry: def.entry,
         bytes: (await stat(file)).size,
         gzipBytes: gzipSync(readFileSync(file)).length,
-        initMs: await initMs(file, dir, runs, true),
-        initMsWithoutSourceMaps: await initMs(file, dir, runs, false),
+        initMs: asDeployed,
+        initMsWithoutSourceMaps: await initMs(file, dir, runs),
         largestPackages: largestPackages(metafile),
       });
     }
-    return { functions, reference: { bytes: (await stat(reference.file)).size, initMs: await initMs(reference.file, dir, runs, true) } };
+    return { functions, reference: { bytes: (await stat(reference.file)).size, initMs: await initMs(reference.file, dir, runs) } };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

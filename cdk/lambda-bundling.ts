@@ -1,8 +1,9 @@
 // How every Lambda is bundled, in one place: cdk/constructs/manifest-function.ts (through
 // cdk/bundle-lambda.ts) and bench/bundles.ts both call bundleLambda, so the bench measures what
 // deploys. esbuild runs in the repository root, where LAMBDA_ALIASES' paths start.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { REPO_ROOT } from "./paths.ts";
 
@@ -64,6 +65,84 @@ const sdkSchemaKeys: Plugin = {
   },
 };
 
+/**
+ * tldts' public-suffix trie (dist/es6/src/data/trie.js) writes its four typed arrays as array
+ * literals, `new Uint16Array([0, 12, 7, ...])`: about 2.2 bytes of source for each of some
+ * 22,000 numbers, which esbuild cannot shorten and V8 must parse into an array literal at every
+ * cold start. This plugin writes each array as a string, one character per number (its value
+ * plus 35, so most are one printable byte; an ascending array as the steps between its
+ * numbers), decoded into the same typed array as the module is evaluated: the same trie, the
+ * same answers (test/cdk/lambda-bundling.test.ts compares the two modules' exports and the
+ * parsed names), 22 KB less in the functions that take a domain name.
+ */
+export const TLDTS_TRIE_FILE = /[\\/]tldts[\\/]dist[\\/]es6[\\/]src[\\/]data[\\/]trie\.js$/;
+
+const CHAR_OFFSET = 35;
+type TypedArrayName = "Uint8Array" | "Uint16Array" | "Uint32Array";
+
+/** The trie module's exports, each typed array written as a string decoded at load. */
+export function compactTrieModule(exports: Record<string, unknown>): string {
+  const lines = [
+    `const decode = (Type, text, ascending) => { const values = new Type(text.length); for (let i = 0, sum = 0; i < text.length; i++) { const n = text.charCodeAt(i) - ${CHAR_OFFSET}; sum = ascending ? sum + n : n; values[i] = sum; } return values; };`,
+  ];
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof value === "string" || typeof value === "number") lines.push(`export const ${name} = ${JSON.stringify(value)};`);
+    else if (value instanceof Uint8Array || value instanceof Uint16Array || value instanceof Uint32Array) {
+      const type = value.constructor.name as TypedArrayName;
+      const ascending = value.every((n, i) => i === 0 || n >= value[i - 1]);
+      const numbers = ascending ? value.map((n, i) => (i === 0 ? n : n - value[i - 1])) : value;
+      // A character holds 0xFFFF at most; a bigger number would not survive the round trip.
+      if (numbers.some((n) => n + CHAR_OFFSET > 0xffff))
+        throw new Error(`tldts trie: ${name} holds a number too big to write as a character`);
+      const text = String.fromCharCode(...Array.from(numbers, (n) => n + CHAR_OFFSET));
+      lines.push(`export const ${name} = /*#__PURE__*/ decode(${type}, ${JSON.stringify(text)}, ${ascending});`);
+    } else throw new Error(`tldts trie: export ${name} is neither a typed array, a string nor a number; update compactTrieModule`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const tldtsCompactTrie: Plugin = {
+  name: "tldts-compact-trie",
+  setup(build) {
+    build.onLoad({ filter: TLDTS_TRIE_FILE }, async (args) => ({
+      contents: compactTrieModule(await import(pathToFileURL(args.path).href)),
+      loader: "js",
+    }));
+  },
+};
+
+/**
+ * Every function's bundle starts with cdk/bundle-shims/stack-traces.ts, which maps its stack
+ * traces to the TypeScript sources through the source map beside it, read on the first stack
+ * formatted rather than at every cold start as `--enable-source-maps` does (docs/deploy.md,
+ * "Stack traces"). bundleLambda names an entry `posthaste-entry:<path>`; this plugin makes that
+ * module import the shim before re-exporting the entry, so the mapping is in place before any
+ * of the function's own code runs.
+ */
+const ENTRY_NAMESPACE = "posthaste-entry";
+const STACK_TRACES_SHIM = path.join(REPO_ROOT, "cdk", "bundle-shims", "stack-traces.ts");
+
+const mappedStackTraces: Plugin = {
+  name: "mapped-stack-traces",
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^${ENTRY_NAMESPACE}:`) }, (args) => ({
+      path: args.path.slice(ENTRY_NAMESPACE.length + 1),
+      namespace: ENTRY_NAMESPACE,
+    }));
+    build.onResolve({ filter: /^posthaste:stack-traces$/ }, () => ({ path: "stack-traces", namespace: "posthaste-stack-traces" }));
+    build.onLoad({ filter: /.*/, namespace: "posthaste-stack-traces" }, () => ({
+      contents: `import { mapStackTraces } from ${JSON.stringify(STACK_TRACES_SHIM)};\nmapStackTraces(import.meta.url);\n`,
+      resolveDir: REPO_ROOT,
+      loader: "js",
+    }));
+    build.onLoad({ filter: /.*/, namespace: ENTRY_NAMESPACE }, (args) => ({
+      contents: `import "posthaste:stack-traces";\nexport * from ${JSON.stringify(args.path)};\n`,
+      resolveDir: REPO_ROOT,
+      loader: "js",
+    }));
+  },
+};
+
 /** esbuild options of every Lambda bundle, beside the entry point and the output file. */
 export const LAMBDA_BUNDLE = {
   bundle: true,
@@ -73,11 +152,11 @@ export const LAMBDA_BUNDLE = {
   mainFields: ["module", "main"],
   banner: { js: ESM_REQUIRE_BANNER },
   minify: true,
-  /** External source map (NODE_OPTIONS=--enable-source-maps), without the sources. */
+  /** External source map, without the sources: read by the bundle's own stack-trace mapping. */
   sourcemap: true,
   sourcesContent: false,
   alias: LAMBDA_ALIASES,
-  plugins: [sdkSchemaKeys],
+  plugins: [sdkSchemaKeys, tldtsCompactTrie, mappedStackTraces],
   absWorkingDir: REPO_ROOT,
   logLevel: "warning",
 } satisfies BuildOptions;
@@ -88,8 +167,29 @@ export const bundleDirName = (entry: string) => entry.replace(/[^A-Za-z0-9._-]/g
 
 export async function bundleLambda(entry: string, outdir: string): Promise<{ file: string; metafile: Metafile }> {
   const file = path.join(outdir, "index.mjs");
-  const result = await build({ ...LAMBDA_BUNDLE, entryPoints: [path.resolve(REPO_ROOT, entry)], outfile: file, metafile: true });
+  const result = await build({
+    ...LAMBDA_BUNDLE,
+    entryPoints: [`${ENTRY_NAMESPACE}:${path.resolve(REPO_ROOT, entry)}`],
+    outfile: file,
+    metafile: true,
+  });
+  await repoRelativeSources(`${file}.map`, outdir);
   return { file, metafile: result.metafile };
+}
+
+/**
+ * The map's source paths from the repository root, a package's from its node_modules folder
+ * (esbuild writes them from the map's folder, which is a temporary one).
+ */
+async function repoRelativeSources(mapFile: string, outdir: string): Promise<void> {
+  const map = JSON.parse(await readFile(mapFile, "utf8")) as { sources: string[] };
+  map.sources = map.sources.map((source) => {
+    if (source.includes(":")) return source;
+    const fromRoot = path.relative(REPO_ROOT, path.resolve(outdir, source)).split(path.sep).join("/");
+    const inPackage = fromRoot.indexOf("node_modules/");
+    return inPackage === -1 ? fromRoot : fromRoot.slice(inPackage);
+  });
+  await writeFile(mapFile, JSON.stringify(map));
 }
 
 /**
@@ -109,7 +209,4 @@ export const OVER_BUDGET_CEILINGS_BYTES: Record<string, number> = {
   Deliver: 805 * 1024,
   // S3 (bodies over 8 KB, attachments) and Velocity (template checks) beside DynamoDB and SQS.
   SendMessages: 548 * 1024,
-  // tldts' public-suffix list (124 KB, private suffixes included) and the SESv2 client.
-  CreateDomain: 529 * 1024,
-  InfobipDomains: 511 * 1024,
 };
