@@ -103,7 +103,12 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<num
     let startKey: OverdueCursor | undefined;
     do {
       const page = await deps.messages.listWaiting(shard, { from, until: dueBefore - 1 }, { limit: options.pageSize, startKey });
-      const messages = page.entries.length ? await deps.messages.getMany(page.entries.map((entry) => entry.messageId), now) : [];
+      const messages = page.entries.length
+        ? await deps.messages.getMany(
+            page.entries.map((entry) => entry.messageId),
+            now,
+          )
+        : [];
       const waiting = new Set(messages.filter((message) => isWaiting(message.status)).map((message) => message.messageId));
       const entries = page.entries.filter((entry) => waiting.has(entry.messageId));
       // A message still claimed by a live worker is enqueued too: that worker's claim makes the second job a no-op.
@@ -125,7 +130,9 @@ export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<num
   const [swept, queued] = await Promise.all([
     Promise.all(all.map(sweepShard)),
     Promise.all(
-      ahead ? all.map((shard) => queueForTheirTime(deps, shard, { from: dueBefore, until: now + ahead * 1000 }, { ...options, now, deadline })) : [],
+      ahead
+        ? all.map((shard) => queueForTheirTime(deps, shard, { from: dueBefore, until: now + ahead * 1000 }, { ...options, now, deadline }))
+        : [],
     ),
   ]);
   await deps.messages.markSwept(Object.fromEntries(all.map((shard, i) => [shard, swept[i].until])));

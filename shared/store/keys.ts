@@ -1,6 +1,6 @@
 // Key layout of the single table, every item family in one place. Every item has pk and sk; three
 // sparse GSIs serve the logs (messages of an account by time), the delivery reports (messages
-// whose report is unread) and the sweeper (messages still waiting to be sent).
+// whose report is unread) and the sweeper (messages by due time, from accept until they expire).
 // docs/architecture.md draws the layout.
 import { hash } from "node:crypto";
 import type { ItemKey } from "../domain/webhook.ts";
