@@ -1,6 +1,7 @@
 // The sweeper (docs/architecture.md): messages recorded but never sent (a crash between record and
 // enqueue, a queue that lost its contents) are found through the pending index and enqueued
-// again. The worker's claim makes a message enqueued twice harmless.
+// again. The worker's claim makes a message enqueued twice harmless. The index keeps a message's
+// entry once it is sent; the sweeper reads each partition from where its last run stopped.
 //
 // It is also the scheduler of scheduled sends: every run queues the scheduled messages whose time
 // is within SQS's longest delay (15 minutes), delayed until that time, and moves them to their
@@ -37,7 +38,7 @@ export interface SweepOptions {
 }
 
 export interface SweepDeps {
-  messages: Pick<MessageStore, "listOverdue" | "releaseClaim" | "listWaiting" | "handOver">;
+  messages: Pick<MessageStore, "releaseClaim" | "listWaiting" | "handOver" | "getMany" | "dueAgain" | "sweptUntil" | "markSwept">;
   deliveryQueue: Pick<DeliveryQueue, "enqueue" | "enqueueAt">;
 }
 
@@ -70,34 +71,72 @@ async function queueForTheirTime(
 
 const shards = () => Array.from({ length: PENDING_SHARDS }, (_, shard) => String(shard));
 
-/** Messages re-enqueued: overdue ones, and (with `aheadSeconds`) those due soon, for their time. */
+/**
+ * How far before a partition's mark each run reads again: the clocks of different hosts, and a
+ * due time written a moment after it was taken. Entries in it are read twice.
+ */
+export const SWEEP_OVERLAP_MS = 10_000;
+
+const isWaiting = (status: string) => status === "ACCEPTED" || status === "SCHEDULED";
+
+/**
+ * Messages re-enqueued: overdue ones, and (with `aheadSeconds`) those due soon, for their time.
+ *
+ * A message's entry in the sweeper's index stays after it is sent (taking it out would cost an
+ * index write a message), so each run reads only the entries that came due since the last run
+ * (from each partition's mark, less SWEEP_OVERLAP_MS), reads their messages and enqueues those
+ * still waiting. One still waiting that the next run would not read again is made due again
+ * now: the sweeper keeps seeing it until it is sent, as it did when only waiting messages had
+ * an entry.
+ */
 export async function sweep(deps: SweepDeps, options: SweepOptions): Promise<number> {
   const now = options.now ?? Date.now();
   const dueBefore = now - options.olderThanSeconds * 1000;
   const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
+  const marks = await deps.messages.sweptUntil();
 
-  async function sweepShard(shard: string): Promise<number> {
+  /** Enqueues the waiting messages of one partition; returns how many, and how far it read. */
+  async function sweepShard(shard: string): Promise<{ count: number; until: number }> {
+    const from = Math.max(0, (marks[shard] ?? 0) - SWEEP_OVERLAP_MS);
     let count = 0;
+    let lastDue = from;
     let startKey: OverdueCursor | undefined;
     do {
-      const page = await deps.messages.listOverdue(shard, dueBefore, { limit: options.pageSize, startKey });
+      const page = await deps.messages.listWaiting(shard, { from, until: dueBefore - 1 }, { limit: options.pageSize, startKey });
+      const messages = page.entries.length
+        ? await deps.messages.getMany(
+            page.entries.map((entry) => entry.messageId),
+            now,
+          )
+        : [];
+      const waiting = new Set(messages.filter((message) => isWaiting(message.status)).map((message) => message.messageId));
+      const entries = page.entries.filter((entry) => waiting.has(entry.messageId));
       // A message still claimed by a live worker is enqueued too: that worker's claim makes the second job a no-op.
-      if (options.releaseClaims) await Promise.all(page.messageIds.map((messageId) => deps.messages.releaseClaim(messageId)));
-      await deps.deliveryQueue.enqueue(page.messageIds);
-      count += page.messageIds.length;
+      if (options.releaseClaims) await Promise.all(entries.map((entry) => deps.messages.releaseClaim(entry.messageId)));
+      await deps.deliveryQueue.enqueue(entries.map((entry) => entry.messageId));
+      // Only once queued: a crash before leaves them where the next run reads again.
+      const fallingOut = entries.filter((entry) => entry.dueAt < dueBefore - SWEEP_OVERLAP_MS);
+      await Promise.all(fallingOut.map((entry) => deps.messages.dueAgain(entry.messageId, now)));
+      count += entries.length;
+      if (page.entries.length) lastDue = page.entries[page.entries.length - 1].dueAt;
       startKey = page.next;
     } while (startKey && Date.now() < deadline);
-    return count;
+    // Stopped by the deadline: the next run starts where this one stopped.
+    return { count, until: startKey ? lastDue : dueBefore };
   }
 
   const ahead = options.aheadSeconds;
-  const counts = await Promise.all(
-    shards().flatMap((shard) => [
-      sweepShard(shard),
-      ...(ahead ? [queueForTheirTime(deps, shard, { from: dueBefore, until: now + ahead * 1000 }, { ...options, now, deadline })] : []),
-    ]),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+  const all = shards();
+  const [swept, queued] = await Promise.all([
+    Promise.all(all.map(sweepShard)),
+    Promise.all(
+      ahead
+        ? all.map((shard) => queueForTheirTime(deps, shard, { from: dueBefore, until: now + ahead * 1000 }, { ...options, now, deadline }))
+        : [],
+    ),
+  ]);
+  await deps.messages.markSwept(Object.fromEntries(all.map((shard, i) => [shard, swept[i].until])));
+  return [...swept.map((s) => s.count), ...queued].reduce((a, b) => a + b, 0);
 }
 
 /**

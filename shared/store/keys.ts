@@ -1,6 +1,6 @@
 // Key layout of the single table, every item family in one place. Every item has pk and sk; three
 // sparse GSIs serve the logs (messages of an account by time), the delivery reports (messages
-// whose report is unread) and the sweeper (messages still waiting to be sent).
+// whose report is unread) and the sweeper (messages by due time, from accept until they expire).
 // docs/architecture.md draws the layout.
 import { hash } from "node:crypto";
 import type { ItemKey } from "../domain/webhook.ts";
@@ -10,8 +10,8 @@ export const GSI_REPORTS = "reports";
 export const GSI_PENDING = "pending";
 /**
  * Partitions of the sweeper's index ("0" to PENDING_SHARDS - 1); the sweeper reads each of them.
- * Each message writes its index entry twice (in at accept, out once sent), and one partition key
- * takes at most 1,000 writes a second: 64 keys carry 10,000 messages a second at about a third
+ * Each message writes its index entry once (at accept; it stays once sent), and one partition key
+ * takes at most 1,000 writes a second: 64 keys carry 10,000 messages a second at about a sixth
  * of that (docs/architecture.md, "Keys that scale").
  */
 export const PENDING_SHARDS = 64;
@@ -162,6 +162,8 @@ export const keys = {
     sk: `${accountId}#${dimension}`,
   }),
   rollupMarkShards: (day: string) => Array.from({ length: ROLLUP_SHARDS }, (_, p) => `STATS_OPEN#${day}#${p}`),
+  /** How far the sweeper has read each partition of the `pending` index (shared/deliver/sweep.ts). */
+  sweepMarks: () => ({ pk: "SWEEP", sk: "PENDING" }),
   /** The last day every slice's counters were rolled up to. */
   rollupState: () => ({ pk: "STATS_ROLLUP", sk: "STATE" }),
 };

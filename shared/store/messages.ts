@@ -1,7 +1,7 @@
 // Messages: one item per recipient copy, holding its current status and its whole history.
 // Status changes use optimistic locking on `version` instead of transactions (the local
 // stand-in has none): a change is recorded once, and a repeated event changes nothing.
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { REPEATABLE_STATUSES, FINAL_STATUSES, statusRank, type Status, type StatusChange } from "../domain/status.ts";
 import type { EngagementCounter, Message, NewMessage } from "../domain/message.ts";
 import { ifConditionHolds, isConditionFailure } from "./dynamo.ts";
@@ -16,6 +16,12 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.message(messageId), ConsistentRead: true }));
     const item = result.Item as (Message & { pk: string }) | undefined;
     return isLive(item, now) ? strip(item!) : undefined;
+  }
+
+  /** How far the sweeper has read each partition of its index: entries due before it were seen (none: 0). */
+  async function sweptUntil(): Promise<Record<string, number>> {
+    const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.sweepMarks(), ConsistentRead: true }));
+    return (result.Item?.shards as Record<string, number> | undefined) ?? {};
   }
 
   return {
@@ -50,6 +56,36 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
           };
         }),
       );
+    },
+
+    /**
+     * A message the sweeper found still waiting past its due time is due again at `dueAt`, so
+     * the sweeper's next windows see it again until it is sent (its entry is never taken out).
+     * Nothing happens when it was sent, cancelled or parked meanwhile.
+     */
+    async dueAgain(messageId: string, dueAt: number) {
+      await ifConditionHolds(
+        ddb.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: "SET dueAt = :due",
+            ConditionExpression: "#status IN (:accepted, :scheduled) AND attribute_exists(pendingShard) AND dueAt < :due",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":due": dueAt, ":accepted": "ACCEPTED", ":scheduled": "SCHEDULED" },
+          }),
+        ),
+      );
+    },
+
+    sweptUntil,
+
+    /** Records how far the sweeper has read; a partition's mark never moves back. One write a run. */
+    async markSwept(marks: Record<string, number>) {
+      const current = await sweptUntil();
+      const merged = { ...current };
+      for (const [shard, until] of Object.entries(marks)) merged[shard] = Math.max(current[shard] ?? 0, until);
+      await ddb.send(new PutCommand({ TableName: tableName, Item: { ...keys.sweepMarks(), shards: merged } }));
     },
 
     /** Messages by id, those that exist and are live, in no particular order. */
@@ -174,7 +210,9 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         const leavesQueue = fresh.some((c) => c.status === "SENT" || FINAL_STATUSES.has(c.status));
         const set = ["history = list_append(history, :changes)", "version = version + :one"];
         if (becomesCurrent) set.push("#status = :status", "statusRank = :rank");
-        const remove = leavesQueue ? " REMOVE pendingShard, dueAt, claimUntil" : "";
+        // The sweeper's index entry stays: taking it out would be an index write of its own, and
+        // the sweeper reads each entry once, past its due time, and skips a message sent by then.
+        const remove = leavesQueue ? " REMOVE claimUntil" : "";
         // The first final status makes the delivery report, in this same write (one report a message).
         const done = current.history.some((h) => FINAL_STATUSES.has(h.status))
           ? undefined
@@ -348,30 +386,6 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
         entries: (result.Items ?? []).map((item) => ({ messageId: messageIdOf(item.pk as string), dueAt: item.dueAt as number })),
         next: result.LastEvaluatedKey,
       };
-    },
-
-    /**
-     * One page of the ids of messages of one shard that were due before `dueBefore` and are
-     * still waiting; `next` is where the following page starts, absent after the last. The index
-     * holds keys only: whether one is claimed right now is not known here, and does not need to
-     * be, since the worker's claim turns a second job for it into a no-op.
-     */
-    async listOverdue(
-      shard: string,
-      dueBefore: number,
-      page: { limit?: number; startKey?: OverdueCursor } = {},
-    ): Promise<{ messageIds: string[]; next?: OverdueCursor }> {
-      const result = await ddb.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: GSI_PENDING,
-          KeyConditionExpression: "pendingShard = :shard AND dueAt < :before",
-          ExpressionAttributeValues: { ":shard": shard, ":before": dueBefore },
-          ExclusiveStartKey: page.startKey,
-          Limit: page.limit ?? 500,
-        }),
-      );
-      return { messageIds: (result.Items ?? []).map((item) => messageIdOf(item.pk as string)), next: result.LastEvaluatedKey };
     },
   };
 }
