@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { withLocalHeap } from "../local/node-heap.ts";
 import type { LocalInfo } from "../local/platform.ts";
 import { ROOT } from "./child.ts";
 import type { CallTally, InvocationTally, UsageSnapshot } from "./usage-meter.ts";
@@ -32,7 +33,8 @@ export async function startBenchPlatform(options: {
   const usageFile = path.join(dataDir, "usage.json");
   // --cpu-prof is refused in NODE_OPTIONS, so it goes on the command line; the profile is written when the platform exits.
   const profiling = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profiling, "--import", "tsx", "bench/platform-entry.ts"], {
+  // The heap cap `npm start` runs the platform with (local/node-heap.ts).
+  const child = spawn(process.execPath, [...withLocalHeap(profiling), "--import", "tsx", "bench/platform-entry.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -5,6 +5,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { withLocalHeap } from "./node-heap.ts";
 import type { StandInPorts } from "./standins.ts";
 
 export interface ChildPorts extends StandInPorts {
@@ -100,8 +101,12 @@ const hasExited = (child: ChildProcess) => child.exitCode !== null || child.sign
 const describeExit = (child: ChildProcess) => (child.signalCode ? `killed by ${child.signalCode}` : `exited with code ${child.exitCode}`);
 
 async function forkChild(dataDir: string, ports: ChildPorts): Promise<RunningChild> {
-  // The parent's Node flags (tsx's loader, --cpu-prof in the bench) apply to the child too.
-  const child: ChildProcess = fork(CHILD_ENTRY, [], { execArgv: process.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // The parent's Node flags (tsx's loader, --cpu-prof in the bench) apply to the child too, and
+  // the local heap cap (local/node-heap.ts) whether or not the parent was started with it.
+  const child: ChildProcess = fork(CHILD_ENTRY, [], {
+    execArgv: withLocalHeap(process.execArgv),
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   // A command sent as the child dies fails on the IPC channel; the exit itself is what gets handled.
   child.on("error", () => undefined);

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { withLocalHeap } from "../../local/node-heap.ts";
 import type { LocalInfo } from "../../local/platform.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -21,7 +22,8 @@ export interface RunningPlatform {
 
 export async function startPlatformProcess(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningPlatform> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "posthaste-e2e-")));
-  const child = spawn(process.execPath, ["--import", "tsx", "local/main.ts"], {
+  // As `npm start` runs it: with the local heap cap (local/node-heap.ts).
+  const child = spawn(process.execPath, [...withLocalHeap([]), "--import", "tsx", "local/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, POSTHASTE_DATA_DIR: dataDir, POSTHASTE_PORTS: "auto", LOG_LEVEL: "warn", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
