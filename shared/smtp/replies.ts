@@ -31,6 +31,8 @@ export type SmtpReasonKey = Extract<
   | "skip_unsubscribe_not_allowed"
   | "invalid_template"
   | "send_at_out_of_range"
+  | "too_long"
+  | "too_many_items"
 >;
 
 /** A refused submission: the text is what the client reads after `554 Transaction failed: `. */

@@ -45,9 +45,20 @@ export interface SmtpRuleLimits {
   bcc: number;
   xHeaders: number;
   attachmentBytes: number;
+  /** Attachments a message may carry: the HTTP door's LIMIT_ATTACHMENTS_PER_MESSAGE. */
+  attachments: number;
 }
 
-export const SMTP_RULE_LIMITS: SmtpRuleLimits = { cc: 10, bcc: 10, xHeaders: MAX_X_HEADERS, attachmentBytes: ATTACHMENT_BYTES };
+/** A Subject's longest, in characters: the HTTP door's, a header line's limit in RFC 5322. */
+export const MAX_SUBJECT_LENGTH = 998;
+
+export const SMTP_RULE_LIMITS: SmtpRuleLimits = {
+  cc: 10,
+  bcc: 10,
+  xHeaders: MAX_X_HEADERS,
+  attachmentBytes: ATTACHMENT_BYTES,
+  attachments: 50,
+};
 
 export interface DeliveryPlan {
   from: Party;
@@ -107,7 +118,8 @@ export function checkHtml(html: string | undefined): void {
   }
 }
 
-export function checkAttachments(attachments: IncomingMail["attachments"], maxBytes: number): void {
+export function checkAttachments(attachments: IncomingMail["attachments"], maxBytes: number, maxCount: number): void {
+  if (attachments.length > maxCount) throw smtpRefusal("too_many_items", `Too many attachments (at most ${maxCount})`, "attachments");
   for (const attachment of attachments) {
     const problem = attachmentProblem(attachment, maxBytes);
     if (problem?.key === "attachment_type_not_allowed")
@@ -186,8 +198,11 @@ export function planDelivery(
   }
   if (hidden.size > limits.bcc) throw smtpRefusal("too_many_bcc", `Too many BCC addresses (at most ${limits.bcc})`);
 
+  if (mail.subject.length > MAX_SUBJECT_LENGTH) {
+    throw smtpRefusal("too_long", `Subject is too long (at most ${MAX_SUBJECT_LENGTH} characters)`, "subject");
+  }
   checkHtml(mail.html);
-  checkAttachments(mail.attachments, limits.attachmentBytes);
+  checkAttachments(mail.attachments, limits.attachmentBytes, limits.attachments);
   checkTemplates(options, mail, sender, recipients);
 
   const headers = keptHeaders(mail.headerLines, options, limits.xHeaders);

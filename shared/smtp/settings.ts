@@ -10,6 +10,7 @@ export interface SmtpSettings extends AuthThrottleLimits {
   /** Largest message (the raw DATA); advertised with SIZE. An account may have a lower one. */
   maxMessageBytes: number;
   attachmentBytes: number;
+  attachmentsPerMessage: number;
   /** Default cap of concurrent authenticated sessions per account (docs/configuration.md). */
   sessionsPerAccount: number;
   maxRecipients: number;
@@ -35,7 +36,16 @@ export function smtpSettings(config: Pick<Config, "limits" | "smtpServer">): Smt
     tlsCertSecretArn: _a,
     ...own
   } = config.smtpServer;
-  return { ...own, maxMessageBytes: config.limits.messageBytes, maxRecipients: config.limits.recipientsPerRequest };
+  return {
+    ...own,
+    maxMessageBytes: config.limits.messageBytes,
+    maxRecipients: config.limits.recipientsPerRequest,
+    attachmentsPerMessage: config.limits.attachmentsPerMessage,
+  };
 }
 
-export const ruleLimits = (settings: SmtpSettings) => ({ ...SMTP_RULE_LIMITS, attachmentBytes: settings.attachmentBytes });
+export const ruleLimits = (settings: SmtpSettings) => ({
+  ...SMTP_RULE_LIMITS,
+  attachmentBytes: settings.attachmentBytes,
+  attachments: settings.attachmentsPerMessage,
+});

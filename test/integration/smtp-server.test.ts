@@ -326,6 +326,19 @@ describe("the 554 texts of docs/smtp.md, from real sessions", () => {
     expect(reply).toBe("554 Transaction failed: Not allowed attachment type exe");
   });
 
+  it("Too many attachments: over the account's LIMIT_ATTACHMENTS_PER_MESSAGE, as the HTTP door counts them", async () => {
+    const capped = await startIngest({ attachmentsPerMessage: 2 });
+    try {
+      const files = (n: number) => Array.from({ length: n }, (_, i) => ({ filename: `page${i}.txt`, content: Buffer.from(`page ${i}`) }));
+      const send = (n: number) =>
+        transport({ port: capped.starttlsPort }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x", attachments: files(n) });
+      expect((await send(2)).response).toMatch(/^250 /);
+      expect(await refusal(send(3))).toBe("554 Transaction failed: Too many attachments (at most 2)");
+    } finally {
+      await capped.close();
+    }
+  });
+
   it("Message exceeds fixed size limit: DATA over the limit, and a declared SIZE over it", async () => {
     const session = await openTransaction();
     session.write(

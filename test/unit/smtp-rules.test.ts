@@ -203,6 +203,21 @@ describe("bodies and attachments", () => {
     expect(replyOf(() => plan(m, ["ivan@mail.test"]))).toBe("554 Transaction failed: Attachment exceeds fixed size limit: big.pdf");
   });
 
+  it("takes 50 attachments and refuses a 51st, as the HTTP door does", () => {
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ filename: `page${i}.pdf`, size: 10 }));
+    expect(() => plan(mail({ attachments: files(50) }), ["ivan@mail.test"])).not.toThrow();
+    expect(replyOf(() => plan(mail({ attachments: files(51) }), ["ivan@mail.test"]))).toBe(
+      "554 Transaction failed: Too many attachments (at most 50)",
+    );
+  });
+
+  it("takes a Subject of 998 characters and refuses a longer one, as the HTTP door does", () => {
+    expect(() => plan(mail({ subject: "ы".repeat(998) }), ["ivan@mail.test"])).not.toThrow();
+    expect(replyOf(() => plan(mail({ subject: "ы".repeat(999) }), ["ivan@mail.test"]))).toBe(
+      "554 Transaction failed: Subject is too long (at most 998 characters)",
+    );
+  });
+
   it("refuses a Velocity template that does not parse, saying where", () => {
     expect(replyOf(() => plan(mail({ text: "Hi\n#if($a" }), ["ivan@mail.test"], { templateEngine: "velocity" }))).toBe(
       "554 Transaction failed: Invalid template in the text body at line 2, column 6: syntax error: the template ends inside a directive (a missing ) or #end?)",
