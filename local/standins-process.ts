@@ -5,6 +5,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { standInsProcessEnv } from "../shared/config.ts";
 import { withLocalHeap } from "./node-heap.ts";
 import type { StandInPorts } from "./standins.ts";
 
@@ -105,6 +106,7 @@ async function forkChild(dataDir: string, ports: ChildPorts): Promise<RunningChi
   // the local heap cap (local/node-heap.ts) whether or not the parent was started with it.
   const child: ChildProcess = fork(CHILD_ENTRY, [], {
     execArgv: withLocalHeap(process.execArgv),
+    env: standInsProcessEnv(),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

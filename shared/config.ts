@@ -571,6 +571,16 @@ export function exportToHandlers(env: Record<string, string>) {
   Object.assign(process.env, env);
 }
 
+/**
+ * The environment of the local stand-ins process: the platform's, with glibc's malloc held to two
+ * arenas unless MALLOC_ARENA_MAX says otherwise. LevelDB (dynalite) and the stand-ins' I/O
+ * allocate on libuv's worker threads; glibc gives each thread its own arena and keeps their freed
+ * memory, so the process's resident memory grew for the whole of a long run (docs/local.md).
+ */
+export function standInsProcessEnv(env: Env = process.env): Env {
+  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? "2" };
+}
+
 /** The local runtime supports Node 20 on purpose (Lambda runs 22); the SDK's notice about it is noise there. */
 export function quietSdkVersionNotice() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_HEAP_FLAG } from "../../local/node-heap.ts";
 import { startPlatformProcess, type RunningPlatform } from "../support/platform.ts";
 
+const environmentOf = async (pid: number) => (await readFile(`/proc/${pid}/environ`, "utf8")).split("\0");
 const nodeFlags = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
 
 describe.runIf(process.platform === "linux")("the local processes' heap", () => {
@@ -19,5 +20,9 @@ describe.runIf(process.platform === "linux")("the local processes' heap", () => 
   it("is capped in the platform and in the stand-ins process it forks", async () => {
     expect(await nodeFlags(platform.info.pid)).toContain(LOCAL_HEAP_FLAG);
     expect(await nodeFlags(platform.info.standInsPid)).toContain(LOCAL_HEAP_FLAG);
+  });
+
+  it("holds the stand-ins process's malloc to two arenas, where LevelDB's threads had one each", async () => {
+    expect(await environmentOf(platform.info.standInsPid)).toContain("MALLOC_ARENA_MAX=2");
   });
 });

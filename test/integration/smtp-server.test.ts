@@ -331,7 +331,12 @@ describe("the 554 texts of docs/smtp.md, from real sessions", () => {
     try {
       const files = (n: number) => Array.from({ length: n }, (_, i) => ({ filename: `page${i}.txt`, content: Buffer.from(`page ${i}`) }));
       const send = (n: number) =>
-        transport({ port: capped.starttlsPort }).sendMail({ from: "news@shop.example", to: "a@mail.test", text: "x", attachments: files(n) });
+        transport({ port: capped.starttlsPort }).sendMail({
+          from: "news@shop.example",
+          to: "a@mail.test",
+          text: "x",
+          attachments: files(n),
+        });
       expect((await send(2)).response).toMatch(/^250 /);
       expect(await refusal(send(3))).toBe("554 Transaction failed: Too many attachments (at most 2)");
     } finally {
