@@ -18,6 +18,21 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
     return isLive(item, now) ? strip(item!) : undefined;
   }
 
+  /** An update of a message that applies only while it still waits to be sent (and `alsoRequire` holds); else nothing. */
+  const updateWhileWaiting = (messageId: string, update: string, values: Record<string, unknown>, alsoRequire?: string) =>
+    ifConditionHolds(
+      ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.message(messageId),
+          UpdateExpression: update,
+          ConditionExpression: `#status IN (:accepted, :scheduled)${alsoRequire ? ` AND ${alsoRequire}` : ""}`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ...values, ":accepted": "ACCEPTED", ":scheduled": "SCHEDULED" },
+        }),
+      ),
+    );
+
   /** How far the sweeper has read each partition of its index: entries due before it were seen (none: 0). */
   async function sweptUntil(): Promise<Record<string, number>> {
     const result = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.sweepMarks(), ConsistentRead: true }));
@@ -64,18 +79,7 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
      * Nothing happens when it was sent, cancelled or parked meanwhile.
      */
     async dueAgain(messageId: string, dueAt: number) {
-      await ifConditionHolds(
-        ddb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.message(messageId),
-            UpdateExpression: "SET dueAt = :due",
-            ConditionExpression: "#status IN (:accepted, :scheduled) AND attribute_exists(pendingShard) AND dueAt < :due",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":due": dueAt, ":accepted": "ACCEPTED", ":scheduled": "SCHEDULED" },
-          }),
-        ),
-      );
+      await updateWhileWaiting(messageId, "SET dueAt = :due", { ":due": dueAt }, "attribute_exists(pendingShard) AND dueAt < :due");
     },
 
     sweptUntil,
@@ -160,18 +164,10 @@ export function makeMessageStore(ddb: DynamoDBDocumentClient, tableName: string)
      * waits there, still ACCEPTED (or SCHEDULED), for an operator to replay it.
      */
     async park(messageId: string, lastError: string) {
-      await ifConditionHolds(
-        ddb.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.message(messageId),
-            UpdateExpression: "SET lastError = :error, parkedAt = :now REMOVE pendingShard, dueAt, claimUntil",
-            ConditionExpression: "#status IN (:accepted, :scheduled)",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":error": lastError, ":now": Date.now(), ":accepted": "ACCEPTED", ":scheduled": "SCHEDULED" },
-          }),
-        ),
-      );
+      await updateWhileWaiting(messageId, "SET lastError = :error, parkedAt = :now REMOVE pendingShard, dueAt, claimUntil", {
+        ":error": lastError,
+        ":now": Date.now(),
+      });
     },
 
     /** Lets go of a claim without changing anything else (a worker gave up before sending). */
