@@ -15,6 +15,7 @@ import { SMTPServer, type SMTPServerAddress } from "smtp-server";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { newId } from "../shared/domain/ids.ts";
 import { sampleSesNotification } from "./ses-samples.ts";
+import { bodyStart } from "../shared/smtp/parse.ts";
 
 export const SIMULATOR_DOMAIN = "simulator.posthaste.test";
 
@@ -344,10 +345,8 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
 
 /** A message's header block with the blank line that ends it (all of it when it has no body). */
 function headerBlock(message: Buffer): Buffer {
-  const crlf = message.indexOf("\r\n\r\n");
-  const lf = message.indexOf("\n\n");
-  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : message.length;
-  return message.subarray(0, end);
+  const start = bodyStart(message);
+  return start < 0 ? message : message.subarray(0, start);
 }
 
 /** Stored entries read at once, at most: a mailbox may hold far more messages than a process may open files. */
